@@ -1,0 +1,105 @@
+#include "cpio.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void cpio_init(struct cpio *c, uint32_t mtime)
+{
+	*c = (struct cpio){.next_ino = 1, .mtime = mtime};
+}
+
+void cpio_free(struct cpio *c)
+{
+	free(c->buf);
+	*c = (struct cpio){0};
+}
+
+static int cpio_reserve(struct cpio *c, size_t more)
+{
+	if (c->len + more <= c->cap)
+		return 0;
+	size_t cap = c->cap ? c->cap : 65536;
+	while (cap < c->len + more)
+		cap *= 2;
+	unsigned char *p = realloc(c->buf, cap);
+	if (!p)
+		return -ENOMEM;
+	c->buf = p;
+	c->cap = cap;
+	return 0;
+}
+
+static void cpio_append(struct cpio *c, const void *data, size_t size)
+{
+	memcpy(c->buf + c->len, data, size);
+	c->len += size;
+}
+
+static void cpio_pad4(struct cpio *c)
+{
+	while (c->len % 4)
+		c->buf[c->len++] = 0;
+}
+
+int cpio_write_entry(struct cpio *c, const char *name, mode_t mode, uid_t uid, gid_t gid,
+		     const void *data, size_t size, unsigned rmajor, unsigned rminor)
+{
+	char hdr[111];
+	size_t namesize = strlen(name) + 1;
+
+	/* The kernel's names are relative ("init", "dev/console"); accept "/init" too. */
+	while (name[0] == '/' && name[1])
+		name++, namesize--;
+	if (namesize < 2 || size > UINT32_MAX)
+		return -EINVAL;
+	bool trailer = strcmp(name, "TRAILER!!!") == 0;
+	int n = snprintf(hdr, sizeof(hdr),
+			 "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X",
+			 trailer ? 0 : c->next_ino++, (unsigned)mode, (unsigned)uid, (unsigned)gid,
+			 S_ISDIR(mode) ? 2u : 1u, trailer ? 0 : c->mtime, size, 0u, 0u, rmajor,
+			 rminor, namesize, 0u);
+	if (n != 110)
+		return -EINVAL;
+	if (cpio_reserve(c, 110 + namesize + 3 + size + 3) < 0)
+		return -ENOMEM;
+	cpio_append(c, hdr, 110);
+	cpio_append(c, name, namesize);
+	cpio_pad4(c);
+	if (size)
+		cpio_append(c, data, size);
+	cpio_pad4(c);
+	return 0;
+}
+
+int cpio_write_file(struct cpio *c, const char *name, mode_t mode, const void *data, size_t size)
+{
+	return cpio_write_entry(c, name, S_IFREG | (mode & 07777), 0, 0, data, size, 0, 0);
+}
+
+int cpio_write_dir(struct cpio *c, const char *name, mode_t mode)
+{
+	return cpio_write_entry(c, name, S_IFDIR | (mode & 07777), 0, 0, NULL, 0, 0, 0);
+}
+
+int cpio_write_symlink(struct cpio *c, const char *name, const char *target)
+{
+	return cpio_write_entry(c, name, S_IFLNK | 0777, 0, 0, target, strlen(target), 0, 0);
+}
+
+int cpio_finish(struct cpio *c)
+{
+	int r = cpio_write_entry(c, "TRAILER!!!", 0, 0, 0, NULL, 0, 0, 0);
+	if (r < 0)
+		return r;
+	/* Pad to 512 bytes like gen_init_cpio/cpio(1) so concatenated archives stay aligned. */
+	size_t pad = (512 - c->len % 512) % 512;
+	if (cpio_reserve(c, pad) < 0)
+		return -ENOMEM;
+	memset(c->buf + c->len, 0, pad);
+	c->len += pad;
+	return 0;
+}

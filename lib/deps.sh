@@ -1,0 +1,137 @@
+#!/bin/bash
+# Build static libdevmapper, libkmod and libcryptsetup from Debian's own source
+# packages into build/deps (prefix), installing the build tools with apt-get.
+# Debian 12 ships no static archives for these three (see shared/FACTS.md);
+# everything else (blkid, uuid, json-c, gcrypt, zstd, xz, zlib) is linked from
+# Debian's -dev packages.
+#
+# Usage: lib/deps.sh BUILD_DIR     (skipped when BUILD_DIR/deps/.stamp matches)
+set -euo pipefail
+
+BUILD=$(realpath -m "${1:-build}")
+DEPS=$BUILD/deps
+SRC=$BUILD/deps-src
+APTDIR=$BUILD/apt
+JOBS=$(nproc)
+
+PKGS_TOOLS="build-essential pkg-config autoconf automake libtool autopoint gettext
+	dpkg-dev libblkid-dev uuid-dev libjson-c-dev libpopt-dev liblzma-dev libzstd-dev
+	zlib1g-dev libgcrypt20-dev libgpg-error-dev libcmocka-dev"
+SOURCES="lvm2 kmod cryptsetup"
+
+log() { echo "deps: $*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+	local missing=()
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing ${missing[*]}"
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+}
+
+# A private deb-src list derived from the system's deb entries, so the system's
+# apt configuration is never edited.
+apt_private() {
+	mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial"
+	local list=$APTDIR/sources.list
+	: >"$list.new"
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' "$f" >>"$list.new"
+	done
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		# deb822: one stanza per paragraph; emit one-line deb-src entries.
+		awk 'function flush() { if (uris != "" && types ~ /deb/) {
+				n = split(suites, s, " "); m = split(uris, u, " ");
+				for (i = 1; i <= m; i++) for (j = 1; j <= n; j++)
+					printf "deb-src %s%s %s %s\n", opt, u[i], s[j], comps } 
+				types = uris = suites = comps = opt = "" }
+			/^[[:space:]]*$/ { flush(); next }
+			/^#/ { next }
+			/^Types:/ { sub(/^Types:[[:space:]]*/, ""); types = $0 }
+			/^URIs:/ { sub(/^URIs:[[:space:]]*/, ""); uris = $0 }
+			/^Suites:/ { sub(/^Suites:[[:space:]]*/, ""); suites = $0 }
+			/^Components:/ { sub(/^Components:[[:space:]]*/, ""); comps = $0 }
+			/^Signed-By:/ { sub(/^Signed-By:[[:space:]]*/, ""); opt = "[signed-by=" $0 "] " }
+			END { flush() }' "$f" >>"$list.new"
+	done
+	mv "$list.new" "$list"
+}
+
+apt_src() {
+	apt-get -o Dir::Etc::SourceList="$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$APTDIR/lists" -o Dir::Cache="$APTDIR/cache" \
+		-o Debug::NoLocking=1 "$@"
+}
+
+src_version() {
+	apt-cache -o Dir::Etc::SourceList="$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$APTDIR/lists" -o Dir::Cache="$APTDIR/cache" showsrc "$1" 2>/dev/null | awk '/^Version:/ { print $2; exit }'
+}
+
+apt_install $PKGS_TOOLS
+apt_private
+apt_src update -qq >/dev/null 2>&1 || apt_src update
+STAMP_WANT="gcrypt;$(for s in $SOURCES; do printf '%s=%s;' "$s" "$(src_version "$s")"; done)$(sha256sum "$0" | cut -c1-16)"
+if [ -f "$DEPS/.stamp" ] && [ "$(cat "$DEPS/.stamp")" = "$STAMP_WANT" ]; then
+	log "up to date ($STAMP_WANT)"
+	exit 0
+fi
+
+rm -rf "$DEPS" "$SRC"
+mkdir -p "$DEPS" "$SRC"
+cd "$SRC"
+for s in $SOURCES; do
+	log "fetching source $s $(src_version "$s")"
+	apt_src source -qq "$s" >/dev/null 2>&1 || apt_src source "$s"
+done
+export PKG_CONFIG_PATH=$DEPS/lib/pkgconfig
+export CPPFLAGS="-I$DEPS/include" LDFLAGS="-L$DEPS/lib" CFLAGS="-O2 -g -ffunction-sections -fdata-sections"
+
+log "building libdevmapper"
+(cd lvm2-*/ &&
+	./configure --prefix="$DEPS" --enable-static_link --enable-pkgconfig --disable-selinux \
+		--disable-udev_sync --disable-udev_rules --disable-readline --disable-blkid_wiping \
+		--disable-systemd-journal --disable-app-machineid --disable-nls >../lvm2.log 2>&1 &&
+	make -j"$JOBS" -C libdm >>../lvm2.log 2>&1 &&
+	make -C libdm install_static install_include install_pkgconfig >>../lvm2.log 2>&1) ||
+	{ tail -30 lvm2.log; exit 1; }
+
+log "building libkmod"
+(cd kmod-*/ &&
+	# kmod's configure.ac refuses --enable-static outright; we want exactly that.
+	sed -i '/AC_MSG_ERROR(\[--enable-static is not supported/d' configure.ac &&
+	sed -i '/AC_MSG_ERROR(.*static/d' configure.ac &&
+	mkdir -p libkmod/docs && touch libkmod/docs/gtk-doc.make &&
+	autoreconf -fi >../kmod.log 2>&1 &&
+	./configure --prefix="$DEPS" --sysconfdir=/etc --enable-static --disable-shared \
+		--disable-tools --disable-manpages --disable-test-modules --with-xz --with-zstd \
+		--with-zlib --without-openssl >>../kmod.log 2>&1 &&
+	make -j"$JOBS" libkmod/libkmod.la libkmod/libkmod.pc >>../kmod.log 2>&1 &&
+	mkdir -p "$DEPS/lib/pkgconfig" "$DEPS/include" &&
+	cp libkmod/.libs/libkmod.a "$DEPS/lib/" && cp libkmod/libkmod.h "$DEPS/include/" &&
+	sed -e "s|^prefix=.*|prefix=$DEPS|" libkmod/libkmod.pc >"$DEPS/lib/pkgconfig/libkmod.pc") ||
+	{ tail -30 kmod.log; exit 1; }
+
+log "building libcryptsetup"
+(cd cryptsetup-*/ &&
+	{ [ -x configure ] || ./autogen.sh >../cryptsetup.log 2>&1; } &&
+	./configure --prefix="$DEPS" --enable-static --disable-shared --with-crypto_backend=gcrypt \
+		--enable-internal-sse-argon2 --disable-asciidoc --disable-nls --disable-ssh-token \
+		--disable-external-tokens --disable-udev --disable-selinux --disable-cryptsetup \
+		--disable-veritysetup --disable-integritysetup >>../cryptsetup.log 2>&1 &&
+	make -j"$JOBS" libcryptsetup.la >>../cryptsetup.log 2>&1 &&
+	make install-libLTLIBRARIES install-includeHEADERS install-pkgconfigDATA \
+		>>../cryptsetup.log 2>&1) ||
+	{ tail -30 cryptsetup.log; exit 1; }
+
+echo "$STAMP_WANT" >"$DEPS/.stamp"
+log "done: $(ls "$DEPS/lib"/*.a | xargs -n1 basename | tr '\n' ' ')"

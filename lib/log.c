@@ -1,0 +1,89 @@
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *log_ident = "initkit";
+static int log_fd = STDERR_FILENO;
+static bool log_kmsg;
+static enum log_level log_max = LOG_INFO;
+
+void log_setup(const char *ident, bool kmsg)
+{
+	log_ident = ident;
+	if (kmsg) {
+		int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd >= 0) {
+			if (log_kmsg && log_fd > STDERR_FILENO)
+				close(log_fd);
+			log_fd = fd;
+			log_kmsg = true;
+			return;
+		}
+	}
+	log_kmsg = false;
+}
+
+void log_set_max_level(enum log_level level)
+{
+	log_max = level;
+}
+
+enum log_level log_get_max_level(void)
+{
+	return log_max;
+}
+
+void log_open_fd(int fd)
+{
+	log_fd = fd;
+	log_kmsg = false;
+}
+
+static void log_write(enum log_level level, int err, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	char line[1100];
+	int saved = errno;
+
+	if (level > log_max)
+		return;
+	/* %m prints the error we were given, not whatever errno happens to be. */
+	errno = err;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	int n = log_kmsg ? snprintf(line, sizeof(line), "<%d>%s: %s\n", level, log_ident, msg)
+			 : snprintf(line, sizeof(line), "%s: %s\n", log_ident, msg);
+	if (n < 0)
+		goto out;
+	if ((size_t)n >= sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	if (write(log_fd, line, (size_t)n) < 0 && log_kmsg) {
+		/* kmsg refused (rate limit, too long): the console is better than nothing. */
+		(void)!write(STDERR_FILENO, line, (size_t)n);
+	}
+out:
+	errno = saved;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_write(level, errno, fmt, ap);
+	va_end(ap);
+}
+
+int log_msg_errno(enum log_level level, int r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_write(level, r < 0 ? -r : r, fmt, ap);
+	va_end(ap);
+	return r < 0 ? r : -r;
+}
