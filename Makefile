@@ -20,6 +20,7 @@ DEP_LIBS = $(shell $(PKGCONF) --static --libs $(PKGS))
 STRIP ?= strip
 
 PROGRAMS :=
+EXTRA_CHECKS :=
 TESTS :=
 include lib/lib.mk initrd/initrd.mk stage2/stage2.mk kconfig/kconfig.mk tests/tests.mk qemu/qemu.mk
 
@@ -63,7 +64,7 @@ unit-check: $(TEST_BINS)
 		echo "== $$t"; (cd $(O) && $(abspath $$t)) || fail=1; \
 	done; exit $$fail
 
-check: unit-check qemu-check
+check: unit-check $(EXTRA_CHECKS) qemu-check
 
 size: $(addprefix $(O)/stripped/,$(PROGRAMS))
 	@for f in $^; do printf '%-28s %9d bytes  %s\n' "$$(basename $$f)" "$$(stat -c %s $$f)" \
