@@ -39,6 +39,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"init", required_argument, NULL, 'i'},
+		{"kver", required_argument, NULL, 'k'},
+		{"moddir", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -52,6 +54,9 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			init = optarg;
+			break;
+		case 'k':
+		case 'm':
 			break;
 		case 'h':
 			printf("Usage: initkit-mkimage -o IMAGE --init INIT\n");

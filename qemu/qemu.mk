@@ -1,0 +1,18 @@
+# The QEMU harness: host tools, test disks, scenarios. See qemu/README in README.md.
+QEMU_HOST_CFLAGS := -O2 -Wall -Wextra -Werror
+$(O)/qemu/xts-encrypt: qemu/xts-encrypt.c | $(DEPS)/.stamp
+	@mkdir -p $(@D)
+	$(CC) $(QEMU_HOST_CFLAGS) -o $@ $< -lgcrypt
+$(O)/qemu/stage2-marker: qemu/stage2-marker.c
+	@mkdir -p $(@D)
+	$(CC) $(QEMU_HOST_CFLAGS) -static -o $@ $<
+$(O)/kernel/.stamp: qemu/setup.sh
+	qemu/setup.sh $(O)
+
+QEMU_TOOLS := $(O)/qemu/xts-encrypt $(O)/qemu/stage2-marker $(O)/kernel/.stamp \
+	$(O)/stripped/initkit-init $(O)/stripped/initkit-mkimage
+SCENARIOS ?= $(sort $(wildcard qemu/scenarios/*.scn))
+
+.PHONY: qemu-check
+qemu-check: $(QEMU_TOOLS)
+	python3 qemu/run.py --build $(O) $(SCENARIOS)

@@ -1,0 +1,94 @@
+#!/bin/bash
+# Build a test disk for the QEMU scenarios without root mounts or host device-mapper:
+# the root filesystem is made with `mkfs.ext4 -d`, LUKS containers are formatted on plain
+# files with cryptsetup and filled by encrypting the filesystem image with the volume key
+# (qemu/xts-encrypt.c). The guest then opens them with real dm-crypt.
+#
+# Usage: qemu/disks.sh BUILD_DIR OUT.img RECIPE [key=value ...]
+# Recipes:
+#   ext4            whole-disk ext4 test root
+#   gpt-ext4        GPT disk, one partition (partuuid=, partlabel=) holding the ext4 root
+#   luks2-pbkdf2    LUKS2 (pbkdf2, 1000 iterations) around the ext4 root
+#   luks2-argon2id  LUKS2 (argon2id, 32 MiB, 4 iterations, 1 thread) around the ext4 root
+#   luks1           LUKS1 (pbkdf2, 1000 iterations) around the ext4 root
+#   raw             an unformatted disk (size=MiB)
+# Keys: label= fsuuid= luksuuid= pass= keyfile=PATH (added as a second key slot)
+#       header=PATH (LUKS header detached into PATH) partuuid= partlabel= size=MiB
+set -euo pipefail
+O=$(realpath -m "$1")
+OUT=$2
+RECIPE=$3
+shift 3
+label=initkit-root fsuuid=6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 luksuuid=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002
+pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3b2d9c4f0003
+partlabel=initkit-root-part size=48
+for kv in "$@"; do
+	case "$kv" in
+	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | size=*)
+		declare "${kv%%=*}=${kv#*=}" ;;
+	*) echo "disks.sh: unknown key '$kv'" >&2; exit 2 ;;
+	esac
+done
+
+TMP=$(mktemp -d "$O/qemu/disk.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+make_rootfs() {
+	local r=$TMP/root
+	mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,run,tmp,usr/lib/test,adir}
+	install -m 0755 "$O/qemu/stage2-marker" "$r/usr/lib/test/marker"
+	# Links that resolve only inside the new root (absolute targets), as a real system has.
+	ln -s /usr/lib/test/marker "$r/bin/marker"
+	ln -s /bin/marker "$r/sbin/init"
+	ln -s /chain2 "$r/chain1"
+	ln -s ../../bin/marker "$r/chain2"
+	ln -s /nonexistent/init "$r/dangling"
+	ln -s /loop2 "$r/loop1"
+	ln -s /loop1 "$r/loop2"
+	ln -s ../../../../../usr/lib/test/marker "$r/escape"
+	printf '#!/bin/marker\n' >"$r/notexec" && chmod 0644 "$r/notexec"
+	echo "initkit test root ($RECIPE)" >"$r/etc/initkit-test-root"
+	mkfs.ext4 -q -F -E root_owner=0:0 -L "$label" -U "$fsuuid" -d "$r" "$TMP/fs.img" 32M 2>&1 | grep -v "^Creating regular file" || true
+}
+
+luks_wrap() { # $1: luks type args...
+	local fs=$TMP/fs.img img=$TMP/disk.img fssize off hdr=()
+	fssize=$(stat -c %s "$fs")
+	head -c 64 /dev/urandom >"$TMP/vk"
+	[ -n "$header" ] && hdr=(--header "$TMP/hdr.img") && truncate -s 16M "$TMP/hdr.img"
+	if [ -n "$header" ]; then truncate -s "$fssize" "$img"; else truncate -s $((16 * 1048576 + fssize)) "$img"; fi
+	printf '%s' "$pass" | cryptsetup luksFormat --batch-mode "$@" --uuid "$luksuuid" \
+		--volume-key-file "$TMP/vk" "${hdr[@]}" --key-file - "$img"
+	if [ -n "$keyfile" ]; then
+		cryptsetup luksAddKey --batch-mode "${hdr[@]}" --volume-key-file "$TMP/vk" \
+			--pbkdf pbkdf2 --pbkdf-force-iterations 1000 "$img" "$keyfile"
+	fi
+	local dumpdev=$img
+	[ -n "$header" ] && dumpdev=$TMP/hdr.img
+	off=$(cryptsetup luksDump "$dumpdev" | awk '
+		/^Payload offset:/ { print $3 * 512; exit }          # LUKS1, in sectors
+		/^Data segments:/ { seg = 1 }
+		seg && /offset:/ { print $2; exit }                 # LUKS2, in bytes')
+	[ -n "$header" ] && off=0
+	"$O/qemu/xts-encrypt" "$TMP/vk" "$fs" "$img" "$off"
+	[ -n "$header" ] && cp "$TMP/hdr.img" "$header"
+	mv "$img" "$OUT"
+}
+
+PBKDF2=(--pbkdf pbkdf2 --pbkdf-force-iterations 1000)
+case "$RECIPE" in
+ext4) make_rootfs && mv "$TMP/fs.img" "$OUT" ;;
+gpt-ext4)
+	make_rootfs
+	truncate -s $((34 * 1048576)) "$TMP/disk.img"
+	sgdisk -q -n 1:2048:+32M -t 1:8300 -u "1:$partuuid" -c "1:$partlabel" "$TMP/disk.img"
+	dd if="$TMP/fs.img" of="$TMP/disk.img" bs=1M seek=1 conv=notrunc status=none
+	mv "$TMP/disk.img" "$OUT" ;;
+luks2-pbkdf2) make_rootfs && luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}" ;;
+luks2-argon2id)
+	make_rootfs && luks_wrap --type luks2 --sector-size 512 --pbkdf argon2id \
+		--pbkdf-memory 32768 --pbkdf-force-iterations 4 --pbkdf-parallel 1 ;;
+luks1) make_rootfs && luks_wrap --type luks1 "${PBKDF2[@]}" ;;
+raw) truncate -s "${size}M" "$OUT" ;;
+*) echo "disks.sh: unknown recipe '$RECIPE'" >&2; exit 2 ;;
+esac

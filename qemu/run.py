@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""initkit QEMU harness: boots Debian's kernel with an initkit image and test disks under TCG,
+one scenario file per behaviour (qemu/scenarios/*.scn), and checks the serial console.
+
+Scenario file: one directive per line, '#' comments. Directives:
+  mkimage: ARGS      extra arguments for initkit-mkimage (kernel modules dir is added)
+  disk: RECIPE [k=v] a virtio disk built by qemu/disks.sh (repeatable; order = vda, vdb, ...)
+  append: ARGS       kernel command line (added after console=ttyS0 panic=-1)
+  timeout: SECONDS   whole-boot limit (default 90)
+  expect: REGEX      wait for a console line matching REGEX (in order)
+  send: TEXT         type TEXT and Enter on the console (after the preceding expect)
+  monitor: CMD       send CMD to the QEMU monitor (e.g. device_add), after preceding steps
+  sleep: SECONDS     wait before the next step
+  forbid: REGEX      must never appear on the console (checked over the whole log)
+  exit: poweroff|any the run must end with QEMU exiting by itself (default poweroff)
+Prints one line per scenario and a closing 'N passed, N failed'. On failure it prints the tail
+of the console log (kept under BUILD/qemu/logs/NAME.log).
+"""
+import argparse
+import hashlib
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Scenario:
+    def __init__(self, path):
+        self.path = path
+        self.name = os.path.splitext(os.path.basename(path))[0]
+        self.mkimage, self.disks, self.append = [], [], []
+        self.steps, self.forbid = [], []
+        self.timeout, self.exit = 90.0, "poweroff"
+        with open(path) as f:
+            for lineno, raw in enumerate(f, 1):
+                line = raw.rstrip("\n")
+                if not line.strip() or line.lstrip().startswith("#"):
+                    continue
+                key, sep, val = line.partition(":")
+                key, val = key.strip(), val.strip()
+                if not sep:
+                    raise SystemExit(f"{path}:{lineno}: expected 'directive: value', got {line!r}")
+                if key == "mkimage":
+                    self.mkimage += shlex.split(val)
+                elif key == "disk":
+                    self.disks.append(shlex.split(val))
+                elif key == "append":
+                    self.append.append(val)
+                elif key == "timeout":
+                    self.timeout = float(val)
+                elif key == "exit":
+                    self.exit = val
+                elif key == "forbid":
+                    self.forbid.append(re.compile(val))
+                elif key in ("expect", "send", "monitor", "sleep"):
+                    self.steps.append((key, re.compile(val) if key == "expect" else val, lineno))
+                else:
+                    raise SystemExit(f"{path}:{lineno}: unknown directive {key!r}")
+
+
+def build_disk(build, recipe):
+    """Disks are cached by recipe and the inputs that shape them."""
+    h = hashlib.sha256(" ".join(recipe).encode())
+    for dep in ("qemu/disks.sh", "build:qemu/stage2-marker"):
+        p = os.path.join(build, dep[6:]) if dep.startswith("build:") else os.path.join(HERE, "..", dep)
+        h.update(open(p, "rb").read())
+    out = os.path.join(build, "qemu", "disks", f"{recipe[0]}-{h.hexdigest()[:12]}.img")
+    if not os.path.exists(out):
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        subprocess.run([os.path.join(HERE, "disks.sh"), build, out + ".tmp"] + recipe, check=True)
+        os.rename(out + ".tmp", out)
+    return out
+
+
+def run(sc, build, verbose):
+    kdir = os.path.join(build, "kernel")
+    kver = open(os.path.join(kdir, "kver")).read().strip()
+    wd = os.path.join(build, "qemu", "run", sc.name)
+    os.makedirs(wd, exist_ok=True)
+    logdir = os.path.join(build, "qemu", "logs")
+    os.makedirs(logdir, exist_ok=True)
+    log_path = os.path.join(logdir, sc.name + ".log")
+    image = os.path.join(wd, "initrd.img")
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    mk = [os.path.join(build, "stripped", "initkit-mkimage"), "-o", image,
+          "--init", os.path.join(build, "stripped", "initkit-init"),
+          "--kver", kver, "--moddir", os.path.join(kdir, "root", "lib", "modules", kver)] + sc.mkimage
+    r = subprocess.run(mk, env=env, cwd=HERE, capture_output=True, text=True)
+    if r.returncode != 0:
+        return False, f"initkit-mkimage failed: {r.stderr.strip()}", ""
+    disks = [build_disk(build, d) for d in sc.disks]
+    # Each run gets a private copy-on-write overlay so cached disks stay pristine.
+    drives = []
+    for i, d in enumerate(disks):
+        ov = os.path.join(wd, f"disk{i}.qcow2")
+        if os.path.exists(ov):
+            os.unlink(ov)
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", d, ov], check=True)
+        drives += ["-drive", f"file={ov},if=none,id=d{i},format=qcow2",
+                   "-device", f"virtio-blk-pci,drive=d{i},serial=disk{i}"]
+    mon = os.path.join(wd, "monitor.sock")
+    if os.path.exists(mon):
+        os.unlink(mon)
+    cmdline = " ".join(["console=ttyS0 panic=-1"] + sc.append)
+    qemu = ["qemu-system-x86_64", "-machine", "q35", "-m", "512", "-smp", "1", "-display", "none",
+            "-no-reboot", "-serial", "stdio", "-monitor", f"unix:{mon},server,nowait",
+            "-kernel", os.path.join(kdir, "vmlinuz"), "-initrd", image, "-append", cmdline] + drives
+    start = time.monotonic()
+    p = subprocess.Popen(qemu, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    os.set_blocking(p.stdout.fileno(), False)
+    out = b""
+    pos = 0
+    failure = None
+    steps = list(sc.steps)
+    wait_until = 0.0
+    with open(log_path, "wb") as log:
+        while True:
+            now = time.monotonic()
+            if now - start > sc.timeout:
+                failure = f"timeout after {sc.timeout:.0f}s"
+                break
+            try:
+                chunk = p.stdout.read()
+            except BlockingIOError:
+                chunk = None
+            if chunk:
+                out += chunk
+                log.write(chunk)
+                log.flush()
+                if verbose:
+                    sys.stdout.write(chunk.decode(errors="replace"))
+            text = out.decode(errors="replace")
+            while steps and now >= wait_until:
+                kind, val, lineno = steps[0]
+                if kind == "expect":
+                    m = val.search(text, pos)
+                    if not m:
+                        break
+                    pos = m.end()
+                elif kind == "send":
+                    p.stdin.write(val.encode() + b"\r")
+                    p.stdin.flush()
+                elif kind == "sleep":
+                    wait_until = now + float(val)
+                elif kind == "monitor":
+                    with socket.socket(socket.AF_UNIX) as s:
+                        s.connect(mon)
+                        s.sendall(val.encode() + b"\n")
+                        time.sleep(0.2)
+                steps.pop(0)
+            if p.poll() is not None:
+                rest = p.stdout.read() or b""
+                out += rest
+                log.write(rest)
+                break
+            time.sleep(0.05)
+    elapsed = time.monotonic() - start
+    if p.poll() is None:
+        p.kill()
+        p.wait()
+    text = out.decode(errors="replace")
+    if not failure and steps:
+        kind, val, lineno = steps[0]
+        failure = f"QEMU exited before line {lineno}: {kind} {getattr(val, 'pattern', val)!r}"
+    if not failure and sc.exit == "poweroff" and "reboot: Power down" not in text:
+        failure = "did not power off cleanly"
+    if failure and steps and "timeout" in failure:
+        kind, val, lineno = steps[0]
+        failure += f", waiting for line {lineno}: {kind} {getattr(val, 'pattern', val)!r}"
+    for fb in sc.forbid:
+        m = fb.search(text)
+        if m:
+            failure = failure or f"forbidden output {fb.pattern!r}: {m.group(0)!r}"
+    return failure is None, failure or f"{elapsed:.1f}s", text
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default="build")
+    ap.add_argument("-v", "--verbose", action="store_true", help="echo the console")
+    ap.add_argument("scenarios", nargs="+")
+    a = ap.parse_args()
+    build = os.path.abspath(a.build)
+    passed = failed = 0
+    for path in a.scenarios:
+        sc = Scenario(path)
+        ok, why, text = run(sc, build, a.verbose)
+        print(f"{'PASS' if ok else 'FAIL'} {sc.name}: {why}", flush=True)
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            tail = text.splitlines()[-25:]
+            print("  --- console tail (" + os.path.join(build, "qemu", "logs", sc.name + ".log") + ")")
+            for line in tail:
+                print("  | " + line)
+    print(f"qemu: {passed} passed, {failed} failed")
+    sys.exit(1 if failed or not passed else 0)
+
+
+if __name__ == "__main__":
+    main()
