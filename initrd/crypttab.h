@@ -8,7 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum luks_diag_level { LUKS_DIAG_WARNING, LUKS_DIAG_ERROR };
+/* INFO: a note worth one log line (a crypttab entry skipped because the command line
+ * restricts the volumes); WARNING: ignored input (unknown option); ERROR: input that could not
+ * be used (the line or entry is dropped). */
+enum luks_diag_level { LUKS_DIAG_WARNING, LUKS_DIAG_ERROR, LUKS_DIAG_INFO };
+
+/* timeout_ms values with a special meaning. */
+#define LUKS_TIMEOUT_DEFAULT 0		 /* use the caller's default (rd.timeout) */
+#define LUKS_TIMEOUT_INFINITY UINT64_MAX /* "0" or "infinity" in the input: wait forever */
 
 /* One problem found in the input. message names the input ("/etc/crypttab:3: unknown option
  * 'foo' ignored", "rd.luks.name=abc: expected UUID=NAME") and is ready to log as is. */
@@ -65,7 +72,9 @@ int crypttab_parse(const char *text, size_t len, const char *source_name, struct
 int luks_config_apply_cmdline(struct luks_config *cfg, const struct luks_cmdline_entry *entries,
 			      size_t n_entries);
 
-/* Both steps in one call: crypttab may be NULL (no /etc/crypttab in the image). */
+/* Both steps in one call: crypttab may be NULL (no /etc/crypttab in the image). This is the
+ * entry point stage 1 uses; it always applies the command line step (which also drops noauto
+ * entries), even with no entries. */
 int luks_config_build(const char *crypttab, size_t len, const char *source_name,
 		      const struct luks_cmdline_entry *entries, size_t n_entries,
 		      struct luks_config *cfg);
