@@ -1,3 +1,6 @@
 # Pure stage-1 parsers and the stage-2 init check (included from initrd/initrd.mk).
-# INITRD_PURE_SRCS: sources to link into initkit-init. Filled in as each part lands.
-INITRD_PURE_SRCS +=
+# INITRD_PURE_SRCS: sources to link into initkit-init.
+INITRD_PURE_SRCS += initrd/cmdline.c
+
+TESTS += cmdline
+test_cmdline_SRCS := tests/test_cmdline.c initrd/cmdline.c
