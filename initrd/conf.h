@@ -20,7 +20,8 @@
  *   spaces and `#` are literal; inside quotes `\"` and `\\` stand for `"` and `\` (any other
  *   backslash is kept). Outside quotes a backslash escapes the next character. Parts join:
  *   `a"b c"d` is `ab cd`. `key=` and `key=""` give an empty value.
- * - `#` at the start of a line or of a word starts a comment to the end of the line.
+ * - `#` at the start of a line or after whitespace starts a comment to the end of the line
+ *   (`k=a#b` is "a#b", `k=a #b` is "a").
  *   Blank lines and leading/trailing whitespace are ignored.
  * - Errors (reported with their line number, the line skipped, the rest still read): a key
  *   with characters outside the set above, a missing key (`=x`), an unterminated quote,

@@ -1,6 +1,7 @@
 # Pure stage-1 parsers and the stage-2 init check (included from initrd/initrd.mk).
 # INITRD_PURE_SRCS: sources to link into initkit-init.
-INITRD_PURE_SRCS += initrd/cmdline.c
+INITRD_PURE_SRCS += initrd/cmdline.c initrd/conf.c
 
-TESTS += cmdline
+TESTS += cmdline conf
 test_cmdline_SRCS := tests/test_cmdline.c initrd/cmdline.c
+test_conf_SRCS := tests/test_conf.c initrd/conf.c
