@@ -38,8 +38,11 @@ struct luks_volume {
 	bool no_write_wq;      /* CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE */
 	bool readonly;
 	bool nofail;	     /* failing to unlock this one is not fatal to the boot */
-	uint64_t timeout_ms; /* how long to wait for the device; 0 = the caller's default
-				(rd.timeout). From x-systemd.device-timeout= or rd.luks.timeout= */
+	bool noauto;	     /* only between crypttab_parse() and luks_config_apply_cmdline():
+				afterwards noauto volumes not named on the command line are gone */
+	uint64_t timeout_ms; /* how long to wait for the device: LUKS_TIMEOUT_DEFAULT (the
+				caller's default, rd.timeout), LUKS_TIMEOUT_INFINITY or
+				milliseconds. From x-systemd.device-timeout= or rd.luks.timeout= */
 	char *source;	     /* where it came from, for messages: "/etc/crypttab:3",
 				"rd.luks.uuid=..." */
 };
@@ -61,9 +64,11 @@ struct luks_config {
 	bool disabled; /* rd.luks=0 (or rd.luks=no): volumes is empty */
 };
 
-/* Parses crypttab text into cfg (appending volumes and diags). A malformed line yields an
- * error diag and is skipped; an unknown option yields a warning diag and is ignored.
- * Returns 0, or -ENOMEM (cfg then holds what was parsed so far; free it). */
+/* Parses crypttab text into cfg (appending volumes and diags). A malformed line, or a volume
+ * that cannot be unlocked as written (non-LUKS type, key or header on another device), yields
+ * an error diag and is skipped; an option with a bad value yields an error diag and only that
+ * option is ignored; an unknown option yields a warning diag. Returns 0, or -ENOMEM (cfg then
+ * holds what was parsed so far; free it). source_name: "/etc/crypttab" when NULL. */
 int crypttab_parse(const char *text, size_t len, const char *source_name, struct luks_config *cfg);
 
 /* Applies the rd.luks.* entries to the crypttab volumes already in cfg (see crypttab.c for
