@@ -1,0 +1,570 @@
+/* Applies image config and command line settings onto struct boot_config; see bootconf.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootconf.h"
+#include "cmdline.h"
+#include "conf.h"
+#include "util.h"
+
+#define USEC_PER_MSEC UINT64_C(1000)
+#define USEC_PER_SEC (UINT64_C(1000) * USEC_PER_MSEC)
+
+/* The kernel (kernel/params.c parameq()) and systemd treat '-' and '_' in keys alike. */
+static bool key_eq(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+		if (x != y)
+			return false;
+		if (!x)
+			return true;
+	}
+}
+
+static char *strdup_or_null(const char *s, bool *oom)
+{
+	char *d = s ? strdup(s) : NULL;
+	if (s && !d)
+		*oom = true;
+	return d;
+}
+
+static int add_error(struct boot_config *bc, const char *key, const char *value, const char *source,
+		     const char *reason)
+{
+	struct boot_error *e = reallocarray(bc->errors, bc->n_errors + 1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	bc->errors = e;
+	e += bc->n_errors++;
+	bool oom = false;
+	e->key = strdup_or_null(key, &oom);
+	e->value = strdup_or_null(value, &oom);
+	e->source = strdup_or_null(source ? source : "?", &oom);
+	e->reason = strdup_or_null(reason, &oom);
+	return oom ? -ENOMEM : 0;
+}
+
+/* Replaces *field with a copy of value (NULL clears it). */
+static int set_string(char **field, const char *value)
+{
+	char *d = NULL;
+	if (value && !(d = strdup(value)))
+		return -ENOMEM;
+	free(*field);
+	*field = d;
+	return 0;
+}
+
+static void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Appends a copy of s[0..len) unless an equal one (with '-' == '_') is there already. */
+static int strv_add_unique(char ***v, size_t *n, const char *s, size_t len)
+{
+	char *d = strndup(s, len);
+	if (!d)
+		return -ENOMEM;
+	for (size_t i = 0; i < *n; i++)
+		if (key_eq((*v)[i], d)) {
+			free(d);
+			return 0;
+		}
+	char **nv = reallocarray(*v, *n + 2, sizeof(char *));
+	if (!nv) {
+		free(d);
+		return -ENOMEM;
+	}
+	nv[(*n)++] = d;
+	nv[*n] = NULL;
+	*v = nv;
+	return 0;
+}
+
+int boot_parse_bool(const char *s)
+{
+	static const char *const yes[] = {"1", "yes", "y", "true", "on"};
+	static const char *const no[] = {"0", "no", "n", "false", "off"};
+	if (!s)
+		return 1;
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(s, no[i]) == 0)
+			return 0;
+	}
+	return -EINVAL;
+}
+
+/* systemd's time span units (src/basic/time-util.c), in microseconds; no unit means seconds. */
+static int timespan_unit_usec(const char *u, size_t len, uint64_t *ret)
+{
+	static const struct {
+		const char *name;
+		uint64_t usec;
+	} units[] = {
+		{"", USEC_PER_SEC},
+		{"us", 1},
+		{"usec", 1},
+		{"ms", USEC_PER_MSEC},
+		{"msec", USEC_PER_MSEC},
+		{"s", USEC_PER_SEC},
+		{"sec", USEC_PER_SEC},
+		{"second", USEC_PER_SEC},
+		{"seconds", USEC_PER_SEC},
+		{"m", 60 * USEC_PER_SEC},
+		{"min", 60 * USEC_PER_SEC},
+		{"minute", 60 * USEC_PER_SEC},
+		{"minutes", 60 * USEC_PER_SEC},
+		{"h", 3600 * USEC_PER_SEC},
+		{"hr", 3600 * USEC_PER_SEC},
+		{"hour", 3600 * USEC_PER_SEC},
+		{"hours", 3600 * USEC_PER_SEC},
+		{"d", 86400 * USEC_PER_SEC},
+		{"day", 86400 * USEC_PER_SEC},
+		{"days", 86400 * USEC_PER_SEC},
+		{"w", 604800 * USEC_PER_SEC},
+		{"week", 604800 * USEC_PER_SEC},
+		{"weeks", 604800 * USEC_PER_SEC},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (strlen(units[i].name) == len && strncmp(units[i].name, u, len) == 0) {
+			*ret = units[i].usec;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* One "<number>[.<fraction>][ ]<unit>" component at *p, added to *total (microseconds). */
+static int timespan_component(const char **p, uint64_t *total)
+{
+	const char *s = *p, *frac, *unit;
+	uint64_t whole = 0, unit_usec, v;
+
+	if (!is_digit(*s) && !(*s == '.' && is_digit(s[1])))
+		return -EINVAL;
+	for (; is_digit(*s); s++)
+		if (__builtin_mul_overflow(whole, 10, &whole) ||
+		    __builtin_add_overflow(whole, (uint64_t)(*s - '0'), &whole))
+			return -ERANGE;
+	frac = *s == '.' ? ++s : NULL;
+	while (is_digit(*s))
+		s++;
+	while (is_space(*s))
+		s++;
+	for (unit = s; is_alpha(*s); s++)
+		;
+	if (timespan_unit_usec(unit, (size_t)(s - unit), &unit_usec) < 0)
+		return -EINVAL;
+	if (__builtin_mul_overflow(whole, unit_usec, &v) ||
+	    __builtin_add_overflow(*total, v, total))
+		return -ERANGE;
+	/* The fraction: digit by digit, each worth a tenth of the previous one. */
+	for (uint64_t scale = unit_usec / 10; frac && is_digit(*frac) && scale; frac++, scale /= 10)
+		if (__builtin_add_overflow(*total, (uint64_t)(*frac - '0') * scale, total))
+			return -ERANGE;
+	*p = s;
+	return 0;
+}
+
+int boot_parse_timespan_ms(const char *s, uint64_t *ret)
+{
+	uint64_t usec = 0;
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	while (is_space(*s))
+		s++;
+	if (streq(s, "infinity")) {
+		*ret = BOOT_TIMEOUT_INFINITY;
+		return 0;
+	}
+	do {
+		r = timespan_component(&s, &usec);
+		if (r < 0)
+			return r;
+		while (is_space(*s))
+			s++;
+	} while (*s);
+	*ret = usec / USEC_PER_MSEC + (usec % USEC_PER_MSEC != 0);
+	return 0;
+}
+
+/* A handler applies one value; it returns 0 or -ENOMEM, and sets *reason when the value is
+ * malformed (the field is then left as it was). */
+typedef int (*key_handler)(struct boot_config *bc, const char *value, const char **reason);
+
+static bool needs_value(const char *value, const char **reason)
+{
+	if (value && *value)
+		return true;
+	*reason = "needs a value";
+	return false;
+}
+
+static int apply_root(struct boot_config *bc, const char *value, const char **reason)
+{
+	static const char *const tags[] = {"UUID=", "LABEL=", "PARTUUID=", "PARTLABEL="};
+	if (!needs_value(value, reason))
+		return 0;
+	bool ok = value[0] == '/' && value[1];
+	for (size_t i = 0; i < ARRAY_SIZE(tags) && !ok; i++) {
+		const char *rest = startswith(value, tags[i]);
+		ok = rest && *rest;
+	}
+	if (!ok) {
+		*reason = "not a device path or a UUID=, LABEL=, PARTUUID=, PARTLABEL= tag";
+		return 0;
+	}
+	return set_string(&bc->root, value);
+}
+
+static int apply_rootfstype(struct boot_config *bc, const char *value, const char **reason)
+{
+	return needs_value(value, reason) ? set_string(&bc->rootfstype, value) : 0;
+}
+
+/* rootflags= (empty) clears the options. */
+static int apply_rootflags(struct boot_config *bc, const char *value, const char **reason)
+{
+	if (!value) {
+		*reason = "needs a value";
+		return 0;
+	}
+	return set_string(&bc->rootflags, *value ? value : NULL);
+}
+
+static int apply_rw_flag(struct boot_config *bc, const char *value, const char **reason,
+			 enum boot_rw rw)
+{
+	if (value) {
+		*reason = "takes no value";
+		return 0;
+	}
+	bc->read_only = rw;
+	return 0;
+}
+
+static int apply_ro(struct boot_config *bc, const char *value, const char **reason)
+{
+	return apply_rw_flag(bc, value, reason, BOOT_RW_RO);
+}
+
+static int apply_rw(struct boot_config *bc, const char *value, const char **reason)
+{
+	return apply_rw_flag(bc, value, reason, BOOT_RW_RW);
+}
+
+static int apply_init(struct boot_config *bc, const char *value, const char **reason)
+{
+	if (!needs_value(value, reason))
+		return 0;
+	if (value[0] != '/') {
+		*reason = "not an absolute path";
+		return 0;
+	}
+	return set_string(&bc->init, value);
+}
+
+/* A module name as libkmod takes it: no path separator, no whitespace. */
+static bool module_name_valid(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '/' || is_space(s[i]) || (unsigned char)s[i] < ' ')
+			return false;
+	return true;
+}
+
+/* Comma list; empty items are skipped; one bad name rejects the whole value. */
+static int add_module_list(char ***v, size_t *n, const char *value, const char **reason)
+{
+	if (!needs_value(value, reason))
+		return 0;
+	for (const char *p = value; *p;) {
+		size_t len = strcspn(p, ",");
+		if (!module_name_valid(p, len)) {
+			*reason = "not a comma-separated list of module names";
+			return 0;
+		}
+		p += len + (p[len] == ',');
+	}
+	for (const char *p = value; *p;) {
+		size_t len = strcspn(p, ",");
+		if (len && strv_add_unique(v, n, p, len) < 0)
+			return -ENOMEM;
+		p += len + (p[len] == ',');
+	}
+	return 0;
+}
+
+static int apply_modules(struct boot_config *bc, const char *value, const char **reason)
+{
+	return add_module_list(&bc->modules, &bc->n_modules, value, reason);
+}
+
+static int apply_blacklist(struct boot_config *bc, const char *value, const char **reason)
+{
+	return add_module_list(&bc->blacklist, &bc->n_blacklist, value, reason);
+}
+
+static int apply_timeout(struct boot_config *bc, const char *value, const char **reason)
+{
+	uint64_t ms;
+	if (!needs_value(value, reason))
+		return 0;
+	if (boot_parse_timespan_ms(value, &ms) < 0) {
+		*reason = "not a time span (e.g. 30, 10s, 500ms, 2min, infinity)";
+		return 0;
+	}
+	bc->timeout_ms = ms == 0 ? BOOT_TIMEOUT_INFINITY : ms; /* 0: wait forever (dracut) */
+	return 0;
+}
+
+static const char *const emergency_names[] = {
+	[BOOT_EMERGENCY_WAIT] = "wait",
+	[BOOT_EMERGENCY_REBOOT] = "reboot",
+	[BOOT_EMERGENCY_POWEROFF] = "poweroff",
+	[BOOT_EMERGENCY_HALT] = "halt",
+};
+
+const char *boot_emergency_name(enum boot_emergency e)
+{
+	return (size_t)e < ARRAY_SIZE(emergency_names) ? emergency_names[e] : "?";
+}
+
+static int apply_emergency(struct boot_config *bc, const char *value, const char **reason)
+{
+	for (size_t i = 0; value && i < ARRAY_SIZE(emergency_names); i++)
+		if (streq(value, emergency_names[i])) {
+			bc->emergency = (enum boot_emergency)i;
+			return 0;
+		}
+	*reason = "not one of reboot, poweroff, halt, wait";
+	return 0;
+}
+
+static int apply_bool(bool *field, const char *value, const char **reason)
+{
+	int b = boot_parse_bool(value);
+	if (b < 0)
+		*reason = "not a boolean (1/yes/true/on or 0/no/false/off)";
+	else
+		*field = b;
+	return 0;
+}
+
+static int apply_shell(struct boot_config *bc, const char *value, const char **reason)
+{
+	return apply_bool(&bc->shell_allowed, value, reason);
+}
+
+static int apply_quiet(struct boot_config *bc, const char *value, const char **reason)
+{
+	return apply_bool(&bc->quiet, value, reason);
+}
+
+static int apply_debug(struct boot_config *bc, const char *value, const char **reason)
+{
+	return apply_bool(&bc->debug, value, reason);
+}
+
+static int apply_luks(struct boot_config *bc, const char *value, const char **reason)
+{
+	return apply_bool(&bc->luks_enabled, value, reason);
+}
+
+static const struct {
+	const char *key;
+	key_handler apply;
+} handlers[] = {
+	{"root", apply_root},
+	{"rootfstype", apply_rootfstype},
+	{"rootflags", apply_rootflags},
+	{"ro", apply_ro},
+	{"rw", apply_rw},
+	{"init", apply_init},
+	{"rd.modules-load", apply_modules},
+	{"module_blacklist", apply_blacklist},
+	{"rd.driver.blacklist", apply_blacklist},
+	{"rd.timeout", apply_timeout},
+	{"rd.emergency", apply_emergency},
+	{"rd.shell", apply_shell},
+	{"quiet", apply_quiet},
+	{"rd.debug", apply_debug},
+	{"rd.luks", apply_luks},
+	{"luks", apply_luks},
+};
+
+static bool is_luks_entry(const char *key)
+{
+	return startswith(key, "rd.luks.") || startswith(key, "luks.");
+}
+
+static int add_luks_entry(struct boot_config *bc, const struct boot_setting *s)
+{
+	struct boot_entry *e = reallocarray(bc->luks, bc->n_luks + 1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	bc->luks = e;
+	e += bc->n_luks++;
+	bool oom = false;
+	e->key = strdup_or_null(s->key, &oom);
+	e->value = strdup_or_null(s->value, &oom);
+	e->source = strdup_or_null(s->source ? s->source : "?", &oom);
+	return oom ? -ENOMEM : 0;
+}
+
+int boot_config_apply(struct boot_config *bc, const struct boot_setting *s)
+{
+	if (!s->key)
+		return 0;
+	if (is_luks_entry(s->key))
+		return add_luks_entry(bc, s);
+	for (size_t i = 0; i < ARRAY_SIZE(handlers); i++) {
+		if (!key_eq(s->key, handlers[i].key))
+			continue;
+		const char *reason = NULL;
+		int r = handlers[i].apply(bc, s->value, &reason);
+		if (r < 0)
+			return r;
+		return reason ? add_error(bc, s->key, s->value, s->source, reason) : 0;
+	}
+	return 0; /* not ours: the kernel's or stage 2's */
+}
+
+int boot_config_apply_list(struct boot_config *bc, const struct boot_setting *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = boot_config_apply(bc, &s[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int boot_config_apply_conf(struct boot_config *bc, const struct conf *c, const char *path)
+{
+	size_t si = 0, ei = 0;
+	/* settings and syntax errors interleaved by line, so the log reads in file order */
+	while (si < c->n_settings || ei < c->n_errors) {
+		bool setting = ei >= c->n_errors ||
+			       (si < c->n_settings && c->settings[si].line <= c->errors[ei].line);
+		unsigned line = setting ? c->settings[si].line : c->errors[ei].line;
+		_cleanup_free_ char *source = NULL;
+		if (asprintf(&source, "%s:%u", path, line) < 0)
+			return -ENOMEM;
+		int r;
+		if (setting) {
+			const struct conf_setting *cs = &c->settings[si++];
+			r = boot_config_apply(bc,
+					      &(struct boot_setting){cs->key, cs->value, source});
+		} else {
+			r = add_error(bc, NULL, NULL, source, c->errors[ei++].message);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int take_init_args(struct boot_config *bc, const struct cmdline *c)
+{
+	char **v = calloc(c->n_init_args + 1, sizeof(char *));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_init_args; i++)
+		if (!(v[i] = strdup(c->init_args[i]))) {
+			strv_free(v);
+			return -ENOMEM;
+		}
+	strv_free(bc->init_args);
+	bc->init_args = v;
+	bc->n_init_args = c->n_init_args;
+	return 0;
+}
+
+int boot_config_apply_cmdline(struct boot_config *bc, const struct cmdline *c)
+{
+	for (size_t i = 0; i < c->n_params; i++) {
+		const struct cmdline_param *p = &c->params[i];
+		int r = boot_config_apply(
+			bc, &(struct boot_setting){p->key, p->value, BOOT_SOURCE_CMDLINE});
+		if (r < 0)
+			return r;
+	}
+	return c->n_init_args ? take_init_args(bc, c) : 0;
+}
+
+int boot_config_init(struct boot_config *bc)
+{
+	*bc = (struct boot_config){
+		.timeout_ms = BOOT_TIMEOUT_DEFAULT_MS,
+		.emergency = BOOT_EMERGENCY_WAIT,
+		.luks_enabled = true,
+		.init_args = calloc(1, sizeof(char *)),
+		.modules = calloc(1, sizeof(char *)),
+		.blacklist = calloc(1, sizeof(char *)),
+	};
+	if (!bc->init_args || !bc->modules || !bc->blacklist) {
+		boot_config_free(bc);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void boot_config_free(struct boot_config *bc)
+{
+	free(bc->root);
+	free(bc->rootfstype);
+	free(bc->rootflags);
+	free(bc->init);
+	strv_free(bc->init_args);
+	strv_free(bc->modules);
+	strv_free(bc->blacklist);
+	for (size_t i = 0; i < bc->n_luks; i++) {
+		free(bc->luks[i].key);
+		free(bc->luks[i].value);
+		free(bc->luks[i].source);
+	}
+	free(bc->luks);
+	for (size_t i = 0; i < bc->n_errors; i++) {
+		free(bc->errors[i].key);
+		free(bc->errors[i].value);
+		free(bc->errors[i].source);
+		free(bc->errors[i].reason);
+	}
+	free(bc->errors);
+	*bc = (struct boot_config){0};
+}
+
+int boot_error_format(const struct boot_error *e, char *buf, size_t size)
+{
+	if (!e->key)
+		return snprintf(buf, size, "%s: %s", e->source, e->reason);
+	if (!e->value)
+		return snprintf(buf, size, "%s: %s: %s", e->source, e->key, e->reason);
+	return snprintf(buf, size, "%s: %s=%s: %s", e->source, e->key, e->value, e->reason);
+}
