@@ -1,0 +1,8 @@
+# Pure LUKS-configuration parsers and the gen_init_cpio list parser (no syscalls, no logging).
+# initrd/cpiolist.c is linked into initkit-mkimage by initrd/initrd.mk.
+INITRD_PURE_SRCS += initrd/crypttab.c initrd/luks_decide.c
+
+TESTS += crypttab
+test_crypttab_SRCS := tests/test_crypttab.c initrd/crypttab.c
+# Tests read their crypttab fixtures from the source tree, wherever build/ is.
+$(O)/obj/tests/test_crypttab.o: CFLAGS += -DFIXTURES_DIR='"$(abspath tests/luks-fixtures)"'
