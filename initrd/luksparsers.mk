@@ -6,3 +6,6 @@ TESTS += crypttab
 test_crypttab_SRCS := tests/test_crypttab.c initrd/crypttab.c
 # Tests read their crypttab fixtures from the source tree, wherever build/ is.
 $(O)/obj/tests/test_crypttab.o: CFLAGS += -DFIXTURES_DIR='"$(abspath tests/luks-fixtures)"'
+
+TESTS += luks_decide
+test_luks_decide_SRCS := tests/test_luks_decide.c initrd/luks_decide.c
