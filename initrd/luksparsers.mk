@@ -9,3 +9,6 @@ $(O)/obj/tests/test_crypttab.o: CFLAGS += -DFIXTURES_DIR='"$(abspath tests/luks-
 
 TESTS += luks_decide
 test_luks_decide_SRCS := tests/test_luks_decide.c initrd/luks_decide.c
+
+TESTS += cpiolist
+test_cpiolist_SRCS := tests/test_cpiolist.c initrd/cpiolist.c initrd/cpio.c

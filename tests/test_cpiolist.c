@@ -1,0 +1,219 @@
+/* Tests for initrd/cpiolist.c: gen_init_cpio lists → entries (rendered one line each) and
+ * errors (line number + the offending line). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../initrd/cpio.h"
+#include "../initrd/cpiolist.h"
+
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+static const char *type_name(enum cpiolist_type t)
+{
+	static const char *const names[] = {"file", "dir", "nod", "slink", "pipe", "sock"};
+	return names[t];
+}
+
+/* "type name [location] mode(octal, with type bits) uid gid [maj:min] [links=a,b]" */
+static void render(const struct cpiolist *l, char *buf, size_t size)
+{
+	size_t o = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < l->n_entries && o < size; i++) {
+		const struct cpiolist_entry *e = &l->entries[i];
+		o += (size_t)snprintf(buf + o, size - o, "%s%s %s%s%s %o %u %u", i ? "; " : "",
+				      type_name(e->type), e->name, e->location ? " " : "",
+				      e->location ? e->location : "", (unsigned)e->mode,
+				      (unsigned)e->uid, (unsigned)e->gid);
+		if (e->type == CPIOLIST_NOD && o < size)
+			o += (size_t)snprintf(buf + o, size - o, " %u:%u", e->rmajor, e->rminor);
+		for (size_t k = 0; k < e->n_links && o < size; k++)
+			o += (size_t)snprintf(buf + o, size - o, "%s%s",
+					      k ? "," : " links=", e->links[k]);
+	}
+}
+
+static const char *lookup(const char *name, void *userdata)
+{
+	(void)userdata;
+	if (strcmp(name, "KDIR") == 0)
+		return "/usr/src/linux";
+	if (strcmp(name, "SELF") == 0)
+		return "${SELF}";
+	if (strcmp(name, "EMPTY") == 0)
+		return "";
+	return NULL;
+}
+
+struct list_case {
+	const char *name;
+	const char *text;
+	const char *entries;
+	const char *errors[4]; /* substrings, in order; all errors must be matched */
+};
+
+static const struct list_case cases[] = {
+	{"kernel usage example",
+	 "# A simple initramfs\n"
+	 "dir /dev 0755 0 0\n"
+	 "nod /dev/console 0600 0 0 c 5 1\n"
+	 "dir /root 0700 0 0\n"
+	 "dir /sbin 0755 0 0\n"
+	 "file /sbin/kinit /usr/src/klibc/kinit/kinit 0755 0 0\n",
+	 "dir /dev 40755 0 0; nod /dev/console 20600 0 0 5:1; dir /root 40700 0 0; "
+	 "dir /sbin 40755 0 0; file /sbin/kinit /usr/src/klibc/kinit/kinit 100755 0 0"},
+	{"slink pipe sock block device",
+	 "slink /bin/sh busybox 0777 0 0\npipe /run/fifo 0600 0 0\nsock /run/s 0660 0 5\n"
+	 "nod /dev/vda 0660 0 6 b 254 0",
+	 "slink /bin/sh busybox 120777 0 0; pipe /run/fifo 10600 0 0; sock /run/s 140660 0 5; "
+	 "nod /dev/vda 60660 0 6 254:0"},
+	{"hard links", "file /bin/a /build/a 0755 0 0 /bin/b /bin/c\n",
+	 "file /bin/a /build/a 100755 0 0 links=/bin/b,/bin/c"},
+	{"tabs, blank lines, trailing blanks, CRLF",
+	 "\n\t\ndir\t/etc\t0755\t0\t0  \r\n   \nslink /x y 0777 0 0\r\n",
+	 "dir /etc 40755 0 0; slink /x y 120777 0 0"},
+	{"setuid and sticky bits", "file /bin/su /b/su 4755 0 0\ndir /tmp 1777 0 0",
+	 "file /bin/su /b/su 104755 0 0; dir /tmp 41777 0 0"},
+	{"variable expansion in location",
+	 "file /lib/m.ko ${KDIR}/m.ko 0644 0 0\nfile /x ${KDIR}${UNSET}/x 0644 0 0\n"
+	 "file /y pre${KDIR 0644 0 0\nslink /l ${KDIR} 0777 0 0",
+	 "file /lib/m.ko /usr/src/linux/m.ko 100644 0 0; file /x /usr/src/linux/x 100644 0 0; "
+	 "file /y pre${KDIR 100644 0 0; slink /l ${KDIR} 120777 0 0"},
+	{"a comment only when # is first",
+	 "  # not a comment\n#dir /x 0755 0 0\n",
+	 "",
+	 {"cpio.list:1: unknown type '#' (file, dir, nod, slink, pipe, sock): '  # not a "
+	  "comment'"}},
+	{"unknown type",
+	 "dir /a 0755 0 0\nlink /b /a 0777 0 0\ndir /c 0755 0 0\n",
+	 "dir /a 40755 0 0; dir /c 40755 0 0",
+	 {"cpio.list:2: unknown type 'link' (file, dir, nod, slink, pipe, sock): 'link /b /a "
+	  "0777 0 0'"}},
+	{"field counts",
+	 "dir /a 0755 0\nfile /b /src 0644 0\nnod /c 0600 0 0 c 5\nslink /d e 0777 0 0 extra",
+	 "",
+	 {"cpio.list:1: 'dir' takes 4 fields after the type, found 3: 'dir /a 0755 0'",
+	  "cpio.list:2: 'file' takes at least 5 fields after the type, found 4",
+	  "cpio.list:3: 'nod' takes 7 fields", "cpio.list:4: 'slink' takes 5 fields"}},
+	{"bad numbers",
+	 "dir /a 0758 0 0\ndir /b 0755x 0 0\ndir /c 0755 -1 0\ndir /d 17777 0 0",
+	 "",
+	 {"cpio.list:1: mode '0758' is not octal", "cpio.list:2: mode '0755x'",
+	  "cpio.list:3: uid/gid '-1 0' are not non-negative numbers", "cpio.list:4: mode '17777'"}},
+	{"bad device",
+	 "nod /dev/x 0600 0 0 x 1 2\nnod /dev/y 0600 0 0 c one 2",
+	 "",
+	 {"cpio.list:1: device type 'x' is neither b nor c",
+	  "cpio.list:2: major/minor 'one 2' are not numbers"}},
+	{"empty location after expansion",
+	 "file /e ${UNSET} 0644 0 0\nfile /f ${EMPTY} 0644 0 0",
+	 "",
+	 {"cpio.list:1: location '${UNSET}' is empty", "cpio.list:2: location '${EMPTY}'"}},
+	{"self-referencing variable",
+	 "file /s ${SELF} 0644 0 0",
+	 "",
+	 {"cpio.list:1: variable expansion in '${SELF}' does not end"}},
+	{"root and NUL",
+	 "dir / 0755 0 0\ndir /a\0b 0755 0 0",
+	 "",
+	 {"cpio.list:1: name '/' is empty or the root", "cpio.list:2: NUL byte in line"}},
+};
+
+static void test_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct list_case *c = &cases[i];
+		struct cpiolist l = {0};
+		/* the NUL case passes its full literal length */
+		size_t len = strlen(c->text);
+		if (strstr(c->name, "NUL"))
+			len += 1 + strlen(c->text + len + 1);
+		if (cpiolist_parse(c->text, len, "cpio.list", lookup, NULL, &l) != 0)
+			fail_msg("case '%s': cpiolist_parse failed", c->name);
+		char got[2048];
+		render(&l, got, sizeof(got));
+		if (strcmp(got, c->entries) != 0)
+			fail_msg("case '%s':\n  expected: %s\n  got:      %s", c->name, c->entries,
+				 got);
+		size_t n_want = 0;
+		while (n_want < 4 && c->errors[n_want])
+			n_want++;
+		char all[2048] = "";
+		for (size_t k = 0, o = 0; k < l.n_errors && o < sizeof(all); k++)
+			o += (size_t)snprintf(all + o, sizeof(all) - o, "\n  %s",
+					      l.errors[k].message);
+		if (l.n_errors != n_want)
+			fail_msg("case '%s': expected %zu errors, got %zu:%s", c->name, n_want,
+				 l.n_errors, all);
+		for (size_t k = 0; k < n_want; k++)
+			if (!strstr(l.errors[k].message, c->errors[k]))
+				fail_msg("case '%s': error %zu should contain \"%s\":%s", c->name,
+					 k, c->errors[k], all);
+		cpiolist_free(&l);
+	}
+}
+
+/* The entry's fields go straight into cpio_write_entry: the archive carries the type bits,
+ * ids and device numbers as listed. */
+static void test_maps_onto_cpio(void **state)
+{
+	(void)state;
+	const char *text = "nod /dev/console 0600 0 5 c 5 1\nslink /bin/sh busybox 0777 0 0\n";
+	struct cpiolist l = {0};
+	assert_int_equal(cpiolist_parse(text, strlen(text), NULL, NULL, NULL, &l), 0);
+	assert_int_equal(l.n_entries, 2);
+	struct cpio c;
+	cpio_init(&c, 0);
+	const struct cpiolist_entry *e = &l.entries[0];
+	assert_int_equal(cpio_write_entry(&c, e->name, e->mode, e->uid, e->gid, NULL, 0, e->rmajor,
+					  e->rminor),
+			 0);
+	char field[9] = {0};
+	memcpy(field, c.buf + 14, 8); /* mode */
+	assert_string_equal(field, "00002180");
+	memcpy(field, c.buf + 30, 8); /* gid */
+	assert_string_equal(field, "00000005");
+	memcpy(field, c.buf + 78, 8); /* rdevmajor */
+	assert_string_equal(field, "00000005");
+	memcpy(field, c.buf + 86, 8); /* rdevminor */
+	assert_string_equal(field, "00000001");
+	assert_string_equal((char *)c.buf + 110, "dev/console");
+	e = &l.entries[1];
+	assert_int_equal(cpio_write_entry(&c, e->name, e->mode, e->uid, e->gid, e->location,
+					  strlen(e->location), 0, 0),
+			 0);
+	cpio_free(&c);
+	cpiolist_free(&l);
+}
+
+/* Without a lookup function, ${VAR} comes from the environment, like the kernel's tool. */
+static void test_environment(void **state)
+{
+	(void)state;
+	setenv("CPIOLIST_TEST_DIR", "/opt/x", 1);
+	const char *text = "file /a ${CPIOLIST_TEST_DIR}/a 0644 0 0";
+	struct cpiolist l = {0};
+	assert_int_equal(cpiolist_parse(text, strlen(text), NULL, NULL, NULL, &l), 0);
+	assert_int_equal(l.n_entries, 1);
+	assert_string_equal(l.entries[0].location, "/opt/x/a");
+	assert_int_equal(l.entries[0].line, 1);
+	cpiolist_free(&l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_maps_onto_cpio),
+		cmocka_unit_test(test_environment),
+	};
+	return cmocka_run_group_tests_name("cpiolist", tests, NULL, NULL);
+}
