@@ -31,7 +31,9 @@ struct initcheck_result {
 	char *path;	   /* the path as asked */
 	char *chain;	   /* "/sbin/init -> /lib/systemd/systemd" (printable; just the path
 			    * when no link was followed) */
-	char *resolved;	   /* where the walk ended, inside the root ("/lib/systemd/systemd") */
+	char *resolved;	   /* the last component looked at, inside the root: the final file
+			    * ("/lib/systemd/systemd"), or the one that could not be reached
+			    * ("/lib" when it is missing) */
 	mode_t mode;	   /* of the final file when it was reached, else 0 */
 	bool noexec_mount; /* NOT_EXECUTABLE because the filesystem is mounted noexec */
 	bool used_openat2; /* the verdict came from openat2(RESOLVE_IN_ROOT) */

@@ -1,8 +1,9 @@
 # Pure stage-1 parsers and the stage-2 init check (included from initrd/initrd.mk).
 # INITRD_PURE_SRCS: sources to link into initkit-init.
-INITRD_PURE_SRCS += initrd/cmdline.c initrd/conf.c initrd/bootconf.c
+INITRD_PURE_SRCS += initrd/cmdline.c initrd/conf.c initrd/bootconf.c initrd/initcheck.c
 
-TESTS += cmdline conf bootconf
+TESTS += cmdline conf bootconf initcheck
 test_cmdline_SRCS := tests/test_cmdline.c initrd/cmdline.c
 test_conf_SRCS := tests/test_conf.c initrd/conf.c
 test_bootconf_SRCS := tests/test_bootconf.c initrd/bootconf.c initrd/cmdline.c initrd/conf.c
+test_initcheck_SRCS := tests/test_initcheck.c initrd/initcheck.c
