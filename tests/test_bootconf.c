@@ -232,12 +232,88 @@ static void test_bool(void **state)
 			fail_msg("bool '%s': expected %d", t[i].in ? t[i].in : "(bare)", t[i].ret);
 }
 
+/* Reads a fixture; unit-check runs from build/, a manual run may be from the top. */
+static char *read_fixture(const char *name, size_t *len)
+{
+	char path[256];
+	FILE *f = NULL;
+	for (int i = 0; i < 2 && !f; i++) {
+		snprintf(path, sizeof(path), "%stests/initrd-fixtures/%s", i ? "" : "../", name);
+		f = fopen(path, "re");
+	}
+	if (!f)
+		fail_msg("fixture %s not found", name);
+	static char buf[8192];
+	*len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return buf;
+}
+
+struct fixture_case {
+	const char *conf; /* fixture names, NULL: none */
+	const char *cmdline;
+	const char *expect;
+};
+
+static const struct fixture_case fixture_cases[] = {
+	{"initkit.conf", NULL,
+	 "root=UUID=0b1c7e4e-8a6f-4a55-9d44-0c6f3c1b2a10 rootfstype=ext4 "
+	 "rootflags=data=ordered,commit=30 ro init=/sbin/my init modules=[virtio_blk,ext4] "
+	 "emergency=poweroff"},
+	{"initkit.conf", "cmdline-debian-grub.txt",
+	 "root=UUID=5a3e7c1d-2b4f-4e8a-9c61-0d7f3b2a1e95 rootfstype=ext4 "
+	 "rootflags=data=ordered,commit=30 ro init=/sbin/my init modules=[virtio_blk,ext4] "
+	 "emergency=poweroff quiet"},
+	/* this machine's own /proc/cmdline: a "--" tail for the init, and a newline at the end */
+	{NULL, "cmdline-firecracker.txt",
+	 "args=[--firecracker-init,--addr,0.0.0.0:2024,--max-ws-buffer-size,32768,"
+	 "--block-local-connections,--log-vsock-port,5002,--control-vsock-port,5001,"
+	 "--listen-vsock-port,2024,--tcp-readiness-only,--auth-required] quiet"},
+};
+
+static void test_fixtures(void **state)
+{
+	(void)state;
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(fixture_cases) / sizeof(fixture_cases[0]); i++) {
+		const struct fixture_case *t = &fixture_cases[i];
+		struct boot_config bc;
+		char got[2048];
+		size_t len;
+		assert_int_equal(boot_config_init(&bc), 0);
+		if (t->conf) {
+			struct conf conf;
+			const char *buf = read_fixture(t->conf, &len);
+			assert_int_equal(conf_parse(buf, len, &conf), 0);
+			assert_int_equal(boot_config_apply_conf(&bc, &conf, CONF_PATH), 0);
+			conf_free(&conf);
+		}
+		if (t->cmdline) {
+			struct cmdline cmd;
+			const char *buf = read_fixture(t->cmdline, &len);
+			assert_int_equal(cmdline_parse(buf, len, &cmd), 0);
+			assert_int_equal(boot_config_apply_cmdline(&bc, &cmd), 0);
+			cmdline_free(&cmd);
+		}
+		render(&bc, got, sizeof(got));
+		if (strcmp(got, t->expect) != 0) {
+			print_error("fixture %s + %s:\n  expected '%s'\n  got      '%s'\n",
+				    t->conf ? t->conf : "-", t->cmdline ? t->cmdline : "-",
+				    t->expect, got);
+			failed++;
+		}
+		boot_config_free(&bc);
+	}
+	assert_int_equal(failed, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_apply_table),
 		cmocka_unit_test(test_timespan_table),
 		cmocka_unit_test(test_bool),
+		cmocka_unit_test(test_fixtures),
 	};
 	return cmocka_run_group_tests_name("bootconf", tests, NULL, NULL);
 }
