@@ -1,0 +1,153 @@
+#!/bin/bash
+# Build a small Debian 12 root filesystem with a real systemd (PID 1), dbus, logind and busctl,
+# with initkit-stage2 at /sbin/initkit-stage2 and a probe unit that prints what logind loaded,
+# as ext4 disk images made WITHOUT root mounts (mkfs.ext4 -d, then debugfs for the variants).
+#
+# Usage: qemu/rootfs-systemd.sh OUTDIR [STAGE2_BINARY]
+#   STAGE2_BINARY defaults to OUTDIR/../stripped/initkit-stage2 (build/stripped/...).
+# Produces (all raw ext4, label initkit-sd, fixed UUID below):
+#   OUTDIR/rootfs.img               nothing configured by the admin      scenarios (a), (d)
+#   OUTDIR/rootfs-admin-main.img    /etc/systemd/logind.conf sets KillUserProcesses=yes  (b)
+#   OUTDIR/rootfs-admin-dropin.img  /etc/systemd/logind.conf.d/50-admin.conf sets it     (c)
+# The debootstrap tree is cached in OUTDIR/base (first run: several minutes, see README);
+# the images are rebuilt when the binary or this script changes.
+set -euo pipefail
+OUT=$(realpath -m "${1:?usage: rootfs-systemd.sh OUTDIR [STAGE2_BINARY]}")
+BIN=$(realpath -m "${2:-$OUT/../stripped/initkit-stage2}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+SUITE=bookworm
+MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+PKGS=systemd,systemd-sysv,dbus,libpam-systemd,procps
+FSUUID=5d3b6a0e-1c2f-4e7a-9b1d-2f6c8e4a0d51
+MACHINE_ID=0d5a3c9e1b7f4e2a8c6d4b2a0e9f7c51
+
+log() { echo "rootfs-systemd: $*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+[ -x "$BIN" ] || { log "no stage-2 binary at $BIN (run make first)"; exit 1; }
+missing=()
+for p in debootstrap e2fsprogs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	log "installing ${missing[*]}"
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+fi
+
+# 1. The cached base system: debootstrap (needs root for chroot; it mounts /proc inside the
+#    target while installing, nothing else), a test user, a fixed machine-id (no first-boot).
+base_key="$SUITE $PKGS $MIRROR v2"
+if [ ! -f "$OUT/base/.stamp" ] || [ "$(cat "$OUT/base/.stamp")" != "$base_key" ]; then
+	start=$(date +%s)
+	as_root rm -rf "$OUT/base.tmp" "$OUT/base"
+	mkdir -p "$OUT"
+	log "debootstrap $SUITE (minbase + $PKGS) into $OUT/base"
+	as_root debootstrap --variant=minbase --include="$PKGS" "$SUITE" "$OUT/base.tmp" "$MIRROR" \
+		>"$OUT/debootstrap.log" 2>&1 || { tail -20 "$OUT/debootstrap.log" >&2; exit 1; }
+	r=$OUT/base.tmp
+	as_root chroot "$r" useradd -m -s /bin/bash tester
+	echo "$MACHINE_ID" | as_root tee "$r/etc/machine-id" >/dev/null
+	echo initkit-sd | as_root tee "$r/etc/hostname" >/dev/null
+	printf 'LABEL=initkit-sd / ext4 rw 0 1\n' | as_root tee "$r/etc/fstab" >/dev/null
+	as_root rm -rf "$r"/var/cache/apt/archives/*.deb "$r"/var/lib/apt/lists/*
+	echo "$base_key" | as_root tee "$r/.stamp" >/dev/null
+	as_root mv "$r" "$OUT/base"
+	log "base system ready in $(($(date +%s) - start)) s"
+fi
+
+# 2. The test tree: base + initkit-stage2 + the probe unit.
+key=$(cat "$BIN" "$0" | sha256sum | cut -c1-16)
+if [ -f "$OUT/.images" ] && [ "$(cat "$OUT/.images")" = "$key" ]; then
+	exit 0
+fi
+start=$(date +%s)
+T=$OUT/tree
+as_root rm -rf "$T"
+as_root cp -a "$OUT/base" "$T"
+as_root rm -f "$T/.stamp"
+as_root install -m 0755 "$BIN" "$T/sbin/initkit-stage2"
+as_root install -d "$T/usr/local/sbin"
+as_root tee "$T/usr/local/sbin/initkit-logind-probe" >/dev/null <<'PROBE'
+#!/bin/sh
+# What logind itself loaded, on the console, with a marker the QEMU scenarios match.
+out=/dev/console
+v=$(busctl get-property org.freedesktop.login1 /org/freedesktop/login1 \
+	org.freedesktop.login1.Manager KillUserProcesses 2>&1)
+echo "INITKIT-LOGIND KillUserProcesses=$v" >$out
+for f in /run/systemd/logind.conf.d/*.conf; do
+	[ -f "$f" ] || continue
+	sed -n "s|^\([A-Za-z]*=.*\)|INITKIT-LOGIND dropin $f: \1|p" "$f" >$out
+done
+# Behavioural check, on request (initkit.test.survivor=1): a login session (su -l, which goes
+# through pam_systemd) leaves a background process behind and ends; logind kills it when
+# KillUserProcesses applies (20 s after the session is released), otherwise it survives.
+if grep -q 'initkit.test.survivor=1' /proc/cmdline; then
+	rm -f /tmp/survivor.pid
+	su -l tester -c 'sleep 1000 </dev/null >/dev/null 2>&1 & echo $! >/tmp/survivor.pid'
+	pid=$(cat /tmp/survivor.pid)
+	echo "INITKIT-LOGIND survivor started pid=$pid" >$out
+	state=alive
+	for i in $(seq 40); do
+		kill -0 "$pid" 2>/dev/null || { state=gone; break; }
+		sleep 1
+	done
+	echo "INITKIT-LOGIND survivor $state" >$out
+fi
+echo "INITKIT-LOGIND done" >$out
+PROBE
+as_root chmod 0755 "$T/usr/local/sbin/initkit-logind-probe"
+as_root tee "$T/etc/systemd/system/initkit-logind-probe.service" >/dev/null <<'UNIT'
+[Unit]
+Description=initkit: print logind's KillUserProcesses and power off
+Wants=systemd-logind.service dbus.service
+After=systemd-logind.service dbus.service systemd-user-sessions.service
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/initkit-logind-probe
+ExecStartPost=/bin/systemctl --no-block poweroff
+StandardOutput=journal+console
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+as_root install -d "$T/etc/systemd/system/multi-user.target.wants"
+as_root ln -sf ../initkit-logind-probe.service \
+	"$T/etc/systemd/system/multi-user.target.wants/initkit-logind-probe.service"
+# Generator mode too: systemd runs it before logind starts (a no-op after the PID-1 mode wrote
+# the same drop-in; what matters when PID 1 is systemd straight after another initramfs).
+as_root install -d "$T/usr/lib/systemd/system-generators"
+as_root ln -sf /sbin/initkit-stage2 "$T/usr/lib/systemd/system-generators/initkit-logind-defaults"
+
+# 3. Images without root mounts. Variants differ by one admin file, written with debugfs.
+size=$(( $(as_root du -sm "$T" | cut -f1) + 256 ))
+img=$OUT/rootfs.img
+rm -f "$img.tmp"
+as_root mkfs.ext4 -q -F -L initkit-sd -U "$FSUUID" -E root_owner=0:0 -d "$T" "$img.tmp" "${size}M"
+mv "$img.tmp" "$img"
+tmpf=$(mktemp)
+trap 'rm -f "$tmpf"' EXIT
+variant() { # NAME REMOTE-DIR FILE CONTENT
+	local v=$OUT/rootfs-$1.img
+	cp --sparse=always "$img" "$v.tmp"
+	printf '%s' "$4" >"$tmpf"
+	debugfs -w -R "mkdir $2" "$v.tmp" >/dev/null 2>&1 || true
+	debugfs -w -f - "$v.tmp" >/dev/null 2>&1 <<DBG
+cd $2
+rm $3
+write $tmpf $3
+set_inode_field $3 mode 0100644
+set_inode_field $3 uid 0
+set_inode_field $3 gid 0
+DBG
+	debugfs -R "cat $2/$3" "$v.tmp" 2>/dev/null | grep -q KillUserProcesses=yes ||
+		{ log "debugfs did not write $2/$3 into $v"; exit 1; }
+	mv "$v.tmp" "$v"
+}
+variant admin-main /etc/systemd logind.conf $'[Login]\nKillUserProcesses=yes\n'
+variant admin-dropin /etc/systemd/logind.conf.d 50-admin.conf $'[Login]\nKillUserProcesses=yes\n'
+as_root rm -rf "$T"
+echo "$key" >"$OUT/.images"
+log "images ready in $(($(date +%s) - start)) s: $(ls "$OUT"/*.img | xargs -n1 basename | tr '\n' ' ')"

@@ -1,0 +1,392 @@
+#include "logind_conf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define WHITESPACE " \t\n\r"
+
+/* CONF_PATHS_NULSTR("systemd/logind.conf.d") with _CONF_PATHS_SPLIT_USR (Debian 12). */
+const char *const logind_dropin_dirs[] = {
+	"etc/systemd/logind.conf.d",	       "run/systemd/logind.conf.d",
+	"usr/local/lib/systemd/logind.conf.d", "usr/lib/systemd/logind.conf.d",
+	"lib/systemd/logind.conf.d",	       NULL,
+};
+
+void logind_conf_init(struct logind_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+__attribute__((format(printf, 4, 5))) static void note(struct logind_conf *c, const char *path,
+						       unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	if (c->n_notes >= LOGIND_NOTES_MAX)
+		return;
+	char *n = c->notes[c->n_notes++];
+	int k = line ? snprintf(n, LOGIND_NOTE_LEN, "%s:%u: ", path, line)
+		     : snprintf(n, LOGIND_NOTE_LEN, "%s: ", path);
+	if (k < 0 || k >= LOGIND_NOTE_LEN)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(n + k, LOGIND_NOTE_LEN - (size_t)k, fmt, ap);
+	va_end(ap);
+}
+
+static char *strstrip(char *s)
+{
+	s += strspn(s, WHITESPACE);
+	size_t n = strlen(s);
+	while (n > 0 && strchr(WHITESPACE, s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+static bool utf8_is_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		int n = *p < 0x80	      ? 0
+			: (*p & 0xe0) == 0xc0 ? 1
+			: (*p & 0xf0) == 0xe0 ? 2
+			: (*p & 0xf8) == 0xf0 ? 3
+					      : -1;
+		if (n < 0 || (n == 1 && *p < 0xc2))
+			return false;
+		for (int i = 1; i <= n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+/* systemd's string_is_safe(): no control characters, quotes or backslashes. */
+static bool string_is_safe(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || *s == 127 || strchr("\"'\\", *s))
+			return false;
+	return true;
+}
+
+struct parse_state {
+	bool in_login;	      /* inside [Login] */
+	bool section_ignored; /* inside another section */
+};
+
+static void assign(struct logind_conf *c, const char *path, unsigned line, char *key, char *value)
+{
+	int i = logind_key_index(key);
+	const char *why;
+	if (i < 0) {
+		note(c, path, line, "Unknown key name '%s' in section 'Login', ignoring.", key);
+		return;
+	}
+	const struct logind_key *k = &logind_keys[i];
+	int r = logind_value_check(k->type, value, &why);
+	if (r < 0) {
+		size_t before = 0;
+		/* A user list keeps the words split before the syntax error. */
+		if (k->type == LOGIND_USER_LIST)
+			(void)logind_split_words(value, &before);
+		note(c, path, line, "%s=%s: %s; logind ignores it", key, value, why);
+		if (before == 0)
+			return;
+	}
+	struct logind_origin *o = &c->origin[i];
+	o->set = true;
+	o->line = line;
+	snprintf(o->path, sizeof(o->path), "%s", path);
+}
+
+/* parse_line(): one logical line (continuations already joined). */
+static int parse_line(struct logind_conf *c, struct parse_state *ps, const char *path,
+		      unsigned line, char *l)
+{
+	l = strstrip(l);
+	if (*l == '\0')
+		return 0;
+	if (!utf8_is_valid(l)) {
+		note(c, path, line, "invalid UTF-8; logind stops reading here");
+		return -EBADMSG;
+	}
+	if (*l == '[') {
+		size_t k = strlen(l);
+		if (l[k - 1] != ']') {
+			note(c, path, line,
+			     "Invalid section header '%s'; logind stops reading here", l);
+			return -EBADMSG;
+		}
+		l[k - 1] = '\0';
+		if (!string_is_safe(l + 1)) {
+			note(c, path, line, "Bad characters in section header; logind stops here");
+			return -EBADMSG;
+		}
+		ps->in_login = streq(l + 1, "Login");
+		ps->section_ignored = !ps->in_login;
+		if (!ps->in_login && !startswith(l + 1, "X-"))
+			note(c, path, line, "Unknown section '%s'. Ignoring.", l + 1);
+		return 0;
+	}
+	if (!ps->in_login) {
+		if (!ps->section_ignored)
+			note(c, path, line, "Assignment outside of section. Ignoring.");
+		return 0;
+	}
+	char *e = strchr(l, '=');
+	if (!e) {
+		note(c, path, line, "Missing '=', ignoring line.");
+		return 0;
+	}
+	if (e == l) {
+		note(c, path, line, "Missing key name before '=', ignoring line.");
+		return 0;
+	}
+	*e = '\0';
+	assign(c, path, line, strstrip(l), strstrip(e + 1));
+	return 0;
+}
+
+/* Ends with an unescaped backslash? Then it is replaced by a space and the line continues. */
+static bool continues(char *p)
+{
+	bool escaped = false;
+	char *e = p;
+	for (; *e; e++)
+		escaped = escaped ? false : *e == '\\';
+	if (escaped)
+		e[-1] = ' ';
+	return escaped;
+}
+
+int logind_conf_feed(struct logind_conf *c, const char *path, const char *text, size_t len)
+{
+	struct parse_state ps = {0};
+	_cleanup_free_ char *cont = NULL;
+	unsigned line = 0;
+	size_t pos = 0;
+	bool first = true;
+
+	while (pos < len) {
+		/* read_line(): a line ends at \n, \r, \r\n or NUL. */
+		size_t n = strcspn(text + pos, "\n\r");
+		if (pos + n > len)
+			n = len - pos;
+		_cleanup_free_ char *buf = strndup(text + pos, n);
+		if (!buf)
+			return -ENOMEM;
+		pos += n;
+		if (pos < len && text[pos] == '\r' && pos + 1 < len && text[pos + 1] == '\n')
+			pos++;
+		pos++;
+		line++;
+		const char *l = buf + strspn(buf, WHITESPACE);
+		if (*l && strchr("#;", *l)) /* comments count even inside a continuation */
+			continue;
+		char *start = buf;
+		if (first && startswith(buf, "\xef\xbb\xbf"))
+			start += 3;
+		first = false;
+		char *p = start;
+		if (cont) {
+			char *joined;
+			if (asprintf(&joined, "%s%s", cont, start) < 0)
+				return -ENOMEM;
+			free(cont);
+			cont = p = joined;
+		}
+		if (continues(p)) {
+			if (!cont && !(cont = strdup(p)))
+				return -ENOMEM;
+			continue;
+		}
+		int r = parse_line(c, &ps, path, line, p);
+		if (cont) {
+			free(cont);
+			cont = NULL;
+		}
+		if (r < 0) {
+			c->stopped = true;
+			return r;
+		}
+	}
+	if (cont) { /* a continuation at the end of the file is parsed as it stands */
+		int r = parse_line(c, &ps, path, line + 1, cont);
+		if (r < 0) {
+			c->stopped = true;
+			return r;
+		}
+	}
+	return 0;
+}
+
+int open_in_root(int rootfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	return fd < 0 ? -errno : fd;
+}
+
+int read_in_root(int rootfd, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = open_in_root(rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			char *n = realloc(buf, cap);
+			if (!n)
+				return -ENOMEM;
+			buf = n;
+		}
+		ssize_t k = read(fd, buf + len, cap - len - 1);
+		if (k < 0)
+			return errno == EINTR ? (errno = 0, -EINTR) : -errno;
+		if (k == 0)
+			break;
+		len += (size_t)k;
+		if (len > max)
+			return -EFBIG;
+	}
+	if (!buf && !(buf = malloc(1)))
+		return -ENOMEM;
+	buf[len] = '\0';
+	*ret = buf;
+	buf = NULL;
+	*ret_len = len;
+	return 0;
+}
+
+struct dropin {
+	char name[NAME_MAX + 1];
+	size_t dir; /* index into logind_dropin_dirs */
+};
+
+static int dropin_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dropin *)a)->name, ((const struct dropin *)b)->name);
+}
+
+#define DROPINS_MAX 256
+
+/* conf_files_list(): names ending in .conf, the first directory holding a name wins. */
+static int list_dropins(int rootfd, struct logind_conf *c, struct dropin *list, size_t *n)
+{
+	struct stat seen[8];
+	size_t n_seen = 0;
+
+	*n = 0;
+	for (size_t d = 0; logind_dropin_dirs[d]; d++) {
+		int fd = open_in_root(rootfd, logind_dropin_dirs[d], O_RDONLY | O_DIRECTORY);
+		if (fd == -ENOENT)
+			continue;
+		if (fd < 0) {
+			note(c, logind_dropin_dirs[d], 0, "cannot open (%s); logind reads no file",
+			     strerror(-fd));
+			return fd;
+		}
+		struct stat st;
+		bool dup = fstat(fd, &st) < 0;
+		for (size_t i = 0; i < n_seen && !dup; i++)
+			dup = seen[i].st_dev == st.st_dev && seen[i].st_ino == st.st_ino;
+		if (dup) { /* e.g. /lib -> usr/lib on a merged-/usr system */
+			close(fd);
+			continue;
+		}
+		seen[n_seen++] = st;
+		DIR *dir = fdopendir(fd);
+		if (!dir) {
+			close(fd);
+			return -errno;
+		}
+		for (struct dirent *de; (de = readdir(dir));) {
+			size_t len = strlen(de->d_name);
+			if (len < 5 || !streq(de->d_name + len - 5, ".conf"))
+				continue;
+			bool taken = false;
+			for (size_t i = 0; i < *n && !taken; i++)
+				taken = streq(list[i].name, de->d_name);
+			if (taken || *n >= DROPINS_MAX)
+				continue;
+			snprintf(list[*n].name, sizeof(list[*n].name), "%s", de->d_name);
+			list[(*n)++].dir = d;
+		}
+		closedir(dir);
+	}
+	qsort(list, *n, sizeof(*list), dropin_cmp);
+	return 0;
+}
+
+/* config_parse() of one file: a missing file (dangling link, /dev/null link in a tree without
+ * /dev) reads as empty, as ENOENT does for logind. */
+static int feed_file(int rootfd, struct logind_conf *c, const char *rel)
+{
+	_cleanup_free_ char *text = NULL;
+	char path[PATH_MAX];
+	size_t len;
+
+	snprintf(path, sizeof(path), "/%s", rel);
+	int r = read_in_root(rootfd, rel, 1 << 20, &text, &len);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		note(c, path, 0, "cannot read (%s); logind stops reading here", strerror(-r));
+		c->stopped = true;
+		return r;
+	}
+	return logind_conf_feed(c, path, text, len);
+}
+
+int logind_conf_load(int rootfd, const char *own_name, struct logind_conf *c)
+{
+	static struct dropin list[DROPINS_MAX];
+	char rel[320]; /* a directory below plus NAME_MAX */
+	size_t n;
+
+	int r = list_dropins(rootfd, c, list, &n);
+	if (r < 0)
+		return r;
+	/* systemd 252 reads no other main file; say so when one would be read by later versions. */
+	static const char *const ignored_main[] = {"run/systemd/logind.conf",
+						   "usr/local/lib/systemd/logind.conf",
+						   "usr/lib/systemd/logind.conf", NULL};
+	for (size_t i = 0; ignored_main[i]; i++)
+		if (faccessat(rootfd, ignored_main[i], F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			note(c, ignored_main[i], 0, "not read by systemd 252 (only /%s is)",
+			     LOGIND_MAIN_CONF);
+	r = feed_file(rootfd, c, LOGIND_MAIN_CONF);
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		int k = snprintf(rel, sizeof(rel), "%s/%s", logind_dropin_dirs[list[i].dir],
+				 list[i].name);
+		if (k < 0 || (size_t)k >= sizeof(rel))
+			continue; /* cannot happen: names are at most NAME_MAX */
+		if (own_name && streq(list[i].name, own_name)) {
+			if (streq(logind_dropin_dirs[list[i].dir], LOGIND_RUN_DROPIN_DIR))
+				continue; /* ours, from an earlier run: replaced, not counted */
+			k = snprintf(c->own_overridden_by, sizeof(c->own_overridden_by), "/%s",
+				     rel);
+			(void)k;
+		}
+		r = feed_file(rootfd, c, rel);
+	}
+	return r == -EBADMSG ? 0 : r;
+}

@@ -1,0 +1,274 @@
+/* initkit-stage2: logind defaults that never override the administrator, applied right after
+ * the switch to the real root. Three ways in:
+ *   PID 1      initkit-stage2 [/path/to/init [args...]]  apply, then exec the real init
+ *   generator  .../system-generators/initkit-logind-defaults NORMAL [EARLY LATE]
+ *   CLI        initkit-stage2 --root DIR [--dry-run] [--cmdline TEXT]   (see --help) */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+#include "defaults.h"
+#include "dropin.h"
+#include "initexec.h"
+#include "log.h"
+#include "logind_conf.h"
+#include "plan.h"
+#include "util.h"
+
+#define IDENT "initkit-stage2"
+
+/* Reads the kernel command line into buf ("" when /proc is not there). */
+static void read_cmdline(const char *path, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+static int load_defaults(int rootfd, const char *cmdline, struct stage2_defaults *d)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+
+	defaults_init(d);
+	int r = read_in_root(rootfd, STAGE2_CONFIG, 1 << 20, &text, &len);
+	if (r < 0 && r != -ENOENT)
+		log_warning_errno(r, "/%s: cannot read: %m; using the other sources",
+				  STAGE2_CONFIG);
+	if (r >= 0)
+		defaults_feed_config(d, "/" STAGE2_CONFIG, text, len);
+	defaults_feed_cmdline(d, cmdline);
+	for (size_t i = 0; i < d->n_notes; i++)
+		log_warning("%s", d->notes[i]);
+	return 0;
+}
+
+/* The whole job on one root; dry_run prints the drop-in instead of writing it. */
+static int apply_defaults(int rootfd, const char *cmdline, bool dry_run)
+{
+	static struct stage2_defaults d;
+	static struct logind_conf c;
+	static char text[16384];
+	char line[PATH_MAX + 2 * DEFAULTS_VALUE_MAX];
+	struct plan p;
+
+	load_defaults(rootfd, cmdline, &d);
+	logind_conf_init(&c);
+	int r = logind_conf_load(rootfd, STAGE2_DROPIN_NAME, &c);
+	for (size_t i = 0; i < c.n_notes; i++)
+		log_notice("logind.conf: %s", c.notes[i]);
+	if (r < 0)
+		return log_error_errno(r, "cannot compute logind's configuration: %m; "
+					  "writing no defaults");
+	plan_build(&d, &c, &p);
+	for (size_t i = 0; i < logind_keys_count; i++) {
+		plan_describe(&d, &c, &p, i, line, sizeof(line));
+		if (line[0])
+			log_info("%s", line);
+	}
+	int len = p.n_apply ? plan_render(&d, &p, text, sizeof(text)) : 0;
+	if (len < 0)
+		return log_error_errno(len, "drop-in too large: %m");
+	if (dry_run) {
+		if (p.n_apply)
+			printf("# would write /%s/%s:\n%s", LOGIND_RUN_DROPIN_DIR,
+			       STAGE2_DROPIN_NAME, text);
+		else
+			printf("# nothing to write\n");
+		return 0;
+	}
+	r = dropin_write(rootfd, STAGE2_DROPIN_NAME, p.n_apply ? text : NULL, (size_t)len);
+	if (r < 0)
+		return log_error_errno(r, "/%s/%s: cannot write: %m", LOGIND_RUN_DROPIN_DIR,
+				       STAGE2_DROPIN_NAME);
+	if (p.n_apply)
+		log_info("wrote /%s/%s (%zu default%s)", LOGIND_RUN_DROPIN_DIR, STAGE2_DROPIN_NAME,
+			 p.n_apply, p.n_apply == 1 ? "" : "s");
+	return 0;
+}
+
+static bool is_mountpoint(const char *path)
+{
+	struct stat a, b;
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof(parent), "%s/..", path);
+	return stat(path, &a) == 0 && stat(parent, &b) == 0 &&
+	       (a.st_dev != b.st_dev || a.st_ino == b.st_ino);
+}
+
+/* systemd mounts a tmpfs on /run only when nothing is mounted there yet: if stage 1 did not
+ * hand one over, mount it now (with systemd's own options) so the drop-in stays visible. */
+static void pid1_prepare_mounts(void)
+{
+	if (!is_mountpoint("/proc") &&
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		log_warning_errno(-errno, "cannot mount /proc: %m; no kernel command line");
+	(void)mkdir("/run", 0755);
+	if (!is_mountpoint("/run") &&
+	    mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
+		  "mode=0755,size=20%,nr_inodes=800k") < 0)
+		log_warning_errno(-errno, "cannot mount a tmpfs on /run: %m");
+}
+
+static bool same_file_as_self(const char *path)
+{
+	struct stat a, b;
+	return stat(path, &a) == 0 && stat("/proc/self/exe", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+static int pid1_main(int argc, char **argv)
+{
+	static char cmdline[8192];
+	char from_cmdline[PATH_MAX] = "";
+	const char *cand[INIT_CANDIDATES_MAX];
+
+	log_setup(IDENT, true);
+	pid1_prepare_mounts();
+	read_cmdline("/proc/cmdline", cmdline, sizeof(cmdline));
+	_cleanup_close_ int rootfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		log_error_errno(-errno, "cannot open /: %m; no logind defaults");
+	else
+		(void)apply_defaults(rootfd, cmdline, false);
+
+	/* argv[1] is the init when it is a path; anything else (e.g. "single", which the kernel
+	 * passes on) is an argument for the real init. */
+	bool init_in_args = argc > 1 && argv[1][0] == '/';
+	if (cmdline_get(cmdline, "initkit.stage2.init", from_cmdline, sizeof(from_cmdline)) < 0)
+		from_cmdline[0] = '\0';
+	size_t n = init_candidates(init_in_args ? argv[1] : NULL, from_cmdline, cand);
+	char **args = argv + (init_in_args ? 2 : 1);
+	int nargs = argc - (init_in_args ? 2 : 1);
+	for (size_t i = 0; i < n; i++) {
+		int r = rootfd >= 0 ? init_check(rootfd, cand[i]) : 0;
+		if (r == 0 && same_file_as_self(cand[i]))
+			r = -ELOOP;
+		if (r < 0) {
+			log_error_errno(r, "init %s: %s%s", cand[i],
+					r == -ELOOP ? "is initkit-stage2 itself" : "%m",
+					i + 1 < n ? ", trying the next one" : "");
+			continue;
+		}
+		char *nargv[nargs + 2];
+		nargv[0] = (char *)cand[i];
+		memcpy(nargv + 1, args, sizeof(char *) * (size_t)nargs);
+		nargv[nargs + 1] = NULL;
+		log_info("handing over to %s", cand[i]);
+		execv(cand[i], nargv);
+		log_error_errno(-errno, "cannot execute init %s: %m", cand[i]);
+	}
+	log_error("no init to hand over to (tried %zu); PID 1 exits, the kernel will panic", n);
+	return 1;
+}
+
+static bool is_generator(int argc, char **argv)
+{
+	if (argc != 2 && argc != 4)
+		return false;
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] != '/')
+			return false;
+	return getenv("SYSTEMD_SCOPE") || strstr(argv[0], "generator");
+}
+
+static int generator_main(void)
+{
+	static char cmdline[8192];
+
+	log_setup(IDENT, true);
+	/* In an initrd the root is not the system logind will run on: the generator runs again
+	 * after the switch. */
+	const char *in_initrd = getenv("SYSTEMD_IN_INITRD");
+	if ((in_initrd && streq(in_initrd, "1")) ||
+	    (!in_initrd && access("/etc/initrd-release", F_OK) == 0))
+		return 0;
+	read_cmdline("/proc/cmdline", cmdline, sizeof(cmdline));
+	_cleanup_close_ int rootfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return log_error_errno(-errno, "cannot open /: %m"), 1;
+	return apply_defaults(rootfd, cmdline, false) < 0 ? 1 : 0;
+}
+
+static void usage(void)
+{
+	printf("Usage: " IDENT " --root DIR [--dry-run] [--cmdline TEXT]\n"
+	       "       " IDENT " [/sbin/init [ARGS...]]      (as PID 1)\n"
+	       "       .../system-generators/initkit-logind-defaults NORMAL [EARLY LATE]\n\n"
+	       "Writes logind defaults into DIR/run/systemd/logind.conf.d/" STAGE2_DROPIN_NAME
+	       "\nfor the keys that no logind.conf or logind.conf.d file under DIR sets.\n"
+	       "  --root DIR      the system to look at (default /)\n"
+	       "  --dry-run       print what would be applied and the drop-in, write nothing\n"
+	       "  --cmdline TEXT  kernel command line to use (default: /proc/cmdline when the\n"
+	       "                  root is /, else empty)\n"
+	       "Sources, later wins: built-in KillUserProcesses=no, /" STAGE2_CONFIG ",\n"
+	       "kernel command line " STAGE2_CMDLINE_PREFIX "<Key>=<value>. Keys:\n");
+	for (size_t i = 0; i < logind_keys_count; i++)
+		printf("  %-29s %-18s %s\n", logind_keys[i].name,
+		       logind_type_name(logind_keys[i].type), logind_keys[i].doc);
+}
+
+static int cli_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"root", required_argument, NULL, 'r'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"cmdline", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static char cmdline[8192];
+	const char *root = "/", *cmdline_arg = NULL;
+	bool dry_run = false;
+	int o;
+
+	log_setup(IDENT, false);
+	while ((o = getopt_long(argc, argv, "r:nc:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'r':
+			root = optarg;
+			break;
+		case 'n':
+			dry_run = true;
+			break;
+		case 'c':
+			cmdline_arg = optarg;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			fprintf(stderr, "Try '" IDENT " --help'.\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, IDENT ": unexpected argument '%s' (not PID 1; see --help)\n",
+			argv[optind]);
+		return 2;
+	}
+	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return log_error_errno(-errno, "--root %s: %m", root), 1;
+	if (cmdline_arg)
+		snprintf(cmdline, sizeof(cmdline), "%s", cmdline_arg);
+	else if (streq(root, "/"))
+		read_cmdline("/proc/cmdline", cmdline, sizeof(cmdline));
+	return apply_defaults(rootfd, cmdline, dry_run) < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (getpid() == 1)
+		return pid1_main(argc, argv);
+	if (is_generator(argc, argv))
+		return generator_main();
+	return cli_main(argc, argv);
+}
