@@ -140,6 +140,16 @@ static int walk_set_at(struct walk *w, const char *name)
 	return r;
 }
 
+/* "/a//b" -> "/a/b", for display only. */
+static void squeeze_slashes(char *s)
+{
+	char *out = s;
+	for (const char *in = s; *in; in++)
+		if (!(in[0] == '/' && in[1] == '/'))
+			*out++ = *in;
+	*out = '\0';
+}
+
 /* The chain shows each step as the full path being resolved next. A relative target's
  * leading "./" and "../" are folded into the directory we are in: that one is canonical (no
  * links), so folding them is exact; any later ".." is left as it is. */
@@ -176,8 +186,10 @@ static int walk_chain_step(struct walk *w, const char *target, const char *after
 		r = sbuf_adds(&d, after);
 	if (r == 0)
 		r = sbuf_adds(&w->chain, " -> ");
-	if (r == 0)
+	if (r == 0) {
+		squeeze_slashes(d.s);
 		r = sbuf_add_printable(&w->chain, d.s);
+	}
 	free(d.s);
 	return r;
 }

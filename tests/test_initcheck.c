@@ -104,6 +104,7 @@ static int setup_main(void **state)
 	make_link(t->root, "sbin/escape-host", "../../../../../etc/passwd");
 	make_link(t->root, "sbin/host-sh", "/bin/sh");
 	make_link(t->root, "sbin/dirlink", IN_ROOT_ONLY);
+	make_link(t->root, "absdir", IN_ROOT_ONLY "/"); /* an absolute directory link */
 	make_link(t->root, "sbin/to-noexec", IN_ROOT_ONLY "/noexec");
 	/* c0 -> c1 -> ... -> c39 -> real-init: 40 links, the kernel's limit, still fine;
 	 * d0 -> ... -> d40 -> real-init: 41 links, ELOOP */
@@ -148,6 +149,9 @@ static const struct judge_case judge_cases[] = {
 	 NULL},
 	{"/usrbin/real-init", INITCHECK_OK, "/usrbin/real-init -> " IN_ROOT_ONLY "/real-init",
 	 IN_ROOT_ONLY "/real-init"},
+	{"/absdir/real-init", INITCHECK_OK, "/absdir/real-init -> " IN_ROOT_ONLY "/real-init",
+	 IN_ROOT_ONLY "/real-init"},
+	{"/absdir/../sbin/init-abs", INITCHECK_OK, NULL, IN_ROOT_ONLY "/real-init"},
 	{"sbin/init-abs", INITCHECK_OK, NULL, NULL},
 	{"/sbin/./init-abs", INITCHECK_OK, NULL, NULL},
 	{"/sbin/c0", INITCHECK_OK, NULL, NULL},
