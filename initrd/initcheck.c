@@ -329,6 +329,8 @@ static int walk_run(struct walk *w, int root_fd, const char *path)
 		return r;
 	if (!*path)
 		return -ENOENT; /* as open("") */
+	if (strlen(path) >= PATH_MAX)
+		return -ENAMETOOLONG; /* as the kernel's getname() */
 	while ((r = walk_step(w)) == 1)
 		;
 	return r;

@@ -312,12 +312,24 @@ static void test_describe_table(void **state)
 	assert_int_equal(bad, 0);
 }
 
-static void test_null_path(void **state)
+static void test_bad_paths(void **state)
 {
 	struct tree *t = *state;
 	struct initcheck_result r;
 	assert_int_equal(initcheck_judge(t->root_fd, NULL, &r), -EINVAL);
 	initcheck_result_free(&r);
+	/* a path of PATH_MAX bytes: the kernel refuses it, so must the fallback */
+	static char long_path[4097];
+	memset(long_path, 'a', 4096);
+	long_path[0] = '/';
+	for (int fallback = 0; fallback < 2; fallback++) {
+		initcheck_force_fallback(fallback);
+		assert_int_equal(initcheck_judge(t->root_fd, long_path, &r), 0);
+		assert_int_equal(r.verdict, INITCHECK_ERROR);
+		assert_int_equal(r.error, -ENAMETOOLONG);
+		initcheck_result_free(&r);
+	}
+	initcheck_force_fallback(false);
 }
 
 /* The default list, each tree built for one outcome. */
@@ -402,7 +414,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_opath_root, setup_main, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_chain_is_cut, setup_main, teardown),
 		cmocka_unit_test_setup_teardown(test_describe_table, setup_main, teardown),
-		cmocka_unit_test_setup_teardown(test_null_path, setup_main, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_paths, setup_main, teardown),
 		cmocka_unit_test(test_default_list),
 	};
 	return cmocka_run_group_tests_name("initcheck", tests, NULL, NULL);
