@@ -1,20 +1,48 @@
-/* initkit-init: the stage-1 /init. */
+/* initkit-init: the stage-1 /init. main() reads like the boot: mount the API filesystems,
+ * read the configuration, load modules, unlock LUKS, find and mount the root, check the
+ * stage-2 init inside it, switch root. Every failure ends in the rd.emergency= policy. */
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/reboot.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "bootconf.h"
+#include "cmdline.h"
+#include "conf.h"
+#include "devices.h"
+#include "emergency.h"
+#include "initcheck.h"
+#include "kmod.h"
 #include "log.h"
+#include "luks.h"
+#include "mount.h"
+#include "switchroot.h"
 #include "util.h"
 #include "version.h"
+
+#define NEWROOT "/sysroot"
+#define IMAGE_CONF "/etc/initkit.conf"
 
 static void usage(void)
 {
 	printf("Usage: initkit-init [--version | --help]\n"
-	       "The stage-1 init of an initkit initramfs; runs as PID 1 (/init).\n");
+	       "The stage-1 init of an initkit initramfs: runs as PID 1 (/init) and, invoked as\n"
+	       "/sbin/modprobe, serves the kernel's module requests. Configuration: %s in the\n"
+	       "image and the kernel command line (see README.md).\n",
+	       IMAGE_CONF);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void mount_api_filesystems(void)
@@ -36,8 +64,163 @@ static void mount_api_filesystems(void)
 	}
 }
 
+/* Reads a whole small file; NULL when it does not exist. */
+static char *read_small_file(const char *path, size_t *len)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	char *buf = malloc(65536);
+	if (!buf)
+		return NULL;
+	*len = fread(buf, 1, 65535, f);
+	buf[*len] = 0;
+	return buf;
+}
+
+static void read_config(struct boot_config *bc)
+{
+	size_t len = 0;
+	struct conf conf = {0};
+	struct cmdline cmd = {0};
+	if (boot_config_init(bc) < 0)
+		emergency(BOOT_EMERGENCY_WAIT, false, "out of memory");
+	_cleanup_free_ char *text = read_small_file(IMAGE_CONF, &len);
+	if (text && conf_parse(text, len, &conf) == 0)
+		boot_config_apply_conf(bc, &conf, IMAGE_CONF);
+	conf_free(&conf);
+	_cleanup_free_ char *line = read_small_file("/proc/cmdline", &len);
+	if (line && cmdline_parse(line, len, &cmd) == 0)
+		boot_config_apply_cmdline(bc, &cmd);
+	cmdline_free(&cmd);
+	log_set_max_level(bc->debug ? LOG_DEBUG : bc->quiet ? LOG_NOTICE : LOG_INFO);
+	for (size_t i = 0; i < bc->n_errors; i++) {
+		char msg[512];
+		boot_error_format(&bc->errors[i], msg, sizeof(msg));
+		log_error("%s", msg);
+	}
+}
+
+/* Judges init= (or the default list) inside the new root; returns the path to exec. */
+static const char *pick_init(const struct boot_config *bc, char *why, size_t why_size)
+{
+	_cleanup_close_ int rootfd = open(NEWROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	static char chosen[4096];
+	if (rootfd < 0) {
+		snprintf(why, why_size, "cannot open the new root %s: %s", NEWROOT,
+			 strerror(errno));
+		return NULL;
+	}
+	if (bc->init) {
+		struct initcheck_result r = {0};
+		if (initcheck_judge(rootfd, bc->init, &r) < 0) {
+			snprintf(why, why_size, "init=%s: out of memory", bc->init);
+			return NULL;
+		}
+		bool ok = r.verdict == INITCHECK_OK;
+		if (ok)
+			snprintf(chosen, sizeof(chosen), "%s", bc->init);
+		else
+			initcheck_describe(&r, why, why_size);
+		if (ok && !streq(r.chain, r.path))
+			log_info("init %s", r.chain);
+		initcheck_result_free(&r);
+		return ok ? chosen : NULL;
+	}
+	struct initcheck_result res[INITCHECK_N_DEFAULTS] = {0};
+	int i = initcheck_pick_default(rootfd, res);
+	if (i >= 0)
+		snprintf(chosen, sizeof(chosen), "%s", initcheck_default_inits[i]);
+	else {
+		snprintf(why, why_size, "no init= given and none of the default inits is usable");
+		for (size_t k = 0; k < INITCHECK_N_DEFAULTS; k++) {
+			char line[512];
+			if (!res[k].path)
+				continue;
+			initcheck_describe(&res[k], line, sizeof(line));
+			log_error("  %s", line);
+		}
+	}
+	for (size_t k = 0; k < INITCHECK_N_DEFAULTS; k++)
+		initcheck_result_free(&res[k]);
+	return i >= 0 ? chosen : NULL;
+}
+
+static void fail(const struct boot_config *bc, const char *why)
+{
+	emergency(bc->emergency, bc->shell_allowed, why);
+}
+
+static void boot(void)
+{
+	uint64_t t0 = now_ms();
+	struct boot_config bc;
+	struct modules *mods = NULL;
+	struct uevents *uev = NULL;
+	char why[1024];
+	_cleanup_free_ char *rootdev = NULL;
+
+	mount_api_filesystems();
+	log_setup("initkit", true);
+	read_config(&bc);
+	log_notice("%s", initkit_version_line());
+
+	if (uevents_open(&uev) < 0)
+		log_warning("cannot listen to kernel uevents: %m; polling instead");
+	if (modules_new(&mods, (const char *const *)bc.blacklist) < 0)
+		fail(&bc, "cannot set up libkmod");
+	for (size_t i = 0; i < bc.n_modules; i++) {
+		int r = modules_load(mods, bc.modules[i], true);
+		if (r == -ENOENT)
+			log_error("rd.modules-load: module %s not found in the image; going on",
+				  bc.modules[i]);
+		else if (r < 0)
+			log_error_errno(r, "rd.modules-load: module %s: %m; going on", bc.modules[i]);
+	}
+	modules_coldplug(mods);
+
+	if (luks_unlock_all(&bc, uev, mods) < 0)
+		fail(&bc, "LUKS unlocking failed (see above)");
+
+	if (!bc.root)
+		fail(&bc, "no root= configured (kernel command line or " IMAGE_CONF ")");
+	int r = device_wait(bc.root, bc.timeout_ms, uev, mods, "root", &rootdev);
+	if (r < 0) {
+		log_error("root device %s did not appear within %llu ms", bc.root,
+			  (unsigned long long)bc.timeout_ms);
+		device_log_seen();
+		snprintf(why, sizeof(why), "root device %s not found", bc.root);
+		fail(&bc, why);
+	}
+	int ro = bc.read_only == BOOT_RW_RO ? 1 : bc.read_only == BOOT_RW_RW ? 0 : -1;
+	if (root_mount(rootdev, bc.rootfstype, bc.rootflags, ro, NEWROOT) < 0)
+		fail(&bc, "cannot mount the root filesystem");
+
+	const char *init = pick_init(&bc, why, sizeof(why));
+	if (!init)
+		fail(&bc, why);
+
+	char **argv = calloc(bc.n_init_args + 2, sizeof(char *));
+	if (!argv)
+		fail(&bc, "out of memory");
+	argv[0] = (char *)init;
+	for (size_t i = 0; i < bc.n_init_args; i++)
+		argv[i + 1] = bc.init_args[i];
+	uevents_close(uev);
+	modules_free(mods);
+	log_notice("switching to %s on %s (%s) after %llu ms", init, bc.root, rootdev,
+		   (unsigned long long)(now_ms() - t0));
+	switch_root(NEWROOT, init, argv);
+	snprintf(why, sizeof(why), "cannot switch to the new root and run %.900s", init);
+	fail(&bc, why);
+}
+
 int main(int argc, char **argv)
 {
+	/* The image links /sbin/modprobe to /init, so the kernel's request_module() calls
+	 * (crypto templates for dm-crypt, fs-ext4, ...) are served by libkmod too. */
+	if (streq(basename(argv[0]), "modprobe"))
+		return modules_modprobe_main(argc, argv);
 	if (getpid() != 1) {
 		if (argc > 1 && streq(argv[1], "--version")) {
 			puts(initkit_version_line());
@@ -50,12 +233,6 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	mount_api_filesystems();
-	log_setup("initkit", true);
-	log_notice("%s", initkit_version_line());
-	log_error("no root= configured; powering off");
-	sync();
-	reboot(RB_POWER_OFF);
-	for (;;)
-		pause();
+	boot();
+	return 0; /* not reached: boot() ends in switch_root or emergency() */
 }

@@ -1,15 +1,64 @@
-/* initkit-mkimage: writes the initramfs (newc cpio). */
+/* initkit-mkimage: writes an initkit initramfs (newc cpio, optionally zstd/gzip compressed)
+ * by itself: /init, the image config, the module closure computed with libkmod, crypttab,
+ * key files (mode 0400), hooks, and extra files from a gen_init_cpio list. Same inputs and
+ * SOURCE_DATE_EPOCH give byte-identical output. */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include "cpio.h"
+#include "cpiolist.h"
 #include "log.h"
+#include "modclosure.h"
 #include "util.h"
+#include "version.h"
+
+/* The kernel asks for these by itself when dm-crypt sets up aes-xts-plain64 (and the
+ * other common LUKS ciphers); without them the table load fails with
+ * "crypt: Error allocating crypto tfm" (shared/FACTS.md). */
+static const char *const luks_modules[] = {
+	"dm_crypt",	 "crypto-xts",	 "crypto-ecb", "crypto-cbc",
+	"crypto-aes",	 "crypto-essiv", "crypto-sha256", "crypto-xts(aes)",
+	"crypto-ecb(aes)", "crypto-sha512",
+};
+
+struct opts {
+	const char *output, *init, *kver, *moddir, *config, *crypttab, *file_list;
+	char **modules, **load, **sets, **keyfiles, **hooks;
+	size_t n_modules, n_load, n_sets, n_keyfiles, n_hooks;
+	const char *compress;
+	int level;
+	bool luks, quiet;
+};
+
+struct image {
+	struct cpio cp;
+	char **dirs;
+	size_t n_dirs;
+	size_t n_files;
+};
+
+static int push(char ***v, size_t *n, const char *s)
+{
+	char **p = realloc(*v, (*n + 2) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	p[(*n)++] = (char *)s;
+	p[*n] = NULL;
+	return 0;
+}
 
 static int read_file(const char *path, void **data, size_t *size)
 {
@@ -17,80 +66,517 @@ static int read_file(const char *path, void **data, size_t *size)
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return -errno;
-	void *buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	char *buf = malloc((size_t)st.st_size + 1);
 	if (!buf)
 		return -ENOMEM;
 	size_t got = 0;
 	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, (char *)buf + got, (size_t)st.st_size - got);
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
 		if (n <= 0) {
 			free(buf);
 			return n < 0 ? -errno : -EIO;
 		}
 		got += (size_t)n;
 	}
+	buf[got] = 0;
 	*data = buf;
 	*size = got;
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Creates the parent directories of name in the archive once each. */
+static int image_parents(struct image *img, const char *name)
 {
-	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"init", required_argument, NULL, 'i'},
-		{"kver", required_argument, NULL, 'k'},
-		{"moddir", required_argument, NULL, 'm'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	char path[4096];
+	snprintf(path, sizeof(path), "%s", name[0] == '/' ? name + 1 : name);
+	for (char *p = strchr(path, '/'); p; p = strchr(p + 1, '/')) {
+		*p = 0;
+		bool have = false;
+		for (size_t i = 0; i < img->n_dirs && !have; i++)
+			have = streq(img->dirs[i], path);
+		if (!have) {
+			int r = cpio_write_dir(&img->cp, path, 0755);
+			char *copy = strdup(path);
+			if (r < 0 || !copy || push(&img->dirs, &img->n_dirs, copy) < 0)
+				return -ENOMEM;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+static int image_add_data(struct image *img, const char *name, mode_t mode, const void *data,
+			  size_t size)
+{
+	int r = image_parents(img, name);
+	if (r < 0)
+		return r;
+	img->n_files++;
+	return cpio_write_file(&img->cp, name, mode, data, size);
+}
+
+static int image_add_file(struct image *img, const char *name, const char *src, mode_t mode)
+{
+	void *data;
+	size_t size;
+	int r = read_file(src, &data, &size);
+	if (r < 0)
+		return log_error_errno(r, "%s (for %s in the image): %m", src, name);
+	r = image_add_data(img, name, mode, data, size);
+	free(data);
+	return r;
+}
+
+static int run_depmod(const char *stage, const char *kver)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, STDOUT_FILENO);
+		execlp("depmod", "depmod", "-b", stage, kver, (char *)NULL);
+		execl("/sbin/depmod", "depmod", "-b", stage, kver, (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ENOEXEC;
+}
+
+static int mkdir_parents(const char *path)
+{
+	char p[4096];
+	snprintf(p, sizeof(p), "%s", path);
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = 0;
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path) < 0 ? -1 : 0;
+}
+
+static int copy_file(const char *src, const char *dst)
+{
+	void *data;
+	size_t size;
+	int r = read_file(src, &data, &size);
+	if (r < 0)
+		return r;
+	FILE *f = fopen(dst, "we");
+	r = f && fwrite(data, 1, size, f) == size ? 0 : -EIO;
+	if (f && fclose(f) != 0)
+		r = -EIO;
+	free(data);
+	return r;
+}
+
+/* Writes the closure's module files plus module indexes regenerated for exactly those
+ * modules (depmod on a private staging tree), so libkmod works in the image without the
+ * host's 3 MB of indexes for modules the image does not have. */
+static int image_add_modules(struct image *img, const struct opts *o, const struct modclosure *c)
+{
+	char stage[] = "/tmp/initkit-mkimage.XXXXXX", dir[4096], dst[4096], name[4096];
+	static const char *const keep[] = {"modules.builtin", "modules.builtin.modinfo",
+					    "modules.order"};
+	static const char *const indexes[] = {
+		"modules.dep.bin",	"modules.alias.bin",	     "modules.symbols.bin",
+		"modules.builtin.bin", "modules.builtin.alias.bin", "modules.softdep",
+		"modules.devname",	"modules.builtin.modinfo",   "modules.builtin",
 	};
-	const char *out = NULL, *init = NULL;
-	int c;
-	log_setup("initkit-mkimage", false);
-	while ((c = getopt_long(argc, argv, "o:i:h", opts, NULL)) >= 0) {
-		switch (c) {
-		case 'o':
-			out = optarg;
+	size_t mlen = strlen(o->moddir);
+	int r = 0;
+
+	if (!mkdtemp(stage))
+		return log_error_errno(-errno, "mkdtemp: %m");
+	snprintf(dir, sizeof(dir), "%s/lib/modules/%s", stage, o->kver);
+	for (size_t i = 0; i < c->n && r == 0; i++) {
+		const char *rel = c->paths[i] + mlen + (c->paths[i][mlen] == '/');
+		if (strncmp(c->paths[i], o->moddir, mlen) != 0)
+			rel = basename(c->paths[i]);
+		r = path_printf(name, sizeof(name), "lib/modules/%s/%s", o->kver, rel);
+		r = r ?: path_printf(dst, sizeof(dst), "%s/%s", stage, name);
+		r = r ?: mkdir_parents(dst);
+		r = r ?: copy_file(c->paths[i], dst);
+		r = r ?: image_add_file(img, name, c->paths[i], 0644);
+		if (!o->quiet)
+			printf("  module %-24s %s\n", c->names[i], rel);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(keep) && r == 0; i++) {
+		if (path_printf(name, sizeof(name), "%s/%s", o->moddir, keep[i]) == 0 &&
+		    path_printf(dst, sizeof(dst), "%s/%s", dir, keep[i]) == 0)
+			copy_file(name, dst); /* optional files */
+	}
+	if (r == 0 && (r = run_depmod(stage, o->kver)) < 0)
+		log_error("depmod -b %s %s failed; is kmod installed?", stage, o->kver);
+	for (size_t i = 0; i < ARRAY_SIZE(indexes) && r == 0; i++) {
+		r = path_printf(dst, sizeof(dst), "%s/%s", dir, indexes[i]);
+		r = r ?: path_printf(name, sizeof(name), "lib/modules/%s/%s", o->kver, indexes[i]);
+		if (r == 0 && access(dst, F_OK) == 0)
+			r = image_add_file(img, name, dst, 0644);
+	}
+	if (nftw(stage, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
+		log_warning("could not remove %s: %m", stage);
+	return r;
+}
+
+static const char *cpiolist_lookup_env(const char *name, void *userdata)
+{
+	(void)userdata;
+	return getenv(name);
+}
+
+static int image_add_list(struct image *img, const char *list_path)
+{
+	void *text;
+	size_t len;
+	struct cpiolist list = {0};
+	int r = read_file(list_path, &text, &len);
+	if (r < 0)
+		return log_error_errno(r, "file list %s: %m", list_path);
+	r = cpiolist_parse(text, len, list_path, cpiolist_lookup_env, NULL, &list);
+	free(text);
+	for (size_t i = 0; i < list.n_errors; i++)
+		log_error("%s", list.errors[i].message);
+	if (r == 0 && list.n_errors)
+		r = -EINVAL;
+	for (size_t i = 0; i < list.n_entries && r == 0; i++) {
+		const struct cpiolist_entry *e = &list.entries[i];
+		r = image_parents(img, e->name);
+		if (r < 0)
 			break;
-		case 'i':
-			init = optarg;
-			break;
-		case 'k':
-		case 'm':
-			break;
-		case 'h':
-			printf("Usage: initkit-mkimage -o IMAGE --init INIT\n");
-			return 0;
-		default:
-			return 2;
+		if (e->type == CPIOLIST_FILE) {
+			r = image_add_file(img, e->name, e->location, e->mode);
+			for (size_t k = 0; k < e->n_links && r == 0; k++)
+				r = image_add_file(img, e->links[k], e->location, e->mode);
+		} else {
+			const char *data = e->type == CPIOLIST_SLINK ? e->location : NULL;
+			r = cpio_write_entry(&img->cp, e->name, e->mode, e->uid, e->gid, data,
+					     data ? strlen(data) : 0, e->rmajor, e->rminor);
+			if (e->type == CPIOLIST_DIR)
+				push(&img->dirs, &img->n_dirs,
+				     strdup(e->name[0] == '/' ? e->name + 1 : e->name));
 		}
 	}
-	if (!out || !init) {
-		log_error("both --output and --init are required (see --help)");
+	cpiolist_free(&list);
+	return r;
+}
+
+/* The image config: --config FILE's text, then the --set lines, then rd.modules-load= for
+ * --load modules. Later lines win, as in the parser. */
+static int image_add_config(struct image *img, const struct opts *o)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "# written by initkit-mkimage; the kernel command line overrides it\n");
+	if (o->config) {
+		void *data;
+		size_t size;
+		int r = read_file(o->config, &data, &size);
+		if (r < 0) {
+			fclose(f);
+			free(text);
+			return log_error_errno(r, "--config %s: %m", o->config);
+		}
+		fwrite(data, 1, size, f);
+		if (size && ((char *)data)[size - 1] != '\n')
+			fputc('\n', f);
+		free(data);
+	}
+	for (size_t i = 0; i < o->n_sets; i++)
+		fprintf(f, "%s\n", o->sets[i]);
+	for (size_t i = 0; i < o->n_load; i++)
+		fprintf(f, "rd.modules-load=%s\n", o->load[i]);
+	fclose(f);
+	int r = image_add_data(img, "etc/initkit.conf", 0644, text, len);
+	free(text);
+	return r;
+}
+
+static int image_add_luks(struct image *img, const struct opts *o)
+{
+	char name[4096];
+	int r = 0;
+	if (o->crypttab)
+		r = image_add_file(img, "etc/crypttab", o->crypttab, 0644);
+	for (size_t i = 0; i < o->n_keyfiles && r == 0; i++) {
+		/* SRC[:DEST]; key files are readable by root only (0400). */
+		char *spec = strdup(o->keyfiles[i]);
+		char *colon = strchr(spec, ':');
+		if (colon)
+			*colon = 0;
+		snprintf(name, sizeof(name), "%s", colon ? colon + 1 : "");
+		if (!colon)
+			snprintf(name, sizeof(name), "/etc/initkit/keys/%s", basename(spec));
+		r = image_add_file(img, name, spec, 0400);
+		if (!o->quiet && r == 0)
+			printf("  keyfile %s (mode 0400)\n", name);
+		free(spec);
+	}
+	for (size_t i = 0; i < o->n_hooks && r == 0; i++) {
+		char *copy = strdup(o->hooks[i]);
+		snprintf(name, sizeof(name), "/etc/initkit/hooks.d/%s", basename(copy));
+		r = image_add_file(img, name, o->hooks[i], 0755);
+		if (!o->quiet && r == 0)
+			printf("  hook %s\n", name);
+		free(copy);
+	}
+	return r;
+}
+
+static int compress_image(const struct opts *o, const struct cpio *cp, void **out, size_t *len)
+{
+	if (streq(o->compress, "none")) {
+		*out = cp->buf;
+		*len = cp->len;
+		return 0;
+	}
+	if (streq(o->compress, "zstd")) {
+		size_t cap = ZSTD_compressBound(cp->len);
+		void *buf = malloc(cap);
+		if (!buf)
+			return -ENOMEM;
+		size_t n = ZSTD_compress(buf, cap, cp->buf, cp->len, o->level ? o->level : 9);
+		if (ZSTD_isError(n)) {
+			free(buf);
+			log_error("zstd: %s", ZSTD_getErrorName(n));
+			return -EIO;
+		}
+		*out = buf;
+		*len = n;
+		return 0;
+	}
+	/* gzip: deflate with a gzip header (windowBits 15 + 16), mtime 0 for reproducibility */
+	z_stream z = {0};
+	if (deflateInit2(&z, o->level ? o->level : 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -ENOMEM;
+	size_t cap = deflateBound(&z, cp->len);
+	void *buf = malloc(cap);
+	if (!buf) {
+		deflateEnd(&z);
+		return -ENOMEM;
+	}
+	z.next_in = cp->buf;
+	z.avail_in = (uInt)cp->len;
+	z.next_out = buf;
+	z.avail_out = (uInt)cap;
+	int zr = deflate(&z, Z_FINISH);
+	*len = z.total_out;
+	deflateEnd(&z);
+	if (zr != Z_STREAM_END) {
+		free(buf);
+		return -EIO;
+	}
+	*out = buf;
+	return 0;
+}
+
+static void usage(void)
+{
+	printf("Usage: initkit-mkimage -o IMAGE --init PATH [options]\n"
+	       "Writes an initkit initramfs (newc cpio).\n\n"
+	       "  -o, --output IMAGE      the image to write (replaced atomically)\n"
+	       "  -i, --init PATH         the initkit-init binary (becomes /init)\n"
+	       "  -k, --kver VERSION      kernel version (default: the running kernel)\n"
+	       "      --moddir DIR        modules directory (default /lib/modules/VERSION)\n"
+	       "  -m, --module NAME       include a module (or alias) with its dependencies and\n"
+	       "                          softdeps; repeatable, or a comma list\n"
+	       "  -l, --load NAME         include a module and load it at boot\n"
+	       "      --luks              include dm-crypt and the crypto modules LUKS needs\n"
+	       "                          (implied by --crypttab)\n"
+	       "  -s, --set KEY=VALUE     add a line to the image config /etc/initkit.conf\n"
+	       "      --config FILE       start the image config from FILE\n"
+	       "      --crypttab FILE     /etc/crypttab of the image\n"
+	       "      --keyfile SRC[:DEST] a key file, stored mode 0400 (default DEST:\n"
+	       "                          /etc/initkit/keys/NAME)\n"
+	       "      --hook FILE         an executable run before unlocking\n"
+	       "                          (/etc/initkit/hooks.d/NAME)\n"
+	       "      --file-list LIST    extra entries in the kernel's gen_init_cpio format\n"
+	       "      --compress ALGO     zstd (default), gzip or none\n"
+	       "      --level N           compression level\n"
+	       "  -q, --quiet             print only the final size\n"
+	       "  -h, --help, --version\n\n"
+	       "SOURCE_DATE_EPOCH sets every entry's mtime (default 0): same inputs, same bytes.\n");
+}
+
+static int split_push(char ***v, size_t *n, char *arg)
+{
+	for (char *tok = strtok(arg, ","); tok; tok = strtok(NULL, ","))
+		if (push(v, n, tok) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{"output", required_argument, NULL, 'o'}, {"init", required_argument, NULL, 'i'},
+		{"kver", required_argument, NULL, 'k'},	  {"moddir", required_argument, NULL, 'D'},
+		{"module", required_argument, NULL, 'm'}, {"load", required_argument, NULL, 'l'},
+		{"luks", no_argument, NULL, 'L'},	  {"set", required_argument, NULL, 's'},
+		{"config", required_argument, NULL, 'C'}, {"crypttab", required_argument, NULL, 'T'},
+		{"keyfile", required_argument, NULL, 'K'}, {"hook", required_argument, NULL, 'H'},
+		{"file-list", required_argument, NULL, 'F'},
+		{"compress", required_argument, NULL, 'z'}, {"level", required_argument, NULL, 'Z'},
+		{"quiet", no_argument, NULL, 'q'},	  {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},	  {0},
+	};
+	int c;
+	o->compress = "zstd";
+	while ((c = getopt_long(argc, argv, "o:i:k:m:l:s:qh", lo, NULL)) >= 0) {
+		switch (c) {
+		case 'o': o->output = optarg; break;
+		case 'i': o->init = optarg; break;
+		case 'k': o->kver = optarg; break;
+		case 'D': o->moddir = optarg; break;
+		case 'm': split_push(&o->modules, &o->n_modules, optarg); break;
+		case 'l':
+			split_push(&o->load, &o->n_load, optarg);
+			break;
+		case 'L': o->luks = true; break;
+		case 's':
+			if (!strchr(optarg, '=') && !streq(optarg, "ro") && !streq(optarg, "rw") &&
+			    !streq(optarg, "quiet") && !streq(optarg, "rd.shell") &&
+			    !streq(optarg, "rd.debug")) {
+				log_error("--set %s: expected KEY=VALUE", optarg);
+				return 2;
+			}
+			push(&o->sets, &o->n_sets, optarg);
+			break;
+		case 'C': o->config = optarg; break;
+		case 'T': o->crypttab = optarg, o->luks = true; break;
+		case 'K': push(&o->keyfiles, &o->n_keyfiles, optarg); break;
+		case 'H': push(&o->hooks, &o->n_hooks, optarg); break;
+		case 'F': o->file_list = optarg; break;
+		case 'z':
+			if (!streq(optarg, "zstd") && !streq(optarg, "gzip") && !streq(optarg, "none")) {
+				log_error("--compress %s: expected zstd, gzip or none", optarg);
+				return 2;
+			}
+			o->compress = optarg;
+			break;
+		case 'Z': o->level = atoi(optarg); break;
+		case 'q': o->quiet = true; break;
+		case 'h': usage(); exit(0);
+		case 'V': puts(initkit_version_line()); exit(0);
+		default: return 2;
+		}
+	}
+	if (optind < argc) {
+		log_error("unexpected argument '%s' (see --help)", argv[optind]);
 		return 2;
 	}
-	struct cpio cp;
+	if (!o->output || !o->init) {
+		log_error("--output and --init are required (see --help)");
+		return 2;
+	}
+	return 0;
+}
+
+static int image_build(struct image *img, struct opts *o)
+{
+	struct modclosure mc = {0};
+	int r = 0;
+	if (o->n_modules || o->n_load || o->luks) {
+		r = modclosure_add(&mc, o->moddir, (const char *const *)o->modules, o->n_modules, 1);
+		r = r ?: modclosure_add(&mc, o->moddir, (const char *const *)o->load, o->n_load, 1);
+		if (o->luks && r == 0)
+			r = modclosure_add(&mc, o->moddir, luks_modules, ARRAY_SIZE(luks_modules), 0);
+	}
+	static const char *const dirs[] = {"dev", "proc", "sys", "run", "sysroot", "sbin", "etc",
+					   "tmp"};
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && r == 0; i++) {
+		r = cpio_write_dir(&img->cp, dirs[i], 0755);
+		push(&img->dirs, &img->n_dirs, dirs[i]);
+	}
+	/* The kernel opens /dev/console before running /init. */
+	r = r ?: cpio_write_entry(&img->cp, "dev/console", S_IFCHR | 0600, 0, 0, NULL, 0, 5, 1);
+	r = r ?: image_add_file(img, "init", o->init, 0755);
+	/* request_module() runs /sbin/modprobe: let initkit-init serve it with libkmod. */
+	r = r ?: cpio_write_symlink(&img->cp, "sbin/modprobe", "/init");
+	r = r ?: image_add_config(img, o);
+	r = r ?: image_add_luks(img, o);
+	if (r == 0 && mc.n)
+		r = image_add_modules(img, o, &mc);
+	if (r == 0 && o->file_list)
+		r = image_add_list(img, o->file_list);
+	r = r ?: cpio_finish(&img->cp);
+	modclosure_free(&mc);
+	return r;
+}
+
+static int write_atomic(const char *path, const void *data, size_t len)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	FILE *f = fopen(tmp, "we");
+	int r = f && fwrite(data, 1, len, f) == len ? 0 : -errno;
+	if (f && fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct image img = {0};
+	struct utsname u;
+	char moddir[4096];
+	log_setup("initkit-mkimage", false);
+	int r = parse_args(argc, argv, &o);
+	if (r)
+		return r;
+	if (!o.kver) {
+		uname(&u);
+		o.kver = u.release;
+	}
+	if (!o.moddir) {
+		snprintf(moddir, sizeof(moddir), "/lib/modules/%s", o.kver);
+		o.moddir = moddir;
+	}
+	/* libkmod reports absolute module paths; compare them with an absolute moddir. */
+	char *absmod = realpath(o.moddir, NULL);
+	if (!absmod && (o.n_modules || o.n_load || o.luks)) {
+		log_error("--moddir %s: %m", o.moddir);
+		return 1;
+	}
+	if (absmod)
+		o.moddir = absmod;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	cpio_init(&cp, sde ? (uint32_t)strtoul(sde, NULL, 10) : 0);
-	void *data = NULL;
-	size_t size = 0;
-	int r = read_file(init, &data, &size);
+	cpio_init(&img.cp, sde ? (uint32_t)strtoul(sde, NULL, 10) : 0);
+	r = image_build(&img, &o);
 	if (r < 0) {
-		log_error_errno(r, "init binary %s: %m", init);
+		log_error("%s: not written (%s)", o.output, strerror(-r));
 		return 1;
 	}
-	static const char *const dirs[] = {"dev", "proc", "sys", "run", "etc"};
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
-		cpio_write_dir(&cp, dirs[i], 0755);
-	cpio_write_file(&cp, "init", 0755, data, size);
-	free(data);
-	cpio_finish(&cp);
-	FILE *f = fopen(out, "we");
-	if (!f || fwrite(cp.buf, 1, cp.len, f) != cp.len || fclose(f) != 0) {
-		log_error("writing %s: %m", out);
+	void *out;
+	size_t len;
+	r = compress_image(&o, &img.cp, &out, &len);
+	r = r ?: write_atomic(o.output, out, len);
+	if (r < 0) {
+		log_error("%s: %s", o.output, strerror(-r));
 		return 1;
 	}
-	printf("%s: %zu bytes\n", out, cp.len);
-	cpio_free(&cp);
+	printf("%s: %zu entries (%zu files), %zu bytes cpio, %zu bytes %s\n", o.output,
+	       (size_t)img.cp.next_ino - 1, img.n_files, img.cp.len, len,
+	       streq(o.compress, "none") ? "uncompressed" : o.compress);
+	if (out != img.cp.buf)
+		free(out);
+	cpio_free(&img.cp);
 	return 0;
 }

@@ -39,3 +39,16 @@ static inline const char *startswith(const char *s, const char *prefix)
 	size_t n = strlen(prefix);
 	return strncmp(s, prefix, n) == 0 ? s + n : NULL;
 }
+
+#include <errno.h>
+#include <stdarg.h>
+/* snprintf that reports truncation as -ENAMETOOLONG instead of silently cutting a path. */
+__attribute__((format(printf, 3, 4))) static inline int path_printf(char *buf, size_t size,
+								      const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}

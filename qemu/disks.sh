@@ -81,7 +81,7 @@ ext4) make_rootfs && mv "$TMP/fs.img" "$OUT" ;;
 gpt-ext4)
 	make_rootfs
 	truncate -s $((34 * 1048576)) "$TMP/disk.img"
-	sgdisk -q -n 1:2048:+32M -t 1:8300 -u "1:$partuuid" -c "1:$partlabel" "$TMP/disk.img"
+	sgdisk -n 1:2048:+32M -t 1:8300 -u "1:$partuuid" -c "1:$partlabel" "$TMP/disk.img" >/dev/null 2>&1
 	dd if="$TMP/fs.img" of="$TMP/disk.img" bs=1M seek=1 conv=notrunc status=none
 	mv "$TMP/disk.img" "$OUT" ;;
 luks2-pbkdf2) make_rootfs && luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}" ;;

@@ -1,0 +1,185 @@
+#include "devices.h"
+
+#include <blkid.h>
+#include <dirent.h>
+#include <errno.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kmod.h"
+#include "log.h"
+#include "util.h"
+
+struct uevents {
+	int fd;
+};
+
+int uevents_open(struct uevents **ret)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = 1 /* kernel events */};
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			NETLINK_KOBJECT_UEVENT);
+	if (fd < 0)
+		return -errno;
+	int size = 1 << 20;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	struct uevents *u = malloc(sizeof(*u));
+	if (!u) {
+		close(fd);
+		return -ENOMEM;
+	}
+	u->fd = fd;
+	*ret = u;
+	return 0;
+}
+
+void uevents_close(struct uevents *u)
+{
+	if (!u)
+		return;
+	close(u->fd);
+	free(u);
+}
+
+/* Reads every pending uevent, loading the module for each MODALIAS. Returns the number of
+ * events read. */
+static int uevents_drain(struct uevents *u, struct modules *m)
+{
+	char buf[8192];
+	int count = 0;
+	for (;;) {
+		ssize_t n = recv(u->fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			return count;
+		buf[n] = 0;
+		count++;
+		/* "ACTION@DEVPATH\0KEY=VALUE\0..." */
+		for (char *p = buf; p < buf + n; p += strlen(p) + 1) {
+			const char *alias = startswith(p, "MODALIAS=");
+			if (alias && m)
+				modules_load(m, alias, false);
+		}
+	}
+}
+
+int device_resolve(const char *spec, char **ret)
+{
+	struct stat st;
+	if (spec[0] == '/') {
+		if (stat(spec, &st) < 0 || !S_ISBLK(st.st_mode))
+			return -ENODEV;
+		*ret = strdup(spec);
+		return *ret ? 0 : -ENOMEM;
+	}
+	/* A fresh cache each time: devices come and go during early boot, and there is no
+	 * udev to maintain /dev/disk/by-*, so libblkid scans /proc/partitions itself. */
+	blkid_cache cache = NULL;
+	if (blkid_get_cache(&cache, "/dev/null") < 0)
+		return -ENOMEM;
+	char *dev = blkid_evaluate_tag(spec, NULL, &cache);
+	blkid_put_cache(cache);
+	if (!dev)
+		return -ENODEV;
+	*ret = dev;
+	return 0;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct modules *m,
+		const char *what, char **ret)
+{
+	uint64_t start = now_ms();
+	bool announced = false;
+	for (;;) {
+		if (device_resolve(spec, ret) == 0) {
+			if (announced)
+				log_info("%s %s appeared as %s after %llu ms", what, spec, *ret,
+					 (unsigned long long)(now_ms() - start));
+			return 0;
+		}
+		uint64_t elapsed = now_ms() - start;
+		if (timeout_ms != UINT64_MAX && elapsed >= timeout_ms)
+			return -ETIMEDOUT;
+		if (!announced && elapsed >= 1000) {
+			log_notice("waiting for %s device %s (timeout %s)", what, spec,
+				   timeout_ms == UINT64_MAX ? "none" : "rd.timeout");
+			announced = true;
+		}
+		/* Sleep until a uevent arrives; wake at least every 500 ms anyway, since a
+		 * filesystem label can change without an event for the device. */
+		uint64_t left = timeout_ms == UINT64_MAX ? 500 : timeout_ms - elapsed;
+		struct pollfd pfd = {.fd = u ? u->fd : -1, .events = POLLIN};
+		if (poll(&pfd, 1, (int)(left < 500 ? left : 500)) > 0 && u) {
+			uevents_drain(u, m);
+			/* Let bus drivers settle, then catch devices whose events we raced. */
+			if (m)
+				modules_coldplug(m);
+		}
+	}
+}
+
+char *device_probe_type(const char *dev)
+{
+	blkid_probe pr = blkid_new_probe_from_filename(dev);
+	const char *type = NULL;
+	char *ret = NULL;
+	if (!pr)
+		return NULL;
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+	if (blkid_do_safeprobe(pr) == 0 && blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0)
+		ret = strdup(type);
+	blkid_free_probe(pr);
+	return ret;
+}
+
+void device_log_seen(void)
+{
+	DIR *d = opendir("/sys/class/block");
+	struct dirent *de;
+	int n = 0;
+	blkid_cache cache = NULL;
+	blkid_get_cache(&cache, "/dev/null");
+	blkid_probe_all(cache);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char dev[300], tags[512] = "";
+		snprintf(dev, sizeof(dev), "/dev/%s", de->d_name);
+		blkid_dev bdev = blkid_get_dev(cache, dev, BLKID_DEV_NORMAL);
+		if (bdev) {
+			blkid_tag_iterate it = blkid_tag_iterate_begin(bdev);
+			const char *type, *value;
+			while (blkid_tag_next(it, &type, &value) == 0) {
+				size_t len = strlen(tags);
+				snprintf(tags + len, sizeof(tags) - len, " %s=%s", type, value);
+			}
+			blkid_tag_iterate_end(it);
+		}
+		log_error("  seen: %s%s", dev, tags[0] ? tags : " (nothing libblkid recognises)");
+		n++;
+	}
+	if (d)
+		closedir(d);
+	if (n == 0)
+		log_error("  seen: no block devices at all (driver missing from the image?)");
+	blkid_put_cache(cache);
+}

@@ -1,0 +1,28 @@
+/* Finding block devices with libblkid, and waiting for them: kernel uevents (netlink) wake
+ * us when devices appear; each new device's MODALIAS is loaded through libkmod meanwhile. */
+#pragma once
+
+#include <stdint.h>
+
+struct modules;
+struct uevents;
+
+/* Opens the kernel uevent socket. Open it before coldplug so no device is missed. */
+int uevents_open(struct uevents **ret);
+void uevents_close(struct uevents *u);
+
+/* Resolves a spec (/dev/..., UUID=, LABEL=, PARTUUID=, PARTLABEL=) to a device node path.
+ * Returns 0 and *ret (malloc'ed), or -ENODEV when no device matches (yet). */
+int device_resolve(const char *spec, char **ret);
+
+/* Waits up to timeout_ms (UINT64_MAX: forever) for spec to resolve, loading modules for
+ * devices that appear meanwhile. what names the purpose for messages ("root"). */
+int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct modules *m,
+		const char *what, char **ret);
+
+/* Logs (at error level) every block device seen and what libblkid says of it, so a user can
+ * tell a typo in root= from a missing driver. */
+void device_log_seen(void);
+
+/* The filesystem (or other) type libblkid probes on dev ("ext4", "crypto_LUKS"), or NULL. */
+char *device_probe_type(const char *dev);

@@ -1,0 +1,214 @@
+#include "kmod.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libkmod.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+#define BLACKLIST_DIR "/run/initkit/modprobe.d"
+
+struct modules {
+	struct kmod_ctx *ctx;
+	char **seen; /* modaliases already handled by coldplug */
+	size_t n_seen, cap_seen;
+};
+
+static void kmod_log_to_ours(void *data, int priority, const char *file, int line, const char *fn,
+			     const char *format, va_list args)
+{
+	(void)data, (void)file, (void)line, (void)fn;
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), format, args);
+	msg[strcspn(msg, "\n")] = 0;
+	log_msg(priority <= 3 ? LOG_WARNING : LOG_DEBUG, "libkmod: %s", msg);
+}
+
+static int write_blacklist(const char *const *blacklist)
+{
+	if (!blacklist || !blacklist[0])
+		return 0;
+	mkdir("/run/initkit", 0755);
+	mkdir(BLACKLIST_DIR, 0755);
+	_cleanup_fclose_ FILE *f = fopen(BLACKLIST_DIR "/blacklist.conf", "we");
+	if (!f)
+		return -errno;
+	for (size_t i = 0; blacklist[i]; i++)
+		fprintf(f, "blacklist %s\n", blacklist[i]);
+	return fflush(f) == 0 ? 0 : -errno;
+}
+
+int modules_new(struct modules **ret, const char *const *blacklist)
+{
+	static const char *const config[] = {"/etc/modprobe.d", BLACKLIST_DIR, NULL};
+	int r = write_blacklist(blacklist);
+	if (r < 0)
+		log_warning_errno(r, "modules: cannot write the blacklist to %s: %m", BLACKLIST_DIR);
+	struct modules *m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->ctx = kmod_new(NULL, (const char *const *)config);
+	if (!m->ctx) {
+		free(m);
+		return -ENOMEM;
+	}
+	kmod_set_log_fn(m->ctx, kmod_log_to_ours, NULL);
+	r = kmod_load_resources(m->ctx);
+	if (r < 0)
+		log_warning_errno(r, "modules: cannot load the module indexes of %s: %m",
+				  kmod_get_dirname(m->ctx));
+	*ret = m;
+	return 0;
+}
+
+void modules_free(struct modules *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n_seen; i++)
+		free(m->seen[i]);
+	free(m->seen);
+	kmod_unref(m->ctx);
+	free(m);
+}
+
+int modules_load(struct modules *m, const char *name_or_alias, bool explicit_name)
+{
+	struct kmod_list *list = NULL, *l;
+	int r = kmod_module_new_from_lookup(m->ctx, name_or_alias, &list);
+	if (r < 0)
+		return r;
+	if (!list)
+		return explicit_name ? -ENOENT : 0;
+	int loaded = 0;
+	kmod_list_foreach(l, list)
+	{
+		struct kmod_module *mod = kmod_module_get_module(l);
+		int state = kmod_module_get_initstate(mod);
+		if (state == KMOD_MODULE_BUILTIN || state == KMOD_MODULE_LIVE) {
+			loaded = 1;
+		} else {
+			unsigned flags = explicit_name ? KMOD_PROBE_APPLY_BLACKLIST
+						       : KMOD_PROBE_APPLY_BLACKLIST_ALL;
+			r = kmod_module_probe_insert_module(mod, flags, NULL, NULL, NULL, NULL);
+			if (r == 0 || r == -EEXIST) {
+				log_debug("modules: loaded %s (for %s)", kmod_module_get_name(mod),
+					  name_or_alias);
+				loaded = 1;
+			} else if (r > 0) {
+				log_info("modules: %s is blacklisted", kmod_module_get_name(mod));
+			} else if (r == -ENOENT && !explicit_name) {
+				/* An alias the kernel knows but whose module is not in the image. */
+				log_debug("modules: %s (for %s) is not in the image",
+					  kmod_module_get_name(mod), name_or_alias);
+			} else {
+				log_warning_errno(r, "modules: loading %s (for %s) failed: %m",
+						  kmod_module_get_name(mod), name_or_alias);
+				if (explicit_name && loaded == 0)
+					loaded = r;
+			}
+		}
+		kmod_module_unref(mod);
+	}
+	kmod_module_unref_list(list);
+	return loaded;
+}
+
+static bool seen_add(struct modules *m, const char *alias)
+{
+	for (size_t i = 0; i < m->n_seen; i++)
+		if (streq(m->seen[i], alias))
+			return false;
+	if (m->n_seen == m->cap_seen) {
+		size_t cap = m->cap_seen ? m->cap_seen * 2 : 64;
+		char **p = realloc(m->seen, cap * sizeof(*p));
+		if (!p)
+			return true;
+		m->seen = p;
+		m->cap_seen = cap;
+	}
+	char *copy = strdup(alias);
+	if (copy)
+		m->seen[m->n_seen++] = copy;
+	return true;
+}
+
+static int coldplug_dir(struct modules *m, int dirfd, int depth)
+{
+	int count = 0;
+	char alias[512];
+	_cleanup_close_ int afd = openat(dirfd, "modalias", O_RDONLY | O_CLOEXEC);
+	if (afd >= 0) {
+		ssize_t n = read(afd, alias, sizeof(alias) - 1);
+		if (n > 0) {
+			alias[n] = 0;
+			alias[strcspn(alias, "\n")] = 0;
+			if (alias[0] && seen_add(m, alias) && modules_load(m, alias, false) > 0)
+				count++;
+		}
+	}
+	if (depth > 32)
+		return count;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return count;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		/* Real subdirectories only: sysfs links (subsystem, driver, …) would loop. */
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		_cleanup_close_ int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub >= 0)
+			count += coldplug_dir(m, sub, depth + 1);
+	}
+	closedir(d);
+	return count;
+}
+
+int modules_coldplug(struct modules *m)
+{
+	int total = 0, n;
+	/* Loading a bus driver (virtio_pci) makes new devices (virtio0) appear: repeat until a
+	 * pass loads nothing. */
+	do {
+		_cleanup_close_ int fd = open("/sys/devices", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		n = coldplug_dir(m, fd, 0);
+		total += n;
+	} while (n > 0);
+	return total;
+}
+
+int modules_modprobe_main(int argc, char **argv)
+{
+	/* The kernel runs "/sbin/modprobe -q -- NAME" (kernel/kmod.c). */
+	const char *name = NULL;
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] != '-' || (streq(argv[i], "--") && i + 1 < argc && (i++, true))) {
+			name = argv[i];
+			break;
+		}
+	if (!name) {
+		fprintf(stderr, "usage: modprobe [-q] [--] MODULE\n");
+		return 2;
+	}
+	log_setup("initkit-modprobe", true);
+	struct modules *m;
+	if (modules_new(&m, NULL) < 0)
+		return 1;
+	int r = modules_load(m, name, false);
+	modules_free(m);
+	return r > 0 ? 0 : 1;
+}

@@ -1,0 +1,21 @@
+/* Kernel modules through libkmod: the image's list, rd.modules-load=, coldplug of every
+ * device's modalias, and the kernel's own request_module() calls (initkit-init serves as
+ * /sbin/modprobe inside the image). Never forks modprobe. */
+#pragma once
+
+#include <stdbool.h>
+
+struct modules;
+
+/* Blacklisted names go into a modprobe.d file under /run so the modprobe helper
+ * (a separate process started by the kernel) applies the same blacklist. */
+int modules_new(struct modules **ret, const char *const *blacklist);
+void modules_free(struct modules *m);
+/* Load a module by name or alias with its dependencies. Returns 1 if loaded (or already
+ * there), 0 if blacklisted or no module matched an alias, negative errno on failure. */
+int modules_load(struct modules *m, const char *name_or_alias, bool explicit_name);
+/* Resolve and load every modalias found under /sys/devices not yet handled. Returns the
+ * number of modules newly loaded. */
+int modules_coldplug(struct modules *m);
+/* Entry point when the kernel runs us as /sbin/modprobe -q -- NAME. */
+int modules_modprobe_main(int argc, char **argv);

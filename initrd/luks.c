@@ -1,0 +1,384 @@
+/* LUKS unlocking with libcryptsetup (never the cryptsetup tool, never our own header
+ * parsing). Order: hooks (which may open devices themselves), then every volume from
+ * /etc/crypttab and rd.luks.*: an existing mapping of the same LUKS device counts as
+ * success, anything else under that name is refused; key file, then passphrases that
+ * opened earlier volumes, then the console prompt. */
+#include "luks.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libcryptsetup.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "bootconf.h"
+#include "crypttab.h"
+#include "devices.h"
+#include "log.h"
+#include "luks_decide.h"
+#include "util.h"
+
+#define CRYPTTAB "/etc/crypttab"
+#define HOOKS_DIR "/etc/initkit/hooks.d"
+#define MAX_SECRETS 8
+#define SECRET_MAX 512
+
+/* Passphrases that opened a volume, tried on the next ones before prompting. They live in
+ * one mlock()ed page set and are wiped with explicit_bzero() when unlocking is over. */
+struct secrets {
+	char (*buf)[SECRET_MAX];
+	size_t len[MAX_SECRETS];
+	size_t n;
+};
+
+static int secrets_init(struct secrets *s)
+{
+	s->n = 0;
+	s->buf = mmap(NULL, sizeof(*s->buf) * MAX_SECRETS, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s->buf == MAP_FAILED)
+		return -errno;
+	if (mlock(s->buf, sizeof(*s->buf) * MAX_SECRETS) < 0)
+		log_warning("luks: cannot lock passphrase memory: %m");
+	madvise(s->buf, sizeof(*s->buf) * MAX_SECRETS, MADV_DONTDUMP);
+	return 0;
+}
+
+static void secrets_wipe(struct secrets *s)
+{
+	if (!s->buf || s->buf == MAP_FAILED)
+		return;
+	explicit_bzero(s->buf, sizeof(*s->buf) * MAX_SECRETS);
+	munlock(s->buf, sizeof(*s->buf) * MAX_SECRETS);
+	munmap(s->buf, sizeof(*s->buf) * MAX_SECRETS);
+	s->buf = NULL;
+	s->n = 0;
+}
+
+static void crypt_log_to_ours(int level, const char *msg, void *usrptr)
+{
+	(void)usrptr;
+	char line[512];
+	snprintf(line, sizeof(line), "%s", msg);
+	line[strcspn(line, "\n")] = 0;
+	if (level == CRYPT_LOG_ERROR)
+		log_warning("libcryptsetup: %s", line);
+	else
+		log_debug("libcryptsetup: %s", line);
+}
+
+/* Runs every executable in HOOKS_DIR in name order; a failing hook is reported, not fatal
+ * (the volumes it should have opened are then unlocked here as usual). */
+static void run_hooks(void)
+{
+	struct dirent **names;
+	int n = scandir(HOOKS_DIR, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", HOOKS_DIR, names[i]->d_name);
+		struct stat st;
+		if (names[i]->d_name[0] != '.' && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mode & 0111)) {
+			log_info("luks: running hook %s", path);
+			pid_t pid = fork();
+			if (pid == 0) {
+				char *const argv[] = {path, NULL};
+				char *const envp[] = {"PATH=/sbin:/bin:/usr/sbin:/usr/bin",
+						      "INITKIT_HOOK=pre-unlock", NULL};
+				execve(path, argv, envp);
+				_exit(127);
+			}
+			int status = 0;
+			while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				log_warning("luks: hook %s failed (status %d); going on", path,
+					    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		}
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+}
+
+/* The kernel's view of an existing mapping: /sys/block/dm-N/dm/{name,uuid,suspended} and
+ * its one backing device in slaves/. */
+static void dm_facts(const char *name, struct luks_active_facts *f, char *uuid, size_t uuid_size)
+{
+	DIR *d = opendir("/sys/block");
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		char p[512], buf[256] = "";
+		if (!startswith(de->d_name, "dm-"))
+			continue;
+		snprintf(p, sizeof(p), "/sys/block/%s/dm/name", de->d_name);
+		FILE *fp = fopen(p, "re");
+		if (!fp)
+			continue;
+		if (!fgets(buf, sizeof(buf), fp))
+			buf[0] = 0;
+		fclose(fp);
+		buf[strcspn(buf, "\n")] = 0;
+		if (!streq(buf, name))
+			continue;
+		f->exists = true;
+		snprintf(p, sizeof(p), "/sys/block/%s/dm/uuid", de->d_name);
+		if ((fp = fopen(p, "re"))) {
+			if (fgets(uuid, (int)uuid_size, fp))
+				uuid[strcspn(uuid, "\n")] = 0;
+			fclose(fp);
+		}
+		f->dm_uuid = uuid;
+		snprintf(p, sizeof(p), "/sys/block/%s/dm/suspended", de->d_name);
+		if ((fp = fopen(p, "re"))) {
+			f->suspended = fgetc(fp) == '1';
+			fclose(fp);
+		}
+		snprintf(p, sizeof(p), "/sys/block/%s/slaves", de->d_name);
+		DIR *s = opendir(p);
+		struct dirent *se;
+		while (s && (se = readdir(s))) {
+			unsigned maj, min;
+			char q[1024];
+			if (se->d_name[0] == '.')
+				continue;
+			snprintf(q, sizeof(q), "%s/%s/dev", p, se->d_name);
+			if ((fp = fopen(q, "re"))) {
+				if (fscanf(fp, "%u:%u", &maj, &min) == 2)
+					f->backing_major = maj, f->backing_minor = min;
+				fclose(fp);
+			}
+		}
+		if (s)
+			closedir(s);
+		break;
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Decides what an existing mapping called vol->name means for us. */
+static enum luks_decision check_existing(struct crypt_device *cd, const struct luks_volume *vol,
+					 const char *dev)
+{
+	char dm_uuid[256] = "", msg[768];
+	struct stat st;
+	struct luks_active_facts f = {
+		.name = vol->name,
+		.header_uuid = crypt_get_uuid(cd),
+		.header_type = crypt_get_type(cd),
+		.device = dev,
+	};
+	dm_facts(vol->name, &f, dm_uuid, sizeof(dm_uuid));
+	if (!f.exists)
+		return LUKS_NOT_ACTIVE;
+	switch (crypt_status(NULL, vol->name)) {
+	case CRYPT_INACTIVE: f.status = LUKS_DM_INACTIVE; break;
+	case CRYPT_ACTIVE: f.status = LUKS_DM_ACTIVE; break;
+	case CRYPT_BUSY: f.status = LUKS_DM_BUSY; break;
+	default: f.status = LUKS_DM_INVALID; break;
+	}
+	if (stat(dev, &st) == 0 && S_ISBLK(st.st_mode))
+		f.device_major = major(st.st_rdev), f.device_minor = minor(st.st_rdev);
+	enum luks_decision d = luks_decide_active(&f, msg, sizeof(msg));
+	if (d == LUKS_ACTIVE_SAME)
+		log_notice("luks: %s", msg);
+	else if (d != LUKS_NOT_ACTIVE)
+		log_error("luks: %s", msg);
+	return d;
+}
+
+/* Reads a passphrase from the console with echo off. Returns its length or -errno. */
+static ssize_t prompt_passphrase(const struct luks_volume *vol, const char *uuid, char *buf,
+				 size_t size)
+{
+	_cleanup_close_ int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	struct termios old, noecho;
+	char prompt[512];
+	if (fd < 0)
+		return -errno;
+	int n = snprintf(prompt, sizeof(prompt), "Passphrase for %s (UUID %s): ", vol->name,
+			 uuid ? uuid : "?");
+	(void)!write(fd, prompt, (size_t)n);
+	bool tty = tcgetattr(fd, &old) == 0;
+	if (tty) {
+		noecho = old;
+		noecho.c_lflag &= ~(tcflag_t)ECHO;
+		noecho.c_lflag |= ICANON;
+		tcsetattr(fd, TCSAFLUSH, &noecho);
+	}
+	size_t len = 0;
+	ssize_t r = 0;
+	char c;
+	while ((r = read(fd, &c, 1)) == 1 && c != '\n' && c != '\r')
+		if (len < size)
+			buf[len++] = c;
+	if (tty)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	(void)!write(fd, "\n", 1);
+	explicit_bzero(&c, sizeof(c));
+	if (r < 0)
+		return -errno;
+	return (ssize_t)len;
+}
+
+static int activate_with_passphrases(struct crypt_device *cd, const struct luks_volume *vol,
+				     uint32_t flags, struct secrets *s)
+{
+	const char *uuid = crypt_get_uuid(cd);
+	for (size_t i = 0; i < s->n; i++) {
+		int r = crypt_activate_by_passphrase(cd, vol->name, CRYPT_ANY_SLOT, s->buf[i],
+						     s->len[i], flags);
+		if (r >= 0) {
+			log_info("luks: %s opened with a passphrase given earlier", vol->name);
+			return 0;
+		}
+		if (r != -EPERM)
+			return r;
+	}
+	char *slot = s->n < MAX_SECRETS ? s->buf[s->n] : s->buf[MAX_SECRETS - 1];
+	for (unsigned attempt = 1; vol->tries == 0 || attempt <= vol->tries; attempt++) {
+		ssize_t len = prompt_passphrase(vol, uuid, slot, SECRET_MAX);
+		if (len < 0)
+			return log_error_errno((int)len, "luks: %s: cannot read the console: %m",
+					       vol->name);
+		int r = crypt_activate_by_passphrase(cd, vol->name, CRYPT_ANY_SLOT, slot,
+						     (size_t)len, flags);
+		if (r >= 0) {
+			if (s->n < MAX_SECRETS)
+				s->len[s->n++] = (size_t)len;
+			return 0;
+		}
+		explicit_bzero(slot, SECRET_MAX);
+		if (r != -EPERM)
+			return r;
+		log_error("luks: %s (%s): wrong passphrase (attempt %u of %u)", vol->name,
+			  uuid ? uuid : "?", attempt, vol->tries);
+	}
+	return -EPERM;
+}
+
+static int unlock_volume(const struct luks_volume *vol, const char *dev, struct secrets *s)
+{
+	struct crypt_device *cd = NULL;
+	uint32_t flags = (vol->discard ? CRYPT_ACTIVATE_ALLOW_DISCARDS : 0) |
+			 (vol->no_read_wq ? CRYPT_ACTIVATE_NO_READ_WORKQUEUE : 0) |
+			 (vol->no_write_wq ? CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE : 0) |
+			 (vol->readonly ? CRYPT_ACTIVATE_READONLY : 0);
+	int r = vol->header ? crypt_init_data_device(&cd, vol->header, dev) : crypt_init(&cd, dev);
+	if (r < 0)
+		return log_error_errno(r, "luks: %s: cannot use %s%s%s: %m", vol->name, dev,
+				       vol->header ? " with header " : "",
+				       vol->header ? vol->header : "");
+	r = crypt_load(cd, CRYPT_LUKS, NULL);
+	if (r < 0) {
+		log_error_errno(r, "luks: %s: %s is not a valid LUKS device (%s): %m", vol->name,
+				vol->header ? vol->header : dev, vol->source);
+		goto out;
+	}
+	enum luks_decision d = check_existing(cd, vol, dev);
+	if (d != LUKS_NOT_ACTIVE) {
+		r = d == LUKS_ACTIVE_SAME ? 0 : -EEXIST;
+		goto out;
+	}
+	if (vol->keyfile) {
+		r = crypt_activate_by_keyfile_device_offset(cd, vol->name, CRYPT_ANY_SLOT,
+							     vol->keyfile, vol->keyfile_size,
+							     vol->keyfile_offset, flags);
+		if (r >= 0) {
+			log_info("luks: %s opened with key file %s", vol->name, vol->keyfile);
+			goto out;
+		}
+		log_warning_errno(r, "luks: %s: key file %s did not unlock it (%m); asking for a "
+				     "passphrase",
+				  vol->name, vol->keyfile);
+	}
+	r = activate_with_passphrases(cd, vol, flags, s);
+	if (r == -EEXIST) /* a hook or another process got there meanwhile: judge it again */
+		r = check_existing(cd, vol, dev) == LUKS_ACTIVE_SAME ? 0 : -EEXIST;
+	else if (r < 0 && r != -EPERM)
+		log_error_errno(r, "luks: %s: activating %s failed: %m", vol->name, dev);
+out:
+	if (r == 0)
+		log_notice("luks: %s (%s) unlocked as /dev/mapper/%s", dev, crypt_get_uuid(cd),
+			   vol->name);
+	crypt_free(cd);
+	return r;
+}
+
+static char *read_crypttab(size_t *len)
+{
+	_cleanup_fclose_ FILE *f = fopen(CRYPTTAB, "re");
+	if (!f)
+		return NULL;
+	char *buf = malloc(65536);
+	if (buf) {
+		*len = fread(buf, 1, 65535, f);
+		buf[*len] = 0;
+	}
+	return buf;
+}
+
+int luks_unlock_all(const struct boot_config *bc, struct uevents *u, struct modules *m)
+{
+	struct luks_config cfg = {0};
+	struct secrets s = {0};
+	size_t len = 0;
+	int r = 0;
+	if (!bc->luks_enabled) {
+		log_info("luks: disabled by rd.luks=0");
+		return 0;
+	}
+	_cleanup_free_ char *tab = read_crypttab(&len);
+	_cleanup_free_ struct luks_cmdline_entry *e = calloc(bc->n_luks + 1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	for (size_t i = 0; i < bc->n_luks; i++)
+		e[i] = (struct luks_cmdline_entry){bc->luks[i].key, bc->luks[i].value,
+						   bc->luks[i].source};
+	r = luks_config_build(tab, len, CRYPTTAB, e, bc->n_luks, &cfg);
+	for (size_t i = 0; i < cfg.n_diags; i++)
+		log_msg(cfg.diags[i].level == LUKS_DIAG_ERROR	  ? LOG_ERR
+			: cfg.diags[i].level == LUKS_DIAG_WARNING ? LOG_WARNING
+								  : LOG_INFO,
+			"luks: %s", cfg.diags[i].message);
+	if (r < 0 || cfg.n_volumes == 0)
+		goto out;
+	/* libcryptsetup refuses LUKS2 without its locking directory (shared/FACTS.md). */
+	mkdir("/run/cryptsetup", 0700);
+	crypt_set_log_callback(NULL, crypt_log_to_ours, NULL);
+	run_hooks();
+	if ((r = secrets_init(&s)) < 0)
+		goto out;
+	for (size_t i = 0; i < cfg.n_volumes; i++) {
+		const struct luks_volume *vol = &cfg.volumes[i];
+		_cleanup_free_ char *dev = NULL;
+		uint64_t timeout = vol->timeout_ms ? vol->timeout_ms : bc->timeout_ms;
+		int k = device_wait(vol->device, timeout, u, m, "LUKS", &dev);
+		if (k < 0) {
+			log_error("luks: %s: device %s (%s) did not appear", vol->name, vol->device,
+				  vol->source);
+			device_log_seen();
+		} else {
+			k = unlock_volume(vol, dev, &s);
+		}
+		if (k < 0 && vol->nofail)
+			log_warning("luks: %s not unlocked; nofail, going on", vol->name);
+		else if (k < 0) {
+			r = k;
+			break;
+		}
+	}
+out:
+	secrets_wipe(&s);
+	luks_config_free(&cfg);
+	return r;
+}

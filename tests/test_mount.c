@@ -1,0 +1,62 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "../initrd/mount.h"
+
+static const struct {
+	const char *opts;
+	unsigned long flags;
+	const char *data;
+} cases[] = {
+	{NULL, 0, ""},
+	{"", 0, ""},
+	{"ro", MS_RDONLY, ""},
+	{"ro,rw", 0, ""},
+	{"rw,ro", MS_RDONLY, ""},
+	{"noatime,errors=remount-ro", MS_NOATIME, "errors=remount-ro"},
+	{"data=journal,nosuid,nodev,commit=5", MS_NOSUID | MS_NODEV, "data=journal,commit=5"},
+	{"defaults", 0, ""},
+	{",,ro,,", MS_RDONLY, ""},
+	{"subvol=@root", 0, "subvol=@root"},
+	{"nosuid,suid", 0, ""},
+};
+
+static void test_options_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned long flags = 0;
+		char data[128];
+		char what[160];
+		snprintf(what, sizeof(what), "case %zu: \"%s\"", i, cases[i].opts ? cases[i].opts : "(null)");
+		assert_int_equal(mount_options_parse(cases[i].opts, &flags, data, sizeof(data)), 0);
+		if (flags != cases[i].flags || strcmp(data, cases[i].data) != 0)
+			fail_msg("%s: got flags %#lx data \"%s\", want %#lx \"%s\"", what, flags, data,
+				 cases[i].flags, cases[i].data);
+	}
+}
+
+static void test_options_too_long(void **state)
+{
+	(void)state;
+	unsigned long flags = 0;
+	char data[8];
+	assert_int_equal(mount_options_parse("errors=remount-ro", &flags, data, sizeof(data)),
+			 -ENAMETOOLONG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_options_table),
+		cmocka_unit_test(test_options_too_long),
+	};
+	return cmocka_run_group_tests_name("mount", tests, NULL, NULL);
+}
