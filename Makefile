@@ -23,6 +23,7 @@ PROGRAMS :=
 EXTRA_CHECKS :=
 TESTS :=
 include lib/lib.mk initrd/initrd.mk stage2/stage2.mk kconfig/kconfig.mk tests/tests.mk qemu/qemu.mk
+-include tests/fuzz/fuzz.mk
 
 BINS := $(addprefix $(O)/bin/,$(PROGRAMS))
 TEST_BINS := $(addprefix $(O)/tests/test_,$(TESTS))
