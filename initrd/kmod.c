@@ -104,10 +104,11 @@ int modules_load(struct modules *m, const char *name_or_alias, bool explicit_nam
 				loaded = 1;
 			} else if (r > 0) {
 				log_info("modules: %s is blacklisted", kmod_module_get_name(mod));
-			} else if (r == -ENOENT && !explicit_name) {
-				/* An alias the kernel knows but whose module is not in the image. */
-				log_debug("modules: %s (for %s) is not in the image",
-					  kmod_module_get_name(mod), name_or_alias);
+			} else if ((r == -ENOENT || r == -ENODEV) && !explicit_name) {
+				/* ENODEV: a driver for hardware that is not there (aesni_intel on a
+				 * CPU without AES-NI); another match (aes_generic) serves. */
+				log_debug("modules: %s (for %s): %s", kmod_module_get_name(mod),
+					  name_or_alias, r == -ENOENT ? "not in the image" : "no device");
 			} else {
 				log_warning_errno(r, "modules: loading %s (for %s) failed: %m",
 						  kmod_module_get_name(mod), name_or_alias);

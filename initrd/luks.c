@@ -295,6 +295,7 @@ static int unlock_volume(const struct luks_volume *vol, const char *dev, struct 
 							     vol->keyfile_offset, flags);
 		if (r >= 0) {
 			log_info("luks: %s opened with key file %s", vol->name, vol->keyfile);
+			r = 0;
 			goto out;
 		}
 		log_warning_errno(r, "luks: %s: key file %s did not unlock it (%m); asking for a "
@@ -307,9 +308,16 @@ static int unlock_volume(const struct luks_volume *vol, const char *dev, struct 
 	else if (r < 0 && r != -EPERM)
 		log_error_errno(r, "luks: %s: activating %s failed: %m", vol->name, dev);
 out:
-	if (r == 0)
-		log_notice("luks: %s (%s) unlocked as /dev/mapper/%s", dev, crypt_get_uuid(cd),
-			   vol->name);
+	if (r == 0) {
+		/* What the live dm table says, read back through libcryptsetup. */
+		struct crypt_active_device cad = {0};
+		crypt_get_active_device(cd, vol->name, &cad);
+		log_notice("luks: %s (%s) is /dev/mapper/%s [%s%s%s%s]", dev, crypt_get_uuid(cd),
+			   vol->name, cad.flags & CRYPT_ACTIVATE_READONLY ? "ro" : "rw",
+			   cad.flags & CRYPT_ACTIVATE_ALLOW_DISCARDS ? ",discard" : "",
+			   cad.flags & CRYPT_ACTIVATE_NO_READ_WORKQUEUE ? ",no-read-workqueue" : "",
+			   cad.flags & CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE ? ",no-write-workqueue" : "");
+	}
 	crypt_free(cd);
 	return r;
 }

@@ -151,7 +151,9 @@ static void fail(const struct boot_config *bc, const char *why)
 	emergency(bc->emergency, bc->shell_allowed, why);
 }
 
-static void boot(void)
+/* The kernel gives /init the argv it would give the real init (words after "--" and unknown
+ * bare words like "single"): pass them on. */
+static void boot(int argc, char **argv_in)
 {
 	uint64_t t0 = now_ms();
 	struct boot_config bc;
@@ -200,12 +202,12 @@ static void boot(void)
 	if (!init)
 		fail(&bc, why);
 
-	char **argv = calloc(bc.n_init_args + 2, sizeof(char *));
+	char **argv = calloc((size_t)argc + 1, sizeof(char *));
 	if (!argv)
 		fail(&bc, "out of memory");
 	argv[0] = (char *)init;
-	for (size_t i = 0; i < bc.n_init_args; i++)
-		argv[i + 1] = bc.init_args[i];
+	for (int i = 1; i < argc; i++)
+		argv[i] = argv_in[i];
 	uevents_close(uev);
 	modules_free(mods);
 	log_notice("switching to %s on %s (%s) after %llu ms", init, bc.root, rootdev,
@@ -233,6 +235,6 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	boot();
+	boot(argc, argv);
 	return 0; /* not reached: boot() ends in switch_root or emergency() */
 }

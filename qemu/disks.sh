@@ -71,7 +71,10 @@ luks_wrap() { # $1: luks type args...
 		seg && /offset:/ { print $2; exit }                 # LUKS2, in bytes')
 	[ -n "$header" ] && off=0
 	"$O/qemu/xts-encrypt" "$TMP/vk" "$fs" "$img" "$off"
-	[ -n "$header" ] && cp "$TMP/hdr.img" "$header"
+	if [ -n "$header" ]; then
+		case "$header" in /*) ;; *) header=$O/$header ;; esac
+		mkdir -p "$(dirname "$header")" && cp "$TMP/hdr.img" "$header"
+	fi
 	mv "$img" "$OUT"
 }
 

@@ -16,3 +16,7 @@ SCENARIOS ?= $(sort $(wildcard qemu/scenarios/*.scn))
 .PHONY: qemu-check
 qemu-check: $(QEMU_TOOLS)
 	python3 qemu/run.py --build $(O) $(SCENARIOS)
+$(O)/qemu/luks-open-hook: qemu/luks-open-hook.c | $(DEPS)/.stamp
+	@mkdir -p $(@D)
+	$(CC) $(QEMU_HOST_CFLAGS) $(DEP_CFLAGS) -static -o $@ $< $(DEP_LIBS)
+QEMU_TOOLS += $(O)/qemu/luks-open-hook

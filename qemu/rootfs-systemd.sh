@@ -76,6 +76,7 @@ out=/dev/console
 v=$(busctl get-property org.freedesktop.login1 /org/freedesktop/login1 \
 	org.freedesktop.login1.Manager KillUserProcesses 2>&1)
 echo "INITKIT-LOGIND KillUserProcesses=$v" >$out
+echo "INITKIT-LOGIND uptime=$(cut -d' ' -f1 /proc/uptime)" >$out
 for f in /run/systemd/logind.conf.d/*.conf; do
 	[ -f "$f" ] || continue
 	sed -n "s|^\([A-Za-z]*=.*\)|INITKIT-LOGIND dropin $f: \1|p" "$f" >$out
@@ -89,7 +90,7 @@ if grep -q 'initkit.test.survivor=1' /proc/cmdline; then
 	pid=$(cat /tmp/survivor.pid)
 	echo "INITKIT-LOGIND survivor started pid=$pid" >$out
 	state=alive
-	for i in $(seq 40); do
+	for i in $(seq 30); do
 		kill -0 "$pid" 2>/dev/null || { state=gone; break; }
 		sleep 1
 	done

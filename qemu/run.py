@@ -72,7 +72,7 @@ def build_disk(build, recipe):
     out = os.path.join(build, "qemu", "disks", f"{recipe[0]}-{h.hexdigest()[:12]}.img")
     if not os.path.exists(out):
         os.makedirs(os.path.dirname(out), exist_ok=True)
-        subprocess.run([os.path.join(HERE, "disks.sh"), build, out + ".tmp"] + recipe, check=True)
+        subprocess.run([os.path.join(HERE, "disks.sh"), build, out + ".tmp"] + recipe, check=True, cwd=HERE)
         os.rename(out + ".tmp", out)
     return out
 
@@ -86,14 +86,16 @@ def run(sc, build, verbose):
     os.makedirs(logdir, exist_ok=True)
     log_path = os.path.join(logdir, sc.name + ".log")
     image = os.path.join(wd, "initrd.img")
-    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    # Disks first: a detached LUKS header made with a disk goes into the image.
+    disks = [build_disk(build, [a.replace("@BUILD@", build) for a in d]) for d in sc.disks]
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000", INITKIT_BUILD=build)
     mk = [os.path.join(build, "stripped", "initkit-mkimage"), "-o", image,
           "--init", os.path.join(build, "stripped", "initkit-init"),
-          "--kver", kver, "--moddir", os.path.join(kdir, "root", "lib", "modules", kver)] + sc.mkimage
+          "--kver", kver, "--moddir", os.path.join(kdir, "root", "lib", "modules", kver)] + \
+        [a.replace("@BUILD@", build) for a in sc.mkimage]
     r = subprocess.run(mk, env=env, cwd=HERE, capture_output=True, text=True)
     if r.returncode != 0:
         return False, f"initkit-mkimage failed: {r.stderr.strip()}", ""
-    disks = [build_disk(build, d) for d in sc.disks]
     # Each run gets a private copy-on-write overlay so cached disks stay pristine.
     drives = []
     for i, d in enumerate(disks):
