@@ -20,3 +20,8 @@ $(O)/qemu/luks-open-hook: qemu/luks-open-hook.c | $(DEPS)/.stamp
 	@mkdir -p $(@D)
 	$(CC) $(QEMU_HOST_CFLAGS) $(DEP_CFLAGS) -static -o $@ $< $(DEP_LIBS)
 QEMU_TOOLS += $(O)/qemu/luks-open-hook
+
+# The README's main job: build an image and boot it under QEMU, unlocking a LUKS disk.
+.PHONY: demo
+demo: $(QEMU_TOOLS)
+	python3 qemu/run.py --build $(O) --verbose qemu/demo.scn
