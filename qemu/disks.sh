@@ -21,10 +21,11 @@ RECIPE=$3
 shift 3
 label=initkit-root fsuuid=6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 luksuuid=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002
 pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3b2d9c4f0003
-partlabel=initkit-root-part size=48
+partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M
 for kv in "$@"; do
 	case "$kv" in
-	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | size=*)
+	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | \
+		size=* | kexec=* | initrd=* | fssize=*)
 		declare "${kv%%=*}=${kv#*=}" ;;
 	*) echo "disks.sh: unknown key '$kv'" >&2; exit 2 ;;
 	esac
@@ -48,7 +49,40 @@ make_rootfs() {
 	ln -s ../../../../../usr/lib/test/marker "$r/escape"
 	printf '#!/bin/marker\n' >"$r/notexec" && chmod 0644 "$r/notexec"
 	echo "initkit test root ($RECIPE)" >"$r/etc/initkit-test-root"
-	mkfs.ext4 -q -F -E root_owner=0:0 -L "$label" -U "$fsuuid" -d "$r" "$TMP/fs.img" 32M 2>&1 | grep -v "^Creating regular file" || true
+	[ -n "$kexec" ] && add_kexec "$r"
+	mkfs.ext4 -q -F -E root_owner=0:0 -L "$label" -U "$fsuuid" -d "$r" "$TMP/fs.img" "$fssize" 2>&1 | grep -v "^Creating regular file" || true
+}
+
+# Debian's kexec-tools with the shared libraries it needs (from Debian's packages, unpacked
+# under $O/qemu/kexec-tools, never installed), the kernel and the initkit image to kexec into.
+add_kexec() {
+	local r=$1 kx=$O/qemu/kexec-tools
+	if [ ! -f "$kx/.stamp" ]; then
+		rm -rf "$kx" && mkdir -p "$kx/deb"
+		(cd "$kx/deb" && apt-get download -qq kexec-tools libxenmisc4.17 libxencall1 \
+			libxendevicemodel1 libxenevtchn1 libxenforeignmemory1 libxengnttab1 \
+			libxenhypfs1 libxenstore4 libxentoollog1 libxentoolcore1 libyajl2 2>&1 | grep -v unsandboxed || true)
+		for d in "$kx"/deb/*.deb; do dpkg-deb -x "$d" "$kx/root"; done
+		touch "$kx/.stamp"
+	fi
+	mkdir -p "$r/sbin" "$r/lib/x86_64-linux-gnu" "$r/lib64" "$r/boot"
+	cp "$kx/root/sbin/kexec" "$r/sbin/kexec"
+	# The shared-library closure, looked up in the unpacked packages, then on the host.
+	local todo=("$r/sbin/kexec") seen=" " f lib p
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]} && todo=("${todo[@]:1}")
+		for lib in $(readelf -d "$f" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p'); do
+			case "$seen" in *" $lib "*) continue ;; esac
+			seen+="$lib "
+			for p in "$kx/root/usr/lib/x86_64-linux-gnu/$lib" "$kx/root/lib/x86_64-linux-gnu/$lib" \
+				"/lib/x86_64-linux-gnu/$lib" "/usr/lib/x86_64-linux-gnu/$lib"; do
+				[ -e "$p" ] && cp -L "$p" "$r/lib/x86_64-linux-gnu/$lib" && todo+=("$p") && break
+			done
+		done
+	done
+	cp -L /lib64/ld-linux-x86-64.so.2 "$r/lib64/"
+	cp -L "$O/kernel/vmlinuz" "$r/boot/vmlinuz"
+	cp "$initrd" "$r/boot/initrd.img"
 }
 
 luks_wrap() { # $1: luks type args...

@@ -86,8 +86,11 @@ def run(sc, build, verbose):
     os.makedirs(logdir, exist_ok=True)
     log_path = os.path.join(logdir, sc.name + ".log")
     image = os.path.join(wd, "initrd.img")
-    # Disks first: a detached LUKS header made with a disk goes into the image.
-    disks = [build_disk(build, [a.replace("@BUILD@", build) for a in d]) for d in sc.disks]
+    # Disks first: a detached LUKS header made with a disk goes into the image. Disks that
+    # carry the image itself (@IMAGE@, for kexec) are made after it, uncached.
+    def subst(args):
+        return [a.replace("@BUILD@", build).replace("@IMAGE@", image) for a in args]
+    disks = [None if any("@IMAGE@" in a for a in d) else build_disk(build, subst(d)) for d in sc.disks]
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000", INITKIT_BUILD=build)
     mk = [os.path.join(build, "stripped", "initkit-mkimage"), "-o", image,
           "--init", os.path.join(build, "stripped", "initkit-init"),
@@ -96,6 +99,10 @@ def run(sc, build, verbose):
     r = subprocess.run(mk, env=env, cwd=HERE, capture_output=True, text=True)
     if r.returncode != 0:
         return False, f"initkit-mkimage failed: {r.stderr.strip()}", ""
+    for i, d in enumerate(sc.disks):
+        if disks[i] is None:
+            disks[i] = os.path.join(wd, f"disk{i}.img")
+            subprocess.run([os.path.join(HERE, "disks.sh"), build, disks[i]] + subst(d), check=True, cwd=HERE)
     # Each run gets a private copy-on-write overlay so cached disks stay pristine.
     drives = []
     for i, d in enumerate(disks):

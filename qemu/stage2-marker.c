@@ -7,7 +7,57 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+static int run(char *const argv[])
+{
+	pid_t pid = fork();
+	int status = 1;
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+/* test.kexec=OPEN on the command line: kexec (Debian's kexec-tools, in the test root) into
+ * the same kernel and initkit image, with test.hook.open=OPEN so the image's hook unlocks the
+ * disk before initkit-init reaches it (as a kexec hand-over does). */
+static void maybe_kexec(void)
+{
+	char cmd[4096], next[4200] = "", load[4300];
+	FILE *f = fopen("/proc/cmdline", "r");
+	size_t n = f ? fread(cmd, 1, sizeof(cmd) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	cmd[n] = 0;
+	cmd[strcspn(cmd, "\n")] = 0;
+	char *open_spec = NULL;
+	for (char *save, *w = strtok_r(cmd, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (strncmp(w, "test.kexec=", 11) == 0) {
+			open_spec = w + 11;
+			continue;
+		}
+		strncat(next, w, sizeof(next) - strlen(next) - 2);
+		strcat(next, " ");
+	}
+	if (!open_spec)
+		return;
+	size_t len = strlen(next);
+	snprintf(next + len, sizeof(next) - len, "test.hook.open=%s test.kexeced=1", open_spec);
+	snprintf(load, sizeof(load), "--command-line=%s", next);
+	printf("INITKIT-STAGE2 kexec with: %s\n", next);
+	fflush(stdout);
+	sync();
+	char *const l[] = {"/sbin/kexec", "-l", "/boot/vmlinuz", "--initrd=/boot/initrd.img", load,
+			   NULL};
+	char *const e[] = {"/sbin/kexec", "-e", NULL};
+	if (run(l) != 0 || run(e) != 0)
+		printf("INITKIT-STAGE2 kexec failed\n");
+}
 
 int main(int argc, char **argv)
 {
@@ -37,6 +87,8 @@ int main(int argc, char **argv)
 	if (access("/init", F_OK) != 0)
 		printf("INITKIT-STAGE2 no /init in new root\n");
 	fflush(stdout);
+	if (getpid() == 1)
+		maybe_kexec();
 	if (getpid() == 1) {
 		sync();
 		reboot(RB_POWER_OFF);
