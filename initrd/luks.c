@@ -17,6 +17,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bootconf.h"
@@ -196,6 +197,16 @@ static enum luks_decision check_existing(struct crypt_device *cd, const struct l
 	return d;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Time spent waiting for a human at the prompt, kept out of the unlock time we report. */
+static uint64_t prompt_wait_ms;
+
 /* Reads a passphrase from the console with echo off. Returns its length or -errno. */
 static ssize_t prompt_passphrase(const struct luks_volume *vol, const char *uuid, char *buf,
 				 size_t size)
@@ -218,9 +229,11 @@ static ssize_t prompt_passphrase(const struct luks_volume *vol, const char *uuid
 	size_t len = 0;
 	ssize_t r = 0;
 	char c;
+	uint64_t t0 = now_ms();
 	while ((r = read(fd, &c, 1)) == 1 && c != '\n' && c != '\r')
 		if (len < size)
 			buf[len++] = c;
+	prompt_wait_ms += now_ms() - t0;
 	if (tty)
 		tcsetattr(fd, TCSAFLUSH, &old);
 	(void)!write(fd, "\n", 1);
@@ -273,6 +286,8 @@ static int unlock_volume(const struct luks_volume *vol, const char *dev, struct 
 			 (vol->no_read_wq ? CRYPT_ACTIVATE_NO_READ_WORKQUEUE : 0) |
 			 (vol->no_write_wq ? CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE : 0) |
 			 (vol->readonly ? CRYPT_ACTIVATE_READONLY : 0);
+	uint64_t t0 = now_ms();
+	prompt_wait_ms = 0;
 	int r = vol->header ? crypt_init_data_device(&cd, vol->header, dev) : crypt_init(&cd, dev);
 	if (r < 0)
 		return log_error_errno(r, "luks: %s: cannot use %s%s%s: %m", vol->name, dev,
@@ -312,11 +327,13 @@ out:
 		/* What the live dm table says, read back through libcryptsetup. */
 		struct crypt_active_device cad = {0};
 		crypt_get_active_device(cd, vol->name, &cad);
-		log_notice("luks: %s (%s) is /dev/mapper/%s [%s%s%s%s]", dev, crypt_get_uuid(cd),
-			   vol->name, cad.flags & CRYPT_ACTIVATE_READONLY ? "ro" : "rw",
+		log_notice("luks: %s (%s) is /dev/mapper/%s [%s%s%s%s] (%llu ms, not counting the "
+			   "prompt)",
+			   dev, crypt_get_uuid(cd), vol->name, cad.flags & CRYPT_ACTIVATE_READONLY ? "ro" : "rw",
 			   cad.flags & CRYPT_ACTIVATE_ALLOW_DISCARDS ? ",discard" : "",
 			   cad.flags & CRYPT_ACTIVATE_NO_READ_WORKQUEUE ? ",no-read-workqueue" : "",
-			   cad.flags & CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE ? ",no-write-workqueue" : "");
+			   cad.flags & CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE ? ",no-write-workqueue" : "",
+			   (unsigned long long)(now_ms() - t0 - prompt_wait_ms));
 	}
 	crypt_free(cd);
 	return r;
