@@ -1,0 +1,466 @@
+/* A Kconfig reader that knows just enough of the language (scripts/kconfig/parser.y): config
+ * and menuconfig blocks with their type and `depends on`, the conditions of enclosing if/menu/
+ * choice blocks, help texts (skipped by indentation, as the lexer does) and `source`. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kconfig_tree.h"
+#include "util.h"
+
+enum frame_kind { FRAME_IF, FRAME_MENU, FRAME_CHOICE };
+
+struct frame {
+	enum frame_kind kind;
+	char *cond; /* "" when none */
+};
+
+struct parser {
+	struct ktree *t;
+	const char *file;
+	const char *arch;
+	struct frame frames[64];
+	size_t n_frames;
+	enum { ENT_NONE, ENT_SYM, ENT_FRAME, ENT_OTHER } ent;
+	char *sym;     /* the config block being read */
+	char *own;     /* its own `depends on`, ANDed */
+	char *context; /* the enclosing blocks' conditions when it started */
+	unsigned sym_line;
+	char ***sources;
+	size_t *n_sources;
+};
+
+static size_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+void ktree_init(struct ktree *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void ktree_free(struct ktree *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->v[i].name);
+		free(t->v[i].depends);
+	}
+	for (size_t i = 0; i < t->n_files; i++)
+		free(t->files[i]);
+	free(t->files);
+	free(t->v);
+	free(t->index);
+	ktree_init(t);
+}
+
+static size_t *slot(const struct ktree *t, const char *name)
+{
+	size_t mask = t->index_cap - 1;
+	for (size_t i = hash(name) & mask;; i = (i + 1) & mask)
+		if (!t->index[i] || streq(t->v[t->index[i] - 1].name, name))
+			return &t->index[i];
+}
+
+const struct ksym *ktree_find(const struct ktree *t, const char *name)
+{
+	if (!t->index_cap)
+		return NULL;
+	size_t *s = slot(t, name);
+	return *s ? &t->v[*s - 1] : NULL;
+}
+
+enum kc_type ktree_type(const char *name, void *tree)
+{
+	const struct ksym *s = ktree_find(tree, name);
+	return s ? s->type : KC_TYPE_UNKNOWN;
+}
+
+const char *kc_type_name(enum kc_type t)
+{
+	static const char *const names[] = {"unknown", "bool", "tristate", "string", "int", "hex"};
+	return names[t];
+}
+
+const char *ktree_intern_file(struct ktree *t, const char *file)
+{
+	char **v = realloc(t->files, (t->n_files + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	t->files = v;
+	v[t->n_files] = strdup(file);
+	return v[t->n_files] ? v[t->n_files++] : NULL;
+}
+
+static struct ksym *sym_get(struct ktree *t, const char *name)
+{
+	if ((t->n + 1) * 2 > t->index_cap) {
+		size_t cap = t->index_cap ? t->index_cap * 2 : 4096;
+		size_t *idx = calloc(cap, sizeof(*idx));
+		if (!idx)
+			return NULL;
+		free(t->index);
+		t->index = idx;
+		t->index_cap = cap;
+		for (size_t i = 0; i < t->n; i++)
+			*slot(t, t->v[i].name) = i + 1;
+	}
+	size_t *s = slot(t, name);
+	if (*s)
+		return &t->v[*s - 1];
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 4096;
+		struct ksym *v = realloc(t->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		t->v = v;
+		t->cap = cap;
+	}
+	struct ksym *k = &t->v[t->n];
+	*k = (struct ksym){.name = strdup(name)};
+	if (!k->name)
+		return NULL;
+	*s = ++t->n;
+	return k;
+}
+
+/* Whether s has a || outside parentheses (and so needs them as an operand of &&). */
+static bool has_top_or(const char *s)
+{
+	int depth = 0;
+	for (; *s; s++) {
+		if (*s == '(')
+			depth++;
+		else if (*s == ')')
+			depth--;
+		else if (depth == 0 && s[0] == '|' && s[1] == '|')
+			return true;
+	}
+	return false;
+}
+
+/* Blanks (tabs and the joins of continuation lines) collapsed to single spaces. */
+static char *squeeze(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (s += strspn(s, " \t"); *s;) {
+		if (*s == ' ' || *s == '\t') {
+			s += strspn(s, " \t");
+			if (*s)
+				*o++ = ' ';
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* a && b, parenthesising an operand that contains a top-level ||. */
+static char *and_join(const char *a, const char *b)
+{
+	char *out = NULL;
+	if (!*a)
+		return strdup(b);
+	if (!*b)
+		return strdup(a);
+	bool pa = has_top_or(a), pb = has_top_or(b);
+	if (asprintf(&out, "%s%s%s && %s%s%s", pa ? "(" : "", a, pa ? ")" : "", pb ? "(" : "", b,
+		     pb ? ")" : "") < 0)
+		return NULL;
+	return out;
+}
+
+static int sym_finish(struct parser *p)
+{
+	if (p->ent != ENT_SYM)
+		return 0;
+	p->ent = ENT_NONE;
+	_cleanup_free_ char *name = p->sym, *own = p->own, *ctx = p->context;
+	p->sym = p->own = p->context = NULL;
+	_cleanup_free_ char *deps = and_join(ctx, own);
+	struct ksym *k = sym_get(p->t, name);
+	if (!deps || !k)
+		return -ENOMEM;
+	if (!k->src.file) {
+		k->src = (struct kc_src){p->file, p->sym_line};
+		k->depends = deps;
+		deps = NULL;
+	} else if (*k->depends && (!*deps || !streq(k->depends, deps))) {
+		char *o = NULL;
+		if (!*deps)
+			o = strdup("");
+		else if (asprintf(&o, "(%s) || (%s)", k->depends, deps) < 0)
+			o = NULL;
+		if (!o)
+			return -ENOMEM;
+		free(k->depends);
+		k->depends = o;
+	}
+	return 0;
+}
+
+static char *context_of(const struct parser *p)
+{
+	char *c = strdup("");
+	for (size_t i = 0; c && i < p->n_frames; i++) {
+		char *n = and_join(c, p->frames[i].cond);
+		free(c);
+		c = n;
+	}
+	return c;
+}
+
+static void set_type(struct parser *p, const char *word)
+{
+	static const struct {
+		const char *word;
+		enum kc_type type;
+	} types[] = {{"bool", KC_TYPE_BOOL},
+		     {"def_bool", KC_TYPE_BOOL},
+		     {"tristate", KC_TYPE_TRISTATE},
+		     {"def_tristate", KC_TYPE_TRISTATE},
+		     {"string", KC_TYPE_STRING},
+		     {"int", KC_TYPE_INT},
+		     {"hex", KC_TYPE_HEX}};
+	if (p->ent != ENT_SYM)
+		return;
+	struct ksym *k = sym_get(p->t, p->sym);
+	for (size_t i = 0; k && i < ARRAY_SIZE(types); i++)
+		if (streq(word, types[i].word) && k->type == KC_TYPE_UNKNOWN)
+			k->type = types[i].type;
+}
+
+/* `depends on EXPR` for the current block. */
+static int add_depends(struct parser *p, const char *expr)
+{
+	char **target = NULL;
+	if (p->ent == ENT_SYM)
+		target = &p->own;
+	else if (p->ent == ENT_FRAME && p->n_frames)
+		target = &p->frames[p->n_frames - 1].cond;
+	if (!target)
+		return 0;
+	_cleanup_free_ char *e = squeeze(expr);
+	char *n = e ? and_join(*target, e) : NULL;
+	if (!n)
+		return -ENOMEM;
+	free(*target);
+	*target = n;
+	return 0;
+}
+
+static int push_frame(struct parser *p, enum frame_kind kind, const char *cond)
+{
+	if (p->n_frames == ARRAY_SIZE(p->frames))
+		return 0;
+	char *c = squeeze(cond);
+	if (!c)
+		return -ENOMEM;
+	p->frames[p->n_frames++] = (struct frame){kind, c};
+	p->ent = kind == FRAME_IF ? ENT_NONE : ENT_FRAME;
+	return 0;
+}
+
+static void pop_frame(struct parser *p, enum frame_kind kind)
+{
+	/* Pop to the innermost frame of this kind (tolerates unbalanced files). */
+	for (size_t i = p->n_frames; i-- > 0;) {
+		if (p->frames[i].kind != kind)
+			continue;
+		while (p->n_frames > i)
+			free(p->frames[--p->n_frames].cond);
+		break;
+	}
+	p->ent = ENT_NONE;
+}
+
+static int add_source(struct parser *p, const char *arg)
+{
+	const char *q = strchr(arg, '"');
+	const char *e = q ? strchr(q + 1, '"') : NULL;
+	if (!e)
+		return 0;
+	_cleanup_free_ char *path = strndup(q + 1, e - q - 1);
+	if (!path)
+		return -ENOMEM;
+	char *m = strstr(path, "$(SRCARCH)");
+	char *full = NULL;
+	if (m && asprintf(&full, "%.*s%s%s", (int)(m - path), path, p->arch, m + 10) < 0)
+		return -ENOMEM;
+	if (!m)
+		full = strdup(path);
+	if (!full)
+		return -ENOMEM;
+	if (strstr(full, "$(")) {
+		free(full);
+		return 0;
+	}
+	char **v = realloc(*p->sources, (*p->n_sources + 1) * sizeof(*v));
+	if (!v) {
+		free(full);
+		return -ENOMEM;
+	}
+	*p->sources = v;
+	v[(*p->n_sources)++] = full;
+	return 0;
+}
+
+static void strip_comment(char *s)
+{
+	bool quoted = false;
+	for (; *s; s++) {
+		if (*s == '\\' && s[1])
+			s++;
+		else if (*s == '"')
+			quoted = !quoted;
+		else if (*s == '#' && !quoted) {
+			*s = '\0';
+			break;
+		}
+	}
+	for (size_t n = strlen(s); n && isspace((unsigned char)s[n - 1]);)
+		s[--n] = '\0';
+}
+
+static unsigned indent_of(const char *s)
+{
+	unsigned col = 0;
+	for (; *s == ' ' || *s == '\t'; s++)
+		col = *s == '\t' ? (col & ~7u) + 8 : col + 1;
+	return col;
+}
+
+/* One logical line (continuations joined). */
+static int parse_statement(struct parser *p, char *line, unsigned lineno)
+{
+	strip_comment(line);
+	char *s = line + strspn(line, " \t");
+	char *word = s;
+	s += strcspn(s, " \t");
+	if (*s)
+		*s++ = '\0';
+	s += strspn(s, " \t");
+	if (!*word)
+		return 0;
+	if (streq(word, "config") || streq(word, "menuconfig")) {
+		int r = sym_finish(p);
+		if (r < 0)
+			return r;
+		p->sym = strndup(s, strcspn(s, " \t"));
+		p->own = strdup("");
+		p->context = context_of(p);
+		if (!p->sym || !p->own || !p->context)
+			return -ENOMEM;
+		p->sym_line = lineno;
+		p->ent = ENT_SYM;
+		return sym_get(p->t, p->sym) ? 0 : -ENOMEM;
+	}
+	if (streq(word, "depends") && startswith(s, "on"))
+		return add_depends(p, s + 2 + strspn(s + 2, " \t"));
+	if (streq(word, "bool") || streq(word, "tristate") || streq(word, "string") ||
+	    streq(word, "int") || streq(word, "hex") || streq(word, "def_bool") ||
+	    streq(word, "def_tristate") || streq(word, "prompt") || streq(word, "select") ||
+	    streq(word, "default") || streq(word, "range") || streq(word, "imply") ||
+	    streq(word, "visible") || streq(word, "option") || streq(word, "modules") ||
+	    streq(word, "optional") || streq(word, "transitional"))
+		return 0;
+	int r = sym_finish(p);
+	if (r < 0)
+		return r;
+	if (streq(word, "if"))
+		return push_frame(p, FRAME_IF, s);
+	if (streq(word, "endif"))
+		pop_frame(p, FRAME_IF);
+	else if (streq(word, "menu"))
+		return push_frame(p, FRAME_MENU, "");
+	else if (streq(word, "endmenu"))
+		pop_frame(p, FRAME_MENU);
+	else if (streq(word, "choice"))
+		return push_frame(p, FRAME_CHOICE, "");
+	else if (streq(word, "endchoice"))
+		pop_frame(p, FRAME_CHOICE);
+	else if (streq(word, "source"))
+		return add_source(p, s);
+	else if (streq(word, "comment") || streq(word, "mainmenu"))
+		p->ent = ENT_OTHER;
+	return 0;
+}
+
+int ktree_parse(struct ktree *t, const char *file, const char *data, size_t len, const char *arch,
+		char ***sources, size_t *n_sources)
+{
+	struct parser p = {
+		.t = t, .file = file, .arch = arch, .sources = sources, .n_sources = n_sources};
+	unsigned lineno = 0, help_indent = 0;
+	bool in_help = false;
+	int r = 0;
+	for (size_t pos = 0; pos < len && r >= 0;) {
+		unsigned first = lineno + 1;
+		_cleanup_free_ char *line = NULL;
+		size_t llen = 0;
+		/* Join lines ending in a backslash. */
+		for (;;) {
+			const char *nl = memchr(data + pos, '\n', len - pos);
+			size_t n = nl ? (size_t)(nl - (data + pos)) : len - pos;
+			char *l = realloc(line, llen + n + 2);
+			if (!l)
+				return -ENOMEM;
+			line = l;
+			memcpy(line + llen, data + pos, n);
+			llen += n;
+			line[llen] = '\0';
+			pos += n + (nl ? 1 : 0);
+			lineno++;
+			if (in_help || !llen || line[llen - 1] != '\\' || pos >= len)
+				break;
+			line[--llen] = ' ';
+		}
+		if (in_help) {
+			bool blank = line[strspn(line, " \t\r")] == '\0';
+			if (blank)
+				continue;
+			unsigned ind = indent_of(line);
+			if (!help_indent)
+				help_indent = ind;
+			if (ind >= help_indent && ind > 0)
+				continue;
+			in_help = false;
+		}
+		const char *w = line + strspn(line, " \t");
+		if (startswith(w, "help") && (!w[4] || isspace((unsigned char)w[4]))) {
+			in_help = true;
+			help_indent = 0;
+			continue;
+		}
+		if (startswith(w, "---help---")) {
+			in_help = true;
+			help_indent = 0;
+			continue;
+		}
+		/* The type keyword, before anything else consumes the line. */
+		char word[16];
+		size_t wl = strcspn(w, " \t");
+		if (wl < sizeof(word)) {
+			memcpy(word, w, wl);
+			word[wl] = '\0';
+			set_type(&p, word);
+		}
+		r = parse_statement(&p, line, first);
+	}
+	if (r >= 0)
+		r = sym_finish(&p);
+	while (p.n_frames)
+		free(p.frames[--p.n_frames].cond);
+	free(p.sym);
+	free(p.own);
+	free(p.context);
+	return r;
+}

@@ -1,0 +1,37 @@
+/* What kconfig-merge needs from a kernel tree's Kconfig files: which symbols exist, their type,
+ * and what they depend on (so a lost value can be explained). Parsing one file is pure; the
+ * caller follows the `source` statements it returns (kconfig_tree_load in io.c). */
+#pragma once
+
+#include "kconfig.h"
+
+struct ksym {
+	char *name;
+	enum kc_type type;
+	char *depends; /* "A && (B || C)", "" when none; definitions in several places are ORed */
+	struct kc_src src; /* first definition */
+};
+
+struct ktree {
+	struct ksym *v;
+	size_t n, cap;
+	size_t *index;
+	size_t index_cap;
+	char **files; /* file names, owned (the ksym sources point into them) */
+	size_t n_files;
+};
+
+void ktree_init(struct ktree *t);
+void ktree_free(struct ktree *t);
+const struct ksym *ktree_find(const struct ktree *t, const char *name);
+/* kc_type_fn over a struct ktree. */
+enum kc_type ktree_type(const char *name, void *tree);
+const char *kc_type_name(enum kc_type t);
+
+/* Parses one Kconfig file. file must stay valid (use ktree_intern_file). Every `source "path"`
+ * found is appended to *sources (malloc'ed strings, $(SRCARCH) replaced by arch); paths with
+ * other macros are skipped. Returns 0 or -ENOMEM; malformed lines are skipped. */
+int ktree_parse(struct ktree *t, const char *file, const char *data, size_t len, const char *arch,
+		char ***sources, size_t *n_sources);
+/* Keeps a copy of the file name for the tree's lifetime and returns it. */
+const char *ktree_intern_file(struct ktree *t, const char *file);

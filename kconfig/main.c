@@ -1,0 +1,448 @@
+/* kconfig-merge: structured kernel-config merging. The driver: options, files, make; the rules
+ * live in merge.c, the readers in kconfig_read.c and fragment.c, the check in verify.c.
+ *
+ * Exit codes: 0 success; 1 conflicts, lost mandatory values, --strict disagreements, invalid
+ * fragments; 2 usage errors and I/O failures. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fragment.h"
+#include "io.h"
+#include "kconfig.h"
+#include "kconfig_read.h"
+#include "kconfig_tree.h"
+#include "log.h"
+#include "merge.h"
+#include "mergeconfig.h"
+#include "util.h"
+#include "verify.h"
+
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+/* A base config (--base) sits below every fragment: any fragment value overrides it. */
+#define BASE_PRIORITY (-100)
+
+struct ctx {
+	struct merge_opts mo;
+	bool quiet;
+	bool plain_mandatory;
+	const char *output;
+	const char *tree;
+	const char *objdir;
+	const char *actual;
+	const char *arch;
+	bool have_tree;
+	char **bases; /* --base files */
+	size_t n_bases;
+	struct ktree kt;
+	struct kc_diags diags;
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: kconfig-merge merge [OPTIONS] FRAGMENT...\n"
+	      "       kconfig-merge verify [OPTIONS] (-c CONFIG | -k TREE [-O DIR]) FRAGMENT...\n"
+	      "       kconfig-merge export [-p N] [--mandatory] [-o FILE] CONFIG\n"
+	      "       kconfig-merge merge_config [-m] [-n] [-r] [-y] [-s] [-O DIR] BASE "
+	      "[FRAGMENT...]\n"
+	      "\n"
+	      "FRAGMENT is a .config-style file or a structured fragment (first line\n"
+	      "'#%kconfig-merge 1'); see kconfig/README.md.\n"
+	      "\n"
+	      "merge and verify options:\n"
+	      "  -o, --output FILE      write the merged .config to FILE (default: stdout)\n"
+	      "      --prefer ORDER     tristate preference, best first (default y,m,n)\n"
+	      "      --base FILE        a base config: every fragment overrides it (priority "
+	      "-100)\n"
+	      "      --strict           tristate disagreements are errors\n"
+	      "      --plain-mandatory  values from plain .config files are mandatory\n"
+	      "  -q, --quiet            do not print resolved disagreements (notes)\n"
+	      "verify options:\n"
+	      "  -c, --config FILE      the actual config to check (no make run)\n"
+	      "  -k, --tree DIR         kernel source tree: Kconfig types, depends on, typos;\n"
+	      "                         without -c, write the merge to DIR/.config (or -O DIR)\n"
+	      "                         and run `make olddefconfig` there first\n"
+	      "  -O DIR                 build directory for make (make O=DIR)\n"
+	      "      --arch ARCH        SRCARCH for the Kconfig files (default x86)\n"
+	      "export options:\n"
+	      "  -p, --priority N       priority of the exported values (default 100)\n"
+	      "      --mandatory        exported values are mandatory (default optional)\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 conflicts / lost mandatory values / invalid input, 2 usage or "
+	      "I/O error.\n",
+	      f);
+}
+
+static int read_input(const char *path, char **data, size_t *len)
+{
+	int r = io_read_file(AT_FDCWD, path, data, len);
+	if (r < 0)
+		log_error_errno(r, "%s: %m", path);
+	return r;
+}
+
+/* Reads one fragment (either format) into set. */
+static int load_fragment(struct ctx *c, const char *path, struct kc_set *set)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	int r = read_input(path, &data, &len);
+	if (r < 0)
+		return r;
+	if (fragment_is_structured(data, len))
+		return fragment_read(path, data, len, c->mo.prefix, set, &c->diags);
+	r = kconfig_read(path, data, len, c->mo.prefix, c->have_tree ? ktree_type : NULL, &c->kt,
+			 set, &c->diags);
+	for (size_t i = 0; i < set->n; i++)
+		set->v[i].mandatory = c->plain_mandatory;
+	return r;
+}
+
+static void print_diags(struct ctx *c)
+{
+	for (size_t i = 0; i < c->diags.n; i++)
+		if (!(c->quiet && c->diags.v[i].severity == KC_NOTE))
+			fprintf(stderr, "%s\n", c->diags.v[i].text);
+	c->diags.n = 0;
+}
+
+/* Merges files into out. Returns 0, EXIT_FAIL or EXIT_USAGE. */
+static int merge_files(struct ctx *c, char **files, int n, struct kc_set *out)
+{
+	struct merger m = {0};
+	int ret = 0;
+	for (size_t i = 0; i < c->n_bases + (size_t)n && ret != EXIT_USAGE; i++) {
+		bool is_base = i < c->n_bases;
+		struct kc_set set;
+		kc_set_init(&set);
+		int r = load_fragment(c, is_base ? c->bases[i] : files[i - c->n_bases], &set);
+		for (size_t j = 0; is_base && j < set.n; j++)
+			set.v[j].priority = BASE_PRIORITY;
+		if (r == -EINVAL)
+			ret = EXIT_FAIL;
+		else if (r < 0)
+			ret = EXIT_USAGE;
+		else if (merge_add(&m, &set) < 0)
+			ret = EXIT_USAGE;
+		kc_set_free(&set);
+	}
+	if (!ret) {
+		int r = merge_resolve(&m, &c->mo, out, &c->diags);
+		ret = r == -ENOMEM ? EXIT_USAGE : r < 0 ? EXIT_FAIL : 0;
+	}
+	merge_free(&m);
+	if (c->diags.errors && !ret)
+		ret = EXIT_FAIL;
+	print_diags(c);
+	return ret;
+}
+
+static int write_config(const char *path, const struct kc_set *s, const char *prefix)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n; i++)
+		kc_entry_write_config(f, prefix, &s->v[i]);
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	int r = 0;
+	if (!path || streq(path, "-"))
+		r = fwrite(buf, 1, len, stdout) == len ? 0 : -EIO;
+	else
+		r = io_write_file(path, buf, len);
+	free(buf);
+	if (r < 0)
+		log_error_errno(r, "%s: %m", path ? path : "stdout");
+	return r;
+}
+
+enum { OPT_BASE = 255, OPT_PREFER = 256, OPT_STRICT, OPT_PLAIN_MANDATORY, OPT_ARCH, OPT_MANDATORY };
+
+static const struct option merge_options[] = {
+	{"output", required_argument, NULL, 'o'},
+	{"prefer", required_argument, NULL, OPT_PREFER},
+	{"base", required_argument, NULL, OPT_BASE},
+	{"strict", no_argument, NULL, OPT_STRICT},
+	{"plain-mandatory", no_argument, NULL, OPT_PLAIN_MANDATORY},
+	{"quiet", no_argument, NULL, 'q'},
+	{"config", required_argument, NULL, 'c'},
+	{"tree", required_argument, NULL, 'k'},
+	{"arch", required_argument, NULL, OPT_ARCH},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+/* Options shared by merge and verify; returns -1 to go on, else an exit code. */
+static int parse_options(struct ctx *c, int argc, char **argv, bool verify)
+{
+	int opt;
+	while ((opt = getopt_long(argc, argv, verify ? "o:qc:k:O:h" : "o:qh", merge_options,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			c->output = optarg;
+			break;
+		case OPT_PREFER:
+			if (merge_parse_prefer(optarg, c->mo.prefer) < 0) {
+				log_error("--prefer %s: expected an order of y, m, n such as n,m,y",
+					  optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_BASE: {
+			char **v = realloc(c->bases, (c->n_bases + 1) * sizeof(*v));
+			if (!v)
+				return EXIT_USAGE;
+			c->bases = v;
+			v[c->n_bases++] = optarg;
+			break;
+		}
+		case OPT_STRICT:
+			c->mo.strict = true;
+			break;
+		case OPT_PLAIN_MANDATORY:
+			c->plain_mandatory = true;
+			break;
+		case 'q':
+			c->quiet = true;
+			break;
+		case 'c':
+			c->actual = optarg;
+			break;
+		case 'k':
+			c->tree = optarg;
+			break;
+		case 'O':
+			c->objdir = optarg;
+			break;
+		case OPT_ARCH:
+			c->arch = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc && !c->n_bases) {
+		log_error("no fragment given");
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+static int cmd_merge(struct ctx *c, int argc, char **argv)
+{
+	int r = parse_options(c, argc, argv, false);
+	if (r >= 0)
+		return r;
+	struct kc_set out;
+	kc_set_init(&out);
+	r = merge_files(c, argv + optind, argc - optind, &out);
+	if (!r && write_config(c->output, &out, c->mo.prefix) < 0)
+		r = EXIT_USAGE;
+	kc_set_free(&out);
+	return r;
+}
+
+/* Writes the merge to OBJ/.config and runs make olddefconfig on it; reads the result. */
+static int run_olddefconfig(struct ctx *c, const struct kc_set *merged, struct kc_set *actual)
+{
+	const char *obj = c->objdir ? c->objdir : c->tree;
+	_cleanup_free_ char *cfg = NULL, *o_arg = NULL, *data = NULL;
+	if (asprintf(&cfg, "%s/.config", obj) < 0 || asprintf(&o_arg, "O=%s", obj) < 0)
+		return EXIT_USAGE;
+	if (c->objdir)
+		mkdir(c->objdir, 0755);
+	if (write_config(cfg, merged, c->mo.prefix) < 0)
+		return EXIT_USAGE;
+	const char *make = getenv("MAKE") ?: "make";
+	char *argv[] = {(char *)make,	"-s", "-C", (char *)c->tree, c->objdir ? o_arg : NULL,
+			"olddefconfig", NULL};
+	if (!c->objdir) {
+		argv[4] = "olddefconfig";
+		argv[5] = NULL;
+	}
+	int r = io_run(argv, STDERR_FILENO);
+	if (r != 0) {
+		log_error("%s -C %s olddefconfig failed (%d)", make, c->tree, r);
+		return EXIT_USAGE;
+	}
+	size_t len;
+	if (read_input(cfg, &data, &len) < 0)
+		return EXIT_USAGE;
+	return kconfig_read(cfg, data, len, c->mo.prefix, ktree_type, &c->kt, actual, &c->diags) < 0
+		       ? EXIT_USAGE
+		       : 0;
+}
+
+static int cmd_verify(struct ctx *c, int argc, char **argv)
+{
+	int r = parse_options(c, argc, argv, true);
+	if (r >= 0)
+		return r;
+	if (!c->actual && !c->tree) {
+		log_error("verify needs the actual config (-c FILE) or a kernel tree (-k DIR)");
+		return EXIT_USAGE;
+	}
+	if (c->tree) {
+		if (io_load_tree(c->tree, c->arch, &c->kt) < 0)
+			return EXIT_USAGE;
+		c->have_tree = true;
+	}
+	struct kc_set req, act;
+	kc_set_init(&req);
+	kc_set_init(&act);
+	r = merge_files(c, argv + optind, argc - optind, &req);
+	if (!r && c->output && write_config(c->output, &req, c->mo.prefix) < 0)
+		r = EXIT_USAGE;
+	if (!r && c->actual) {
+		_cleanup_free_ char *data = NULL;
+		size_t len;
+		r = read_input(c->actual, &data, &len) < 0 ? EXIT_USAGE : 0;
+		if (!r &&
+		    kconfig_read(c->actual, data, len, c->mo.prefix,
+				 c->have_tree ? ktree_type : NULL, &c->kt, &act, &c->diags) < 0)
+			r = EXIT_USAGE;
+	} else if (!r) {
+		r = run_olddefconfig(c, &req, &act);
+	}
+	if (!r) {
+		struct verify_result v;
+		if (verify_config(&req, &act, c->have_tree ? &c->kt : NULL, c->mo.prefix, &v,
+				  &c->diags) < 0)
+			r = EXIT_FAIL;
+		print_diags(c);
+		fprintf(stderr,
+			"verify: %zu requested, %zu met, %zu lost (%zu mandatory, %zu optional), "
+			"%zu undefined, %zu wrong type\n",
+			v.checked, v.matched, v.lost_mandatory + v.lost_optional, v.lost_mandatory,
+			v.lost_optional, v.undefined, v.wrong_type);
+	}
+	kc_set_free(&req);
+	kc_set_free(&act);
+	return r;
+}
+
+static int cmd_export(struct ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"priority", required_argument, NULL, 'p'},
+		{"mandatory", no_argument, NULL, OPT_MANDATORY},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct fragment_export_opts eo = {.priority = 100};
+	int opt;
+	char *end;
+	while ((opt = getopt_long(argc, argv, "o:p:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			c->output = optarg;
+			break;
+		case 'p':
+			eo.priority = (int)strtol(optarg, &end, 10);
+			if (!*optarg || *end) {
+				log_error("--priority %s: not an integer", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_MANDATORY:
+			eo.mandatory = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		log_error("export takes one config file");
+		return EXIT_USAGE;
+	}
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	if (read_input(argv[optind], &data, &len) < 0)
+		return EXIT_USAGE;
+	struct kc_set set;
+	kc_set_init(&set);
+	int r = kconfig_read(argv[optind], data, len, c->mo.prefix, NULL, NULL, &set, &c->diags);
+	print_diags(c);
+	eo.source = argv[optind];
+	char *buf = NULL;
+	size_t blen = 0;
+	FILE *f = r < 0 ? NULL : open_memstream(&buf, &blen);
+	if (f) {
+		fragment_write(f, &set, &eo);
+		fclose(f);
+		if (!c->output || streq(c->output, "-"))
+			r = fwrite(buf, 1, blen, stdout) == blen ? 0 : -EIO;
+		else
+			r = io_write_file(c->output, buf, blen);
+		if (r < 0)
+			log_error_errno(r, "%s: %m", c->output ? c->output : "stdout");
+	}
+	free(buf);
+	kc_set_free(&set);
+	return r < 0 || !f ? EXIT_USAGE : 0;
+}
+
+int mergeconfig_main(int argc, char **argv); /* mergeconfig_main.c */
+
+int main(int argc, char **argv)
+{
+	struct ctx c = {.arch = "x86"};
+	merge_opts_default(&c.mo);
+	c.mo.prefix = kc_config_prefix();
+	ktree_init(&c.kt);
+	log_setup("kconfig-merge", false);
+
+	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	if (streq(base, "merge_config.sh"))
+		return mergeconfig_main(argc, argv);
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	int r;
+	if (streq(cmd, "--help") || streq(cmd, "-h") || streq(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (streq(cmd, "--version")) {
+		puts("kconfig-merge 1");
+		return 0;
+	}
+	if (streq(cmd, "merge_config") || streq(cmd, "merge_config.sh"))
+		return mergeconfig_main(argc - 1, argv + 1);
+	if (streq(cmd, "merge"))
+		r = cmd_merge(&c, argc - 1, argv + 1);
+	else if (streq(cmd, "verify"))
+		r = cmd_verify(&c, argc - 1, argv + 1);
+	else if (streq(cmd, "export"))
+		r = cmd_export(&c, argc - 1, argv + 1);
+	else {
+		log_error("unknown command '%s' (merge, verify, export, merge_config)", cmd);
+		usage(stderr);
+		r = EXIT_USAGE;
+	}
+	ktree_free(&c.kt);
+	kc_diags_free(&c.diags);
+	return r;
+}

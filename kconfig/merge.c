@@ -1,0 +1,190 @@
+/* The merge rules (see merge.h): priority, then freeform-must-agree / best tristate, then
+ * mandatory wins over optional. Every disagreement that gets resolved is reported with both
+ * sources: a silent "best answer" is how a plain `yes` once beat a hardening profile's `no`. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "merge.h"
+#include "util.h"
+
+void merge_opts_default(struct merge_opts *o)
+{
+	*o = (struct merge_opts){.prefer = "ymn", .strict = false, .prefix = "CONFIG_"};
+}
+
+int merge_parse_prefer(const char *s, char prefer[4])
+{
+	size_t n = 0;
+	for (; *s; s++) {
+		if (*s == ',' || *s == '>' || *s == ' ')
+			continue;
+		if (!strchr("ymn", *s) || n == 3 || memchr(prefer, *s, n))
+			return -EINVAL;
+		prefer[n++] = *s;
+	}
+	if (n != 3)
+		return -EINVAL;
+	prefer[3] = '\0';
+	return 0;
+}
+
+int merge_add(struct merger *m, const struct kc_set *file)
+{
+	if (m->n + file->n > m->cap) {
+		size_t cap = m->cap ? m->cap : 1024;
+		while (cap < m->n + file->n)
+			cap *= 2;
+		struct kc_entry *v = realloc(m->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		m->v = v;
+		m->cap = cap;
+	}
+	for (size_t i = 0; i < file->n; i++) {
+		if (kc_entry_copy(&m->v[m->n], &file->v[i]) < 0)
+			return -ENOMEM;
+		m->n++;
+	}
+	return 0;
+}
+
+void merge_free(struct merger *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		kc_entry_free(&m->v[i]);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Orders by name, then by input position (the entries' addresses are in input order before
+ * sorting, so the position is carried in a side array). */
+struct keyed {
+	struct kc_entry *e;
+	size_t seq;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->e->name, y->e->name);
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void describe(const struct kc_entry *e, char *buf, size_t size)
+{
+	FILE *f = fmemopen(buf, size, "w");
+	if (!f) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	kc_value_write(f, e);
+	fprintf(f, " (%s:%u)", e->src.file, e->src.line);
+	fclose(f);
+	buf[size - 1] = '\0';
+}
+
+static int rank(const struct merge_opts *o, char tri)
+{
+	const char *p = strchr(o->prefer, tri);
+	return p ? (int)(p - o->prefer) : 3;
+}
+
+/* Folds e into the winner w (both at the top priority). Returns -EINVAL on a conflict. */
+static int fold(struct kc_entry *w, const struct kc_entry *e, const struct merge_opts *o,
+		struct kc_diags *d)
+{
+	char a[512], b[512];
+	bool same = kc_entry_same_value(w, e);
+	if (!same) {
+		describe(w, a, sizeof(a));
+		describe(e, b, sizeof(b));
+	}
+	if (!same && (w->kind == KC_V_TRI) != (e->kind == KC_V_TRI)) {
+		kc_diag(d, KC_ERROR, "error: %s%s: conflicting types: %s vs %s", o->prefix, w->name,
+			a, b);
+		return -EINVAL;
+	}
+	if (!same && (w->freeform || e->freeform)) {
+		kc_diag(d, KC_ERROR,
+			"error: %s%s: conflict: %s vs %s (freeform values must be equal)",
+			o->prefix, w->name, a, b);
+		return -EINVAL;
+	}
+	bool mandatory = w->mandatory || e->mandatory;
+	if (!same) {
+		bool e_wins = rank(o, e->tri) < rank(o, w->tri);
+		kc_diag(d, o->strict ? KC_ERROR : KC_NOTE, "%s%s%s: %s wins over %s (%c>%c>%c)",
+			o->strict ? "error: " : "note: ", o->prefix, w->name, e_wins ? b : a,
+			e_wins ? a : b, o->prefer[0], o->prefer[1], o->prefer[2]);
+		if (e_wins) {
+			w->tri = e->tri;
+			w->src = e->src;
+		}
+	} else if (e->mandatory && !w->mandatory) {
+		w->src = e->src; /* name the source that made it mandatory */
+	}
+	w->mandatory = mandatory;
+	w->freeform = w->freeform || e->freeform;
+	return o->strict && !same ? -EINVAL : 0;
+}
+
+/* Resolves one symbol's entries g[0..n) (input order) into out. */
+static int resolve_symbol(struct keyed *g, size_t n, const struct merge_opts *o, struct kc_set *out,
+			  struct kc_diags *d)
+{
+	int maxp = g[0].e->priority, r = 0;
+	for (size_t i = 1; i < n; i++)
+		maxp = g[i].e->priority > maxp ? g[i].e->priority : maxp;
+	struct kc_entry w = {0};
+	for (size_t i = 0; i < n; i++) {
+		if (g[i].e->priority != maxp)
+			continue;
+		if (!w.name) {
+			w = *g[i].e;
+			continue;
+		}
+		if (fold(&w, g[i].e, o, d) < 0)
+			r = -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct kc_entry *e = g[i].e;
+		if (e->priority == maxp || kc_entry_same_value(e, &w))
+			continue;
+		char a[512], b[512];
+		describe(&w, a, sizeof(a));
+		describe(e, b, sizeof(b));
+		kc_diag(d, KC_NOTE, "note: %s%s: %s overrides %s (priority %d > %d)", o->prefix,
+			w.name, a, b, maxp, e->priority);
+	}
+	struct kc_entry copy;
+	if (kc_entry_copy(&copy, &w) < 0 || !kc_set_put(out, &copy))
+		return -ENOMEM;
+	return r;
+}
+
+int merge_resolve(struct merger *m, const struct merge_opts *o, struct kc_set *out,
+		  struct kc_diags *d)
+{
+	_cleanup_free_ struct keyed *k = malloc((m->n ? m->n : 1) * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n; i++)
+		k[i] = (struct keyed){&m->v[i], i};
+	qsort(k, m->n, sizeof(*k), keyed_cmp);
+	int ret = 0;
+	for (size_t i = 0; i < m->n;) {
+		size_t j = i + 1;
+		while (j < m->n && streq(k[j].e->name, k[i].e->name))
+			j++;
+		int r = resolve_symbol(k + i, j - i, o, out, d);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			ret = r;
+		i = j;
+	}
+	return ret;
+}

@@ -1,0 +1,151 @@
+/* The requested-vs-actual check (see verify.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kconfig_read.h"
+#include "verify.h"
+#include "util.h"
+
+/* Whether a value of this kind can be assigned to a symbol of type t (as conf_set_sym_val). */
+static bool type_accepts(enum kc_type t, const struct kc_entry *e)
+{
+	switch (t) {
+	case KC_TYPE_UNKNOWN:
+		return true;
+	case KC_TYPE_BOOL:
+		return e->kind == KC_V_TRI && e->tri != 'm';
+	case KC_TYPE_TRISTATE:
+		return e->kind == KC_V_TRI;
+	case KC_TYPE_STRING:
+		return e->kind == KC_V_STRING || (e->kind == KC_V_TRI && e->tri == 'n');
+	case KC_TYPE_INT:
+		return e->kind == KC_V_INT;
+	case KC_TYPE_HEX:
+		return e->kind == KC_V_HEX || (e->kind == KC_V_INT && kconfig_hex_valid(e->str));
+	}
+	return false;
+}
+
+/* "A && B [A=y B=n]": the dependency with the actual value of every symbol it names. */
+static void explain_depends(FILE *f, const char *deps, const struct kc_set *actual)
+{
+	fprintf(f, "; depends on %s [", deps);
+	bool first = true;
+	for (const char *p = deps; *p;) {
+		size_t n = strspn(
+			p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+		if (!n) {
+			p++;
+			continue;
+		}
+		char name[128];
+		if (n < sizeof(name) && isupper((unsigned char)p[0])) {
+			memcpy(name, p, n);
+			name[n] = '\0';
+			const struct kc_entry *a = kc_set_find(actual, name);
+			fprintf(f, "%s%s=", first ? "" : " ", name);
+			if (a)
+				kc_value_write(f, a);
+			else
+				fputc('n', f);
+			first = false;
+		}
+		p += n;
+	}
+	fputc(']', f);
+}
+
+static void report_lost(const struct kc_entry *req, const struct kc_entry *act, bool bad,
+			const struct ktree *tree, const struct kc_set *actual, const char *prefix,
+			struct kc_diags *d)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	if (!f)
+		return;
+	fprintf(f, "%s:%u: %s: %s%s=", req->src.file, req->src.line,
+		req->mandatory ? "error" : "warning", prefix, req->name);
+	kc_value_write(f, req);
+	fprintf(f, " (%s) is not in the final config: ", req->mandatory ? "mandatory" : "optional");
+	if (!act)
+		fputs("absent", f);
+	else if (act->kind == KC_V_TRI && act->tri == 'n')
+		fputs("not set", f);
+	else {
+		fputs("actual ", f);
+		kc_value_write(f, act);
+	}
+	/* The dependencies explain a lost value; a wrong type is explained already. */
+	const struct ksym *k = tree && !bad ? ktree_find(tree, req->name) : NULL;
+	if (k && *k->depends)
+		explain_depends(f, k->depends, actual);
+	fclose(f);
+	if (buf)
+		kc_diag(d, req->mandatory ? KC_ERROR : KC_WARNING, "%s", buf);
+	free(buf);
+}
+
+/* Undefined symbols and wrong types; returns true when the entry is unusable. */
+static bool check_definition(const struct kc_entry *req, const struct ktree *tree,
+			     const char *prefix, struct verify_result *res, struct kc_diags *d)
+{
+	if (!tree)
+		return false;
+	const struct ksym *k = ktree_find(tree, req->name);
+	bool serious = req->mandatory && !(req->kind == KC_V_TRI && req->tri == 'n');
+	const char *sev = serious ? "error" : "warning";
+	if (!k) {
+		res->undefined++;
+		kc_diag(d, serious ? KC_ERROR : KC_WARNING,
+			"%s:%u: %s: %s%s is not defined by any Kconfig file (typo?)", req->src.file,
+			req->src.line, sev, prefix, req->name);
+		return true;
+	}
+	if (!type_accepts(k->type, req)) {
+		res->wrong_type++;
+		char *v = NULL;
+		size_t vs = 0;
+		FILE *f = open_memstream(&v, &vs);
+		if (f) {
+			kc_value_write(f, req);
+			fclose(f);
+		}
+		kc_diag(d, req->mandatory ? KC_ERROR : KC_WARNING,
+			"%s:%u: %s: %s%s is a %s symbol (%s:%u), not %s", req->src.file,
+			req->src.line, req->mandatory ? "error" : "warning", prefix, req->name,
+			kc_type_name(k->type), k->src.file, k->src.line, v ? v : "?");
+		free(v);
+		return true;
+	}
+	return false;
+}
+
+int verify_config(const struct kc_set *requested, const struct kc_set *actual,
+		  const struct ktree *tree, const char *prefix, struct verify_result *res,
+		  struct kc_diags *d)
+{
+	size_t errors_before = d->errors;
+	*res = (struct verify_result){0};
+	for (size_t i = 0; i < requested->n; i++) {
+		const struct kc_entry *req = &requested->v[i];
+		const struct kc_entry *act = kc_set_find(actual, req->name);
+		res->checked++;
+		bool bad = check_definition(req, tree, prefix, res, d);
+		bool want_n = req->kind == KC_V_TRI && req->tri == 'n';
+		/* An absent symbol is not set: "n" requested is met. */
+		if ((!act && want_n) || (act && kc_entry_same_value(req, act))) {
+			res->matched++;
+			continue;
+		}
+		if (req->mandatory)
+			res->lost_mandatory++;
+		else
+			res->lost_optional++;
+		if (!bad || act)
+			report_lost(req, act, bad, tree, actual, prefix, d);
+	}
+	return res->lost_mandatory || d->errors > errors_before ? -EINVAL : 0;
+}
