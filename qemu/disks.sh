@@ -21,11 +21,11 @@ RECIPE=$3
 shift 3
 label=initkit-root fsuuid=6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 luksuuid=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002
 pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3b2d9c4f0003
-partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M
+partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt=
 for kv in "$@"; do
 	case "$kv" in
 	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | \
-		size=* | kexec=* | initrd=* | fssize=*)
+		size=* | kexec=* | initrd=* | fssize=* | corrupt=*)
 		declare "${kv%%=*}=${kv#*=}" ;;
 	*) echo "disks.sh: unknown key '$kv'" >&2; exit 2 ;;
 	esac
@@ -105,6 +105,14 @@ luks_wrap() { # $1: luks type args...
 		seg && /offset:/ { print $2; exit }                 # LUKS2, in bytes')
 	[ -n "$header" ] && off=0
 	"$O/qemu/xts-encrypt" "$TMP/vk" "$fs" "$img" "$off"
+	if [ -n "$corrupt" ]; then
+		# Break the checksum of both LUKS2 binary headers (offset 0x1c0, 64 bytes; the
+		# second header follows 16 KiB of metadata). The magic stays, so libblkid still
+		# calls it crypto_LUKS and only libcryptsetup's checks can tell.
+		for o in 448 $((16384 + 448)); do
+			head -c 64 /dev/zero | dd of="$img" bs=1 seek=$o conv=notrunc status=none
+		done
+	fi
 	if [ -n "$header" ]; then
 		case "$header" in /*) ;; *) header=$O/$header ;; esac
 		mkdir -p "$(dirname "$header")" && cp "$TMP/hdr.img" "$header"

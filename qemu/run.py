@@ -5,11 +5,14 @@ one scenario file per behaviour (qemu/scenarios/*.scn), and checks the serial co
 Scenario file: one directive per line, '#' comments. Directives:
   mkimage: ARGS      extra arguments for initkit-mkimage (kernel modules dir is added)
   disk: RECIPE [k=v] a virtio disk built by qemu/disks.sh (repeatable; order = vda, vdb, ...)
+  disk-late: RECIPE  a disk built but not attached at boot: `hotplug: N` attaches the N-th
+                     late disk through the monitor (PCIe hot-plug into a root port)
   append: ARGS       kernel command line (added after console=ttyS0 panic=-1)
   timeout: SECONDS   whole-boot limit (default 90)
   expect: REGEX      wait for a console line matching REGEX (in order)
   send: TEXT         type TEXT and Enter on the console (after the preceding expect)
-  monitor: CMD       send CMD to the QEMU monitor (e.g. device_add), after preceding steps
+  monitor: CMD       send CMD to the QEMU monitor, after the preceding steps
+  hotplug: N         hot-plug late disk N (drive_add + device_add on the monitor)
   sleep: SECONDS     wait before the next step
   forbid: REGEX      must never appear on the console (checked over the whole log)
   exit: poweroff|any the run must end with QEMU exiting by itself (default poweroff)
@@ -33,7 +36,7 @@ class Scenario:
     def __init__(self, path):
         self.path = path
         self.name = os.path.splitext(os.path.basename(path))[0]
-        self.mkimage, self.disks, self.append = [], [], []
+        self.mkimage, self.disks, self.append, self.late = [], [], [], []
         self.steps, self.forbid = [], []
         self.timeout, self.exit = 90.0, "poweroff"
         with open(path) as f:
@@ -49,6 +52,8 @@ class Scenario:
                     self.mkimage += shlex.split(val)
                 elif key == "disk":
                     self.disks.append(shlex.split(val))
+                elif key == "disk-late":
+                    self.late.append(shlex.split(val))
                 elif key == "append":
                     self.append.append(val)
                 elif key == "timeout":
@@ -57,7 +62,7 @@ class Scenario:
                     self.exit = val
                 elif key == "forbid":
                     self.forbid.append(re.compile(val))
-                elif key in ("expect", "send", "monitor", "sleep"):
+                elif key in ("expect", "send", "monitor", "sleep", "hotplug"):
                     self.steps.append((key, re.compile(val) if key == "expect" else val, lineno))
                 else:
                     raise SystemExit(f"{path}:{lineno}: unknown directive {key!r}")
@@ -112,6 +117,16 @@ def run(sc, build, verbose):
         subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", d, ov], check=True)
         drives += ["-drive", f"file={ov},if=none,id=d{i},format=qcow2",
                    "-device", f"virtio-blk-pci,drive=d{i},serial=disk{i}"]
+    late = []
+    for i, d in enumerate(sc.late):
+        ov = os.path.join(wd, f"late{i}.qcow2")
+        if os.path.exists(ov):
+            os.unlink(ov)
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
+                        build_disk(build, subst(d)), ov], check=True)
+        late.append(ov)
+    # Empty PCIe root ports to hot-plug late disks into.
+    drives += sum([["-device", f"pcie-root-port,id=rp{i},chassis={i + 1}"] for i in range(len(late))], [])
     mon = os.path.join(wd, "monitor.sock")
     if os.path.exists(mon):
         os.unlink(mon)
@@ -156,11 +171,17 @@ def run(sc, build, verbose):
                     p.stdin.flush()
                 elif kind == "sleep":
                     wait_until = now + float(val)
-                elif kind == "monitor":
+                elif kind in ("monitor", "hotplug"):
+                    cmds = [val]
+                    if kind == "hotplug":
+                        n = int(val)
+                        cmds = [f"drive_add 0 if=none,id=late{n},file={late[n]},format=qcow2",
+                                f"device_add virtio-blk-pci,drive=late{n},bus=rp{n},id=lateblk{n}"]
                     with socket.socket(socket.AF_UNIX) as s:
                         s.connect(mon)
-                        s.sendall(val.encode() + b"\n")
-                        time.sleep(0.2)
+                        for c in cmds:
+                            s.sendall(c.encode() + b"\n")
+                            time.sleep(0.3)
                 steps.pop(0)
             if p.poll() is not None:
                 rest = p.stdout.read() or b""

@@ -86,6 +86,20 @@ int main(int argc, char **argv)
 		printf("INITKIT-STAGE2 mount: %s", line);
 	if (access("/init", F_OK) != 0)
 		printf("INITKIT-STAGE2 no /init in new root\n");
+	/* Everything stage 1 left behind that a secret could hide in: our environment and the
+	 * whole kernel log (debug messages too), so scenarios can forbid a passphrase in them. */
+	extern char **environ;
+	for (char **e = environ; *e; e++)
+		printf("INITKIT-STAGE2 env: %s\n", *e);
+	int kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	char rec[2048];
+	ssize_t k;
+	while (kfd >= 0 && (k = read(kfd, rec, sizeof(rec) - 1)) > 0) {
+		rec[k] = 0;
+		char *msg = strchr(rec, ';');
+		if (msg && (strstr(msg, "initkit") || strstr(msg, "luks") || strstr(msg, "crypt")))
+			printf("INITKIT-STAGE2 kmsg: %s", msg + 1);
+	}
 	fflush(stdout);
 	if (getpid() == 1)
 		maybe_kexec();
