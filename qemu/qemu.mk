@@ -25,3 +25,4 @@ QEMU_TOOLS += $(O)/qemu/luks-open-hook
 .PHONY: demo
 demo: $(QEMU_TOOLS)
 	python3 qemu/run.py --build $(O) --verbose qemu/demo.scn
+-include qemu/bench/bench.mk
