@@ -10,3 +10,9 @@ initkit-mkimage_SRCS := initrd/mkimage.c initrd/cpio.c initrd/cpiolist.c initrd/
 $(O)/obj/initrd/version.o: CFLAGS += \
 	-DCRYPTSETUP_VERSION='"$(shell $(PKGCONF) --modversion libcryptsetup)"' \
 	-DKMOD_VERSION='"$(shell $(PKGCONF) --modversion libkmod)"'
+
+# The image builder end to end on Debian's kernel modules (needs the QEMU harness' kernel).
+.PHONY: mkimage-check
+mkimage-check: $(O)/stripped/initkit-mkimage $(O)/stripped/initkit-init $(O)/kernel/.stamp
+	tests/mkimage-check.sh $(O)
+EXTRA_CHECKS += mkimage-check
