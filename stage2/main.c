@@ -124,6 +124,22 @@ static bool same_file_as_self(const char *path)
 	       a.st_ino == b.st_ino;
 }
 
+static const char *init_strerror(int r)
+{
+	switch (r) {
+	case -ENOENT:
+		return "not found in the new root";
+	case -EACCES:
+		return "not executable (no x bit)";
+	case -ENOEXEC:
+		return "not a regular file";
+	case -ELOOP:
+		return "is initkit-stage2 itself";
+	default:
+		return strerror(-r);
+	}
+}
+
 static int pid1_main(int argc, char **argv)
 {
 	static char cmdline[8192];
@@ -152,15 +168,17 @@ static int pid1_main(int argc, char **argv)
 		if (r == 0 && same_file_as_self(cand[i]))
 			r = -ELOOP;
 		if (r < 0) {
-			log_error_errno(r, "init %s: %s%s", cand[i],
-					r == -ELOOP ? "is initkit-stage2 itself" : "%m",
-					i + 1 < n ? ", trying the next one" : "");
+			log_error("init %s: %s%s", cand[i], init_strerror(r),
+				  i + 1 < n ? ", trying the next one" : "");
 			continue;
 		}
-		char *nargv[nargs + 2];
+		_cleanup_free_ char **nargv = calloc((size_t)nargs + 2, sizeof(char *));
+		if (!nargv) {
+			log_error("out of memory");
+			break;
+		}
 		nargv[0] = (char *)cand[i];
 		memcpy(nargv + 1, args, sizeof(char *) * (size_t)nargs);
-		nargv[nargs + 1] = NULL;
 		log_info("handing over to %s", cand[i]);
 		execv(cand[i], nargv);
 		log_error_errno(-errno, "cannot execute init %s: %m", cand[i]);
