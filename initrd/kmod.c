@@ -50,7 +50,8 @@ int modules_new(struct modules **ret, const char *const *blacklist)
 	static const char *const config[] = {"/etc/modprobe.d", BLACKLIST_DIR, NULL};
 	int r = write_blacklist(blacklist);
 	if (r < 0)
-		log_warning_errno(r, "modules: cannot write the blacklist to %s: %m", BLACKLIST_DIR);
+		log_warning_errno(r, "modules: cannot write the blacklist to %s: %m",
+				  BLACKLIST_DIR);
 	struct modules *m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -108,7 +109,8 @@ int modules_load(struct modules *m, const char *name_or_alias, bool explicit_nam
 				/* ENODEV: a driver for hardware that is not there (aesni_intel on a
 				 * CPU without AES-NI); another match (aes_generic) serves. */
 				log_debug("modules: %s (for %s): %s", kmod_module_get_name(mod),
-					  name_or_alias, r == -ENOENT ? "not in the image" : "no device");
+					  name_or_alias,
+					  r == -ENOENT ? "not in the image" : "no device");
 			} else {
 				log_warning_errno(r, "modules: loading %s (for %s) failed: %m",
 						  kmod_module_get_name(mod), name_or_alias);
@@ -169,7 +171,8 @@ static int coldplug_dir(struct modules *m, int dirfd, int depth)
 		/* Real subdirectories only: sysfs links (subsystem, driver, …) would loop. */
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
-		_cleanup_close_ int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_close_ int sub =
+			openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (sub >= 0)
 			count += coldplug_dir(m, sub, depth + 1);
 	}

@@ -182,10 +182,18 @@ static enum luks_decision check_existing(struct crypt_device *cd, const struct l
 	if (!f.exists)
 		return LUKS_NOT_ACTIVE;
 	switch (crypt_status(NULL, vol->name)) {
-	case CRYPT_INACTIVE: f.status = LUKS_DM_INACTIVE; break;
-	case CRYPT_ACTIVE: f.status = LUKS_DM_ACTIVE; break;
-	case CRYPT_BUSY: f.status = LUKS_DM_BUSY; break;
-	default: f.status = LUKS_DM_INVALID; break;
+	case CRYPT_INACTIVE:
+		f.status = LUKS_DM_INACTIVE;
+		break;
+	case CRYPT_ACTIVE:
+		f.status = LUKS_DM_ACTIVE;
+		break;
+	case CRYPT_BUSY:
+		f.status = LUKS_DM_BUSY;
+		break;
+	default:
+		f.status = LUKS_DM_INVALID;
+		break;
 	}
 	if (stat(dev, &st) == 0 && S_ISBLK(st.st_mode))
 		f.device_major = major(st.st_rdev), f.device_minor = minor(st.st_rdev);
@@ -306,15 +314,16 @@ static int unlock_volume(const struct luks_volume *vol, const char *dev, struct 
 	}
 	if (vol->keyfile) {
 		r = crypt_activate_by_keyfile_device_offset(cd, vol->name, CRYPT_ANY_SLOT,
-							     vol->keyfile, vol->keyfile_size,
-							     vol->keyfile_offset, flags);
+							    vol->keyfile, vol->keyfile_size,
+							    vol->keyfile_offset, flags);
 		if (r >= 0) {
 			log_info("luks: %s opened with key file %s", vol->name, vol->keyfile);
 			r = 0;
 			goto out;
 		}
-		log_warning_errno(r, "luks: %s: key file %s did not unlock it (%m); asking for a "
-				     "passphrase",
+		log_warning_errno(r,
+				  "luks: %s: key file %s did not unlock it (%m); asking for a "
+				  "passphrase",
 				  vol->name, vol->keyfile);
 	}
 	r = activate_with_passphrases(cd, vol, flags, s);
@@ -329,10 +338,12 @@ out:
 		crypt_get_active_device(cd, vol->name, &cad);
 		log_notice("luks: %s (%s) is /dev/mapper/%s [%s%s%s%s] (%llu ms, not counting the "
 			   "prompt)",
-			   dev, crypt_get_uuid(cd), vol->name, cad.flags & CRYPT_ACTIVATE_READONLY ? "ro" : "rw",
+			   dev, crypt_get_uuid(cd), vol->name,
+			   cad.flags & CRYPT_ACTIVATE_READONLY ? "ro" : "rw",
 			   cad.flags & CRYPT_ACTIVATE_ALLOW_DISCARDS ? ",discard" : "",
 			   cad.flags & CRYPT_ACTIVATE_NO_READ_WORKQUEUE ? ",no-read-workqueue" : "",
-			   cad.flags & CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE ? ",no-write-workqueue" : "",
+			   cad.flags & CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE ? ",no-write-workqueue"
+									 : "",
 			   (unsigned long long)(now_ms() - t0 - prompt_wait_ms));
 	}
 	crypt_free(cd);

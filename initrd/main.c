@@ -59,7 +59,8 @@ static void mount_api_filesystems(void)
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(m); i++) {
 		mkdir(m[i].dir, 0755);
-		if (mount(m[i].src, m[i].dir, m[i].type, m[i].flags, m[i].opts) < 0 && errno != EBUSY)
+		if (mount(m[i].src, m[i].dir, m[i].type, m[i].flags, m[i].opts) < 0 &&
+		    errno != EBUSY)
 			log_error("mount %s on %s: %m", m[i].type, m[i].dir);
 	}
 }
@@ -177,7 +178,8 @@ static void boot(int argc, char **argv_in)
 			log_error("rd.modules-load: module %s not found in the image; going on",
 				  bc.modules[i]);
 		else if (r < 0)
-			log_error_errno(r, "rd.modules-load: module %s: %m; going on", bc.modules[i]);
+			log_error_errno(r, "rd.modules-load: module %s: %m; going on",
+					bc.modules[i]);
 	}
 	modules_coldplug(mods);
 

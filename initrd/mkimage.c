@@ -28,9 +28,8 @@
  * other common LUKS ciphers); without them the table load fails with
  * "crypt: Error allocating crypto tfm" (shared/FACTS.md). */
 static const char *const luks_modules[] = {
-	"dm_crypt",	 "crypto-xts",	 "crypto-ecb", "crypto-cbc",
-	"crypto-aes",	 "crypto-essiv", "crypto-sha256", "crypto-xts(aes)",
-	"crypto-ecb(aes)", "crypto-sha512",
+	"dm_crypt",	"crypto-xts",	 "crypto-ecb",	    "crypto-cbc",      "crypto-aes",
+	"crypto-essiv", "crypto-sha256", "crypto-xts(aes)", "crypto-ecb(aes)", "crypto-sha512",
 };
 
 struct opts {
@@ -186,11 +185,11 @@ static int image_add_modules(struct image *img, const struct opts *o, const stru
 {
 	char stage[] = "/tmp/initkit-mkimage.XXXXXX", dir[4096], dst[4096], name[4096];
 	static const char *const keep[] = {"modules.builtin", "modules.builtin.modinfo",
-					    "modules.order"};
+					   "modules.order"};
 	static const char *const indexes[] = {
-		"modules.dep.bin",	"modules.alias.bin",	     "modules.symbols.bin",
+		"modules.dep.bin",     "modules.alias.bin",	    "modules.symbols.bin",
 		"modules.builtin.bin", "modules.builtin.alias.bin", "modules.softdep",
-		"modules.devname",	"modules.builtin.modinfo",   "modules.builtin",
+		"modules.devname",     "modules.builtin.modinfo",   "modules.builtin",
 	};
 	size_t mlen = strlen(o->moddir);
 	int r = 0;
@@ -359,7 +358,8 @@ static int compress_image(const struct opts *o, const struct cpio *cp, void **ou
 	}
 	/* gzip: deflate with a gzip header (windowBits 15 + 16), mtime 0 for reproducibility */
 	z_stream z = {0};
-	if (deflateInit2(&z, o->level ? o->level : 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, o->level ? o->level : 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
 		return -ENOMEM;
 	size_t cap = deflateBound(&z, cp->len);
 	void *buf = malloc(cap);
@@ -407,7 +407,8 @@ static void usage(void)
 	       "      --level N           compression level\n"
 	       "  -q, --quiet             print only the final size\n"
 	       "  -h, --help, --version\n\n"
-	       "SOURCE_DATE_EPOCH sets every entry's mtime (default 0): same inputs, same bytes.\n");
+	       "SOURCE_DATE_EPOCH sets every entry's mtime (default 0): same inputs, same "
+	       "bytes.\n");
 }
 
 static int split_push(char ***v, size_t *n, char *arg)
@@ -421,30 +422,51 @@ static int split_push(char ***v, size_t *n, char *arg)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"output", required_argument, NULL, 'o'}, {"init", required_argument, NULL, 'i'},
-		{"kver", required_argument, NULL, 'k'},	  {"moddir", required_argument, NULL, 'D'},
-		{"module", required_argument, NULL, 'm'}, {"load", required_argument, NULL, 'l'},
-		{"luks", no_argument, NULL, 'L'},	  {"set", required_argument, NULL, 's'},
-		{"config", required_argument, NULL, 'C'}, {"crypttab", required_argument, NULL, 'T'},
-		{"keyfile", required_argument, NULL, 'K'}, {"hook", required_argument, NULL, 'H'},
+		{"output", required_argument, NULL, 'o'},
+		{"init", required_argument, NULL, 'i'},
+		{"kver", required_argument, NULL, 'k'},
+		{"moddir", required_argument, NULL, 'D'},
+		{"module", required_argument, NULL, 'm'},
+		{"load", required_argument, NULL, 'l'},
+		{"luks", no_argument, NULL, 'L'},
+		{"set", required_argument, NULL, 's'},
+		{"config", required_argument, NULL, 'C'},
+		{"crypttab", required_argument, NULL, 'T'},
+		{"keyfile", required_argument, NULL, 'K'},
+		{"hook", required_argument, NULL, 'H'},
 		{"file-list", required_argument, NULL, 'F'},
-		{"compress", required_argument, NULL, 'z'}, {"level", required_argument, NULL, 'Z'},
-		{"quiet", no_argument, NULL, 'q'},	  {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},	  {0},
+		{"compress", required_argument, NULL, 'z'},
+		{"level", required_argument, NULL, 'Z'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{0},
 	};
 	int c;
 	o->compress = "zstd";
 	while ((c = getopt_long(argc, argv, "o:i:k:m:l:s:qh", lo, NULL)) >= 0) {
 		switch (c) {
-		case 'o': o->output = optarg; break;
-		case 'i': o->init = optarg; break;
-		case 'k': o->kver = optarg; break;
-		case 'D': o->moddir = optarg; break;
-		case 'm': split_push(&o->modules, &o->n_modules, optarg); break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'i':
+			o->init = optarg;
+			break;
+		case 'k':
+			o->kver = optarg;
+			break;
+		case 'D':
+			o->moddir = optarg;
+			break;
+		case 'm':
+			split_push(&o->modules, &o->n_modules, optarg);
+			break;
 		case 'l':
 			split_push(&o->load, &o->n_load, optarg);
 			break;
-		case 'L': o->luks = true; break;
+		case 'L':
+			o->luks = true;
+			break;
 		case 's':
 			if (!strchr(optarg, '=') && !streq(optarg, "ro") && !streq(optarg, "rw") &&
 			    !streq(optarg, "quiet") && !streq(optarg, "rd.shell") &&
@@ -454,23 +476,43 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			push(&o->sets, &o->n_sets, optarg);
 			break;
-		case 'C': o->config = optarg; break;
-		case 'T': o->crypttab = optarg, o->luks = true; break;
-		case 'K': push(&o->keyfiles, &o->n_keyfiles, optarg); break;
-		case 'H': push(&o->hooks, &o->n_hooks, optarg); break;
-		case 'F': o->file_list = optarg; break;
+		case 'C':
+			o->config = optarg;
+			break;
+		case 'T':
+			o->crypttab = optarg, o->luks = true;
+			break;
+		case 'K':
+			push(&o->keyfiles, &o->n_keyfiles, optarg);
+			break;
+		case 'H':
+			push(&o->hooks, &o->n_hooks, optarg);
+			break;
+		case 'F':
+			o->file_list = optarg;
+			break;
 		case 'z':
-			if (!streq(optarg, "zstd") && !streq(optarg, "gzip") && !streq(optarg, "none")) {
+			if (!streq(optarg, "zstd") && !streq(optarg, "gzip") &&
+			    !streq(optarg, "none")) {
 				log_error("--compress %s: expected zstd, gzip or none", optarg);
 				return 2;
 			}
 			o->compress = optarg;
 			break;
-		case 'Z': o->level = atoi(optarg); break;
-		case 'q': o->quiet = true; break;
-		case 'h': usage(); exit(0);
-		case 'V': puts(initkit_version_line()); exit(0);
-		default: return 2;
+		case 'Z':
+			o->level = atoi(optarg);
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage();
+			exit(0);
+		case 'V':
+			puts(initkit_version_line());
+			exit(0);
+		default:
+			return 2;
 		}
 	}
 	if (optind < argc) {
@@ -489,13 +531,15 @@ static int image_build(struct image *img, struct opts *o)
 	struct modclosure mc = {0};
 	int r = 0;
 	if (o->n_modules || o->n_load || o->luks) {
-		r = modclosure_add(&mc, o->moddir, (const char *const *)o->modules, o->n_modules, 1);
+		r = modclosure_add(&mc, o->moddir, (const char *const *)o->modules, o->n_modules,
+				   1);
 		r = r ?: modclosure_add(&mc, o->moddir, (const char *const *)o->load, o->n_load, 1);
 		if (o->luks && r == 0)
-			r = modclosure_add(&mc, o->moddir, luks_modules, ARRAY_SIZE(luks_modules), 0);
+			r = modclosure_add(&mc, o->moddir, luks_modules, ARRAY_SIZE(luks_modules),
+					   0);
 	}
-	static const char *const dirs[] = {"dev", "proc", "sys", "run", "sysroot", "sbin", "etc",
-					   "tmp"};
+	static const char *const dirs[] = {"dev",     "proc", "sys", "run",
+					   "sysroot", "sbin", "etc", "tmp"};
 	for (size_t i = 0; i < ARRAY_SIZE(dirs) && r == 0; i++) {
 		r = cpio_write_dir(&img->cp, dirs[i], 0755);
 		push(&img->dirs, &img->n_dirs, dirs[i]);

@@ -49,8 +49,11 @@ static int closure_add_module(struct modclosure *c, struct kmod_ctx *ctx, struct
 	 * order keeps the image reproducible. */
 	struct kmod_list *pre = NULL, *post = NULL, *deps, *l;
 	kmod_module_get_softdeps(mod, &pre, &post);
-	kmod_list_foreach(l, pre) r = r ?: closure_add_lookup(c, ctx, kmod_module_get_name(
-							     kmod_module_get_module(l)), depth + 1);
+	kmod_list_foreach(l, pre) r =
+		r
+			?: closure_add_lookup(c, ctx,
+					      kmod_module_get_name(kmod_module_get_module(l)),
+					      depth + 1);
 	deps = kmod_module_get_dependencies(mod);
 	kmod_list_foreach(l, deps)
 	{
@@ -61,8 +64,11 @@ static int closure_add_module(struct modclosure *c, struct kmod_ctx *ctx, struct
 	kmod_module_unref_list(deps);
 	if (!r && !closure_has(c, path))
 		r = closure_push(c, path, kmod_module_get_name(mod));
-	kmod_list_foreach(l, post) r = r ?: closure_add_lookup(c, ctx, kmod_module_get_name(
-							      kmod_module_get_module(l)), depth + 1);
+	kmod_list_foreach(l, post) r =
+		r
+			?: closure_add_lookup(c, ctx,
+					      kmod_module_get_name(kmod_module_get_module(l)),
+					      depth + 1);
 	kmod_module_unref_list(pre);
 	kmod_module_unref_list(post);
 	return r;

@@ -15,12 +15,24 @@ static const struct {
 	const char *name;
 	unsigned long set, clear;
 } mount_flag_table[] = {
-	{"ro", MS_RDONLY, 0},	     {"rw", 0, MS_RDONLY},	       {"nosuid", MS_NOSUID, 0},
-	{"suid", 0, MS_NOSUID},	     {"nodev", MS_NODEV, 0},	       {"dev", 0, MS_NODEV},
-	{"noexec", MS_NOEXEC, 0},    {"exec", 0, MS_NOEXEC},	       {"sync", MS_SYNCHRONOUS, 0},
-	{"async", 0, MS_SYNCHRONOUS}, {"noatime", MS_NOATIME, 0},     {"atime", 0, MS_NOATIME},
-	{"nodiratime", MS_NODIRATIME, 0}, {"relatime", MS_RELATIME, 0}, {"norelatime", 0, MS_RELATIME},
-	{"strictatime", MS_STRICTATIME, 0}, {"lazytime", MS_LAZYTIME, 0}, {"dirsync", MS_DIRSYNC, 0},
+	{"ro", MS_RDONLY, 0},
+	{"rw", 0, MS_RDONLY},
+	{"nosuid", MS_NOSUID, 0},
+	{"suid", 0, MS_NOSUID},
+	{"nodev", MS_NODEV, 0},
+	{"dev", 0, MS_NODEV},
+	{"noexec", MS_NOEXEC, 0},
+	{"exec", 0, MS_NOEXEC},
+	{"sync", MS_SYNCHRONOUS, 0},
+	{"async", 0, MS_SYNCHRONOUS},
+	{"noatime", MS_NOATIME, 0},
+	{"atime", 0, MS_NOATIME},
+	{"nodiratime", MS_NODIRATIME, 0},
+	{"relatime", MS_RELATIME, 0},
+	{"norelatime", 0, MS_RELATIME},
+	{"strictatime", MS_STRICTATIME, 0},
+	{"lazytime", MS_LAZYTIME, 0},
+	{"dirsync", MS_DIRSYNC, 0},
 	{"defaults", 0, 0},
 };
 
@@ -35,7 +47,8 @@ int mount_options_parse(const char *opts, unsigned long *flags, char *data, size
 		for (size_t i = 0; i < ARRAY_SIZE(mount_flag_table); i++)
 			if (strlen(mount_flag_table[i].name) == len &&
 			    strncmp(opts, mount_flag_table[i].name, len) == 0) {
-				*flags = (*flags | mount_flag_table[i].set) & ~mount_flag_table[i].clear;
+				*flags = (*flags | mount_flag_table[i].set) &
+					 ~mount_flag_table[i].clear;
 				known = true;
 				break;
 			}
@@ -79,9 +92,9 @@ int root_mount(const char *dev, const char *fstype, const char *rootflags, int r
 	}
 	mkdir(target, 0755);
 	if (mount(dev, target, fstype, flags, data[0] ? data : NULL) < 0)
-		return log_error_errno(-errno, "mounting root %s (type %s, options %s%s%s) on %s: %m",
-				       dev, fstype, flags & MS_RDONLY ? "ro" : "rw",
-				       data[0] ? "," : "", data, target);
+		return log_error_errno(
+			-errno, "mounting root %s (type %s, options %s%s%s) on %s: %m", dev, fstype,
+			flags & MS_RDONLY ? "ro" : "rw", data[0] ? "," : "", data, target);
 	log_info("mounted root %s (%s, %s) on %s", dev, fstype, flags & MS_RDONLY ? "ro" : "rw",
 		 target);
 	return 0;

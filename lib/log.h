@@ -19,7 +19,7 @@ __attribute__((format(printf, 2, 3))) void log_msg(enum log_level level, const c
 /* Logs and returns r (a negative errno), so callers can `return log_error_errno(r, ...)`.
  * The format may use %m, which prints strerror(-r). */
 __attribute__((format(printf, 3, 4))) int log_msg_errno(enum log_level level, int r,
-							 const char *fmt, ...);
+							const char *fmt, ...);
 
 #define log_error(...) log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warning(...) log_msg(LOG_WARNING, __VA_ARGS__)

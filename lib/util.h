@@ -44,7 +44,7 @@ static inline const char *startswith(const char *s, const char *prefix)
 #include <stdarg.h>
 /* snprintf that reports truncation as -ENAMETOOLONG instead of silently cutting a path. */
 __attribute__((format(printf, 3, 4))) static inline int path_printf(char *buf, size_t size,
-								      const char *fmt, ...)
+								    const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

@@ -52,8 +52,8 @@ static void maybe_kexec(void)
 	printf("INITKIT-STAGE2 kexec with: %s\n", next);
 	fflush(stdout);
 	sync();
-	char *const l[] = {"/sbin/kexec", "-l", "/boot/vmlinuz", "--initrd=/boot/initrd.img", load,
-			   NULL};
+	char *const l[] = {"/sbin/kexec", "-l", "/boot/vmlinuz", "--initrd=/boot/initrd.img",
+			   load,	  NULL};
 	char *const e[] = {"/sbin/kexec", "-e", NULL};
 	if (run(l) != 0 || run(e) != 0)
 		printf("INITKIT-STAGE2 kexec failed\n");

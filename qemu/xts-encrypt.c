@@ -14,7 +14,8 @@
 int main(int argc, char **argv)
 {
 	if (argc != 5) {
-		fprintf(stderr, "usage: %s VOLUME_KEY PLAIN_IMAGE LUKS_FILE DATA_OFFSET\n", argv[0]);
+		fprintf(stderr, "usage: %s VOLUME_KEY PLAIN_IMAGE LUKS_FILE DATA_OFFSET\n",
+			argv[0]);
 		return 2;
 	}
 	unsigned char key[64], sector[512], iv[16];

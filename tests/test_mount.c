@@ -35,11 +35,12 @@ static void test_options_table(void **state)
 		unsigned long flags = 0;
 		char data[128];
 		char what[160];
-		snprintf(what, sizeof(what), "case %zu: \"%s\"", i, cases[i].opts ? cases[i].opts : "(null)");
+		snprintf(what, sizeof(what), "case %zu: \"%s\"", i,
+			 cases[i].opts ? cases[i].opts : "(null)");
 		assert_int_equal(mount_options_parse(cases[i].opts, &flags, data, sizeof(data)), 0);
 		if (flags != cases[i].flags || strcmp(data, cases[i].data) != 0)
-			fail_msg("%s: got flags %#lx data \"%s\", want %#lx \"%s\"", what, flags, data,
-				 cases[i].flags, cases[i].data);
+			fail_msg("%s: got flags %#lx data \"%s\", want %#lx \"%s\"", what, flags,
+				 data, cases[i].flags, cases[i].data);
 	}
 }
 
