@@ -355,11 +355,14 @@ int mc_check(const struct mc_text *tmp, const char *actual, size_t len, const ch
 		if (!req || !got) {
 			r = -ENOMEM;
 		} else if (!streq(req, got)) {
-			/* The script's false positive: an invisible symbol is not set. */
-			_cleanup_free_ char *unset = NULL;
-			if (asprintf(&unset, "# %s is not set", cfg) < 0)
+			/* The script's false positives: n requested ("is not set" or "=n") and the
+			 * symbol absent (invisible symbols are not set) or not set. */
+			_cleanup_free_ char *unset = NULL, *eq_n = NULL;
+			if (asprintf(&unset, "# %s is not set", cfg) < 0 ||
+			    asprintf(&eq_n, "%s=n", cfg) < 0)
 				r = -ENOMEM;
-			else if (!(streq(req, unset) && !*got)) {
+			else if (!((streq(req, unset) || streq(req, eq_n)) &&
+				   (!*got || streq(got, unset)))) {
 				fprintf(msgs,
 					"Value requested for %s not in final .config\n"
 					"Requested value:  %s\nActual value:     %s\n\n",

@@ -34,7 +34,8 @@ int mc_merge_fragment(struct mc_text *tmp, const char *name, const char *data, s
 		      const struct mc_opts *o, FILE *msgs, bool *strict_violated);
 
 /* The final check: each symbol set in tmp against the config make wrote (actual). Unlike the
- * script, "is not set" requested for a symbol absent from actual is not reported. Returns the
+ * script, n requested ("# X is not set" or "X=n") is met when X is absent from actual or not
+ * set there, and is not reported. Returns the
  * number of mismatches reported to msgs, or -ENOMEM. */
 int mc_check(const struct mc_text *tmp, const char *actual, size_t len, const char *prefix,
 	     FILE *msgs);

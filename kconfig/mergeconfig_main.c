@@ -134,6 +134,10 @@ int mergeconfig_main(int argc, char **argv)
 		kconfig_config = strdup(".config");
 	if (!kconfig_config)
 		return 2;
+	/* The script assigns the shell variable; when it came from the environment (even empty),
+	 * make sees the new value. */
+	if (env && setenv("KCONFIG_CONFIG", kconfig_config, 1) < 0)
+		return 2;
 
 	const char *initfile = argv[i++];
 	_cleanup_free_ char *base = NULL;

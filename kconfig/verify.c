@@ -28,6 +28,11 @@ static bool type_accepts(enum kc_type t, const struct kc_entry *e)
 	return false;
 }
 
+static bool is_symbol_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
 /* "A && B [A=y B=n]": the dependency with the actual value of every symbol it names. */
 static void explain_depends(FILE *f, const char *deps, const struct kc_set *actual)
 {
@@ -41,7 +46,15 @@ static void explain_depends(FILE *f, const char *deps, const struct kc_set *actu
 			continue;
 		}
 		char name[128];
-		if (n < sizeof(name) && isupper((unsigned char)p[0])) {
+		bool symbol = false; /* symbols have an upper-case letter; numbers do not */
+		for (size_t i = 0; i < n; i++)
+			symbol = symbol || isupper((unsigned char)p[i]);
+		/* Each symbol once, at its first mention. */
+		bool seen = false;
+		for (const char *q = deps; symbol && q < p && !seen; q++)
+			seen = strncmp(q, p, n) == 0 && (q == deps || !is_symbol_char(q[-1])) &&
+			       !is_symbol_char(q[n]);
+		if (n < sizeof(name) && symbol && !seen) {
 			memcpy(name, p, n);
 			name[n] = '\0';
 			const struct kc_entry *a = kc_set_find(actual, name);

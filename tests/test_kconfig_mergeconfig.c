@@ -179,8 +179,9 @@ static void test_mergeconfig_check(void **state)
 {
 	(void)state;
 	const char *merged = "CONFIG_A=y\n# CONFIG_GONE is not set\nCONFIG_B=m\n# CONFIG_C is "
-			     "not set\nCONFIG_D=y\n";
-	const char *actual = "CONFIG_A=y\nCONFIG_B=y\nCONFIG_C=y\n";
+			     "not set\nCONFIG_D=y\nCONFIG_E=n\nCONFIG_F=n\n# CONFIG_G is not set\n";
+	const char *actual = "CONFIG_A=y\nCONFIG_B=y\nCONFIG_C=y\n# CONFIG_E is not set\n"
+			     "# CONFIG_G is not set\n";
 	struct mc_text t;
 	assert_int_equal(mc_text_from(&t, merged, strlen(merged)), 0);
 	char *msgs = NULL;

@@ -1,0 +1,199 @@
+#!/bin/bash
+# Real-tree tests for kconfig-merge: Debian's linux-source-6.1 tree (real `make olddefconfig`),
+# Debian's full amd64 config and the tree's own fragments. One scenario per check; each prints
+# "ok"/"FAIL" with what it compared, and the run ends with "N passed, N failed".
+#
+# Usage: tests/kconfig/real-tree.sh BUILD_DIR   (make kconfig-check)
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=$(realpath -m "${1:-build}")
+"$HERE/tree.sh" "$BUILD" || { echo "kconfig-check: could not set up the kernel tree"; echo "0 passed, 1 failed"; exit 1; }
+
+K=$BUILD/kconfig
+SRC=$K/src
+KM=$BUILD/bin/kconfig-merge
+W=$K/check
+rm -rf "$W"
+mkdir -p "$W"
+DEBIAN=$K/debian.config
+FRAGS=()
+for f in android-base android-recommended kvm_guest xen debug x86_debug nopm; do
+	FRAGS+=("$SRC/kernel/configs/$f.config")
+done
+FRAGS+=("$SRC/arch/x86/configs/xen.config")
+
+passed=0
+failed=0
+ok() { echo "ok   $*"; passed=$((passed + 1)); }
+bad() { echo "FAIL $*"; failed=$((failed + 1)); }
+olddefconfig() { make -s -C "$SRC" O="$1" olddefconfig >"$1.make.log" 2>&1; }
+
+# 1. Debian's config + the tree's fragments, verified after a real olddefconfig by the tool.
+#    Cross-check the tool's "lost" count with an independent awk comparison of its own merge
+#    output against the final .config ("is not set" of an absent symbol is met).
+t1() {
+	local o=$W/merge
+	"$KM" verify -q -k "$SRC" -O "$o" -o "$W/merged.config" --base "$DEBIAN" "${FRAGS[@]}" \
+		"$HERE/resolve.kcm" >"$W/verify.out" 2>&1
+	local rc=$?
+	local summary
+	summary=$(grep '^verify:' "$W/verify.out")
+	[ $rc -eq 0 ] || { bad "merge+verify Debian + 8 fragments: exit $rc"; tail -5 "$W/verify.out"; return; }
+	local lost expect
+	lost=$(sed -n 's/.* met, \([0-9]*\) lost .*/\1/p' <<<"$summary")
+	expect=$(awk '
+		function val(line) { if (line ~ /^# .* is not set$/) return "n"; sub(/^[^=]*=/, "", line); return line }
+		function name(line,  parts) { if (line ~ /^# /) { split(line, parts, " "); return parts[2] } sub(/=.*/, "", line); return line }
+		FNR == NR { if ($0 ~ /^(# )?CONFIG_/) req[name($0)] = val($0); next }
+		/^(# )?CONFIG_[A-Za-z0-9_]+(=| is not set$)/ { act[name($0)] = val($0) }
+		END { n = 0; for (s in req) { v = (s in act) ? act[s] : ""; if (req[s] == v) continue;
+			if (req[s] == "n" && (v == "" || v == "n")) continue; n++ } print n }' \
+		"$W/merged.config" "$o/.config")
+	if [ "$lost" = "$expect" ] && grep -q 'CONFIG_DEBUG_KMEMLEAK=y' "$o/.config"; then
+		ok "merge+verify Debian + 8 fragments with real olddefconfig ($summary; awk agrees: $expect lost)"
+	else
+		bad "merge+verify: tool says $lost lost, awk says $expect ($summary)"
+	fi
+}
+
+# 2. A mandatory value that cannot hold fails verify, naming its depends on; typos and wrong
+#    types are reported.
+t2() {
+	cat >"$W/strict.kcm" <<-'EOF'
+	#%kconfig-merge 1
+	BLK_DEV_DM=n priority=50
+	DM_CRYPT=y
+	VIRTIO_PCII=y optional
+	NR_CPUS=y optional
+	EOF
+	"$KM" verify -q -k "$SRC" -O "$W/strict" --base "$DEBIAN" "$W/strict.kcm" >"$W/strict.out" 2>&1
+	local rc=$?
+	if [ $rc -eq 1 ] &&
+		grep -q 'strict.kcm:3: error: CONFIG_DM_CRYPT=y (mandatory) is not in the final config: absent; depends on .*BLK_DEV_DM.*\[.*BLK_DEV_DM=n' "$W/strict.out" &&
+		grep -q 'strict.kcm:4: warning: CONFIG_VIRTIO_PCII is not defined by any Kconfig file (typo?)' "$W/strict.out" &&
+		grep -q 'strict.kcm:5: warning: CONFIG_NR_CPUS is a int symbol' "$W/strict.out"; then
+		ok "lost mandatory value -> exit 1 with depends on; typo and wrong type reported"
+	else
+		bad "lost mandatory / typo / wrong type (exit $rc)"
+		cat "$W/strict.out" | grep -v '^build' | head -8
+	fi
+}
+
+# 3. merge_config.sh compatibility, -m: the same .config byte for byte, the same messages.
+t3() {
+	local flags
+	for flags in "-m" "-m -y -r"; do
+		mkdir -p "$W/mc-real" "$W/mc-ours"
+		rm -f "$W/mc-real/.config" "$W/mc-ours/.config"
+		(cd "$W" && KCONFIG_CONFIG= "$SRC/scripts/kconfig/merge_config.sh" $flags -O mc-real \
+			"$DEBIAN" "${FRAGS[@]}" >mc-real.out 2>&1)
+		(cd "$W" && KCONFIG_CONFIG= "$KM" merge_config $flags -O mc-ours "$DEBIAN" "${FRAGS[@]}" \
+			>mc-ours.out 2>&1)
+		if cmp -s "$W/mc-real/.config" "$W/mc-ours/.config" &&
+			diff -q <(sed 's/mc-real/X/' "$W/mc-real.out") <(sed 's/mc-ours/X/' "$W/mc-ours.out") >/dev/null; then
+			ok "merge_config $flags: same .config ($(wc -l <"$W/mc-ours/.config") lines) and messages ($(wc -l <"$W/mc-ours.out") lines) as merge_config.sh"
+		else
+			bad "merge_config $flags differs from merge_config.sh"
+			diff <(sed 's/mc-real/X/' "$W/mc-real.out") <(sed 's/mc-ours/X/' "$W/mc-ours.out") | head -5
+		fi
+	done
+}
+
+# 4. merge_config.sh compatibility with its make run (allnoconfig): the same final .config; the
+#    same messages except the script's false positives ("is not set" for an absent symbol).
+t4() {
+	local base=$W/nobase.config
+	# EXT4_DEBUG and DM_CRYPT are absent from an allnoconfig result: "is not set" is met.
+	printf 'CONFIG_64BIT=y\n# CONFIG_MODULES is not set\n# CONFIG_EXT4_DEBUG is not set\n# CONFIG_DM_CRYPT is not set\n' >"$base"
+	mkdir -p "$W/mn-real" "$W/mn-ours"
+	(cd "$SRC" && KCONFIG_CONFIG= scripts/kconfig/merge_config.sh -n -O "$W/mn-real" "$base" \
+		kernel/configs/kvm_guest.config kernel/configs/nopm.config >"$W/mn-real.out" 2>&1)
+	(cd "$SRC" && KCONFIG_CONFIG= "$KM" merge_config -n -O "$W/mn-ours" "$base" \
+		kernel/configs/kvm_guest.config kernel/configs/nopm.config >"$W/mn-ours.out" 2>&1)
+	# The script's report without its false positives, block by block.
+	awk 'BEGIN { RS = ""; ORS = "\n\n" }
+		/^Value requested/ {
+			if ($0 ~ /Requested value:  # CONFIG_[A-Za-z0-9_]+ is not set\nActual value:     $/ ||
+			    $0 ~ /Requested value:  CONFIG_[A-Za-z0-9_]+=n\nActual value:     (# CONFIG_[A-Za-z0-9_]+ is not set)?$/) { fp++; next }
+			print }
+		END { print fp + 0 > "/dev/stderr" }' <(sed -n '/^Value requested/,/^$/p' "$W/mn-real.out") \
+		>"$W/mn-real.filtered" 2>"$W/mn-fp"
+	sed -n '/^Value requested/,/^$/p' "$W/mn-ours.out" |
+		awk 'BEGIN { RS = ""; ORS = "\n\n" } { print }' >"$W/mn-ours.filtered"
+	local fp
+	fp=$(cat "$W/mn-fp")
+	if cmp -s "$W/mn-real/.config" "$W/mn-ours/.config" &&
+		cmp -s "$W/mn-real.filtered" "$W/mn-ours.filtered" && [ "${fp:-0}" -gt 0 ]; then
+		ok "merge_config -n with make: same .config, same mismatch report minus the script's $fp false positives"
+	else
+		bad "merge_config -n with make differs (false positives: ${fp:-?})"
+		diff "$W/mn-real.filtered" "$W/mn-ours.filtered" | head -6
+	fi
+}
+
+# 5. export -> merge round trip: Debian's config after olddefconfig, exported and merged (alone,
+#    and on top of another kernel's config), gives the same .config after olddefconfig.
+t5() {
+	mkdir -p "$W/rt-orig"
+	cp "$DEBIAN" "$W/rt-orig/.config"
+	olddefconfig "$W/rt-orig" || { bad "round trip: olddefconfig failed"; return; }
+	"$KM" export -o "$W/debian.kcm" "$W/rt-orig/.config" 2>"$W/export.err" || { bad "export failed"; return; }
+	"$KM" verify -q -k "$SRC" -O "$W/rt-alone" "$W/debian.kcm" >"$W/rt-alone.out" 2>&1
+	local r1=$?
+	"$KM" verify -q -k "$SRC" -O "$W/rt-onto" --base "$W/merged.config" "$W/debian.kcm" \
+		>"$W/rt-onto.out" 2>&1
+	local r2=$?
+	if [ $r1 -eq 0 ] && cmp -s "$W/rt-orig/.config" "$W/rt-alone/.config" && [ $r2 -eq 0 ] &&
+		cmp -s "$W/rt-orig/.config" "$W/rt-onto/.config"; then
+		ok "export -> merge round trip: identical .config after olddefconfig, alone and onto the debug merge"
+	else
+		bad "round trip differs (exit $r1/$r2)"
+		diff "$W/rt-orig/.config" "$W/rt-alone/.config" | head -4
+		diff "$W/rt-orig/.config" "$W/rt-onto/.config" | head -4
+	fi
+}
+
+# 6. Malformed input: every warning the real conf prints for a bad .config, kconfig-merge prints
+#    too, with the same file:line and text.
+t6() {
+	local o=$W/mal
+	mkdir -p "$o"
+	cp "$HERE/malformed.config" "$o/real.config"
+	cp "$HERE/malformed.config" "$o/ours.config"
+	(cd "$o" && make -s -C "$SRC" O="$o" KCONFIG_CONFIG=real.config olddefconfig 2>&1 |
+		grep ':warning:' | sed 's/^real.config/F/') >"$o/real.txt"
+	(cd "$o" && "$KM" verify -q -k "$SRC" -c /dev/null ours.config 2>&1 |
+		grep ':warning:' | sed 's/^ours.config/F/') >"$o/ours.txt"
+	local n
+	n=$(wc -l <"$o/real.txt")
+	if [ "$n" -ge 10 ] && cmp -s "$o/real.txt" "$o/ours.txt"; then
+		ok "malformed .config: the same $n file:line warnings as kconfig's conf"
+	else
+		bad "malformed .config warnings differ from conf's"
+		diff "$o/real.txt" "$o/ours.txt" | head -6
+	fi
+}
+
+# 7. initkit's own fragment holds on tinyconfig after a real olddefconfig (every value mandatory).
+t7() {
+	mkdir -p "$W/tiny"
+	make -s -C "$SRC" O="$W/tiny" tinyconfig >/dev/null 2>&1 || { bad "tinyconfig failed"; return; }
+	cp "$W/tiny/.config" "$W/tiny.config"
+	"$KM" verify -q -k "$SRC" -O "$W/tiny" --base "$W/tiny.config" "$HERE/../../kconfig/initkit.kcm" \
+		>"$W/tiny.out" 2>&1
+	local rc=$?
+	if [ $rc -eq 0 ]; then
+		ok "initkit fragment on tinyconfig: every value holds ($(grep '^verify:' "$W/tiny.out"))"
+	else
+		bad "initkit fragment on tinyconfig (exit $rc)"
+		grep -v '^note' "$W/tiny.out" | head -10
+	fi
+}
+
+# KCONFIG_TESTS="t3 t4" runs a subset (t5 uses t1's merge).
+for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7}; do
+	$t
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
