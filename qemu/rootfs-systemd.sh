@@ -9,6 +9,7 @@
 #   OUTDIR/rootfs.img               nothing configured by the admin      scenarios (a), (d)
 #   OUTDIR/rootfs-admin-main.img    /etc/systemd/logind.conf sets KillUserProcesses=yes  (b)
 #   OUTDIR/rootfs-admin-dropin.img  /etc/systemd/logind.conf.d/50-admin.conf sets it     (c)
+#   OUTDIR/rootfs-initkit-conf.img  /etc/initkit/logind-defaults.conf: KillUserProcesses=yes
 # The debootstrap tree is cached in OUTDIR/base (first run: several minutes, see README);
 # the images are rebuilt when the binary or this script changes.
 set -euo pipefail
@@ -149,6 +150,10 @@ DBG
 }
 variant admin-main /etc/systemd logind.conf $'[Login]\nKillUserProcesses=yes\n'
 variant admin-dropin /etc/systemd/logind.conf.d 50-admin.conf $'[Login]\nKillUserProcesses=yes\n'
+# Debian builds logind with -Ddefault-kill-user-processes=false: initkit's built-in "no" equals
+# the compiled-in value, so this variant (a default of "yes" from initkit's own config file)
+# is the one that shows logind really reads the drop-in on an unconfigured system.
+variant initkit-conf /etc/initkit logind-defaults.conf $'# initkit logind defaults\nKillUserProcesses=yes\n'
 as_root rm -rf "$T"
 echo "$key" >"$OUT/.images"
 log "images ready in $(($(date +%s) - start)) s: $(ls "$OUT"/*.img | xargs -n1 basename | tr '\n' ' ')"
