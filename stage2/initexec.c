@@ -1,28 +1,51 @@
 #include "initexec.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 
-#include "logind_conf.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "../initrd/initcheck.h"
 #include "util.h"
 
-int init_check(int rootfd, const char *path)
+int init_check(int rootfd, const char *path, char *why, size_t why_size)
 {
-	struct stat st;
+	struct initcheck_result res = {0};
+	int r;
 
-	if (!path || path[0] != '/')
+	if (!path || path[0] != '/') {
+		snprintf(why, why_size, "init %s: not an absolute path", path ? path : "(null)");
 		return -EINVAL;
-	_cleanup_close_ int fd = open_in_root(rootfd, path, O_PATH);
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -ENOEXEC;
-	if (!(st.st_mode & 0111))
-		return -EACCES;
-	return 0;
+	}
+	r = initcheck_judge(rootfd, path, &res);
+	if (r < 0) {
+		snprintf(why, why_size, "init %s: %s", path, strerror(-r));
+		return r;
+	}
+	(void)initcheck_describe(&res, why, why_size);
+	switch (res.verdict) {
+	case INITCHECK_OK:
+		r = 0;
+		break;
+	case INITCHECK_MISSING:
+	case INITCHECK_DANGLING:
+		r = -ENOENT;
+		break;
+	case INITCHECK_LOOP:
+		r = -ELOOP;
+		break;
+	case INITCHECK_NOT_REGULAR:
+		r = -ENOEXEC;
+		break;
+	case INITCHECK_NOT_EXECUTABLE:
+		r = -EACCES;
+		break;
+	case INITCHECK_ERROR:
+		r = res.error < 0 ? res.error : -EIO;
+		break;
+	}
+	initcheck_result_free(&res);
+	return r;
 }
 
 static size_t add_unique(const char *out[], size_t n, const char *p)

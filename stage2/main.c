@@ -124,22 +124,6 @@ static bool same_file_as_self(const char *path)
 	       a.st_ino == b.st_ino;
 }
 
-static const char *init_strerror(int r)
-{
-	switch (r) {
-	case -ENOENT:
-		return "not found in the new root";
-	case -EACCES:
-		return "not executable (no x bit)";
-	case -ENOEXEC:
-		return "not a regular file";
-	case -ELOOP:
-		return "is initkit-stage2 itself";
-	default:
-		return strerror(-r);
-	}
-}
-
 static int pid1_main(int argc, char **argv)
 {
 	static char cmdline[8192];
@@ -164,12 +148,14 @@ static int pid1_main(int argc, char **argv)
 	char **args = argv + (init_in_args ? 2 : 1);
 	int nargs = argc - (init_in_args ? 2 : 1);
 	for (size_t i = 0; i < n; i++) {
-		int r = rootfd >= 0 ? init_check(rootfd, cand[i]) : 0;
-		if (r == 0 && same_file_as_self(cand[i]))
+		char why[PATH_MAX + 256] = "";
+		int r = rootfd >= 0 ? init_check(rootfd, cand[i], why, sizeof(why)) : 0;
+		if (r == 0 && same_file_as_self(cand[i])) {
 			r = -ELOOP;
+			snprintf(why, sizeof(why), "init %s: is initkit-stage2 itself", cand[i]);
+		}
 		if (r < 0) {
-			log_error("init %s: %s%s", cand[i], init_strerror(r),
-				  i + 1 < n ? ", trying the next one" : "");
+			log_error("%s%s", why, i + 1 < n ? "; trying the next one" : "");
 			continue;
 		}
 		_cleanup_free_ char **nargv = calloc((size_t)nargs + 2, sizeof(char *));

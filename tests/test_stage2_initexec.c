@@ -27,20 +27,31 @@ static void test_check(void **state)
 	close(openat(r, "sbin/noexec", O_CREAT | O_WRONLY, 0644));
 	symlinkat("/lib/systemd/systemd", r, "sbin/init"); /* absolute: resolved inside root */
 	symlinkat("/nowhere", r, "sbin/dangling");
+	symlinkat("loop2", r, "sbin/loop1");
+	symlinkat("loop1", r, "sbin/loop2");
 	static const struct {
 		const char *path;
 		int expect;
 	} cases[] = {
-		{"/sbin/init", 0},	   {"/lib/systemd/systemd", 0},
-		{"/sbin/noexec", -EACCES}, {"/sbin/dangling", -ENOENT},
-		{"/sbin", -ENOEXEC},	   {"/sbin/missing", -ENOENT},
-		{"sbin/init", -EINVAL},	   {"/../../lib/systemd/systemd", 0},
+		{"/sbin/init", 0},
+		{"/lib/systemd/systemd", 0},
+		{"/sbin/noexec", -EACCES},
+		{"/sbin/dangling", -ENOENT},
+		{"/sbin", -ENOEXEC},
+		{"/sbin/missing", -ENOENT},
+		{"sbin/init", -EINVAL},
+		{"/sbin/loop1", -ELOOP},
+		{"/../../lib/systemd/systemd", 0},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int got = init_check(r, cases[i].path);
+		char why[512] = "";
+		int got = init_check(r, cases[i].path, why, sizeof(why));
 		if (got != cases[i].expect)
-			fail_msg("init_check(%s) = %d, expected %d", cases[i].path, got,
+			fail_msg("init_check(%s) = %d (%s), expected %d", cases[i].path, got, why,
 				 cases[i].expect);
+		if (got < 0 && !strstr(why, cases[i].path))
+			fail_msg("init_check(%s): message '%s' does not name the path",
+				 cases[i].path, why);
 	}
 	close(r);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
