@@ -145,7 +145,8 @@ ASAN_RUN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 LSAN_OPTIONS=report_objects=1
 ASAN_REPORT_RE := ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: UndefinedBehavior
 
-asan-check:
+# The deps are built here, by this make: the sub-make's O would put them elsewhere.
+asan-check: | $(DEPS)/.stamp
 	@$(MAKE) --no-print-directory O=$(ASAN_O) DEPS=$(DEPS) CC='$(CC) $(ASAN_SAN)' \
 		$(addprefix $(ASAN_O)/tests/test_,$(TESTS))
 	@pass=0; fail=0; mkdir -p $(ASAN_O)/logs; \
