@@ -59,7 +59,7 @@ if [ ! -f "$OUT/base/.stamp" ] || [ "$(cat "$OUT/base/.stamp")" != "$base_key" ]
 fi
 
 # 2. The test tree: base + initkit-stage2 + the probe unit.
-key=$(cat "$BIN" "$0" | sha256sum | cut -c1-16)
+key=$(cat "$BIN" "$0" "$OUT/base/.stamp" | sha256sum | cut -c1-16)
 if [ -f "$OUT/.images" ] && [ "$(cat "$OUT/.images")" = "$key" ]; then
 	exit 0
 fi
