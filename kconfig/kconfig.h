@@ -66,6 +66,8 @@ void kc_set_free(struct kc_set *s);
 struct kc_entry *kc_set_find(const struct kc_set *s, const char *name);
 /* Adds or replaces (same name) an entry; takes ownership of e's strings. */
 struct kc_entry *kc_set_put(struct kc_set *s, struct kc_entry *e);
+/* Makes room for n entries (no reallocation or rehash up to n). */
+int kc_set_reserve(struct kc_set *s, size_t n);
 void kc_entry_free(struct kc_entry *e);
 int kc_entry_copy(struct kc_entry *dst, const struct kc_entry *src);
 /* Orders entries by name (stable output). */

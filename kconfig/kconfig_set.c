@@ -71,8 +71,11 @@ struct kc_entry *kc_set_find(const struct kc_set *s, const char *name)
 
 struct kc_entry *kc_set_put(struct kc_set *s, struct kc_entry *e)
 {
-	struct kc_entry *old = kc_set_find(s, e->name);
-	if (old) {
+	if ((s->n + 1) * 2 > s->index_cap && index_rebuild(s, s->index_cap ? s->index_cap * 2 : 128))
+		return NULL;
+	size_t *slot = index_slot(s, e->name);
+	if (*slot) {
+		struct kc_entry *old = &s->v[*slot - 1];
 		kc_entry_free(old);
 		*old = *e;
 		return old;
@@ -85,12 +88,26 @@ struct kc_entry *kc_set_put(struct kc_set *s, struct kc_entry *e)
 		s->v = v;
 		s->cap = cap;
 	}
-	if ((s->n + 1) * 2 > s->index_cap &&
-	    index_rebuild(s, s->index_cap ? s->index_cap * 2 : 128))
-		return NULL;
 	s->v[s->n] = *e;
-	*index_slot(s, e->name) = s->n + 1;
+	*slot = s->n + 1;
 	return &s->v[s->n++];
+}
+
+int kc_set_reserve(struct kc_set *s, size_t n)
+{
+	size_t cap = s->index_cap ? s->index_cap : 128;
+	while (cap < n * 2 + 2)
+		cap *= 2;
+	if (cap != s->index_cap && index_rebuild(s, cap) < 0)
+		return -ENOMEM;
+	if (n > s->cap) {
+		struct kc_entry *v = realloc(s->v, n * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = n;
+	}
+	return 0;
 }
 
 int kc_entry_copy(struct kc_entry *dst, const struct kc_entry *src)

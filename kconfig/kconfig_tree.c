@@ -25,6 +25,7 @@ struct parser {
 	size_t n_frames;
 	enum { ENT_NONE, ENT_SYM, ENT_FRAME, ENT_OTHER } ent;
 	char *sym;     /* the config block being read */
+	size_t sym_index; /* its position in t->v */
 	char *own;     /* its own `depends on`, ANDed */
 	char *context; /* the enclosing blocks' conditions when it started */
 	unsigned sym_line;
@@ -186,8 +187,8 @@ static int sym_finish(struct parser *p)
 	_cleanup_free_ char *name = p->sym, *own = p->own, *ctx = p->context;
 	p->sym = p->own = p->context = NULL;
 	_cleanup_free_ char *deps = and_join(ctx, own);
-	struct ksym *k = sym_get(p->t, name);
-	if (!deps || !k)
+	struct ksym *k = &p->t->v[p->sym_index];
+	if (!deps)
 		return -ENOMEM;
 	if (!k->src.file) {
 		k->src = (struct kc_src){p->file, p->sym_line};
@@ -232,8 +233,8 @@ static void set_type(struct parser *p, const char *word)
 		     {"hex", KC_TYPE_HEX}};
 	if (p->ent != ENT_SYM)
 		return;
-	struct ksym *k = sym_get(p->t, p->sym);
-	for (size_t i = 0; k && i < ARRAY_SIZE(types); i++)
+	struct ksym *k = &p->t->v[p->sym_index];
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
 		if (streq(word, types[i].word) && k->type == KC_TYPE_UNKNOWN)
 			k->type = types[i].type;
 }
@@ -361,7 +362,11 @@ static int parse_statement(struct parser *p, char *line, unsigned lineno)
 			return -ENOMEM;
 		p->sym_line = lineno;
 		p->ent = ENT_SYM;
-		return sym_get(p->t, p->sym) ? 0 : -ENOMEM;
+		struct ksym *k = sym_get(p->t, p->sym);
+		if (!k)
+			return -ENOMEM;
+		p->sym_index = (size_t)(k - p->t->v);
+		return 0;
 	}
 	if (streq(word, "depends") && startswith(s, "on"))
 		return add_depends(p, s + 2 + strspn(s + 2, " \t"));

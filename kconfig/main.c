@@ -129,7 +129,7 @@ static int merge_files(struct ctx *c, char **files, int n, struct kc_set *out)
 			ret = EXIT_FAIL;
 		else if (r < 0)
 			ret = EXIT_USAGE;
-		else if (merge_add(&m, &set) < 0)
+		else if (merge_take(&m, &set) < 0)
 			ret = EXIT_USAGE;
 		kc_set_free(&set);
 	}

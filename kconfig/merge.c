@@ -49,6 +49,25 @@ int merge_add(struct merger *m, const struct kc_set *file)
 	return 0;
 }
 
+int merge_take(struct merger *m, struct kc_set *file)
+{
+	if (m->n + file->n > m->cap) {
+		size_t cap = m->cap ? m->cap : 1024;
+		while (cap < m->n + file->n)
+			cap *= 2;
+		struct kc_entry *v = realloc(m->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		m->v = v;
+		m->cap = cap;
+	}
+	memcpy(m->v + m->n, file->v, file->n * sizeof(*file->v));
+	m->n += file->n;
+	file->n = 0; /* the strings belong to m now */
+	kc_set_free(file);
+	return 0;
+}
+
 void merge_free(struct merger *m)
 {
 	for (size_t i = 0; i < m->n; i++)
@@ -139,11 +158,13 @@ static int resolve_symbol(struct keyed *g, size_t n, const struct merge_opts *o,
 	for (size_t i = 1; i < n; i++)
 		maxp = g[i].e->priority > maxp ? g[i].e->priority : maxp;
 	struct kc_entry w = {0};
+	struct kc_entry *owner = NULL; /* whose strings w uses */
 	for (size_t i = 0; i < n; i++) {
 		if (g[i].e->priority != maxp)
 			continue;
 		if (!w.name) {
 			w = *g[i].e;
+			owner = g[i].e;
 			continue;
 		}
 		if (fold(&w, g[i].e, o, d) < 0)
@@ -159,9 +180,12 @@ static int resolve_symbol(struct keyed *g, size_t n, const struct merge_opts *o,
 		kc_diag(d, KC_NOTE, "note: %s%s: %s overrides %s (priority %d > %d)", o->prefix,
 			w.name, a, b, maxp, e->priority);
 	}
-	struct kc_entry copy;
-	if (kc_entry_copy(&copy, &w) < 0 || !kc_set_put(out, &copy))
+	/* The result takes over the strings of the entry it was made from. */
+	owner->name = owner->str = NULL;
+	if (!kc_set_put(out, &w)) {
+		kc_entry_free(&w);
 		return -ENOMEM;
+	}
 	return r;
 }
 
@@ -174,6 +198,8 @@ int merge_resolve(struct merger *m, const struct merge_opts *o, struct kc_set *o
 	for (size_t i = 0; i < m->n; i++)
 		k[i] = (struct keyed){&m->v[i], i};
 	qsort(k, m->n, sizeof(*k), keyed_cmp);
+	if (kc_set_reserve(out, out->n + m->n) < 0)
+		return -ENOMEM;
 	int ret = 0;
 	for (size_t i = 0; i < m->n;) {
 		size_t j = i + 1;

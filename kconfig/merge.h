@@ -28,9 +28,11 @@ void merge_opts_default(struct merge_opts *o);
 
 /* Adds a copy of every entry of one file (in file order; later files come later). */
 int merge_add(struct merger *m, const struct kc_set *file);
+/* The same, moving the entries out of file (left empty) instead of copying them. */
+int merge_take(struct merger *m, struct kc_set *file);
 void merge_free(struct merger *m);
 
-/* Resolves into out (sorted by name). Returns 0, -EINVAL when there were conflict errors (out
+/* Resolves into out (sorted by name); the merger's strings move to out, so resolve once. Returns 0, -EINVAL when there were conflict errors (out
  * still holds a value for every symbol: the first one seen of a conflicting pair), -ENOMEM. */
 int merge_resolve(struct merger *m, const struct merge_opts *o, struct kc_set *out,
 		  struct kc_diags *d);
