@@ -24,10 +24,10 @@ struct parser {
 	struct frame frames[64];
 	size_t n_frames;
 	enum { ENT_NONE, ENT_SYM, ENT_FRAME, ENT_OTHER } ent;
-	char *sym;     /* the config block being read */
+	char *sym;	  /* the config block being read */
 	size_t sym_index; /* its position in t->v */
-	char *own;     /* its own `depends on`, ANDed */
-	char *context; /* the enclosing blocks' conditions when it started */
+	char *own;	  /* its own `depends on`, ANDed */
+	char *context;	  /* the enclosing blocks' conditions when it started */
 	unsigned sym_line;
 	char ***sources;
 	size_t *n_sources;

@@ -32,7 +32,8 @@ int merge_add(struct merger *m, const struct kc_set *file);
 int merge_take(struct merger *m, struct kc_set *file);
 void merge_free(struct merger *m);
 
-/* Resolves into out (sorted by name); the merger's strings move to out, so resolve once. Returns 0, -EINVAL when there were conflict errors (out
- * still holds a value for every symbol: the first one seen of a conflicting pair), -ENOMEM. */
+/* Resolves into out (sorted by name); the merger's strings move to out, so resolve once. Returns 0,
+ * -EINVAL when there were conflict errors (out still holds a value for every symbol: the first one
+ * seen of a conflicting pair), -ENOMEM. */
 int merge_resolve(struct merger *m, const struct merge_opts *o, struct kc_set *out,
 		  struct kc_diags *d);
