@@ -26,3 +26,8 @@ QEMU_TOOLS += $(O)/qemu/luks-open-hook
 demo: $(QEMU_TOOLS)
 	python3 qemu/run.py --build $(O) --verbose qemu/demo.scn
 -include qemu/bench/bench.mk
+
+# Debian 12 with systemd for the stage-2 scenarios (debootstrap, cached; images without mounts).
+$(O)/rootfs-systemd/.images: qemu/rootfs-systemd.sh $(O)/stripped/initkit-stage2
+	qemu/rootfs-systemd.sh $(O)/rootfs-systemd
+QEMU_TOOLS += $(O)/rootfs-systemd/.images

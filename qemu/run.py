@@ -5,6 +5,8 @@ one scenario file per behaviour (qemu/scenarios/*.scn), and checks the serial co
 Scenario file: one directive per line, '#' comments. Directives:
   mkimage: ARGS      extra arguments for initkit-mkimage (kernel modules dir is added)
   disk: RECIPE [k=v] a virtio disk built by qemu/disks.sh (repeatable; order = vda, vdb, ...)
+  rootfs: NAME       attach BUILD/rootfs-systemd/NAME.img (qemu/rootfs-systemd.sh) as the next
+                     virtio disk (a Debian system with systemd, for the stage-2 scenarios)
   disk-late: RECIPE  a disk built but not attached at boot: `hotplug: N` attaches the N-th
                      late disk through the monitor (PCIe hot-plug into a root port)
   append: ARGS       kernel command line (added after console=ttyS0 panic=-1)
@@ -52,6 +54,8 @@ class Scenario:
                     self.mkimage += shlex.split(val)
                 elif key == "disk":
                     self.disks.append(shlex.split(val))
+                elif key == "rootfs":
+                    self.disks.append(["@ROOTFS@", val])
                 elif key == "disk-late":
                     self.late.append(shlex.split(val))
                 elif key == "append":
@@ -95,7 +99,11 @@ def run(sc, build, verbose):
     # carry the image itself (@IMAGE@, for kexec) are made after it, uncached.
     def subst(args):
         return [a.replace("@BUILD@", build).replace("@IMAGE@", image) for a in args]
-    disks = [None if any("@IMAGE@" in a for a in d) else build_disk(build, subst(d)) for d in sc.disks]
+    def early(d):
+        if d[0] == "@ROOTFS@":  # built and kept current by qemu/rootfs-systemd.sh
+            return os.path.join(build, "rootfs-systemd", d[1] + ".img")
+        return None if any("@IMAGE@" in a for a in d) else build_disk(build, subst(d))
+    disks = [early(d) for d in sc.disks]
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000", INITKIT_BUILD=build)
     mk = [os.path.join(build, "stripped", "initkit-mkimage"), "-o", image,
           "--init", os.path.join(build, "stripped", "initkit-init"),

@@ -106,8 +106,10 @@ void defaults_feed_cmdline(struct stage2_defaults *d, const char *cmdline)
 	int r;
 
 	while ((r = cmdline_next(&cmdline, key, sizeof(key), value, sizeof(value), &has_value))) {
+		if (r < 0) /* key not filled (too long): found by MemorySanitizer */
+			continue;
 		const char *k = startswith(key, STAGE2_CMDLINE_PREFIX);
-		if (r < 0 || !k)
+		if (!k)
 			continue;
 		if (!has_value) {
 			note(d, "kernel command line: %s needs a value (%s<Key>=<value>)", key,

@@ -181,9 +181,11 @@ int logind_conf_feed(struct logind_conf *c, const char *path, const char *text, 
 
 	while (pos < len) {
 		/* read_line(): a line ends at \n, \r, \r\n or NUL. */
-		size_t n = strcspn(text + pos, "\n\r");
-		if (pos + n > len)
-			n = len - pos;
+		/* Bounded by len: the text need not be NUL-terminated (fuzzing found the
+		 * over-read). strchr() also matches the NUL, so a NUL byte ends a line. */
+		size_t n = 0;
+		while (pos + n < len && !strchr("\n\r", text[pos + n]))
+			n++;
 		_cleanup_free_ char *buf = strndup(text + pos, n);
 		if (!buf)
 			return -ENOMEM;
