@@ -214,6 +214,9 @@ void fragment_write(FILE *f, const struct kc_set *set, const struct fragment_exp
 		o->priority);
 	for (size_t i = 0; i < set->n; i++) {
 		const struct kc_entry *e = &set->v[i];
+		/* The reader strips one prefix: a symbol whose name starts with it keeps it. */
+		if (startswith(e->name, kc_config_prefix()))
+			fputs(kc_config_prefix(), f);
 		fprintf(f, "%s=", e->name);
 		kc_value_write(f, e);
 		fputc('\n', f);

@@ -70,8 +70,12 @@ struct kc_entry *kc_set_put(struct kc_set *s, struct kc_entry *e);
 int kc_set_reserve(struct kc_set *s, size_t n);
 void kc_entry_free(struct kc_entry *e);
 int kc_entry_copy(struct kc_entry *dst, const struct kc_entry *src);
+/* Orders entries by name. */
+void kc_set_sort(struct kc_set *s);
 /* True when both carry the same value (kind and text). */
 bool kc_entry_same_value(const struct kc_entry *a, const struct kc_entry *b);
+/* Formats the value as a .config writes it: y, "esc\"aped", 0x10; -ENOBUFS when too small. */
+int kc_value_format(const struct kc_entry *e, char *buf, size_t size);
 /* Writes the value as a .config does (strings quoted and escaped). */
 void kc_value_write(FILE *f, const struct kc_entry *e);
 /* Writes the .config line for e to f using prefix ("# CONFIG_X is not set" for n). */
@@ -80,6 +84,8 @@ void kc_entry_write_config(FILE *f, const char *prefix, const struct kc_entry *e
 __attribute__((format(printf, 3, 4))) void kc_diag(struct kc_diags *d, enum kc_severity sev,
 						   const char *fmt, ...);
 void kc_diags_free(struct kc_diags *d);
+/* Prints every message to f, one per line. */
+void kc_diags_print(const struct kc_diags *d, FILE *f);
 
 /* The CONFIG_ prefix, as kconfig takes it: the CONFIG_ environment variable, else "CONFIG_". */
 const char *kc_config_prefix(void);

@@ -19,5 +19,9 @@ kconfig-check: $(O)/bin/kconfig-merge
 	tests/kconfig/real-tree.sh $(O)
 bench-kconfig: $(O)/bin/kconfig-merge
 	tests/kconfig/bench.sh $(O)
-kconfig-kernel: $(O)/bin/kconfig-merge
+# End to end (not part of check): tinyconfig + kconfig/initkit.kcm -> bzImage (cached in
+# $(O)/kconfig/), booted with an initkit image and a LUKS2 argon2id root in QEMU.
+kconfig-kernel: $(O)/bin/kconfig-merge $(O)/stripped/initkit-init $(O)/stripped/initkit-mkimage \
+		$(O)/qemu/xts-encrypt $(O)/qemu/stage2-marker
 	tests/kconfig/kernel.sh $(O)
+	tests/kconfig/boot.py $(O)

@@ -151,6 +151,13 @@ static int read_line(const char *file, unsigned lineno, char *line, bool had_new
 		return 0;
 	}
 
+	/* kconfig ignores such a name silently (no symbol has it); a typo deserves a word. */
+	if (!*name || name[strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					"0123456789_")]) {
+		kc_diag(diags, KC_WARNING, "%s:%u:warning: ignoring invalid symbol name '%s'", file,
+			lineno, name);
+		return 0;
+	}
 	enum kc_type type = types ? types(name, userdata) : KC_TYPE_UNKNOWN;
 	if (kc_set_find(out, name))
 		kc_diag(diags, KC_WARNING, "%s:%u:warning: override: reassigning to symbol %s",

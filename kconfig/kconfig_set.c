@@ -123,6 +123,19 @@ int kc_entry_copy(struct kc_entry *dst, const struct kc_entry *src)
 	return 0;
 }
 
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kc_entry *)a)->name, ((const struct kc_entry *)b)->name);
+}
+
+void kc_set_sort(struct kc_set *s)
+{
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof(*s->v), entry_cmp);
+	if (s->index_cap)
+		index_rebuild(s, s->index_cap);
+}
+
 bool kc_entry_same_value(const struct kc_entry *a, const struct kc_entry *b)
 {
 	/* Untyped, "1000" reads as an int; typed by Kconfig it may be hex: same text, same value.
@@ -134,6 +147,29 @@ bool kc_entry_same_value(const struct kc_entry *a, const struct kc_entry *b)
 	if (a->kind == KC_V_TRI)
 		return a->tri == b->tri;
 	return streq(a->str, b->str);
+}
+
+int kc_value_format(const struct kc_entry *e, char *buf, size_t size)
+{
+	size_t n = 0;
+	if (e->kind == KC_V_TRI)
+		return snprintf(buf, size, "%c", e->tri) < (int)size ? 0 : -ENOBUFS;
+	if (e->kind != KC_V_STRING)
+		return snprintf(buf, size, "%s", e->str) < (int)size ? 0 : -ENOBUFS;
+	/* kconfig writes strings quoted, with " and \ escaped by a backslash. */
+	if (size < 3)
+		return -ENOBUFS;
+	buf[n++] = '"';
+	for (const char *p = e->str; *p; p++) {
+		if (n + 4 > size)
+			return -ENOBUFS;
+		if (*p == '"' || *p == '\\')
+			buf[n++] = '\\';
+		buf[n++] = *p;
+	}
+	buf[n++] = '"';
+	buf[n] = '\0';
+	return 0;
 }
 
 void kc_value_write(FILE *f, const struct kc_entry *e)
@@ -199,6 +235,12 @@ void kc_diags_free(struct kc_diags *d)
 		free(d->v[i].text);
 	free(d->v);
 	memset(d, 0, sizeof(*d));
+}
+
+void kc_diags_print(const struct kc_diags *d, FILE *f)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(f, "%s\n", d->v[i].text);
 }
 
 const char *kc_config_prefix(void)

@@ -154,6 +154,34 @@ static void test_export_roundtrip(void **state)
 	kc_diags_free(&d);
 }
 
+/* A symbol whose own name starts with CONFIG_ keeps it through export and read back. */
+static void test_export_prefixed_name(void **state)
+{
+	(void)state;
+	const char *config = "CONFIG_CONFIG_X=y\nCONFIG_X=m\n";
+	struct kc_set in, back;
+	struct kc_diags d = {0};
+	kc_set_init(&in);
+	kc_set_init(&back);
+	kconfig_read("c", config, strlen(config), "CONFIG_", NULL, NULL, &in, &d);
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	struct fragment_export_opts o = {.priority = 100};
+	fragment_write(f, &in, &o);
+	fclose(f);
+	assert_int_equal(fragment_read("x.kcm", buf, size, "CONFIG_", &back, &d), 0);
+	assert_int_equal(back.n, 2);
+	assert_string_equal(back.v[0].name, "CONFIG_X");
+	assert_int_equal(back.v[0].tri, 'y');
+	assert_string_equal(back.v[1].name, "X");
+	assert_int_equal(back.v[1].tri, 'm');
+	free(buf);
+	kc_set_free(&in);
+	kc_set_free(&back);
+	kc_diags_free(&d);
+}
+
 static void test_export_mandatory(void **state)
 {
 	(void)state;
@@ -180,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_is_structured),
 		cmocka_unit_test(test_export_roundtrip),
 		cmocka_unit_test(test_export_mandatory),
+		cmocka_unit_test(test_export_prefixed_name),
 	};
 	return cmocka_run_group_tests_name("kconfig_fragment", tests, NULL, NULL);
 }

@@ -65,6 +65,10 @@ static const struct read_case cases[] = {
 	{"empty value is invalid", "CONFIG_A=\n", false, NULL,
 	 " | t.config:1:warning: symbol value '' invalid for A"},
 	{"no = is ignored", "CONFIG_A\n", false, NULL, ""},
+	{"invalid symbol names are ignored, with a warning", "CONFIG_PCI-MSI=y\nCONFIG_=y\n", false,
+	 NULL,
+	 " | t.config:1:warning: ignoring invalid symbol name 'PCI-MSI' | t.config:2:warning: "
+	 "ignoring invalid symbol name ''"},
 	{"string with escapes", "CONFIG_S=\"a \\\"b\\\" \\\\ \\x\"\n", false, NULL,
 	 "S=\"a \\\"b\\\" \\\\ x\"@1"},
 	{"string: text after the closing quote is dropped", "CONFIG_S=\"a\"junk\n", false, NULL,
