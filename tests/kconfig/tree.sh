@@ -4,7 +4,7 @@
 # tools; the packages are `apt-get download`ed and unpacked with dpkg-deb -x.
 #
 # Usage: tests/kconfig/tree.sh BUILD_DIR
-# Prints nothing on success; afterwards BUILD/kconfig/src is the kernel tree and
+# Prints nothing on success (when cached); afterwards BUILD/kconfig/src is the kernel tree and
 # BUILD/kconfig/debian.config Debian's full amd64 config.
 set -euo pipefail
 
@@ -26,9 +26,9 @@ apt_install() {
 		"${missing[@]}" >/dev/null
 }
 
-[ -f "$DIR/.stamp" ] && [ -d "$DIR/src/scripts/kconfig" ] && [ -f "$DIR/debian.config" ] && exit 0
-
+# The tools first: a cached tree (build/ restored on a fresh machine) still needs them.
 apt_install gcc make bc flex bison libelf-dev xz-utils dpkg
+[ -f "$DIR/.stamp" ] && [ -d "$DIR/src/scripts/kconfig" ] && [ -f "$DIR/debian.config" ] && exit 0
 mkdir -p "$DIR/debs"
 cd "$DIR/debs"
 for p in linux-source-6.1 linux-config-6.1; do
