@@ -133,6 +133,11 @@ static int fold(struct kc_entry *w, const struct kc_entry *e, const struct merge
 		return -EINVAL;
 	}
 	bool mandatory = w->mandatory || e->mandatory;
+	if (w->mandatory != e->mandatory) {
+		const struct kc_entry *m = w->mandatory ? w : e, *opt = w->mandatory ? e : w;
+		kc_diag(d, KC_NOTE, "note: %s%s: mandatory (%s:%u) wins over optional (%s:%u)",
+			o->prefix, w->name, m->src.file, m->src.line, opt->src.file, opt->src.line);
+	}
 	if (!same) {
 		bool e_wins = rank(o, e->tri) < rank(o, w->tri);
 		kc_diag(d, o->strict ? KC_ERROR : KC_NOTE, "%s%s%s: %s wins over %s (%c>%c>%c)",
