@@ -2,6 +2,7 @@
 #
 #   make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="cmdline conf"]   each target for N s (default 60)
 #   make fuzz-check                  each target briefly over its corpus and regressions (CI)
+#   make fuzz-msan-check             the corpus and regressions replayed under MemorySanitizer
 #   make asan-check                  every unit test built and run under ASan + UBSan + LSan
 #   make fuzz-selftest               shows that a deliberately buggy parser is caught
 #
@@ -60,7 +61,7 @@ $(FUZZ_O)/fuzz_$(1): $(patsubst %.c,$(FUZZ_O)/obj/%.o,tests/fuzz/fuzz_$(1).c $(f
 endef
 $(foreach t,$(FUZZ_ALL),$(eval $(call FUZZ_RULES,$(t))))
 
-.PHONY: fuzz fuzz-build fuzz-check fuzz-selftest asan-check
+.PHONY: fuzz fuzz-build fuzz-check fuzz-msan-check fuzz-selftest asan-check
 fuzz-build: $(FUZZ_BINS)
 
 # fuzz-run MODE: "check" (fresh scratch corpus, FUZZ_CHECK_SECONDS) or "long" (the scratch
@@ -99,6 +100,31 @@ fuzz: $(FUZZ_BINS)
 	$(call FUZZ_RUN,long,$(FUZZ_SECONDS))
 fuzz-check: $(FUZZ_BINS)
 	$(call FUZZ_RUN,check,$(FUZZ_CHECK_SECONDS))
+
+# MemorySanitizer replay: every seed and regression input through an MSan build of each target
+# (uninitialised reads are invisible to ASan; one was found this way in stage2/defaults.c).
+# mount_options is left out: it links the uninstrumented static deps, which MSan cannot see into.
+FUZZ_MSAN := -fsanitize=memory -fsanitize-memory-track-origins -fno-omit-frame-pointer
+FUZZ_MSAN_TARGETS = $(filter-out mount_options,$(FUZZ_TARGETS))
+$(FUZZ_O)/msan/fuzz_%: tests/fuzz/fuzz_%.c | $(FUZZ_O)/.tools
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(filter-out -Werror,$(BASE_CFLAGS)) -I. -g -O1 $(FUZZ_MSAN) -fsanitize=fuzzer \
+		-o $@ $< $(fuzz_$*_SRCS)
+fuzz-msan-check: $(addprefix $(FUZZ_O)/msan/fuzz_,$(FUZZ_MSAN_TARGETS))
+	@pass=0; fail=0; mkdir -p $(FUZZ_O)/logs; \
+	for t in $(FUZZ_MSAN_TARGETS); do \
+		log=$(FUZZ_O)/logs/$$t-msan.log; dirs=; \
+		for d in tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t; do \
+			[ -d $$d ] && dirs="$$dirs $$d"; \
+		done; \
+		if $(FUZZ_O)/msan/fuzz_$$t -runs=0 $$dirs >$$log 2>&1; then \
+			pass=$$((pass + 1)); \
+		else \
+			fail=$$((fail + 1)); echo "fuzz_$$t FAILED under MSan (log: $$log)"; \
+			grep -m1 -A20 -E 'WARNING: MemorySanitizer|ERROR|invariant failed' $$log || tail -20 $$log; \
+		fi; \
+	done; \
+	echo "fuzz-msan: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
 # A parser with a deliberate off-by-one (tests/fuzz/selftest/): the fuzzer must crash on it
 # within a minute, and its cmocka test must fail under ASan. Not part of `make check`.
@@ -162,6 +188,6 @@ asan-check: | $(DEPS)/.stamp
 	done; \
 	echo "asan: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
-EXTRA_CHECKS += fuzz-check asan-check
+EXTRA_CHECKS += fuzz-check fuzz-msan-check asan-check
 
 -include $(shell find $(FUZZ_O)/obj -name '*.d' 2>/dev/null)

@@ -2,10 +2,8 @@
  * (stage2/logind_conf.c logind_conf_feed). The input is fed as the main file, then again as a
  * drop-in, so notes and origins accumulate across files as they do at boot.
  *
- * The text is passed NUL-terminated, as read_in_root() hands it over at boot: logind_conf_feed()
- * reads one byte past len when the text does not end in a newline (strcspn on text + pos;
- * tests/fuzz/known-crashes/logind_conf/). Once that is fixed, use fuzz_memdup() here and move
- * that input to tests/fuzz/regressions/logind_conf/. */
+ * The text is passed without a terminator: logind_conf_feed() once read past len when it
+ * did not end in a newline (regressions/logind_conf/). */
 #include <errno.h>
 
 #include "fuzz.h"
@@ -26,7 +24,7 @@ static void check(const struct logind_conf *c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = fuzz_strndup(data, size);
+	char *text = fuzz_memdup(data, size);
 	logind_conf_init(&conf);
 	int r = logind_conf_feed(&conf, "/etc/systemd/logind.conf", text, size);
 	FUZZ_CHECK(r == 0 || r == -EBADMSG);
