@@ -14,12 +14,157 @@ static bool is_word(char c)
 	return isalnum((unsigned char)c) || c == '_';
 }
 
+/* A multimap from strings (pointing into the lines) to the lines they occur in, in order. */
+struct mmap_slot {
+	const char *key;
+	size_t kl;
+	size_t *lines, n, cap;
+};
+
+struct mmap {
+	struct mmap_slot *slots;
+	size_t cap, used;
+};
+
+/* Two of them: every word of a line (grep -w), and the strings sed's /CFG[ =]/ can match: the
+ * tails, from each occurrence of the prefix on, of a word followed by ' ' or '='. */
+struct mc_index {
+	char *prefix;
+	struct mmap words, sed;
+};
+
+static size_t key_hash(const char *s, size_t n)
+{
+	size_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static struct mmap_slot *mmap_slot(const struct mmap *m, const char *k, size_t n)
+{
+	for (size_t i = key_hash(k, n) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		struct mmap_slot *s = &m->slots[i];
+		if (!s->key || (s->kl == n && memcmp(s->key, k, n) == 0))
+			return s;
+	}
+}
+
+static void mmap_free(struct mmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->slots[i].lines);
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+static int mmap_add(struct mmap *m, const char *k, size_t n, size_t line)
+{
+	if ((m->used + 1) * 2 > m->cap) {
+		struct mmap bigger = {.cap = m->cap ? m->cap * 2 : 1024};
+		bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots));
+		if (!bigger.slots)
+			return -ENOMEM;
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slots[i].key)
+				*mmap_slot(&bigger, m->slots[i].key, m->slots[i].kl) = m->slots[i];
+		bigger.used = m->used;
+		free(m->slots);
+		*m = bigger;
+	}
+	struct mmap_slot *s = mmap_slot(m, k, n);
+	if (!s->key) {
+		s->key = k;
+		s->kl = n;
+		m->used++;
+	}
+	if (s->n && s->lines[s->n - 1] == line)
+		return 0; /* a line is listed once, as grep prints it once */
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 2;
+		size_t *l = realloc(s->lines, cap * sizeof(*l));
+		if (!l)
+			return -ENOMEM;
+		s->lines = l;
+		s->cap = cap;
+	}
+	s->lines[s->n++] = line;
+	return 0;
+}
+
+static const struct mmap_slot *mmap_get(const struct mmap *m, const char *k)
+{
+	if (!m->cap)
+		return NULL;
+	const struct mmap_slot *s = mmap_slot(m, k, strlen(k));
+	return s->key ? s : NULL;
+}
+
+static int index_line(struct mc_index *x, const char *line, size_t id)
+{
+	size_t pl = strlen(x->prefix);
+	for (const char *p = line; *p;) {
+		size_t k = 0;
+		while (is_word(p[k]))
+			k++;
+		if (!k) {
+			p++;
+			continue;
+		}
+		if (mmap_add(&x->words, p, k, id) < 0)
+			return -ENOMEM;
+		/* With an empty prefix ($CONFIG_=""), a name can start anywhere in the word. */
+		for (const char *q = p; (p[k] == ' ' || p[k] == '=') && q < p + k; q++) {
+			if (pl && !(q = memmem(q, p + k - q, x->prefix, pl)))
+				break;
+			if (mmap_add(&x->sed, q, p + k - q, id) < 0)
+				return -ENOMEM;
+		}
+		p += k;
+	}
+	return 0;
+}
+
+static void index_free(struct mc_index *x)
+{
+	if (!x)
+		return;
+	mmap_free(&x->words);
+	mmap_free(&x->sed);
+	free(x->prefix);
+	free(x);
+}
+
+/* A new index of t's lines for prefix, or NULL. */
+static struct mc_index *index_build(const struct mc_text *t, const char *prefix)
+{
+	struct mc_index *x = calloc(1, sizeof(*x));
+	if (!x || !(x->prefix = strdup(prefix)))
+		goto fail;
+	for (size_t i = 0; i < t->n; i++)
+		if (index_line(x, t->lines[i], i) < 0)
+			goto fail;
+	return x;
+fail:
+	index_free(x);
+	return NULL;
+}
+
+/* Builds t's own index (once); push_line keeps it current. */
+static int text_index(struct mc_text *t, const char *prefix)
+{
+	if (!t->idx)
+		t->idx = index_build(t, prefix);
+	return t->idx ? 0 : -ENOMEM;
+}
+
 void mc_text_free(struct mc_text *t)
 {
 	for (size_t i = 0; i < t->n; i++)
 		free(t->lines[i]);
 	free(t->lines);
 	free(t->deleted);
+	index_free(t->idx);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -41,7 +186,7 @@ static int push_line(struct mc_text *t, const char *s, size_t n)
 	if (!t->lines[t->n])
 		return -ENOMEM;
 	t->deleted[t->n++] = false;
-	return 0;
+	return t->idx ? index_line(t->idx, t->lines[t->n - 1], t->n - 1) : 0;
 }
 
 /* Appends data's lines (cat >>). */
@@ -90,38 +235,20 @@ int mc_text_render(const struct mc_text *t, char **out, size_t *len)
 	return fclose(f) == 0 ? 0 : -ENOMEM;
 }
 
-/* grep -w: some occurrence of word with non-word characters (or the line's ends) around it. */
-static bool has_word(const char *line, const char *word, size_t wl)
-{
-	for (const char *p = line; (p = strstr(p, word)); p++)
-		if ((p == line || !is_word(p[-1])) && !is_word(p[wl]))
-			return true;
-	return false;
-}
-
-/* sed "/WORD[ =]/" */
-static bool sed_matches(const char *line, const char *word, size_t wl)
-{
-	for (const char *p = line; (p = strstr(p, word)); p++)
-		if (p[wl] == ' ' || p[wl] == '=')
-			return true;
-	return false;
-}
-
-/* $(grep -w word): matching lines joined by '\n'. */
-static char *grep_w(const struct mc_text *t, const char *word)
+/* $(grep -w word): matching lines of t (indexed by x) joined by '\n'. */
+static char *grep_w(const struct mc_text *t, const struct mc_index *x, const char *word)
 {
 	char *buf = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&buf, &size);
 	if (!f)
 		return NULL;
+	const struct mmap_slot *s = mmap_get(&x->words, word);
 	bool first = true;
-	size_t wl = strlen(word);
-	for (size_t i = 0; i < t->n; i++) {
-		if (t->deleted[i] || !has_word(t->lines[i], word, wl))
+	for (size_t i = 0; s && i < s->n; i++) {
+		if (t->deleted[s->lines[i]])
 			continue;
-		fprintf(f, "%s%s", first ? "" : "\n", t->lines[i]);
+		fprintf(f, "%s%s", first ? "" : "\n", t->lines[s->lines[i]]);
 		first = false;
 	}
 	fclose(f);
@@ -175,13 +302,12 @@ static const char *strip_cfg_prefix(const char *v)
 static int merge_one(struct mc_text *tmp, struct mc_text *frag, const char *name, const char *cfg,
 		     const struct mc_opts *o, FILE *msgs, bool *strict_violated)
 {
-	size_t cl = strlen(cfg);
-	_cleanup_free_ char *prev = grep_w(tmp, cfg);
+	_cleanup_free_ char *prev = grep_w(tmp, tmp->idx, cfg);
 	if (!prev)
 		return -ENOMEM;
 	if (!*prev) /* grep -q -w $CFG $TMP_FILE || continue */
 		return 0;
-	_cleanup_free_ char *new = grep_w(frag, cfg);
+	_cleanup_free_ char *new = grep_w(frag, frag->idx, cfg);
 	if (!new)
 		return -ENOMEM;
 	bool builtin_flag = false;
@@ -201,9 +327,9 @@ static int merge_one(struct mc_text *tmp, struct mc_text *frag, const char *name
 		fprintf(msgs, "Value of %s is redundant by fragment %s:\n", cfg, name);
 	}
 	struct mc_text *t = builtin_flag ? frag : tmp;
-	for (size_t i = 0; i < t->n; i++)
-		if (!t->deleted[i] && sed_matches(t->lines[i], cfg, cl))
-			t->deleted[i] = true;
+	const struct mmap_slot *s = mmap_get(&t->idx->sed, cfg);
+	for (size_t i = 0; s && i < s->n; i++)
+		t->deleted[s->lines[i]] = true;
 	return 0;
 }
 
@@ -216,6 +342,8 @@ int mc_merge_fragment(struct mc_text *tmp, const char *name, const char *data, s
 	size_t n_names = frag.n;
 	char **names = calloc(n_names ? n_names : 1, sizeof(*names));
 	if (r < 0 || !names)
+		r = -ENOMEM;
+	if (r == 0 && (text_index(tmp, o->prefix) < 0 || text_index(&frag, o->prefix) < 0))
 		r = -ENOMEM;
 	for (size_t i = 0; r == 0 && i < n_names; i++)
 		names[i] = cfg_name(frag.lines[i], o->prefix);
@@ -242,116 +370,22 @@ int mc_merge_fragment(struct mc_text *tmp, const char *name, const char *data, s
 	return r;
 }
 
-/* word -> lines index, for grep -w over whole files in the final check. */
-struct word_index {
-	struct wslot {
-		const char *word; /* points into the text; length wl */
-		size_t wl;
-		size_t *lines, n, cap;
-	} * slots;
-	size_t cap;
-};
-
-static size_t word_hash(const char *s, size_t n)
-{
-	size_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
-static struct wslot *wi_slot(struct word_index *wi, const char *w, size_t n)
-{
-	for (size_t i = word_hash(w, n) & (wi->cap - 1);; i = (i + 1) & (wi->cap - 1)) {
-		struct wslot *s = &wi->slots[i];
-		if (!s->word || (s->wl == n && memcmp(s->word, w, n) == 0))
-			return s;
-	}
-}
-
-static int wi_build(struct word_index *wi, char **lines, const bool *deleted, size_t n_lines)
-{
-	size_t words = 16;
-	for (size_t i = 0; i < n_lines; i++)
-		words += strlen(lines[i]) / 2 + 1;
-	for (wi->cap = 64; wi->cap < words * 2;)
-		wi->cap *= 2;
-	wi->slots = calloc(wi->cap, sizeof(*wi->slots));
-	if (!wi->slots)
-		return -ENOMEM;
-	for (size_t i = 0; i < n_lines; i++) {
-		if (deleted && deleted[i])
-			continue;
-		for (const char *p = lines[i]; *p;) {
-			size_t k = 0;
-			while (is_word(p[k]))
-				k++;
-			if (!k) {
-				p++;
-				continue;
-			}
-			struct wslot *s = wi_slot(wi, p, k);
-			s->word = p;
-			s->wl = k;
-			/* one entry per line, as grep prints a line once */
-			if (!s->n || s->lines[s->n - 1] != i) {
-				if (s->n == s->cap) {
-					s->cap = s->cap ? s->cap * 2 : 2;
-					size_t *l = realloc(s->lines, s->cap * sizeof(*l));
-					if (!l)
-						return -ENOMEM;
-					s->lines = l;
-				}
-				s->lines[s->n++] = i;
-			}
-			p += k;
-		}
-	}
-	return 0;
-}
-
-static void wi_free(struct word_index *wi)
-{
-	for (size_t i = 0; wi->slots && i < wi->cap; i++)
-		free(wi->slots[i].lines);
-	free(wi->slots);
-}
-
-/* $(grep -w word) through the index. */
-static void wi_grep(struct word_index *wi, char **lines, const char *word, FILE *f)
-{
-	struct wslot *s = wi_slot(wi, word, strlen(word));
-	for (size_t i = 0; s->word && i < s->n; i++)
-		fprintf(f, "%s%s", i ? "\n" : "", lines[s->lines[i]]);
-}
-
 int mc_check(const struct mc_text *tmp, const char *actual, size_t len, const char *prefix,
 	     FILE *msgs)
 {
 	struct mc_text act;
-	struct word_index wt = {0}, wa = {0};
 	int r = mc_text_from(&act, actual, len), count = 0;
-	if (r == 0)
-		r = wi_build(&wt, tmp->lines, tmp->deleted, tmp->n);
-	if (r == 0)
-		r = wi_build(&wa, act.lines, NULL, act.n);
+	struct mc_index *xt = r < 0 ? NULL : index_build(tmp, prefix);
+	struct mc_index *xa = r < 0 ? NULL : index_build(&act, prefix);
+	if (!xt || !xa)
+		r = -ENOMEM;
 	for (size_t i = 0; r == 0 && i < tmp->n; i++) {
 		if (tmp->deleted[i])
 			continue;
 		_cleanup_free_ char *cfg = cfg_name(tmp->lines[i], prefix);
 		if (!cfg)
 			continue;
-		char *req = NULL, *got = NULL;
-		size_t rs = 0, gs = 0;
-		FILE *fr = open_memstream(&req, &rs), *fg = open_memstream(&got, &gs);
-		if (fr)
-			wi_grep(&wt, tmp->lines, cfg, fr);
-		if (fg)
-			wi_grep(&wa, act.lines, cfg, fg);
-		if (fr)
-			fclose(fr);
-		if (fg)
-			fclose(fg);
+		_cleanup_free_ char *req = grep_w(tmp, xt, cfg), *got = grep_w(&act, xa, cfg);
 		if (!req || !got) {
 			r = -ENOMEM;
 		} else if (!streq(req, got)) {
@@ -370,11 +404,9 @@ int mc_check(const struct mc_text *tmp, const char *actual, size_t len, const ch
 				count++;
 			}
 		}
-		free(req);
-		free(got);
 	}
-	wi_free(&wt);
-	wi_free(&wa);
+	index_free(xt);
+	index_free(xa);
 	mc_text_free(&act);
 	return r < 0 ? r : count;
 }

@@ -16,11 +16,14 @@ struct mc_opts {
 	const char *prefix;  /* $CONFIG_, default CONFIG_ */
 };
 
+struct mc_index;
+
 struct mc_text {
 	char **lines; /* without '\n' */
 	size_t n, cap;
 	bool last_unterminated; /* the last line had no '\n' */
 	bool *deleted;
+	struct mc_index *idx; /* built on first use: grep -w and sed lookups without scanning */
 };
 
 void mc_text_free(struct mc_text *t);

@@ -200,11 +200,33 @@ static void test_mergeconfig_check(void **state)
 	mc_text_free(&t);
 }
 
+/* $CONFIG_="" : every word is a candidate name (sed's rule still applies). */
+static void test_mergeconfig_empty_prefix(void **state)
+{
+	(void)state;
+	struct mc_opts o = {.prefix = ""};
+	struct mc_text t;
+	const char *base = "A=y\nXA=y\nB=y\n", *frag = "A=n\n";
+	assert_int_equal(mc_text_from(&t, base, strlen(base)), 0);
+	char *msgs = NULL, *text = NULL;
+	size_t ms = 0, ts = 0;
+	FILE *f = open_memstream(&msgs, &ms);
+	bool violated = false;
+	assert_int_equal(mc_merge_fragment(&t, "f", frag, strlen(frag), &o, f, &violated), 0);
+	fclose(f);
+	assert_int_equal(mc_text_render(&t, &text, &ts), 0);
+	assert_string_equal(text, "B=y\n\nA=n\n");
+	free(msgs);
+	free(text);
+	mc_text_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mergeconfig_table),
 		cmocka_unit_test(test_mergeconfig_check),
+		cmocka_unit_test(test_mergeconfig_empty_prefix),
 	};
 	return cmocka_run_group_tests_name("kconfig_mergeconfig", tests, NULL, NULL);
 }
