@@ -1,0 +1,345 @@
+#!/usr/bin/env python3
+"""Boot benchmark: initkit against the initramfs a user would use instead, on the same Debian
+kernel (BUILD/kernel), the same test disks (qemu/disks.sh recipes luks2-pbkdf2 and ext4) and
+the same QEMU (TCG), in one run. See qemu/bench/README.md for the method.
+
+Usage: qemu/bench/bench.py [--build build] [--boots 5] [--peers a,b] [--out FILE] [--one PEER:DISK]
+Prints the markdown table and writes it to BUILD/bench-boot.md (or --out).
+--one PEER:DISK boots a single image once with the console echoed (for debugging a peer).
+"""
+import argparse
+import datetime
+import hashlib
+import os
+import platform
+import re
+import select
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import run as harness  # noqa: E402  (qemu/run.py: build_disk, cached test disks)
+
+PASS = "initkit-test-passphrase"
+# The passphrase is typed this long after the prompt shows (as a person would: a prompt may
+# switch the echo off and flush typed-ahead input just after printing itself; initkit does).
+# The pause is inside every LUKS2 figure, the same for every peer.
+TYPE_DELAY = 0.25
+LUKS_UUID = "7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002"
+FS_UUID = "6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001"
+DISKS = {"luks": ["luks2-pbkdf2"], "plain": ["ext4"]}
+COMMON = "console=ttyS0 panic=-1 rw"
+MARKER = re.compile(rb"INITKIT-STAGE2 reached: pid=1 uptime=([0-9.]+)")
+RUN_INIT = re.compile(rb"\[\s*([0-9.]+)\] Run /init as init process")
+PROBE = re.compile(rb"bench-probe: \S+ VmHWM=(\d+) kB VmRSS=(\d+) kB samples=(\d+)")
+
+# Per peer: how its image is built, its command line for each disk, and its passphrase
+# prompt. Every peer gets the same kernel modules (virtio_pci, virtio_blk, ext4, dm_crypt
+# and the crypto templates) unless its tool insists on more (see the README).
+PEERS = {
+    "initramfs-tools": {
+        "script": "mkimage-initramfs-tools.sh",
+        "luks": f"root=/dev/mapper/croot cryptopts=target=croot,source=UUID={LUKS_UUID},luks",
+        "plain": f"root=UUID={FS_UUID}",
+        "prompt": rb"Please unlock disk croot: ",
+        "label": "initramfs-tools + cryptsetup-initramfs",
+    },
+    "dracut": {
+        "script": "mkimage-dracut.sh",
+        "luks": f"rd.luks.uuid={LUKS_UUID} root=UUID={FS_UUID} init=/sbin/init",
+        "plain": f"root=UUID={FS_UUID} init=/sbin/init",
+        "prompt": rb"[Pp]assphrase for [^\r\n]*:",
+        "label": "dracut (systemd, crypt)",
+    },
+    "nixos-style": {
+        "script": "mkimage-nixos-style.sh",
+        "luks": f"bench.luks={LUKS_UUID}:croot root=/dev/mapper/croot",
+        "plain": f"root=UUID={FS_UUID}",
+        "prompt": rb"Passphrase for /dev/vda: ",
+        "label": "NixOS-style (busybox + cryptsetup + modprobe)",
+    },
+    "initkit": {
+        "script": "mkimage-initkit.sh",
+        "luks": f"rd.luks.name={LUKS_UUID}=croot root=/dev/mapper/croot rd.emergency=poweroff",
+        "plain": f"root=UUID={FS_UUID} rd.emergency=poweroff",
+        "prompt": rb"Passphrase for croot \(UUID [0-9a-f-]+\): ",
+        "label": "initkit",
+    },
+}
+ORDER = ["initramfs-tools", "dracut", "nixos-style", "initkit"]
+
+
+def file_hash(paths):
+    h = hashlib.sha256()
+    for p in paths:
+        with open(p, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+def build_image(build, peer, probe=None):
+    """Images are cached under BUILD/bench/images, rebuilt when the builder, the kernel or
+    (for initkit) the initkit binaries change."""
+    spec = PEERS[peer]
+    script = os.path.join(HERE, spec["script"])
+    inputs = [script, os.path.join(build, "kernel", "kver")]
+    if peer == "nixos-style":
+        inputs.append(os.path.join(HERE, "nixos-stage1-init.sh"))
+    if peer == "initkit":
+        inputs += [os.path.join(build, "stripped", p) for p in ("initkit-init", "initkit-mkimage")]
+        if probe:
+            inputs.append(probe)
+    name = peer + ("-probe" if probe else "")
+    out = os.path.join(build, "bench", "images", f"{name}.img")
+    stamp = out + ".stamp"
+    key = file_hash(inputs)
+    if os.path.exists(out) and os.path.exists(stamp) and open(stamp).read() == key:
+        return out, None
+    t0 = time.monotonic()
+    args = [script, build, out] + ([probe] if probe else [])
+    r = subprocess.run(args, capture_output=True, text=True)
+    if r.returncode != 0 or not os.path.exists(out):
+        return None, f"image build failed: {(r.stderr or r.stdout).strip().splitlines()[-1:]}"
+    with open(stamp, "w") as f:
+        f.write(key)
+    print(f"bench: built {name} image in {time.monotonic() - t0:.0f}s", file=sys.stderr)
+    return out, None
+
+
+def count_entries(build, image):
+    """(files, entries) of the image as booted, every cpio segment (unmkinitramfs)."""
+    d = tempfile.mkdtemp(dir=os.path.join(build, "bench"))
+    try:
+        subprocess.run(["unmkinitramfs", image, d], check=True, capture_output=True)
+        files = entries = 0
+        for root, dirs, names in os.walk(d):
+            entries += len(dirs) + len(names)
+            files += len(names)  # regular files, symlinks and device nodes
+        return files, entries
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def boot(build, image, disk, append, prompt, echo=False, timeout=90):
+    """One boot; returns a dict with marker uptime, /init start timestamp, host seconds to
+    the marker, and the console (or 'error')."""
+    kdir = os.path.join(build, "kernel")
+    wd = os.path.join(build, "bench", "run")
+    os.makedirs(wd, exist_ok=True)
+    ov = os.path.join(wd, "disk.qcow2")
+    if os.path.exists(ov):
+        os.unlink(ov)
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", disk, ov], check=True)
+    qemu = ["qemu-system-x86_64", "-machine", "q35", "-m", "512", "-smp", "1", "-display", "none",
+            "-no-reboot", "-serial", "stdio", "-monitor", "none",
+            "-kernel", os.path.join(kdir, "vmlinuz"), "-initrd", image,
+            "-append", f"{COMMON} {append}",
+            "-drive", f"file={ov},if=none,id=d0,format=qcow2", "-device", "virtio-blk-pci,drive=d0,serial=disk0"]
+    start = time.monotonic()
+    p = subprocess.Popen(qemu, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = b""
+    sent = False
+    prompt_seen = None
+    res = {}
+    prompt_re = re.compile(prompt)
+    while True:
+        left = timeout - (time.monotonic() - start)
+        if left <= 0:
+            res["error"] = f"timeout after {timeout}s"
+            break
+        wait = min(left, 1.0)
+        if prompt_seen is not None and not sent:
+            wait = max(0.0, min(wait, prompt_seen + TYPE_DELAY - time.monotonic()))
+        r, _, _ = select.select([p.stdout], [], [], wait)
+        if not r:
+            if prompt_seen is not None and not sent and time.monotonic() - prompt_seen >= TYPE_DELAY:
+                p.stdin.write(PASS.encode() + b"\r")
+                p.stdin.flush()
+                sent = True
+            continue
+        chunk = os.read(p.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        out += chunk
+        if echo:
+            sys.stdout.write(chunk.decode(errors="replace"))
+            sys.stdout.flush()
+        if not sent and prompt_seen is None and prompt_re.search(out):
+            prompt_seen = time.monotonic()
+        if not sent and prompt_seen is not None and time.monotonic() - prompt_seen >= TYPE_DELAY:
+            p.stdin.write(PASS.encode() + b"\r")
+            p.stdin.flush()
+            sent = True
+        if "host" not in res and MARKER.search(out):
+            res["host"] = time.monotonic() - start
+    if p.poll() is None:
+        p.kill()
+    p.wait()
+    m = MARKER.search(out)
+    if m:
+        res["uptime"] = float(m.group(1))
+        i = RUN_INIT.search(out)
+        if i:
+            res["init"] = float(i.group(1))
+        pr = PROBE.search(out)
+        if pr:
+            res["vmhwm"], res["vmrss"], res["samples"] = (int(x) for x in pr.groups())
+    elif "error" not in res:
+        res["error"] = "QEMU exited without the stage-2 marker"
+    res["console"] = out.decode(errors="replace")
+    return res
+
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    qv = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    return (f"{os.cpu_count()} CPUs (nproc), {cpu}; {qv.replace('QEMU emulator version', 'QEMU')}, "
+            f"TCG, no KVM, -m 512 -smp 1; host kernel {platform.release()}")
+
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+
+def fmt(x, unit=""):
+    return "–" if x is None else f"{x:.2f}{unit}"
+
+
+def ratio(a, b):
+    return "–" if a is None or b is None or b == 0 else f"{a / b:.2f}"
+
+
+def tail(console, n=6):
+    lines = [ln.strip() for ln in console.splitlines() if ln.strip()]
+    return " / ".join(lines[-n:])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--boots", type=int, default=5)
+    ap.add_argument("--peers", default=",".join(ORDER))
+    ap.add_argument("--out")
+    ap.add_argument("--one", help="PEER:DISK: one boot, console echoed")
+    ap.add_argument("--probe", help="the static vmhwm-probe (initkit /init peak memory)")
+    a = ap.parse_args()
+    build = os.path.abspath(a.build)
+    os.makedirs(os.path.join(build, "bench"), exist_ok=True)
+    disks = {k: harness.build_disk(build, v) for k, v in DISKS.items()}
+
+    if a.one:
+        peer, disk = a.one.split(":")
+        img, err = build_image(build, peer)
+        if err:
+            sys.exit(err)
+        r = boot(build, img, disks[disk], PEERS[peer][disk], PEERS[peer]["prompt"], echo=True)
+        r.pop("console")
+        print("\nbench:", r)
+        return
+
+    peers = [p for p in a.peers.split(",") if p]
+    images, why = {}, {}
+    for p in peers:
+        images[p], err = build_image(build, p)
+        if err:
+            why[p] = err
+    logdir = os.path.join(build, "bench", "logs")
+    os.makedirs(logdir, exist_ok=True)
+
+    # Timed rounds, interleaved: A B C D (LUKS), A B C D (plain), repeated.
+    res = {(p, d): [] for p in peers for d in DISKS}
+    fails = {(p, d): 0 for p in peers for d in DISKS}
+    t0 = time.monotonic()
+    for i in range(a.boots):
+        for disk in DISKS:
+            for p in peers:
+                if p in why:
+                    continue
+                r = boot(build, images[p], disks[disk], PEERS[p][disk], PEERS[p]["prompt"])
+                log = os.path.join(logdir, f"{p}-{disk}-{i}.log")
+                with open(log, "w") as f:
+                    f.write(r["console"])
+                if "error" not in r:
+                    res[(p, disk)].append(r)
+                    continue
+                fails[(p, disk)] += 1
+                if i == 0:  # a peer that fails its first boot is reported, not retried
+                    why[p] = f"{disk} root: {r['error']}; console ({log}): {tail(r['console'])}"
+        print(f"bench: round {i + 1}/{a.boots} done ({time.monotonic() - t0:.0f}s)", file=sys.stderr)
+
+    # initkit's /init peak memory: untimed boots of an image with the probe hook (LUKS only:
+    # initkit runs hooks before unlocking).
+    mem = []
+    if "initkit" in peers and "initkit" not in why and a.probe:
+        img, err = build_image(build, "initkit", probe=os.path.abspath(a.probe))
+        for _ in range(2 if not err else 0):
+            r = boot(build, img, disks["luks"], PEERS["initkit"]["luks"], PEERS["initkit"]["prompt"])
+            if "vmhwm" in r:
+                mem.append(r)
+
+    # The table.
+    stats = {}
+    for (p, d), rs in res.items():
+        k2s = med([r["uptime"] for r in rs])
+        i2s = med([r["uptime"] - r["init"] for r in rs if "init" in r])
+        host = med([r["host"] for r in rs if "host" in r])
+        stats[(p, d)] = (k2s, i2s, host, len(rs))
+    sizes = {p: (os.path.getsize(images[p]),) + count_entries(build, images[p]) for p in peers if images.get(p)}
+    ik = "initkit"
+    lines = []
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines.append(f"Boot benchmark, {now}. Machine: {machine()}.")
+    lines.append(f"Kernel {open(os.path.join(build, 'kernel', 'kver')).read().strip()} (Debian), "
+                 f"LUKS2 root: pbkdf2 1000 iterations, passphrase typed on the console when the peer "
+                 f"prompts; plain root: ext4. Medians of {a.boots} boots per image and disk, interleaved.")
+    lines.append("")
+    lines.append("| initramfs | root | kernel start → stage 2 (s) | /init → stage 2 (s) | QEMU start → stage 2, host (s) "
+                 "| image (zstd, as booted) | files / entries | initkit ÷ peer: kernel → stage 2 | initkit ÷ peer: /init → stage 2 "
+                 "| initkit ÷ peer: image size |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
+    for p in peers:
+        label = PEERS[p]["label"]
+        size = sizes.get(p)
+        sz = f"{size[0] / 1e6:.2f} MB" if size else "–"
+        fe = f"{size[1]} / {size[2]}" if size else "–"
+        if p in why:
+            lines.append(f"| {label} | – | not measured: {why[p]} | | | {sz} | {fe} | | | |")
+            continue
+        for d in DISKS:
+            k2s, i2s, host, n = stats[(p, d)]
+            ik2s, ii2s, _, _ = stats.get((ik, d), (None, None, None, 0))
+            note = f" ({n} ok, {fails[(p, d)]} failed)" if fails[(p, d)] else ""
+            rsz = ratio(sizes[ik][0], size[0]) if ik in sizes and size and ik not in why else "–"
+            lines.append(f"| {label} | {'LUKS2' if d == 'luks' else 'ext4'}{note} | {fmt(k2s)} | {fmt(i2s)} | "
+                         f"{fmt(host)} | {sz} | {fe} | {ratio(ik2s, k2s) if p != ik else '1'} | "
+                         f"{ratio(ii2s, i2s) if p != ik else '1'} | {rsz if p != ik else '1'} |")
+    lines.append("")
+    lines.append("Unlock cost (median LUKS2 − median ext4, kernel start → stage 2): " + ", ".join(
+        f"{p} {fmt(stats[(p, 'luks')][0] - stats[(p, 'plain')][0], ' s')}"
+        for p in peers if p not in why and stats[(p, 'luks')][0] is not None and stats[(p, 'plain')][0] is not None) + ".")
+    init = os.path.join(build, "stripped", "initkit-init")
+    lines.append(f"initkit: static /init {os.path.getsize(init) / 1e6:.2f} MB (stripped); " + (
+        "peak memory of /init (VmHWM just before stage 2, LUKS2 boot): "
+        + ", ".join(f"{r['vmhwm'] / 1024:.1f} MiB" for r in mem) + "." if mem else
+        "peak memory of /init: not measured."))
+    table = "\n".join(lines) + "\n"
+    out = a.out or os.path.join(build, "bench-boot.md")
+    with open(out, "w") as f:
+        f.write(table)
+    print(table)
+    if any(p in why for p in peers):
+        print("bench: some peers were not measured (see the table)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+#!/bin/bash
+# Install the peers of the boot benchmark from Debian's packages, when missing (idempotent).
+# None of them is run on the host's own boot: the benchmark builds every image into build/
+# for the kernel in build/kernel (--kver, private config dirs; see qemu/bench/README.md).
+#  - initramfs-tools (+ -core: mkinitramfs) and cryptsetup-initramfs: Debian's default;
+#  - dracut-core: the dracut command without the dracut package (which conflicts with
+#    initramfs-tools);
+#  - busybox-static and cryptsetup-bin: the NixOS-style stage 1;
+#  - kmod (modprobe), cpio, zstd.
+# Note: installing initramfs-tools/cryptsetup-initramfs runs Debian's trigger, which
+# regenerates the initramfs of kernels installed in /boot, if any (there are none on the
+# benchmark machines; on a machine with a kernel it is the update Debian itself would do).
+set -euo pipefail
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=()
+for p in initramfs-tools initramfs-tools-core cryptsetup-initramfs dracut-core busybox-static \
+	cryptsetup-bin kmod cpio zstd; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "bench-deps: installing ${missing[*]}" >&2
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+fi

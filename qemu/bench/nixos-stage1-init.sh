@@ -1,0 +1,93 @@
+#!/bin/ash
+# A NixOS-style stage 1 (the shape of nixpkgs' nixos/modules/system/boot/stage-1-init.sh),
+# written for the boot benchmark: busybox ash + Debian's cryptsetup tool + kmod's modprobe.
+# Command line: root=DEV|UUID=...  bench.luks=LUKS-UUID:NAME  (NixOS bakes both into the
+# script at build time; the benchmark uses one image for both test disks.)
+export PATH=/bin:/sbin
+
+fail() {
+	echo "stage-1: $*"
+	echo "stage-1: An error occurred in stage 1 of the boot process."
+	poweroff -f
+}
+
+echo
+echo "<<< NixOS-style Stage 1 >>>"
+echo
+
+mkdir -p /proc /sys /dev /run /tmp /mnt-root
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs -o mode=0755 devtmpfs /dev
+mount -t tmpfs -o mode=0755,size=10% tmpfs /run
+ln -s /proc/mounts /etc/mtab 2>/dev/null
+
+root= luks=
+for o in $(cat /proc/cmdline); do
+	case $o in
+	root=*) root=${o#root=} ;;
+	bench.luks=*) luks=${o#bench.luks=} ;;
+	esac
+done
+
+# NixOS points the kernel's module helper at stage 1's modprobe (and restores it below).
+echo /sbin/modprobe >/proc/sys/kernel/modprobe
+
+echo "loading module virtio_pci virtio_blk ext4..."
+for i in virtio_pci virtio_blk ext4; do
+	modprobe "$i" || echo "stage-1: warning: cannot load $i"
+done
+
+# Wait for a device (NixOS runs udevd and `udevadm settle`, then polls; without udev this
+# polls findfs every 50 ms, for 20 s at most).
+waitDevice() {
+	local spec=$1 try=400 dev
+	while [ $try -gt 0 ]; do
+		case $spec in
+		UUID=* | LABEL=*) dev=$(findfs "$spec" 2>/dev/null) ;;
+		*) [ -e "$spec" ] && dev=$spec ;;
+		esac
+		[ -n "$dev" ] && echo "$dev" && return 0
+		sleep 0.05
+		try=$((try - 1))
+	done
+	return 1
+}
+
+if [ -n "$luks" ]; then
+	uuid=${luks%%:*}
+	name=${luks#*:}
+	for i in dm_mod dm_crypt; do modprobe "$i"; done
+	dev=$(waitDevice "UUID=$uuid") || fail "LUKS device UUID=$uuid did not appear"
+	mkdir -p /run/cryptsetup && chmod 0700 /run/cryptsetup
+	# NixOS's askPassphrase loop: read the passphrase on the console, pipe it to cryptsetup.
+	tries=3
+	while [ $tries -gt 0 ]; do
+		printf "Passphrase for %s: " "$dev"
+		IFS= read -rs passphrase
+		echo
+		if printf '%s' "$passphrase" | cryptsetup luksOpen --key-file=- "$dev" "$name"; then
+			break
+		fi
+		echo "stage-1: cannot open $dev, try again"
+		tries=$((tries - 1))
+	done
+	unset passphrase
+	[ $tries -gt 0 ] || fail "cannot unlock $dev"
+fi
+
+[ -n "$root" ] || fail "no root= on the command line"
+rootdev=$(waitDevice "$root") || fail "root device $root did not appear"
+echo "mounting $rootdev on /..."
+mount -t ext4 -o rw "$rootdev" /mnt-root || fail "cannot mount $rootdev"
+
+# Restore /proc/sys/kernel/modprobe to its original value.
+echo /sbin/modprobe >/proc/sys/kernel/modprobe
+
+# Start stage 2: `switch_root' deletes all files in the ramfs on the current root.
+mount --move /proc /mnt-root/proc
+mount --move /sys /mnt-root/sys
+mount --move /dev /mnt-root/dev
+mount --move /run /mnt-root/run
+exec env -i switch_root /mnt-root /sbin/init
+fail "switch_root failed"
