@@ -140,8 +140,11 @@ $(FUZZ_O)/selftest/test_selftest_plain: tests/fuzz/selftest/test_selftest.c \
 		tests/fuzz/selftest/buggy_split.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -g -o $@ $^ -lcmocka
+$(FUZZ_O)/selftest/leak_selftest: tests/fuzz/selftest/leak_selftest.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -g $(ASAN_SAN) -o $@ $^
 fuzz-selftest: $(FUZZ_O)/selftest/fuzz_selftest $(FUZZ_O)/selftest/test_selftest \
-		$(FUZZ_O)/selftest/test_selftest_plain
+		$(FUZZ_O)/selftest/test_selftest_plain $(FUZZ_O)/selftest/leak_selftest
 	@echo "== without sanitizers the unit test (informational):"
 	@$(FUZZ_O)/selftest/test_selftest_plain >$(FUZZ_O)/selftest/plain.log 2>&1 && \
 		echo "passes: the off-by-one is invisible" || echo "fails: $$(tail -1 $(FUZZ_O)/selftest/plain.log)"
@@ -156,7 +159,11 @@ fuzz-selftest: $(FUZZ_O)/selftest/fuzz_selftest $(FUZZ_O)/selftest/test_selftest
 		>$(FUZZ_O)/selftest/test.log 2>&1; \
 	then echo "selftest: ASan did NOT catch the bug"; exit 1; fi
 	@grep -m1 -E 'ERROR: AddressSanitizer: [a-z-]+' $(FUZZ_O)/selftest/test.log
-	@echo "fuzz-selftest: both caught the deliberate bug"
+	@echo "== LeakSanitizer must report a leak"
+	@if env $(ASAN_RUN_ENV) $(FUZZ_O)/selftest/leak_selftest >$(FUZZ_O)/selftest/leak.log 2>&1; \
+	then echo "selftest: LeakSanitizer did NOT report the leak"; exit 1; fi
+	@grep -m1 -E 'ERROR: LeakSanitizer: detected memory leaks' $(FUZZ_O)/selftest/leak.log
+	@echo "fuzz-selftest: the fuzzer, ASan and LSan all caught the deliberate bugs"
 
 # ---- Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer) ----
 # The same TESTS / test_<name>_SRCS as unit-check, built by a sub-make into build/asan/ with the
