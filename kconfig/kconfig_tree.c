@@ -219,26 +219,6 @@ static char *context_of(const struct parser *p)
 	return c;
 }
 
-static void set_type(struct parser *p, const char *word)
-{
-	static const struct {
-		const char *word;
-		enum kc_type type;
-	} types[] = {{"bool", KC_TYPE_BOOL},
-		     {"def_bool", KC_TYPE_BOOL},
-		     {"tristate", KC_TYPE_TRISTATE},
-		     {"def_tristate", KC_TYPE_TRISTATE},
-		     {"string", KC_TYPE_STRING},
-		     {"int", KC_TYPE_INT},
-		     {"hex", KC_TYPE_HEX}};
-	if (p->ent != ENT_SYM)
-		return;
-	struct ksym *k = &p->t->v[p->sym_index];
-	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
-		if (streq(word, types[i].word) && k->type == KC_TYPE_UNKNOWN)
-			k->type = types[i].type;
-}
-
 /* `depends on EXPR` for the current block. */
 static int add_depends(struct parser *p, const char *expr)
 {
@@ -339,6 +319,86 @@ static unsigned indent_of(const char *s)
 	return col;
 }
 
+enum keyword {
+	KW_NONE,
+	KW_CONFIG,
+	KW_DEPENDS,
+	KW_TYPE,      /* a type, maybe with a prompt or default: the block goes on */
+	KW_ATTRIBUTE, /* other lines inside a block */
+	KW_IF,
+	KW_ENDIF,
+	KW_MENU,
+	KW_ENDMENU,
+	KW_CHOICE,
+	KW_ENDCHOICE,
+	KW_SOURCE,
+	KW_OTHER, /* comment, mainmenu: blocks of their own */
+};
+
+static const struct {
+	const char *word;
+	enum keyword kw;
+	enum kc_type type;
+} keywords[] = {
+	{"bool", KW_TYPE, KC_TYPE_BOOL},
+	{"choice", KW_CHOICE, 0},
+	{"comment", KW_OTHER, 0},
+	{"config", KW_CONFIG, 0},
+	{"def_bool", KW_TYPE, KC_TYPE_BOOL},
+	{"def_tristate", KW_TYPE, KC_TYPE_TRISTATE},
+	{"default", KW_ATTRIBUTE, 0},
+	{"depends", KW_DEPENDS, 0},
+	{"endchoice", KW_ENDCHOICE, 0},
+	{"endif", KW_ENDIF, 0},
+	{"endmenu", KW_ENDMENU, 0},
+	{"hex", KW_TYPE, KC_TYPE_HEX},
+	{"if", KW_IF, 0},
+	{"imply", KW_ATTRIBUTE, 0},
+	{"int", KW_TYPE, KC_TYPE_INT},
+	{"mainmenu", KW_OTHER, 0},
+	{"menu", KW_MENU, 0},
+	{"menuconfig", KW_CONFIG, 0},
+	{"modules", KW_ATTRIBUTE, 0},
+	{"option", KW_ATTRIBUTE, 0},
+	{"optional", KW_ATTRIBUTE, 0},
+	{"prompt", KW_ATTRIBUTE, 0},
+	{"range", KW_ATTRIBUTE, 0},
+	{"select", KW_ATTRIBUTE, 0},
+	{"source", KW_SOURCE, 0},
+	{"string", KW_TYPE, KC_TYPE_STRING},
+	{"transitional", KW_ATTRIBUTE, 0},
+	{"tristate", KW_TYPE, KC_TYPE_TRISTATE},
+	{"visible", KW_ATTRIBUTE, 0},
+};
+
+/* The keyword starting a line; the first character is compared before the whole word. */
+static size_t keyword_of(const char *word)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(keywords); i++)
+		if (keywords[i].word[0] == word[0] && streq(keywords[i].word, word))
+			return i;
+	return SIZE_MAX;
+}
+
+static int start_symbol(struct parser *p, const char *s, unsigned lineno)
+{
+	int r = sym_finish(p);
+	if (r < 0)
+		return r;
+	p->sym = strndup(s, strcspn(s, " \t"));
+	p->own = strdup("");
+	p->context = context_of(p);
+	if (!p->sym || !p->own || !p->context)
+		return -ENOMEM;
+	p->sym_line = lineno;
+	p->ent = ENT_SYM;
+	struct ksym *k = sym_get(p->t, p->sym);
+	if (!k)
+		return -ENOMEM;
+	p->sym_index = (size_t)(k - p->t->v);
+	return 0;
+}
+
 /* One logical line (continuations joined). */
 static int parse_statement(struct parser *p, char *line, unsigned lineno)
 {
@@ -351,51 +411,43 @@ static int parse_statement(struct parser *p, char *line, unsigned lineno)
 	s += strspn(s, " \t");
 	if (!*word)
 		return 0;
-	if (streq(word, "config") || streq(word, "menuconfig")) {
-		int r = sym_finish(p);
-		if (r < 0)
-			return r;
-		p->sym = strndup(s, strcspn(s, " \t"));
-		p->own = strdup("");
-		p->context = context_of(p);
-		if (!p->sym || !p->own || !p->context)
-			return -ENOMEM;
-		p->sym_line = lineno;
-		p->ent = ENT_SYM;
-		struct ksym *k = sym_get(p->t, p->sym);
-		if (!k)
-			return -ENOMEM;
-		p->sym_index = (size_t)(k - p->t->v);
-		return 0;
-	}
-	if (streq(word, "depends") && startswith(s, "on"))
+	size_t i = keyword_of(word);
+	enum keyword kw = i == SIZE_MAX ? KW_NONE : keywords[i].kw;
+	if (kw == KW_CONFIG)
+		return start_symbol(p, s, lineno);
+	if (kw == KW_DEPENDS && startswith(s, "on"))
 		return add_depends(p, s + 2 + strspn(s + 2, " \t"));
-	if (streq(word, "bool") || streq(word, "tristate") || streq(word, "string") ||
-	    streq(word, "int") || streq(word, "hex") || streq(word, "def_bool") ||
-	    streq(word, "def_tristate") || streq(word, "prompt") || streq(word, "select") ||
-	    streq(word, "default") || streq(word, "range") || streq(word, "imply") ||
-	    streq(word, "visible") || streq(word, "option") || streq(word, "modules") ||
-	    streq(word, "optional") || streq(word, "transitional"))
+	if (kw == KW_TYPE && p->ent == ENT_SYM && p->t->v[p->sym_index].type == KC_TYPE_UNKNOWN)
+		p->t->v[p->sym_index].type = keywords[i].type;
+	if (kw == KW_TYPE || kw == KW_ATTRIBUTE || kw == KW_DEPENDS)
 		return 0;
 	int r = sym_finish(p);
 	if (r < 0)
 		return r;
-	if (streq(word, "if"))
+	switch (kw) {
+	case KW_IF:
 		return push_frame(p, FRAME_IF, s);
-	if (streq(word, "endif"))
+	case KW_ENDIF:
 		pop_frame(p, FRAME_IF);
-	else if (streq(word, "menu"))
+		break;
+	case KW_MENU:
 		return push_frame(p, FRAME_MENU, "");
-	else if (streq(word, "endmenu"))
+	case KW_ENDMENU:
 		pop_frame(p, FRAME_MENU);
-	else if (streq(word, "choice"))
+		break;
+	case KW_CHOICE:
 		return push_frame(p, FRAME_CHOICE, "");
-	else if (streq(word, "endchoice"))
+	case KW_ENDCHOICE:
 		pop_frame(p, FRAME_CHOICE);
-	else if (streq(word, "source"))
+		break;
+	case KW_SOURCE:
 		return add_source(p, s);
-	else if (streq(word, "comment") || streq(word, "mainmenu"))
+	case KW_OTHER:
 		p->ent = ENT_OTHER;
+		break;
+	default:
+		break;
+	}
 	return 0;
 }
 
@@ -407,18 +459,25 @@ int ktree_parse(struct ktree *t, const char *file, const char *data, size_t len,
 	unsigned lineno = 0, help_indent = 0;
 	bool in_help = false;
 	int r = 0;
+	_cleanup_free_ char *line = NULL; /* one buffer for every line of the file */
+	size_t cap = 0;
 	for (size_t pos = 0; pos < len && r >= 0;) {
 		unsigned first = lineno + 1;
-		_cleanup_free_ char *line = NULL;
 		size_t llen = 0;
 		/* Join lines ending in a backslash. */
 		for (;;) {
 			const char *nl = memchr(data + pos, '\n', len - pos);
 			size_t n = nl ? (size_t)(nl - (data + pos)) : len - pos;
-			char *l = realloc(line, llen + n + 2);
-			if (!l)
-				return -ENOMEM;
-			line = l;
+			if (llen + n + 2 > cap) {
+				size_t c = (llen + n + 2) * 2;
+				char *l = realloc(line, c);
+				if (!l) {
+					r = -ENOMEM;
+					break;
+				}
+				line = l;
+				cap = c;
+			}
 			memcpy(line + llen, data + pos, n);
 			llen += n;
 			line[llen] = '\0';
@@ -428,6 +487,8 @@ int ktree_parse(struct ktree *t, const char *file, const char *data, size_t len,
 				break;
 			line[--llen] = ' ';
 		}
+		if (r < 0)
+			break;
 		if (in_help) {
 			bool blank = line[strspn(line, " \t\r")] == '\0';
 			if (blank)
@@ -449,14 +510,6 @@ int ktree_parse(struct ktree *t, const char *file, const char *data, size_t len,
 			in_help = true;
 			help_indent = 0;
 			continue;
-		}
-		/* The type keyword, before anything else consumes the line. */
-		char word[16];
-		size_t wl = strcspn(w, " \t");
-		if (wl < sizeof(word)) {
-			memcpy(word, w, wl);
-			word[wl] = '\0';
-			set_type(&p, word);
 		}
 		r = parse_statement(&p, line, first);
 	}
