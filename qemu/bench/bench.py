@@ -115,7 +115,8 @@ def count_entries(build, image):
     """(files, entries) of the image as booted, every cpio segment (unmkinitramfs)."""
     d = tempfile.mkdtemp(dir=os.path.join(build, "bench"))
     try:
-        subprocess.run(["unmkinitramfs", image, d], check=True, capture_output=True)
+        if subprocess.run(["unmkinitramfs", image, d], capture_output=True).returncode != 0:
+            return "?", "?"  # not a readable initramfs
         files = entries = 0
         for root, dirs, names in os.walk(d):
             entries += len(dirs) + len(names)
@@ -215,13 +216,26 @@ def fmt(x, unit=""):
     return "–" if x is None else f"{x:.2f}{unit}"
 
 
+def spread(xs):
+    """'median (min–max)'"""
+    return "–" if not xs else f"{statistics.median(xs):.2f} ({min(xs):.2f}–{max(xs):.2f})"
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
 def ratio(a, b):
     return "–" if a is None or b is None or b == 0 else f"{a / b:.2f}"
 
 
-def tail(console, n=6):
+def tail(console, n=4):
+    """The first alarming console line (panic, failure, error), or the last lines."""
     lines = [ln.strip() for ln in console.splitlines() if ln.strip()]
-    return " / ".join(lines[-n:])
+    bad = [ln for ln in lines if "Kernel panic" in ln] + [
+        ln for ln in lines if re.search(r"FAILED|[Ff]ailed|[Ee]rror|emergency", ln) and "tsc:" not in ln]
+    return " / ".join(bad[:2] + lines[-2:] if bad else lines[-n:]).replace("|", "\\|")
 
 
 def main():
@@ -260,6 +274,7 @@ def main():
     res = {(p, d): [] for p in peers for d in DISKS}
     fails = {(p, d): 0 for p in peers for d in DISKS}
     t0 = time.monotonic()
+    load0 = loadavg()
     for i in range(a.boots):
         for disk in DISKS:
             for p in peers:
@@ -290,10 +305,10 @@ def main():
     # The table.
     stats = {}
     for (p, d), rs in res.items():
-        k2s = med([r["uptime"] for r in rs])
-        i2s = med([r["uptime"] - r["init"] for r in rs if "init" in r])
-        host = med([r["host"] for r in rs if "host" in r])
-        stats[(p, d)] = (k2s, i2s, host, len(rs))
+        k2s = [r["uptime"] for r in rs]
+        i2s = [r["uptime"] - r["init"] for r in rs if "init" in r]
+        host = [r["host"] for r in rs if "host" in r]
+        stats[(p, d)] = (med(k2s), med(i2s), med(host), len(rs), spread(k2s), spread(i2s))
     sizes = {p: (os.path.getsize(images[p]),) + count_entries(build, images[p]) for p in peers if images.get(p)}
     ik = "initkit"
     lines = []
@@ -301,9 +316,10 @@ def main():
     lines.append(f"Boot benchmark, {now}. Machine: {machine()}.")
     lines.append(f"Kernel {open(os.path.join(build, 'kernel', 'kver')).read().strip()} (Debian), "
                  f"LUKS2 root: pbkdf2 1000 iterations, passphrase typed on the console when the peer "
-                 f"prompts; plain root: ext4. Medians of {a.boots} boots per image and disk, interleaved.")
+                 f"prompts; plain root: ext4. Medians of {a.boots} boots per image and disk, interleaved; "
+                 f"{time.monotonic() - t0:.0f} s of boots; host load average {load0} at the start, {loadavg()} at the end.")
     lines.append("")
-    lines.append("| initramfs | root | kernel start → stage 2 (s) | /init → stage 2 (s) | QEMU start → stage 2, host (s) "
+    lines.append("| initramfs | root | kernel start → stage 2 (s): median (min–max) | /init → stage 2 (s): median (min–max) | QEMU start → stage 2, host (s) "
                  "| image (zstd, as booted) | files / entries | initkit ÷ peer: kernel → stage 2 | initkit ÷ peer: /init → stage 2 "
                  "| initkit ÷ peer: image size |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|")
@@ -316,11 +332,11 @@ def main():
             lines.append(f"| {label} | – | not measured: {why[p]} | | | {sz} | {fe} | | | |")
             continue
         for d in DISKS:
-            k2s, i2s, host, n = stats[(p, d)]
-            ik2s, ii2s, _, _ = stats.get((ik, d), (None, None, None, 0))
+            k2s, i2s, host, n, k2s_s, i2s_s = stats[(p, d)]
+            ik2s, ii2s = stats.get((ik, d), (None, None))[:2]
             note = f" ({n} ok, {fails[(p, d)]} failed)" if fails[(p, d)] else ""
             rsz = ratio(sizes[ik][0], size[0]) if ik in sizes and size and ik not in why else "–"
-            lines.append(f"| {label} | {'LUKS2' if d == 'luks' else 'ext4'}{note} | {fmt(k2s)} | {fmt(i2s)} | "
+            lines.append(f"| {label} | {'LUKS2' if d == 'luks' else 'ext4'}{note} | {k2s_s} | {i2s_s} | "
                          f"{fmt(host)} | {sz} | {fe} | {ratio(ik2s, k2s) if p != ik else '1'} | "
                          f"{ratio(ii2s, i2s) if p != ik else '1'} | {rsz if p != ik else '1'} |")
     lines.append("")
