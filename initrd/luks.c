@@ -224,16 +224,19 @@ static ssize_t prompt_passphrase(const struct luks_volume *vol, const char *uuid
 	char prompt[512];
 	if (fd < 0)
 		return -errno;
-	int n = snprintf(prompt, sizeof(prompt), "Passphrase for %s (UUID %s): ", vol->name,
-			 uuid ? uuid : "?");
-	(void)!write(fd, prompt, (size_t)n);
+	/* Echo off *before* the prompt appears: whatever is typed once it is visible must not
+	 * be echoed. TCSANOW, not TCSAFLUSH: flushing would throw away a passphrase typed
+	 * right after the prompt appeared (and the boot would hang waiting for it). */
 	bool tty = tcgetattr(fd, &old) == 0;
 	if (tty) {
 		noecho = old;
 		noecho.c_lflag &= ~(tcflag_t)ECHO;
 		noecho.c_lflag |= ICANON;
-		tcsetattr(fd, TCSAFLUSH, &noecho);
+		tcsetattr(fd, TCSANOW, &noecho);
 	}
+	int n = snprintf(prompt, sizeof(prompt), "Passphrase for %s (UUID %s): ", vol->name,
+			 uuid ? uuid : "?");
+	(void)!write(fd, prompt, (size_t)n);
 	size_t len = 0;
 	ssize_t r = 0;
 	char c;
@@ -243,7 +246,7 @@ static ssize_t prompt_passphrase(const struct luks_volume *vol, const char *uuid
 			buf[len++] = c;
 	prompt_wait_ms += now_ms() - t0;
 	if (tty)
-		tcsetattr(fd, TCSAFLUSH, &old);
+		tcsetattr(fd, TCSANOW, &old);
 	(void)!write(fd, "\n", 1);
 	explicit_bzero(&c, sizeof(c));
 	if (r < 0)

@@ -9,25 +9,28 @@ $(O)/qemu/stage2-marker: qemu/stage2-marker.c
 $(O)/kernel/.stamp: qemu/setup.sh
 	qemu/setup.sh $(O)
 
-QEMU_TOOLS := $(O)/qemu/xts-encrypt $(O)/qemu/stage2-marker $(O)/kernel/.stamp \
+QEMU_BASE_TOOLS := $(O)/qemu/xts-encrypt $(O)/qemu/stage2-marker $(O)/kernel/.stamp \
 	$(O)/stripped/initkit-init $(O)/stripped/initkit-mkimage
-SCENARIOS ?= $(sort $(wildcard qemu/scenarios/*.scn))
-
-.PHONY: qemu-check
-qemu-check: $(QEMU_TOOLS)
-	python3 qemu/run.py --build $(O) $(SCENARIOS)
+QEMU_TOOLS := $(QEMU_BASE_TOOLS)
 $(O)/qemu/luks-open-hook: qemu/luks-open-hook.c | $(DEPS)/.stamp
 	@mkdir -p $(@D)
 	$(CC) $(QEMU_HOST_CFLAGS) $(DEP_CFLAGS) -static -o $@ $< $(DEP_LIBS)
 QEMU_TOOLS += $(O)/qemu/luks-open-hook
 
-# The README's main job: build an image and boot it under QEMU, unlocking a LUKS disk.
-.PHONY: demo
-demo: $(QEMU_TOOLS)
-	python3 qemu/run.py --build $(O) --verbose qemu/demo.scn
--include qemu/bench/bench.mk
-
 # Debian 12 with systemd for the stage-2 scenarios (debootstrap, cached; images without mounts).
 $(O)/rootfs-systemd/.images: qemu/rootfs-systemd.sh $(O)/stripped/initkit-stage2
 	qemu/rootfs-systemd.sh $(O)/rootfs-systemd
 QEMU_TOOLS += $(O)/rootfs-systemd/.images
+
+# Rules that use QEMU_TOOLS come last: prerequisites are expanded when a rule is read.
+SCENARIOS ?= $(sort $(wildcard qemu/scenarios/*.scn))
+
+.PHONY: qemu-check
+qemu-check: $(QEMU_TOOLS)
+	python3 qemu/run.py --build $(O) $(SCENARIOS)
+
+# The README's main job: build an image and boot it under QEMU, unlocking a LUKS disk.
+.PHONY: demo
+demo: $(QEMU_BASE_TOOLS)
+	python3 qemu/run.py --build $(O) --verbose qemu/demo.scn
+-include qemu/bench/bench.mk
