@@ -19,9 +19,10 @@ kconfig-check: $(O)/bin/kconfig-merge
 	tests/kconfig/real-tree.sh $(O)
 bench-kconfig: $(O)/bin/kconfig-merge
 	tests/kconfig/bench.sh $(O)
-# End to end (not part of check): tinyconfig + kconfig/initkit.kcm -> bzImage (cached in
-# $(O)/kconfig/), booted with an initkit image and a LUKS2 argon2id root in QEMU.
+# End to end (part of check): tinyconfig + kconfig/initkit.kcm -> bzImage (cached in
+# $(O)/kconfig/), booted by the QEMU harness with an initkit image and a LUKS2 argon2id root.
+EXTRA_CHECKS += kconfig-kernel
 kconfig-kernel: $(O)/bin/kconfig-merge $(O)/stripped/initkit-init $(O)/stripped/initkit-mkimage \
-		$(O)/qemu/xts-encrypt $(O)/qemu/stage2-marker
+		$(O)/qemu/xts-encrypt $(O)/qemu/stage2-marker $(O)/kernel/.stamp
 	tests/kconfig/kernel.sh $(O)
-	tests/kconfig/boot.py $(O)
+	python3 qemu/run.py --build $(O) tests/kconfig/initkit-kernel.scn

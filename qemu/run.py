@@ -10,6 +10,7 @@ Scenario file: one directive per line, '#' comments. Directives:
   disk-late: RECIPE  a disk built but not attached at boot: `hotplug: N` attaches the N-th
                      late disk through the monitor (PCIe hot-plug into a root port)
   append: ARGS       kernel command line (added after console=ttyS0 panic=-1)
+  kernel: PATH       the kernel to boot, relative to BUILD (default: Debian's, kernel/vmlinuz)
   timeout: SECONDS   whole-boot limit (default 90)
   expect: REGEX      wait for a console line matching REGEX (in order)
   send: TEXT         type TEXT and Enter on the console (after the preceding expect)
@@ -41,6 +42,7 @@ class Scenario:
         self.mkimage, self.disks, self.append, self.late = [], [], [], []
         self.steps, self.forbid = [], []
         self.timeout, self.exit = 90.0, "poweroff"
+        self.kernel = "kernel/vmlinuz"
         with open(path) as f:
             for lineno, raw in enumerate(f, 1):
                 line = raw.rstrip("\n")
@@ -60,6 +62,8 @@ class Scenario:
                     self.late.append(shlex.split(val))
                 elif key == "append":
                     self.append.append(val)
+                elif key == "kernel":
+                    self.kernel = val
                 elif key == "timeout":
                     self.timeout = float(val)
                 elif key == "exit":
@@ -141,7 +145,7 @@ def run(sc, build, verbose):
     cmdline = " ".join(["console=ttyS0 panic=-1"] + sc.append)
     qemu = ["qemu-system-x86_64", "-machine", "q35", "-m", "512", "-smp", "1", "-display", "none",
             "-no-reboot", "-serial", "stdio", "-monitor", f"unix:{mon},server,nowait",
-            "-kernel", os.path.join(kdir, "vmlinuz"), "-initrd", image, "-append", cmdline] + drives
+            "-kernel", os.path.join(build, sc.kernel), "-initrd", image, "-append", cmdline] + drives
     start = time.monotonic()
     p = subprocess.Popen(qemu, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     os.set_blocking(p.stdout.fileno(), False)
@@ -227,7 +231,10 @@ def main():
     passed = failed = 0
     for path in a.scenarios:
         sc = Scenario(path)
-        ok, why, text = run(sc, build, a.verbose)
+        try:
+            ok, why, text = run(sc, build, a.verbose)
+        except (OSError, subprocess.CalledProcessError) as e:
+            ok, why, text = False, f"harness error: {e}", ""
         print(f"{'PASS' if ok else 'FAIL'} {sc.name}: {why}", flush=True)
         if ok:
             passed += 1
