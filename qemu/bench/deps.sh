@@ -5,18 +5,22 @@
 #  - initramfs-tools (+ -core: mkinitramfs) and cryptsetup-initramfs: Debian's default;
 #  - dracut-core: the dracut command without the dracut package (which conflicts with
 #    initramfs-tools);
-#  - busybox-static and cryptsetup-bin: the NixOS-style stage 1;
-#  - kmod (modprobe), cpio, zstd.
+#  - busybox-static (or an installed busybox) and cryptsetup-bin: the NixOS-style stage 1;
+#  - kmod (modprobe), cpio, zstd, binutils (readelf).
 # Note: installing initramfs-tools/cryptsetup-initramfs runs Debian's trigger, which
 # regenerates the initramfs of kernels installed in /boot, if any (there are none on the
 # benchmark machines; on a machine with a kernel it is the update Debian itself would do).
 set -euo pipefail
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
-for p in initramfs-tools initramfs-tools-core cryptsetup-initramfs dracut-core busybox-static \
-	cryptsetup-bin kmod cpio zstd; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for p in initramfs-tools initramfs-tools-core cryptsetup-initramfs dracut-core cryptsetup-bin \
+	kmod cpio zstd binutils; do
+	installed "$p" || missing+=("$p")
 done
+# Either busybox will do (the NixOS-style image copies /bin/busybox with its libraries);
+# busybox-static conflicts with busybox, so an installed busybox is kept.
+installed busybox || installed busybox-static || missing+=(busybox-static)
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "bench-deps: installing ${missing[*]}" >&2
 	as_root apt-get update -qq

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Peer 3: a NixOS-style stage 1 (qemu/bench/nixos-stage1-init.sh): Debian's busybox-static,
+# Peer 3: a NixOS-style stage 1 (qemu/bench/nixos-stage1-init.sh): Debian's busybox(-static),
 # Debian's cryptsetup tool (cryptsetup-bin) and kmod's modprobe with the shared libraries
 # they link (readelf NEEDED closure, plus libgcc_s for glibc's pthread_exit), and the same
 # kernel modules as the other peers with their dependencies (modules.dep by depmod -b).
@@ -21,7 +21,7 @@ done
 cp /sbin/cryptsetup "$R/sbin/cryptsetup"
 cp /bin/kmod "$R/bin/kmod"
 ln -s ../bin/kmod "$R/sbin/modprobe"
-todo=("$R/sbin/cryptsetup" "$R/bin/kmod" /lib/x86_64-linux-gnu/libgcc_s.so.1)
+todo=("$R/bin/busybox" "$R/sbin/cryptsetup" "$R/bin/kmod" /lib/x86_64-linux-gnu/libgcc_s.so.1)
 seen=" "
 cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$R/lib/x86_64-linux-gnu/"
 while [ ${#todo[@]} -gt 0 ]; do
