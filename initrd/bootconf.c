@@ -90,17 +90,8 @@ static int strv_add_unique(char ***v, size_t *n, const char *s, size_t len)
 
 int boot_parse_bool(const char *s)
 {
-	static const char *const yes[] = {"1", "yes", "y", "true", "on"};
-	static const char *const no[] = {"0", "no", "n", "false", "off"};
-	if (!s)
-		return 1;
-	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (strcasecmp(s, yes[i]) == 0)
-			return 1;
-		if (strcasecmp(s, no[i]) == 0)
-			return 0;
-	}
-	return -EINVAL;
+	/* A bare key ("rd.shell", "quiet") means yes. */
+	return s ? parse_boolean(s) : 1;
 }
 
 /* systemd's time span units (src/basic/time-util.c), in microseconds; no unit means seconds. */

@@ -114,19 +114,6 @@ static bool parse_u64(const char *s, uint64_t *ret)
 	return true;
 }
 
-/* systemd's parse_boolean(). Returns 1, 0 or -EINVAL. */
-static int parse_bool(const char *s)
-{
-	static const char *const yes[] = {"1", "yes", "y", "true", "t", "on"};
-	static const char *const no[] = {"0", "no", "n", "false", "f", "off"};
-	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (strcasecmp(s, yes[i]) == 0)
-			return 1;
-		if (strcasecmp(s, no[i]) == 0)
-			return 0;
-	}
-	return -EINVAL;
-}
 
 /* A time span like systemd's parse_sec(): "90", "90s", "500ms", "2min", "1min30s",
  * "infinity". No unit means seconds. 0 and infinity mean "wait forever" (parse_sec_fix_0). */
@@ -549,7 +536,7 @@ static bool split_uuid_prefix(const char *value, char hex[UUID_HEX_LEN + 1], con
 
 static int cmdline_bool(struct luks_config *cfg, const char *value, const char *src, bool *dst)
 {
-	int b = value ? parse_bool(value) : 1;
+	int b = value ? parse_boolean(value) : 1;
 	if (b < 0)
 		return diag_add(cfg, LUKS_DIAG_WARNING, "%s: not a boolean, ignored", src);
 	*dst = b;

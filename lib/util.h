@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,4 +52,30 @@ __attribute__((format(printf, 3, 4))) static inline int path_printf(char *buf, s
 	int n = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* systemd's parse_boolean() spellings: 1 yes y true t on / 0 no n false f off, any case.
+ * Returns 1, 0 or -EINVAL. */
+static inline int parse_boolean(const char *s)
+{
+	static const char *const yes[] = {"1", "yes", "y", "true", "t", "on"};
+	static const char *const no[] = {"0", "no", "n", "false", "f", "off"};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(s, no[i]) == 0)
+			return 0;
+	}
+	return -EINVAL;
+}
+
+#define WHITESPACE " \t\n\r"
+/* Strips leading and trailing white space in place; returns the first kept character. */
+static inline char *strstrip(char *s)
+{
+	s += strspn(s, WHITESPACE);
+	size_t n = strlen(s);
+	while (n > 0 && strchr(WHITESPACE, s[n - 1]))
+		s[--n] = '\0';
+	return s;
 }

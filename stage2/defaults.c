@@ -9,7 +9,6 @@
 #include "cmdline.h"
 #include "util.h"
 
-#define WHITESPACE " \t\n\r"
 
 __attribute__((format(printf, 2, 3))) static void note(struct stage2_defaults *d, const char *fmt,
 						       ...)
@@ -53,14 +52,6 @@ int defaults_set(struct stage2_defaults *d, const char *key, const char *value, 
 	return 0;
 }
 
-static char *strstrip(char *s)
-{
-	s += strspn(s, WHITESPACE);
-	size_t n = strlen(s);
-	while (n > 0 && strchr(WHITESPACE, s[n - 1]))
-		s[--n] = '\0';
-	return s;
-}
 
 int defaults_feed_config(struct stage2_defaults *d, const char *path, const char *text, size_t len)
 {

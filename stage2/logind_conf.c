@@ -14,7 +14,6 @@
 
 #include "util.h"
 
-#define WHITESPACE " \t\n\r"
 
 /* CONF_PATHS_NULSTR("systemd/logind.conf.d") with _CONF_PATHS_SPLIT_USR (Debian 12). */
 const char *const logind_dropin_dirs[] = {
@@ -44,14 +43,6 @@ __attribute__((format(printf, 4, 5))) static void note(struct logind_conf *c, co
 	va_end(ap);
 }
 
-static char *strstrip(char *s)
-{
-	s += strspn(s, WHITESPACE);
-	size_t n = strlen(s);
-	while (n > 0 && strchr(WHITESPACE, s[n - 1]))
-		s[--n] = '\0';
-	return s;
-}
 
 static bool utf8_is_valid(const char *s)
 {

@@ -93,15 +93,7 @@ const char *logind_type_name(enum logind_type type)
 
 int logind_parse_boolean(const char *v)
 {
-	static const char *const yes[] = {"1", "yes", "y", "true", "t", "on"};
-	static const char *const no[] = {"0", "no", "n", "false", "f", "off"};
-	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (strcasecmp(v, yes[i]) == 0)
-			return 1;
-		if (strcasecmp(v, no[i]) == 0)
-			return 0;
-	}
-	return -EINVAL;
+	return parse_boolean(v); /* logind uses systemd's parse_boolean() */
 }
 
 int logind_parse_action(const char *s)
