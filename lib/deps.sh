@@ -21,20 +21,7 @@ SOURCES="lvm2 kmod cryptsetup"
 
 log() { echo "deps: $*" >&2; }
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-apt_install() {
-	local missing=()
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	log "installing ${missing[*]}"
-	as_root apt-get update -qq
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null
-}
 
 # A private deb-src list derived from the system's deb entries, so the system's
 # apt configuration is never edited.
@@ -77,7 +64,12 @@ src_version() {
 		-o Dir::State::Lists="$APTDIR/lists" -o Dir::Cache="$APTDIR/cache" showsrc "$1" 2>/dev/null | awk '/^Version:/ { print $2; exit }'
 }
 
-apt_install $PKGS_TOOLS
+# One build at a time per build directory (two makes in one tree would delete each
+# other's source trees).
+mkdir -p "$BUILD"
+exec 9>"$BUILD/.deps.lock"
+flock 9
+"$(dirname "$0")/apt-install" $PKGS_TOOLS
 apt_private
 apt_src update -qq >/dev/null 2>&1 || apt_src update
 STAMP_WANT="gcrypt;$(for s in $SOURCES; do printf '%s=%s;' "$s" "$(src_version "$s")"; done)$(sha256sum "$0" | cut -c1-16)"

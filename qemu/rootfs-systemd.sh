@@ -26,16 +26,7 @@ log() { echo "rootfs-systemd: $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 [ -x "$BIN" ] || { log "no stage-2 binary at $BIN (run make first)"; exit 1; }
-missing=()
-for p in debootstrap e2fsprogs; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	log "installing ${missing[*]}"
-	as_root apt-get update -qq
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null
-fi
+"$HERE/../lib/apt-install" debootstrap e2fsprogs
 
 # 1. The cached base system: debootstrap (needs root for chroot; it mounts /proc inside the
 #    target while installing, nothing else), a test user, a fixed machine-id (no first-boot).

@@ -8,16 +8,8 @@ O=$(realpath -m "${1:-build}")
 KDIR=$O/kernel
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-missing=()
-for p in qemu-system-x86 cryptsetup-bin e2fsprogs gdisk python3 libgcrypt20-dev kmod; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "qemu-setup: installing ${missing[*]}" >&2
-	as_root apt-get update -qq
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null
-fi
+"$(dirname "$0")/../lib/apt-install" qemu-system-x86 qemu-utils cryptsetup-bin e2fsprogs gdisk \
+	python3 libgcrypt20-dev kmod
 
 if [ ! -f "$KDIR/.stamp" ]; then
 	rm -rf "$KDIR" && mkdir -p "$KDIR/deb"

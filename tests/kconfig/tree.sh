@@ -13,21 +13,9 @@ DIR=$BUILD/kconfig
 log() { echo "kconfig-tree: $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-apt_install() {
-	local missing=()
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	log "installing ${missing[*]}"
-	as_root apt-get update -qq
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null
-}
 
 # The tools first: a cached tree (build/ restored on a fresh machine) still needs them.
-apt_install gcc make bc flex bison libelf-dev xz-utils dpkg
+"$(dirname "$0")/../../lib/apt-install" gcc make bc flex bison libelf-dev xz-utils dpkg
 [ -f "$DIR/.stamp" ] && [ -d "$DIR/src/scripts/kconfig" ] && [ -f "$DIR/debian.config" ] && exit 0
 mkdir -p "$DIR/debs"
 cd "$DIR/debs"
