@@ -389,12 +389,14 @@ int luks_unlock_all(const struct boot_config *bc, struct uevents *u, struct modu
 			: cfg.diags[i].level == LUKS_DIAG_WARNING ? LOG_WARNING
 								  : LOG_INFO,
 			"luks: %s", cfg.diags[i].message);
-	if (r < 0 || cfg.n_volumes == 0)
-		goto out;
 	/* libcryptsetup refuses LUKS2 without its locking directory (shared/FACTS.md). */
 	mkdir("/run/cryptsetup", 0700);
-	crypt_set_log_callback(NULL, crypt_log_to_ours, NULL);
+	/* Hooks run even when no volume is configured here: a remote-unlock or kexec hook may
+	 * open devices that root= then names directly. */
 	run_hooks();
+	if (r < 0 || cfg.n_volumes == 0)
+		goto out;
+	crypt_set_log_callback(NULL, crypt_log_to_ours, NULL);
 	if ((r = secrets_init(&s)) < 0)
 		goto out;
 	for (size_t i = 0; i < cfg.n_volumes; i++) {

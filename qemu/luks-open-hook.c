@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +33,24 @@ static int open_one(char *spec)
 	return r >= 0 ? 0 : 1;
 }
 
+/* test.hook.run=full: leave /run (stage 1's tmpfs, which stage 2 inherits) without a free
+ * byte, for the scenario where stage 2 cannot write its logind defaults. */
+static int fill_run(void)
+{
+	if (mount("tmpfs", "/run", NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV, "size=256k") < 0) {
+		perror("test-hook: remount /run");
+		return 1;
+	}
+	int fd = open("/run/fill", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	static char block[4096];
+	while (fd >= 0 && write(fd, block, sizeof(block)) > 0)
+		;
+	if (fd >= 0)
+		close(fd);
+	printf("test-hook: /run is full\n");
+	return 0;
+}
+
 int main(void)
 {
 	char buf[4096];
@@ -42,5 +62,7 @@ int main(void)
 	for (char *save, *w = strtok_r(buf, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
 		if (strncmp(w, "test.hook.open=", 15) == 0)
 			rc |= open_one(w + 15);
+		else if (strcmp(w, "test.hook.run=full") == 0)
+			rc |= fill_run();
 	return rc;
 }

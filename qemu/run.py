@@ -18,7 +18,8 @@ Scenario file: one directive per line, '#' comments. Directives:
   hotplug: N         hot-plug late disk N (drive_add + device_add on the monitor)
   sleep: SECONDS     wait before the next step
   forbid: REGEX      must never appear on the console (checked over the whole log)
-  exit: poweroff|any the run must end with QEMU exiting by itself (default poweroff)
+  exit: poweroff|any|kill  the run must end with QEMU powering off (default), exiting in any
+                     way, or (kill) is ended by the harness once every step has passed
 Prints one line per scenario and a closing 'N passed, N failed'. On failure it prints the tail
 of the console log (kept under BUILD/qemu/logs/NAME.log).
 """
@@ -195,6 +196,8 @@ def run(sc, build, verbose):
                             s.sendall(c.encode() + b"\n")
                             time.sleep(0.3)
                 steps.pop(0)
+            if not steps and sc.exit == "kill":
+                break
             if p.poll() is not None:
                 rest = p.stdout.read() or b""
                 out += rest
