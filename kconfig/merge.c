@@ -29,18 +29,25 @@ int merge_parse_prefer(const char *s, char prefer[4])
 	return 0;
 }
 
+static int merge_reserve(struct merger *m, size_t more)
+{
+	if (m->n + more <= m->cap)
+		return 0;
+	size_t cap = m->cap ? m->cap : 1024;
+	while (cap < m->n + more)
+		cap *= 2;
+	struct kc_entry *v = realloc(m->v, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	m->v = v;
+	m->cap = cap;
+	return 0;
+}
+
 int merge_add(struct merger *m, const struct kc_set *file)
 {
-	if (m->n + file->n > m->cap) {
-		size_t cap = m->cap ? m->cap : 1024;
-		while (cap < m->n + file->n)
-			cap *= 2;
-		struct kc_entry *v = realloc(m->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		m->v = v;
-		m->cap = cap;
-	}
+	if (merge_reserve(m, file->n) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < file->n; i++) {
 		if (kc_entry_copy(&m->v[m->n], &file->v[i]) < 0)
 			return -ENOMEM;
@@ -51,16 +58,8 @@ int merge_add(struct merger *m, const struct kc_set *file)
 
 int merge_take(struct merger *m, struct kc_set *file)
 {
-	if (m->n + file->n > m->cap) {
-		size_t cap = m->cap ? m->cap : 1024;
-		while (cap < m->n + file->n)
-			cap *= 2;
-		struct kc_entry *v = realloc(m->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		m->v = v;
-		m->cap = cap;
-	}
+	if (merge_reserve(m, file->n) < 0)
+		return -ENOMEM;
 	memcpy(m->v + m->n, file->v, file->n * sizeof(*file->v));
 	m->n += file->n;
 	file->n = 0; /* the strings belong to m now */
