@@ -205,13 +205,6 @@ static enum luks_decision check_existing(struct crypt_device *cd, const struct l
 	return d;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Time spent waiting for a human at the prompt, kept out of the unlock time we report. */
 static uint64_t prompt_wait_ms;
 

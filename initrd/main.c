@@ -38,13 +38,6 @@ static void usage(void)
 	       IMAGE_CONF);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void mount_api_filesystems(void)
 {
 	static const struct {

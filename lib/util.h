@@ -2,6 +2,8 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
 #include <strings.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,4 +80,12 @@ static inline char *strstrip(char *s)
 	while (n > 0 && strchr(WHITESPACE, s[n - 1]))
 		s[--n] = '\0';
 	return s;
+}
+
+/* Milliseconds on the monotonic clock, for the durations initkit reports. */
+static inline uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
