@@ -346,19 +346,6 @@ out:
 	return r;
 }
 
-static char *read_crypttab(size_t *len)
-{
-	_cleanup_fclose_ FILE *f = fopen(CRYPTTAB, "re");
-	if (!f)
-		return NULL;
-	char *buf = malloc(65536);
-	if (buf) {
-		*len = fread(buf, 1, 65535, f);
-		buf[*len] = 0;
-	}
-	return buf;
-}
-
 int luks_unlock_all(const struct boot_config *bc, struct uevents *u, struct modules *m)
 {
 	struct luks_config cfg = {0};
@@ -369,7 +356,7 @@ int luks_unlock_all(const struct boot_config *bc, struct uevents *u, struct modu
 		log_info("luks: disabled by rd.luks=0");
 		return 0;
 	}
-	_cleanup_free_ char *tab = read_crypttab(&len);
+	_cleanup_free_ char *tab = read_small_file(CRYPTTAB, &len);
 	_cleanup_free_ struct luks_cmdline_entry *e = calloc(bc->n_luks + 1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;

@@ -58,20 +58,6 @@ static void mount_api_filesystems(void)
 	}
 }
 
-/* Reads a whole small file; NULL when it does not exist. */
-static char *read_small_file(const char *path, size_t *len)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	char *buf = malloc(65536);
-	if (!buf)
-		return NULL;
-	*len = fread(buf, 1, 65535, f);
-	buf[*len] = 0;
-	return buf;
-}
-
 static void read_config(struct boot_config *bc)
 {
 	size_t len = 0;

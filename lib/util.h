@@ -89,3 +89,18 @@ static inline uint64_t now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
+
+/* Reads a configuration file of at most 64 KiB (the rest is ignored), NUL-terminated; NULL
+ * when it cannot be opened or memory runs out. */
+static inline char *read_small_file(const char *path, size_t *len)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	char *buf = malloc(65536);
+	if (!buf)
+		return NULL;
+	*len = fread(buf, 1, 65535, f);
+	buf[*len] = 0;
+	return buf;
+}
