@@ -115,9 +115,9 @@ int kconfig_parse_value(const char *name, const char *val, enum kc_type type, st
 }
 
 /* One line (without its '\n'); returns 0, or -ENOMEM. */
-static int read_line(const char *file, unsigned lineno, char *line, bool had_newline,
-		     const char *prefix, kc_type_fn types, void *userdata, struct kc_set *out,
-		     struct kc_diags *diags)
+static int read_config_line(const char *file, unsigned lineno, char *line, bool had_newline,
+			    const char *prefix, kc_type_fn types, void *userdata,
+			    struct kc_set *out, struct kc_diags *diags)
 {
 	size_t plen = strlen(prefix);
 	char *name, *val, *p;
@@ -198,8 +198,8 @@ int kconfig_read(const char *file, const char *data, size_t len, const char *pre
 		memcpy(line, data + pos, n);
 		line[n] = '\0';
 		/* A NUL inside a line ends it, as it does for C string handling in kconfig. */
-		int r = read_line(file, ++lineno, line, nl != NULL, prefix, types, userdata, out,
-				  diags);
+		int r = read_config_line(file, ++lineno, line, nl != NULL, prefix, types, userdata,
+					 out, diags);
 		if (r < 0)
 			return r;
 		pos += n + (nl ? 1 : 0);
