@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libcryptsetup.h>
+#include <libdevmapper.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,9 +111,9 @@ static void run_hooks(void)
 		free(names);
 }
 
-/* The kernel's view of an existing mapping: /sys/block/dm-N/dm/{name,uuid,suspended} and
- * its one backing device in slaves/. */
-static void dm_facts(const char *name, struct luks_active_facts *f, char *uuid, size_t uuid_size)
+/* The kernel's view of an existing mapping: /sys/block/dm-N/dm/{name,uuid,suspended}. */
+static void dm_sysfs_facts(const char *name, struct luks_active_facts *f, char *uuid,
+			   size_t uuid_size)
 {
 	DIR *d = opendir("/sys/block");
 	struct dirent *de;
@@ -121,64 +122,129 @@ static void dm_facts(const char *name, struct luks_active_facts *f, char *uuid, 
 		if (!startswith(de->d_name, "dm-"))
 			continue;
 		snprintf(p, sizeof(p), "/sys/block/%s/dm/name", de->d_name);
-		FILE *fp = fopen(p, "re");
-		if (!fp)
-			continue;
-		if (!fgets(buf, sizeof(buf), fp))
-			buf[0] = 0;
-		fclose(fp);
-		buf[strcspn(buf, "\n")] = 0;
-		if (!streq(buf, name))
+		if (read_line(p, buf, sizeof(buf)) < 0 || !streq(buf, name))
 			continue;
 		f->exists = true;
 		snprintf(p, sizeof(p), "/sys/block/%s/dm/uuid", de->d_name);
-		if ((fp = fopen(p, "re"))) {
-			if (fgets(uuid, (int)uuid_size, fp))
-				uuid[strcspn(uuid, "\n")] = 0;
-			fclose(fp);
-		}
-		f->dm_uuid = uuid;
+		if (read_line(p, uuid, uuid_size) == 0)
+			f->dm_uuid = uuid;
 		snprintf(p, sizeof(p), "/sys/block/%s/dm/suspended", de->d_name);
-		if ((fp = fopen(p, "re"))) {
-			f->suspended = fgetc(fp) == '1';
-			fclose(fp);
-		}
-		snprintf(p, sizeof(p), "/sys/block/%s/slaves", de->d_name);
-		DIR *s = opendir(p);
-		struct dirent *se;
-		while (s && (se = readdir(s))) {
-			unsigned maj, min;
-			char q[1024];
-			if (se->d_name[0] == '.')
-				continue;
-			snprintf(q, sizeof(q), "%s/%s/dev", p, se->d_name);
-			if ((fp = fopen(q, "re"))) {
-				if (fscanf(fp, "%u:%u", &maj, &min) == 2)
-					f->backing_major = maj, f->backing_minor = min;
-				fclose(fp);
-			}
-		}
-		if (s)
-			closedir(s);
+		f->suspended = read_line(p, buf, sizeof(buf)) == 0 && buf[0] == '1';
 		break;
 	}
 	if (d)
 		closedir(d);
 }
 
+/* A dm device's live table (by name, or by number when name is NULL). The caller destroys
+ * the task; dm_task_secure_data() wipes the ioctl buffers, which carry the key. */
+static struct dm_task *dm_table(const char *name, unsigned major, unsigned minor)
+{
+	struct dm_task *dmt = dm_task_create(DM_DEVICE_TABLE);
+	if (!dmt)
+		return NULL;
+	if ((name ? dm_task_set_name(dmt, name)
+		  : dm_task_set_major_minor(dmt, (int)major, (int)minor, 0)) &&
+	    dm_task_secure_data(dmt) && dm_task_run(dmt))
+		return dmt;
+	dm_task_destroy(dmt);
+	return NULL;
+}
+
+/* Does our header's digest accept the key in the table (hex)? */
+static enum luks_key_check key_check(struct crypt_device *cd, const char *hex, size_t len)
+{
+	char key[512];
+	enum luks_key_check k = LUKS_KEY_DIFFERS;
+	if (len && hex[0] == ':')
+		return LUKS_KEY_IN_KEYRING;
+	if (len % 2 || len / 2 > sizeof(key))
+		return LUKS_KEY_DIFFERS;
+	for (size_t i = 0; i < len / 2; i++) {
+		unsigned v;
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			goto out;
+		key[i] = (char)v;
+	}
+	if (crypt_volume_key_verify(cd, key, len / 2) >= 0)
+		k = LUKS_KEY_MATCHES;
+out:
+	explicit_bzero(key, sizeof(key));
+	return k;
+}
+
+/* Through the NAME_dif mapping of a LUKS2 --integrity volume to the disk below it. */
+static void follow_integrity(const char *name, struct luks_active_facts *f)
+{
+	char p[128], dif[256], want[256];
+	snprintf(p, sizeof(p), "/sys/dev/block/%u:%u/dm/name", f->backing_major,
+		 f->backing_minor);
+	snprintf(want, sizeof(want), "%s_dif", name);
+	if (read_line(p, dif, sizeof(dif)) < 0 || !streq(dif, want))
+		return;
+	struct dm_task *dmt = dm_table(NULL, f->backing_major, f->backing_minor);
+	uint64_t start, length;
+	char *type = NULL, *params = NULL;
+	unsigned long long off;
+	if (!dmt)
+		return;
+	if (!dm_get_next_target(dmt, NULL, &start, &length, &type, &params) && type &&
+	    streq(type, "integrity") && f->table_offset == 0 &&
+	    luks_integrity_params_parse(params, &f->backing_major, &f->backing_minor, &off) == 0) {
+		f->via_integrity = true;
+		f->table_offset = off;
+	}
+	dm_task_destroy(dmt);
+}
+
+/* The live table: one crypt target, its device (through NAME_dif), offset, cipher, key. */
+static void dm_table_facts(struct crypt_device *cd, const char *name,
+			   struct luks_active_facts *f, char *type_buf, size_t type_size,
+			   char *cipher_buf, size_t cipher_size)
+{
+	struct dm_task *dmt = dm_table(name, 0, 0);
+	void *next = NULL;
+	uint64_t start, length;
+	char *type, *params;
+	struct luks_crypt_params cp;
+	if (!dmt)
+		return;
+	do {
+		next = dm_get_next_target(dmt, next, &start, &length, &type, &params);
+		if (!type)
+			break;
+		if (f->n_targets++ == 0) {
+			snprintf(type_buf, type_size, "%s", type);
+			f->target_type = type_buf;
+		}
+	} while (next);
+	if (f->n_targets == 1 && streq(type_buf, "crypt") && start == 0 &&
+	    luks_crypt_params_parse(params, &cp) == 0) {
+		snprintf(cipher_buf, cipher_size, "%.*s", (int)cp.cipher_len, cp.cipher);
+		f->table_cipher = cipher_buf;
+		f->backing_major = cp.major, f->backing_minor = cp.minor;
+		f->table_offset = cp.offset;
+		f->key = key_check(cd, cp.key, cp.key_len);
+		if (cp.integrity)
+			follow_integrity(name, f);
+	}
+	dm_task_destroy(dmt);
+}
+
 /* Decides what an existing mapping called vol->name means for us. */
 static enum luks_decision check_existing(struct crypt_device *cd, const struct luks_volume *vol,
 					 const char *dev)
 {
-	char dm_uuid[256] = "", msg[768];
+	char dm_uuid[256] = "", msg[1024], type[64] = "", cipher[128] = "", want[160];
 	struct stat st;
 	struct luks_active_facts f = {
 		.name = vol->name,
 		.header_uuid = crypt_get_uuid(cd),
 		.header_type = crypt_get_type(cd),
 		.device = dev,
+		.want_offset = crypt_get_data_offset(cd),
 	};
-	dm_facts(vol->name, &f, dm_uuid, sizeof(dm_uuid));
+	dm_sysfs_facts(vol->name, &f, dm_uuid, sizeof(dm_uuid));
 	if (!f.exists)
 		return LUKS_NOT_ACTIVE;
 	switch (crypt_status(NULL, vol->name)) {
@@ -195,6 +261,12 @@ static enum luks_decision check_existing(struct crypt_device *cd, const struct l
 		f.status = LUKS_DM_INVALID;
 		break;
 	}
+	if (crypt_get_cipher(cd) && crypt_get_cipher_mode(cd)) {
+		snprintf(want, sizeof(want), "%s-%s", crypt_get_cipher(cd),
+			 crypt_get_cipher_mode(cd));
+		f.want_cipher = want;
+	}
+	dm_table_facts(cd, vol->name, &f, type, sizeof(type), cipher, sizeof(cipher));
 	if (stat(dev, &st) == 0 && S_ISBLK(st.st_mode))
 		f.device_major = major(st.st_rdev), f.device_minor = minor(st.st_rdev);
 	enum luks_decision d = luks_decide_active(&f, msg, sizeof(msg));

@@ -104,3 +104,15 @@ static inline char *read_small_file(const char *path, size_t *len)
 	buf[*len] = 0;
 	return buf;
 }
+
+/* The first line of a small file (a sysfs attribute) without its newline. 0 or -errno. */
+static inline int read_line(const char *path, char *buf, size_t size)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)size, f))
+		return -EIO;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}

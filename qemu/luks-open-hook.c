@@ -2,8 +2,15 @@
  * the way a remote-unlock script or a kexec hand-over would. Shipped in test images as
  * /etc/initkit/hooks.d/ (initkit-mkimage --hook). What to open comes from the kernel command
  * line: test.hook.open=NAME:DEVICE:KEYFILE (repeatable). Uses libcryptsetup, like any such
- * script would through the cryptsetup tool. */
+ * script would through the cryptsetup tool.
+ *
+ * For the identity checks it also plays the attacker or the unusual setup:
+ *   test.hook.dm=NAME,DMUUID,TARGET,PARAMS,SECTORS  creates a raw device-mapper table ('+'
+ *       stands for a space in PARAMS), e.g. an error or linear target with a forged dm UUID;
+ *   test.hook.integrity=NAME:DEVICE:KEYFILE:UUID     formats DEVICE as LUKS2 with
+ *       --integrity hmac(sha256) (inside the guest, where dm exists) and opens it. */
 #include <libcryptsetup.h>
+#include <libdevmapper.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +18,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+static void wait_for(const char *dev);
 
 static int open_one(char *spec)
 {
@@ -20,8 +29,7 @@ static int open_one(char *spec)
 		fprintf(stderr, "test-hook: bad test.hook.open=%s\n", spec);
 		return 1;
 	}
-	for (int i = 0; i < 100 && access(dev, F_OK) != 0; i++)
-		usleep(100000);
+	wait_for(dev);
 	int r = crypt_init(&cd, dev);
 	if (r == 0)
 		r = crypt_load(cd, CRYPT_LUKS, NULL);
@@ -30,6 +38,68 @@ static int open_one(char *spec)
 	printf("test-hook: opened %s as %s: %s\n", dev, name, r >= 0 ? "ok" : strerror(-r));
 	if (r == 0 || cd)
 		crypt_free(cd);
+	return r >= 0 ? 0 : 1;
+}
+
+static void wait_for(const char *dev)
+{
+	for (int i = 0; i < 100 && access(dev, F_OK) != 0; i++)
+		usleep(100000);
+}
+
+static int dm_create(char *spec)
+{
+	char *name = strtok(spec, ","), *uuid = strtok(NULL, ","), *type = strtok(NULL, ","),
+	     *params = strtok(NULL, ","), *sectors = strtok(NULL, ",");
+	if (!name || !uuid || !type || !params || !sectors) {
+		fprintf(stderr, "test-hook: bad test.hook.dm=%s\n", spec);
+		return 1;
+	}
+	for (char *p = params; *p; p++)
+		if (*p == '+')
+			*p = ' ';
+	if (strstr(params, "/dev/vd"))
+		wait_for(strstr(params, "/dev/vd"));
+	struct dm_task *dmt = dm_task_create(DM_DEVICE_CREATE);
+	int ok = dmt && dm_task_set_name(dmt, name) && dm_task_set_uuid(dmt, uuid) &&
+		 dm_task_add_target(dmt, 0, strtoull(sectors, NULL, 10), type, params) &&
+		 dm_task_run(dmt);
+	if (dmt)
+		dm_task_destroy(dmt);
+	dm_task_update_nodes();
+	printf("test-hook: created %s target %s (dm uuid %s): %s\n", type, name, uuid,
+	       ok ? "ok" : "failed");
+	return ok ? 0 : 1;
+}
+
+static int format_integrity(char *spec)
+{
+	char *name = strtok(spec, ":"), *dev = strtok(NULL, ":"), *key = strtok(NULL, ":"),
+	     *uuid = strtok(NULL, ":");
+	struct crypt_device *cd = NULL;
+	struct crypt_pbkdf_type pbkdf = {.type = CRYPT_KDF_PBKDF2, .hash = "sha256",
+					 .iterations = 1000, .flags = CRYPT_PBKDF_NO_BENCHMARK};
+	struct crypt_params_luks2 p2 = {.integrity = "hmac(sha256)", .sector_size = 512};
+	char buf[256];
+	if (!name || !dev || !key || !uuid)
+		return 1;
+	FILE *f = fopen(key, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+	if (f)
+		fclose(f);
+	wait_for(dev);
+	int r = crypt_init(&cd, dev);
+	if (r == 0)
+		r = crypt_set_pbkdf_type(cd, &pbkdf);
+	if (r == 0)
+		r = crypt_format(cd, CRYPT_LUKS2, "aes", "xts-random", uuid, NULL, 96, &p2);
+	if (r == 0)
+		r = crypt_keyslot_add_by_volume_key(cd, CRYPT_ANY_SLOT, NULL, 0, buf, n);
+	if (r >= 0)
+		r = crypt_activate_by_passphrase(cd, name, CRYPT_ANY_SLOT, buf, n, 0);
+	printf("test-hook: formatted %s with integrity and opened it as %s: %s\n", dev, name,
+	       r >= 0 ? "ok" : strerror(-r));
+	crypt_free(cd);
 	return r >= 0 ? 0 : 1;
 }
 
@@ -62,6 +132,10 @@ int main(void)
 	for (char *save, *w = strtok_r(buf, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
 		if (strncmp(w, "test.hook.open=", 15) == 0)
 			rc |= open_one(w + 15);
+		else if (strncmp(w, "test.hook.dm=", 13) == 0)
+			rc |= dm_create(w + 13);
+		else if (strncmp(w, "test.hook.integrity=", 20) == 0)
+			rc |= format_integrity(w + 20);
 		else if (strcmp(w, "test.hook.run=full") == 0)
 			rc |= fill_run();
 	return rc;

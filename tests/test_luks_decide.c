@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <string.h>
 
 #include "../initrd/luks_decide.h"
@@ -21,7 +22,10 @@
 #define SAME_FACTS                                                                                 \
 	.name = "croot", .exists = true, .dm_uuid = "CRYPT-LUKS2-" HEX "-croot",                   \
 	.status = LUKS_DM_ACTIVE, .header_uuid = HDR, .device = "/dev/vda2", .backing_major = 254, \
-	.backing_minor = 2, .device_major = 254, .device_minor = 2
+	.backing_minor = 2, .device_major = 254, .device_minor = 2, .n_targets = 1,                \
+	.target_type = "crypt", .table_cipher = "aes-xts-plain64",                                 \
+	.want_cipher = "aes-xts-plain64", .table_offset = 32768, .want_offset = 32768,             \
+	.key = LUKS_KEY_MATCHES
 
 struct decide_case {
 	const char *name;
@@ -53,9 +57,62 @@ static const struct decide_case cases[] = {
 	{"dm uuid upper case hex",
 	 {SAME_FACTS, .dm_uuid = "CRYPT-LUKS2-0B4B7A4A2D5C4A7F9A3E3B1D9F0A6C11-croot"},
 	 LUKS_ACTIVE_SAME},
-	{"backing device unknown on one side",
+	{"mapping's device number unknown",
 	 {SAME_FACTS, .backing_major = 0, .backing_minor = 0},
-	 LUKS_ACTIVE_SAME},
+	 LUKS_ACTIVE_UNVERIFIED,
+	 {"device numbers of the mapping are unknown"}},
+	{"our device number unknown (only on our side)",
+	 {SAME_FACTS, .device_major = 0, .device_minor = 0},
+	 LUKS_ACTIVE_UNVERIFIED,
+	 {"device numbers of our device are unknown"}},
+	{"forged: error target with our dm uuid",
+	 {SAME_FACTS, .target_type = "error", .table_cipher = NULL, .backing_major = 0,
+	  .backing_minor = 0, .key = LUKS_KEY_UNCHECKED},
+	 LUKS_ACTIVE_NOT_CRYPT,
+	 {"not one crypt target (1 target, error)"}},
+	{"forged: linear table over another disk with our dm uuid",
+	 {SAME_FACTS, .target_type = "linear", .table_cipher = NULL, .backing_minor = 16,
+	  .key = LUKS_KEY_UNCHECKED},
+	 LUKS_ACTIVE_NOT_CRYPT,
+	 {"(1 target, linear)"}},
+	{"crypt plus a second target",
+	 {SAME_FACTS, .n_targets = 2},
+	 LUKS_ACTIVE_NOT_CRYPT,
+	 {"2 targets, crypt"}},
+	{"no table at all",
+	 {SAME_FACTS, .n_targets = 0, .target_type = NULL},
+	 LUKS_ACTIVE_NOT_CRYPT,
+	 {"0 targets, none"}},
+	{"crypt at another offset of our device",
+	 {SAME_FACTS, .table_offset = 4096},
+	 LUKS_ACTIVE_MISMATCH,
+	 {"sector 4096", "starts at 32768"}},
+	{"crypt with another cipher",
+	 {SAME_FACTS, .table_cipher = "cipher_null-ecb"},
+	 LUKS_ACTIVE_MISMATCH,
+	 {"cipher cipher_null-ecb, our header aes-xts-plain64"}},
+	{"crypt with a key our header rejects",
+	 {SAME_FACTS, .key = LUKS_KEY_DIFFERS},
+	 LUKS_ACTIVE_MISMATCH,
+	 {"not our volume key"}},
+	{"crypt whose key was not checked",
+	 {SAME_FACTS, .key = LUKS_KEY_UNCHECKED},
+	 LUKS_ACTIVE_MISMATCH,
+	 {"was not checked"}},
+	{"key in the kernel keyring",
+	 {SAME_FACTS, .key = LUKS_KEY_IN_KEYRING},
+	 LUKS_ACTIVE_SAME,
+	 {"kernel keyring"}},
+	{"integrity volume: capi cipher through NAME_dif",
+	 {SAME_FACTS, .via_integrity = true,
+	  .table_cipher = "capi:authenc(hmac(sha256),xts(aes))-random",
+	  .want_cipher = "aes-xts-random"},
+	 LUKS_ACTIVE_SAME,
+	 {"through its integrity mapping", "verified"}},
+	{"integrity mapping of another device",
+	 {SAME_FACTS, .via_integrity = true, .backing_minor = 16},
+	 LUKS_ACTIVE_OTHER_DEVICE,
+	 {"under its integrity mapping"}},
 	{"name part differs (renamed mapping)",
 	 {SAME_FACTS, .dm_uuid = "CRYPT-LUKS2-" HEX "-cryptroot"},
 	 LUKS_ACTIVE_SAME,
@@ -148,6 +205,67 @@ static void test_table(void **state)
 	}
 }
 
+struct crypt_params_case {
+	const char *params;
+	int ret;
+	const char *cipher, *key;
+	unsigned major, minor;
+	unsigned long long offset;
+	bool integrity;
+};
+
+static const struct crypt_params_case crypt_params_cases[] = {
+	{"aes-xts-plain64 0011aabb 0 254:0 32768", 0, "aes-xts-plain64", "0011aabb", 254, 0, 32768},
+	{"aes-xts-plain64 :64:logon:cryptsetup:7b2d-d0 0 8:3 4096 1 allow_discards", 0,
+	 "aes-xts-plain64", ":64:logon:cryptsetup:7b2d-d0", 8, 3, 4096},
+	{"capi:authenc(hmac(sha256),xts(aes))-random :96:logon:x 0 253:1 0 1 integrity:32:aead",
+	 0, "capi:authenc(hmac(sha256),xts(aes))-random", ":96:logon:x", 253, 1, 0, true},
+	{"aes-cbc-essiv:sha256 - 0 259:12 2 2 no_read_workqueue no_write_workqueue", 0,
+	 "aes-cbc-essiv:sha256", "-", 259, 12, 2},
+	{"aes-xts-plain64 00 0 /dev/vda 32768", -EINVAL},
+	{"aes-xts-plain64 00 0 254:0", -EINVAL},
+	{"aes-xts-plain64 00 0 254:0 32768 2 allow_discards", -EINVAL},
+	{"aes-xts-plain64 00 0 254:0 32768 1 allow_discards trailing", -EINVAL},
+	{"aes-xts-plain64 00 x 254:0 32768", -EINVAL},
+	{"", -EINVAL},
+};
+
+static void test_crypt_params(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(crypt_params_cases) / sizeof(crypt_params_cases[0]); i++) {
+		const struct crypt_params_case *c = &crypt_params_cases[i];
+		struct luks_crypt_params p;
+		int r = luks_crypt_params_parse(c->params, &p);
+		if (r != c->ret)
+			fail_msg("'%s': expected %d, got %d", c->params, c->ret, r);
+		if (r < 0)
+			continue;
+		if (p.cipher_len != strlen(c->cipher) || strncmp(p.cipher, c->cipher, p.cipher_len) ||
+		    p.key_len != strlen(c->key) || strncmp(p.key, c->key, p.key_len) ||
+		    p.major != c->major || p.minor != c->minor || p.offset != c->offset ||
+		    p.integrity != c->integrity)
+			fail_msg("'%s': parsed wrongly (%.*s %.*s %u:%u %llu %d)", c->params,
+				 (int)p.cipher_len, p.cipher, (int)p.key_len, p.key, p.major, p.minor,
+				 p.offset, p.integrity);
+	}
+}
+
+static void test_integrity_params(void **state)
+{
+	(void)state;
+	unsigned maj = 0, min = 0;
+	unsigned long long off = 0;
+	assert_int_equal(luks_integrity_params_parse("254:0 32768 32 J 1 internal_hash:sha256",
+						     &maj, &min, &off),
+			 0);
+	assert_int_equal(maj, 254);
+	assert_int_equal(min, 0);
+	assert_int_equal(off, 32768);
+	assert_int_equal(luks_integrity_params_parse("/dev/vda 0 32 J 0", &maj, &min, &off),
+			 -EINVAL);
+}
+
 static void test_message_truncation(void **state)
 {
 	(void)state;
@@ -170,6 +288,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_crypt_params),
+		cmocka_unit_test(test_integrity_params),
 		cmocka_unit_test(test_message_truncation),
 		cmocka_unit_test(test_names),
 	};
