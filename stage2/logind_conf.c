@@ -14,7 +14,6 @@
 
 #include "util.h"
 
-
 /* CONF_PATHS_NULSTR("systemd/logind.conf.d") with _CONF_PATHS_SPLIT_USR (Debian 12). */
 const char *const logind_dropin_dirs[] = {
 	"etc/systemd/logind.conf.d",	       "run/systemd/logind.conf.d",
@@ -42,7 +41,6 @@ __attribute__((format(printf, 4, 5))) static void note(struct logind_conf *c, co
 	vsnprintf(n + k, LOGIND_NOTE_LEN - (size_t)k, fmt, ap);
 	va_end(ap);
 }
-
 
 static bool utf8_is_valid(const char *s)
 {
@@ -150,6 +148,16 @@ static int parse_line(struct logind_conf *c, struct parse_state *ps, const char 
 	return 0;
 }
 
+/* logind's config_parse() returned an error here: config_parse_many_nulstr() reads no further
+ * line and no further file. */
+static int stop(struct logind_conf *c, const char *path, unsigned line, int r)
+{
+	c->stopped = true;
+	c->stopped_line = line;
+	snprintf(c->stopped_path, sizeof(c->stopped_path), "%s", path);
+	return r;
+}
+
 /* Ends with an unescaped backslash? Then it is replaced by a space and the line continues. */
 static bool continues(char *p)
 {
@@ -210,17 +218,13 @@ int logind_conf_feed(struct logind_conf *c, const char *path, const char *text, 
 			free(cont);
 			cont = NULL;
 		}
-		if (r < 0) {
-			c->stopped = true;
-			return r;
-		}
+		if (r < 0)
+			return stop(c, path, line, r);
 	}
 	if (cont) { /* a continuation at the end of the file is parsed as it stands */
 		int r = parse_line(c, &ps, path, line + 1, cont);
-		if (r < 0) {
-			c->stopped = true;
-			return r;
-		}
+		if (r < 0)
+			return stop(c, path, line + 1, r);
 	}
 	return 0;
 }
@@ -313,7 +317,11 @@ static int list_dropins(int rootfd, struct logind_conf *c, struct dropin *list, 
 		}
 		for (struct dirent *de; (de = readdir(dir));) {
 			size_t len = strlen(de->d_name);
-			if (len < 5 || !streq(de->d_name + len - 5, ".conf"))
+			/* FOREACH_DIRENT() skips hidden_or_backup_file() names; of those, only a
+			 * leading '.' can end in ".conf" (".50-admin.conf", an editor's or a
+			 * tool's temporary file): it is no setting. */
+			if (de->d_name[0] == '.' || len < 5 ||
+			    !streq(de->d_name + len - 5, ".conf"))
 				continue;
 			bool taken = false;
 			for (size_t i = 0; i < *n && !taken; i++)
@@ -343,8 +351,7 @@ static int feed_file(int rootfd, struct logind_conf *c, const char *rel)
 		return 0;
 	if (r < 0) {
 		note(c, path, 0, "cannot read (%s); logind stops reading here", strerror(-r));
-		c->stopped = true;
-		return r;
+		return stop(c, path, 0, r);
 	}
 	return logind_conf_feed(c, path, text, len);
 }
@@ -367,6 +374,7 @@ int logind_conf_load(int rootfd, const char *own_name, struct logind_conf *c)
 			note(c, ignored_main[i], 0, "not read by systemd 252 (only /%s is)",
 			     LOGIND_MAIN_CONF);
 	r = feed_file(rootfd, c, LOGIND_MAIN_CONF);
+	c->own_unread = r < 0 && own_name;
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		int k = snprintf(rel, sizeof(rel), "%s/%s", logind_dropin_dirs[list[i].dir],
 				 list[i].name);
@@ -380,6 +388,10 @@ int logind_conf_load(int rootfd, const char *own_name, struct logind_conf *c)
 			(void)k;
 		}
 		r = feed_file(rootfd, c, rel);
+		/* Ours, in /run, would be read in name order: a stop in a file sorting before
+		 * it means logind never gets there. */
+		if (r < 0 && own_name && strcmp(list[i].name, own_name) < 0)
+			c->own_unread = true;
 	}
 	return r == -EBADMSG ? 0 : r;
 }

@@ -7,7 +7,8 @@
  *   2. then every *.conf in logind.conf.d/ under /etc, /run, /usr/local/lib, /usr/lib, /lib
  *      (directories that resolve to one already listed, e.g. /lib -> /usr/lib, count once),
  *      sorted by file name across the directories; a name found in an earlier directory hides
- *      the same name in later ones, so a link to /dev/null or an empty file masks it;
+ *      the same name in later ones, so a link to /dev/null or an empty file masks it; hidden
+ *      files (names starting with '.') are skipped, as conf_files_list() skips them;
  *   3. within and across files the last valid assignment wins; an invalid value is ignored
  *      (logind warns); a malformed section header stops logind reading any further file.
  *
@@ -35,6 +36,12 @@ struct logind_conf {
 	char notes[LOGIND_NOTES_MAX][LOGIND_NOTE_LEN];
 	size_t n_notes;
 	bool stopped; /* logind stopped reading: later files are ignored */
+	/* Where it stopped: the file and line (0: the file could not be read at all). */
+	char stopped_path[PATH_MAX];
+	unsigned stopped_line;
+	/* It stopped before reaching initkit's drop-in (in the main file, or in a drop-in whose
+	 * name sorts before own_name): nothing initkit writes there is read by logind. */
+	bool own_unread;
 	/* Set when a file with the name of our own drop-in exists in a directory that beats /run
 	 * (an administrator's mask or replacement): logind reads that one instead of ours. */
 	char own_overridden_by[PATH_MAX];

@@ -14,7 +14,10 @@ void plan_build(const struct stage2_defaults *d, const struct logind_conf *c, st
 			p->verdict[i] = PLAN_LEFT_ALONE;
 		else if (c->own_overridden_by[0])
 			p->verdict[i] = PLAN_OVERRIDDEN;
-		else {
+		else if (c->own_unread) {
+			p->verdict[i] = PLAN_UNREAD;
+			p->n_unread++;
+		} else {
 			p->verdict[i] = PLAN_APPLY;
 			p->n_apply++;
 		}
@@ -62,6 +65,12 @@ void plan_describe(const struct stage2_defaults *d, const struct logind_conf *c,
 	case PLAN_OVERRIDDEN:
 		snprintf(buf, size, "not applied %s=%s (%s): %s replaces initkit's drop-in", name,
 			 s->value, s->source, c->own_overridden_by);
+		break;
+	case PLAN_UNREAD:
+		snprintf(buf, size,
+			 "not applied %s=%s (%s): logind stops reading at %s:%u, before initkit's "
+			 "drop-in",
+			 name, s->value, s->source, c->stopped_path, c->stopped_line);
 		break;
 	case PLAN_UNMANAGED:
 		buf[0] = '\0';

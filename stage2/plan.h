@@ -18,11 +18,13 @@ enum plan_verdict {
 	PLAN_APPLY,	 /* nobody set it: the default goes into the drop-in */
 	PLAN_LEFT_ALONE, /* set by the administrator (or a vendor file): not touched */
 	PLAN_OVERRIDDEN, /* our drop-in's name is taken by a higher-priority file */
+	PLAN_UNREAD,	 /* logind stops reading before it reaches our drop-in */
 };
 
 struct plan {
 	enum plan_verdict verdict[LOGIND_KEYS_MAX];
 	size_t n_apply;
+	size_t n_unread; /* defaults that cannot take effect: a failure, not a choice */
 };
 
 void plan_build(const struct stage2_defaults *d, const struct logind_conf *c, struct plan *p);

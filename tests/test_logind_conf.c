@@ -153,6 +153,21 @@ static const struct tree_case cases[] = {
 	 "KillUserProcesses",
 	 NULL,
 	 "Invalid section header"},
+	{"hidden drop-ins are skipped, as systemd's conf_files_list() skips them",
+	 {{ETC_D ".50-admin.conf", KUP_YES}, {USR_D ".conf", KUP_YES}},
+	 "KillUserProcesses",
+	 NULL,
+	 NULL},
+	{"a hidden drop-in's bad section header does not stop logind",
+	 {{ETC_D ".00-swap.conf", "[Login\n"}, {ETC_D "50-admin.conf", KUP_YES}},
+	 "KillUserProcesses",
+	 "/" ETC_D "50-admin.conf:2",
+	 NULL},
+	{"bad characters in a section header stop logind (Debian's 252.39)",
+	 {{MAIN, "[Lo\"gin]\n"}, {ETC_D "50-admin.conf", KUP_YES}},
+	 "KillUserProcesses",
+	 NULL,
+	 "Bad characters in section header"},
 	{"initkit's own drop-in from an earlier run is not counted",
 	 {{RUN_D OWN, KUP_YES}},
 	 "KillUserProcesses",
@@ -294,6 +309,72 @@ static void test_own_name_masked_by_admin(void **state)
 	assert_string_equal(c.own_overridden_by, "");
 }
 
+/* Where logind stops, and whether that is before initkit's drop-in (then nothing initkit
+ * writes is read). */
+static void test_stop_before_own(void **state)
+{
+	(void)state;
+	static struct logind_conf c;
+	static const struct {
+		struct tree_case tc;
+		const char *stopped_at; /* "path:line", "" when logind reads everything */
+		bool own_unread;
+	} cases[] = {
+		{{"bad header in the main file",
+		  {{MAIN, LOGIN "RemoveIPC=no\n[Login\n"}},
+		  "KillUserProcesses",
+		  NULL,
+		  NULL},
+		 "/" MAIN ":3",
+		 true},
+		{{"bad header in a drop-in sorting before ours",
+		  {{USR_D "00-aaa.conf", "\n[Login"}, {ETC_D "50-admin.conf", KUP_YES}},
+		  "KillUserProcesses",
+		  NULL,
+		  NULL},
+		 "/" USR_D "00-aaa.conf:2",
+		 true},
+		{{"bad header in a drop-in sorting after ours",
+		  {{ETC_D "50-x.conf", "[Login\n"}},
+		  "KillUserProcesses",
+		  NULL,
+		  NULL},
+		 "/" ETC_D "50-x.conf:1",
+		 false},
+		{{"invalid UTF-8 in the main file",
+		  {{MAIN, LOGIN "RemoveIPC=\xff\n"}},
+		  "KillUserProcesses",
+		  NULL,
+		  NULL},
+		 "/" MAIN ":2",
+		 true},
+		{{"a bad header in a hidden drop-in is never read",
+		  {{ETC_D ".00-a.conf", "[Login"}},
+		  "KillUserProcesses",
+		  NULL,
+		  NULL},
+		 "",
+		 false},
+		{{"nothing wrong",
+		  {{MAIN, KUP_YES}, {ETC_D "00-aaa.conf", KUP_YES}},
+		  "KillUserProcesses",
+		  NULL,
+		  NULL},
+		 "",
+		 false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run_case(&cases[i].tc, &c);
+		char got[PATH_MAX + 16] = "";
+		if (c.stopped)
+			snprintf(got, sizeof(got), "%s:%u", c.stopped_path, c.stopped_line);
+		if (strcmp(got, cases[i].stopped_at) != 0 || c.own_unread != cases[i].own_unread)
+			fail_msg("%s: stopped at '%s', own drop-in %s; expected '%s', %s",
+				 cases[i].tc.name, got, c.own_unread ? "unread" : "read",
+				 cases[i].stopped_at, cases[i].own_unread ? "unread" : "read");
+	}
+}
+
 static void test_feed_is_pure(void **state)
 {
 	(void)state;
@@ -312,6 +393,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree_table),
 		cmocka_unit_test(test_own_name_masked_by_admin),
+		cmocka_unit_test(test_stop_before_own),
 		cmocka_unit_test(test_feed_is_pure),
 	};
 	return cmocka_run_group_tests_name("logind_conf", tests, NULL, NULL);

@@ -78,6 +78,23 @@ static const struct scenario scenarios[] = {
 	 "not applied KillUserProcesses=no (built-in default): "
 	 "/etc/systemd/logind.conf.d/00-initkit-defaults.conf replaces initkit's drop-in",
 	 NULL},
+	{"a malformed section header in the main file: logind never reads the drop-in",
+	 "etc/systemd/logind.conf", "[Login\nKillUserProcesses=yes\n",
+	 "initkit.logind.KillUserProcesses=yes",
+	 "not applied KillUserProcesses=yes (kernel command line): logind stops reading at "
+	 "/etc/systemd/logind.conf:1, before initkit's drop-in",
+	 NULL},
+	{"a malformed section header in a drop-in sorting before ours",
+	 "usr/lib/systemd/logind.conf.d/00-early.conf", "[Login]\n[Login\n", "",
+	 "not applied KillUserProcesses=no (built-in default): logind stops reading at "
+	 "/usr/lib/systemd/logind.conf.d/00-early.conf:2, before initkit's drop-in",
+	 NULL},
+	{"a malformed section header in a drop-in sorting after ours: ours is read",
+	 "etc/systemd/logind.conf.d/50-late.conf", "[Login\nKillUserProcesses=yes\n", "",
+	 "applied KillUserProcesses=no (built-in default)", "KillUserProcesses=no\n"},
+	{"a hidden drop-in is not the administrator's setting",
+	 "etc/systemd/logind.conf.d/.50-admin.conf", "[Login]\nKillUserProcesses=yes\n", "",
+	 "applied KillUserProcesses=no (built-in default)", "KillUserProcesses=no\n"},
 };
 
 /* What main() does, minus logging: defaults, effective config, plan, write. */
@@ -139,6 +156,29 @@ static void test_scenarios(void **state)
 	}
 }
 
+/* The count main() turns into "not applied" and a non-zero exit (generator, CLI). */
+static void test_unread_counted(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/initkit-plan-XXXXXX", dropin[8192], cmd[64];
+	assert_non_null(mkdtemp(dir));
+	int rootfd = open(dir, O_RDONLY | O_DIRECTORY);
+	mkdirat(rootfd, "run", 0755);
+	run(rootfd, "initkit.logind.IdleAction=lock", dropin, sizeof(dropin));
+	assert_int_equal(p.n_apply, 2);
+	assert_int_equal(p.n_unread, 0);
+	/* The main file breaks afterwards: the next run reports both defaults unread and
+	 * removes the drop-in from the earlier run (nothing in it is read any more). */
+	assert_int_equal(write_file(rootfd, "etc/systemd/logind.conf", "[Login]\n[Logind\n"), 0);
+	run(rootfd, "initkit.logind.IdleAction=lock", dropin, sizeof(dropin));
+	assert_int_equal(p.n_apply, 0);
+	assert_int_equal(p.n_unread, 2);
+	assert_string_equal(dropin, "");
+	close(rootfd);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_stale_dropin_removed(void **state)
 {
 	(void)state;
@@ -163,6 +203,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scenarios),
 		cmocka_unit_test(test_stale_dropin_removed),
+		cmocka_unit_test(test_unread_counted),
 	};
 	return cmocka_run_group_tests_name("stage2_plan", tests, NULL, NULL);
 }
