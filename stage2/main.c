@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmdline.h"
@@ -19,6 +22,7 @@
 #include "initexec.h"
 #include "log.h"
 #include "logind_conf.h"
+#include "mode.h"
 #include "plan.h"
 #include "util.h"
 
@@ -73,6 +77,16 @@ static int apply_defaults(int rootfd, const char *cmdline, bool dry_run)
 		if (line[0])
 			log_info("%s", line);
 	}
+	/* Defaults logind will never read are a failure to report, not a success: the
+	 * generator and the CLI exit non-zero. */
+	int failed = 0;
+	if (p.n_unread)
+		failed =
+			log_error_errno(-EBADMSG,
+					"not applied: logind stops reading at %s:%u, before "
+					"/%s/%s; %zu default%s not applied (fix that file)",
+					c.stopped_path, c.stopped_line, LOGIND_RUN_DROPIN_DIR,
+					STAGE2_DROPIN_NAME, p.n_unread, p.n_unread == 1 ? "" : "s");
 	int len = p.n_apply ? plan_render(&d, &p, text, sizeof(text)) : 0;
 	if (len < 0)
 		return log_error_errno(len, "drop-in too large: %m");
@@ -82,7 +96,7 @@ static int apply_defaults(int rootfd, const char *cmdline, bool dry_run)
 			       STAGE2_DROPIN_NAME, text);
 		else
 			printf("# nothing to write\n");
-		return 0;
+		return failed;
 	}
 	r = dropin_write(rootfd, STAGE2_DROPIN_NAME, p.n_apply ? text : NULL, (size_t)len);
 	if (r < 0)
@@ -91,7 +105,7 @@ static int apply_defaults(int rootfd, const char *cmdline, bool dry_run)
 	if (p.n_apply)
 		log_info("wrote /%s/%s (%zu default%s)", LOGIND_RUN_DROPIN_DIR, STAGE2_DROPIN_NAME,
 			 p.n_apply, p.n_apply == 1 ? "" : "s");
-	return 0;
+	return failed;
 }
 
 static bool is_mountpoint(const char *path)
@@ -124,11 +138,47 @@ static bool same_file_as_self(const char *path)
 	       a.st_ino == b.st_ino;
 }
 
+static void on_sigchld(int sig)
+{
+	(void)sig; /* only wakes pause() so orphans re-parented to PID 1 are reaped */
+}
+
+/* No init could be executed: PID 1 must not return (the kernel would panic). */
+__attribute__((noreturn)) static void pid1_no_init(size_t tried, const char *cmdline)
+{
+	struct handover_failure f;
+
+	handover_failed(tried, cmdline, &f);
+	if (f.warning[0])
+		log_warning("%s", f.warning);
+	log_error("%s", f.message);
+	sync();
+	switch (f.action) {
+	case HANDOVER_REBOOT:
+		reboot(RB_AUTOBOOT);
+		break;
+	case HANDOVER_POWEROFF:
+		reboot(RB_POWER_OFF);
+		break;
+	case HANDOVER_HALT:
+		reboot(RB_HALT_SYSTEM);
+		break;
+	case HANDOVER_WAIT:
+		break;
+	}
+	if (f.action != HANDOVER_WAIT)
+		log_error_errno(-errno, "reboot(): %m; waiting instead");
+	signal(SIGCHLD, on_sigchld);
+	for (;;)
+		if (waitpid(-1, NULL, 0) < 0 && errno == ECHILD)
+			pause();
+}
+
 static int pid1_main(int argc, char **argv)
 {
 	static char cmdline[8192];
 	char from_cmdline[PATH_MAX] = "";
-	const char *cand[INIT_CANDIDATES_MAX];
+	struct handover h;
 
 	log_setup(IDENT, true);
 	pid1_prepare_mounts();
@@ -137,50 +187,38 @@ static int pid1_main(int argc, char **argv)
 	if (rootfd < 0)
 		log_error_errno(-errno, "cannot open /: %m; no logind defaults");
 	else
-		(void)apply_defaults(rootfd, cmdline, false);
+		(void)apply_defaults(rootfd, cmdline, false); /* never stops the boot */
 
-	/* argv[1] is the init when it is a path; anything else (e.g. "single", which the kernel
-	 * passes on) is an argument for the real init. */
-	bool init_in_args = argc > 1 && argv[1][0] == '/';
 	if (cmdline_get(cmdline, "initkit.stage2.init", from_cmdline, sizeof(from_cmdline)) < 0)
 		from_cmdline[0] = '\0';
-	size_t n = init_candidates(init_in_args ? argv[1] : NULL, from_cmdline, cand);
-	char **args = argv + (init_in_args ? 2 : 1);
-	int nargs = argc - (init_in_args ? 2 : 1);
-	for (size_t i = 0; i < n; i++) {
+	handover_plan(argc, argv, from_cmdline, &h);
+	for (size_t i = 0; i < h.n_cand; i++) {
+		const char *init = h.cand[i];
+		const char *next = i + 1 < h.n_cand ? "; trying the next one" : "";
 		char why[PATH_MAX + 256] = "";
-		int r = rootfd >= 0 ? init_check(rootfd, cand[i], why, sizeof(why)) : 0;
-		if (r == 0 && same_file_as_self(cand[i])) {
+		int r = rootfd >= 0 ? init_check(rootfd, init, why, sizeof(why)) : 0;
+		if (r == 0 && same_file_as_self(init)) {
 			r = -ELOOP;
-			snprintf(why, sizeof(why), "init %s: is initkit-stage2 itself", cand[i]);
+			snprintf(why, sizeof(why), "init %s: is initkit-stage2 itself", init);
 		}
 		if (r < 0) {
-			log_error("%s%s", why, i + 1 < n ? "; trying the next one" : "");
+			log_error("%s%s", why, next);
 			continue;
 		}
-		_cleanup_free_ char **nargv = calloc((size_t)nargs + 2, sizeof(char *));
+		_cleanup_free_ char **nargv = calloc((size_t)h.n_args + 2, sizeof(char *));
 		if (!nargv) {
 			log_error("out of memory");
 			break;
 		}
-		nargv[0] = (char *)cand[i];
-		memcpy(nargv + 1, args, sizeof(char *) * (size_t)nargs);
-		log_info("handing over to %s", cand[i]);
-		execv(cand[i], nargv);
-		log_error_errno(-errno, "cannot execute init %s: %m", cand[i]);
+		nargv[0] = (char *)init;
+		memcpy(nargv + 1, h.args, sizeof(char *) * (size_t)h.n_args);
+		log_info("handing over to %s", init);
+		execv(init, nargv);
+		/* The check passed, yet the kernel refused: a missing #! interpreter or ELF
+		 * loader (ENOENT), another architecture or garbage (ENOEXEC), ... */
+		log_error_errno(-errno, "cannot execute init %s: %m%s", init, next);
 	}
-	log_error("no init to hand over to (tried %zu); PID 1 exits, the kernel will panic", n);
-	return 1;
-}
-
-static bool is_generator(int argc, char **argv)
-{
-	if (argc != 2 && argc != 4)
-		return false;
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] != '/')
-			return false;
-	return getenv("SYSTEMD_SCOPE") || strstr(argv[0], "generator");
+	pid1_no_init(h.n_cand, cmdline);
 }
 
 static int generator_main(void)
@@ -190,9 +228,8 @@ static int generator_main(void)
 	log_setup(IDENT, true);
 	/* In an initrd the root is not the system logind will run on: the generator runs again
 	 * after the switch. */
-	const char *in_initrd = getenv("SYSTEMD_IN_INITRD");
-	if ((in_initrd && streq(in_initrd, "1")) ||
-	    (!in_initrd && access("/etc/initrd-release", F_OK) == 0))
+	if (stage2_generator_in_initrd(getenv("SYSTEMD_IN_INITRD"),
+				       access("/etc/initrd-release", F_OK) == 0))
 		return 0;
 	read_cmdline("/proc/cmdline", cmdline, sizeof(cmdline));
 	_cleanup_close_ int rootfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -270,9 +307,13 @@ static int cli_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (getpid() == 1)
+	switch (stage2_mode(getpid(), argc, argv, getenv("SYSTEMD_SCOPE"))) {
+	case STAGE2_PID1:
 		return pid1_main(argc, argv);
-	if (is_generator(argc, argv))
+	case STAGE2_GENERATOR:
 		return generator_main();
+	case STAGE2_CLI:
+		break;
+	}
 	return cli_main(argc, argv);
 }

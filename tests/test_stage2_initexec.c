@@ -9,10 +9,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <link.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "../stage2/initexec.h"
+
+/* A static executable for this machine as far as any check before execve() can tell: our
+ * own ELF identification (class, byte order, machine) and one PT_LOAD, no PT_INTERP. An
+ * empty file is not one (the init check reads the header, as the kernel does). */
+static void write_static_elf(int dirfd, const char *path)
+{
+	ElfW(Ehdr) eh;
+	ElfW(Phdr) ph = {.p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_align = 4096};
+	int self = open("/proc/self/exe", O_RDONLY);
+	assert_true(self >= 0);
+	assert_int_equal(read(self, &eh, sizeof(eh)), (ssize_t)sizeof(eh));
+	close(self);
+	eh.e_type = ET_EXEC;
+	eh.e_phoff = sizeof(eh);
+	eh.e_phentsize = sizeof(ph);
+	eh.e_phnum = 1;
+	eh.e_shoff = 0;
+	eh.e_shnum = 0;
+	eh.e_shstrndx = 0;
+	ph.p_filesz = ph.p_memsz = sizeof(eh) + sizeof(ph);
+	int fd = openat(dirfd, path, O_CREAT | O_WRONLY | O_TRUNC, 0755);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, &eh, sizeof(eh)), (ssize_t)sizeof(eh));
+	assert_int_equal(write(fd, &ph, sizeof(ph)), (ssize_t)sizeof(ph));
+	close(fd);
+}
 
 static void test_check(void **state)
 {
@@ -23,7 +50,7 @@ static void test_check(void **state)
 	mkdirat(r, "sbin", 0755);
 	mkdirat(r, "lib", 0755);
 	mkdirat(r, "lib/systemd", 0755);
-	close(openat(r, "lib/systemd/systemd", O_CREAT | O_WRONLY, 0755));
+	write_static_elf(r, "lib/systemd/systemd");
 	close(openat(r, "sbin/noexec", O_CREAT | O_WRONLY, 0644));
 	symlinkat("/lib/systemd/systemd", r, "sbin/init"); /* absolute: resolved inside root */
 	symlinkat("/nowhere", r, "sbin/dangling");
@@ -72,11 +99,80 @@ static void test_candidates(void **state)
 	assert_int_equal(init_candidates(NULL, "/sbin/init", c), 2); /* no duplicates */
 }
 
+/* PID 1's argv: an absolute path first is the init, anything else goes to the real init. */
+static void test_handover_plan(void **state)
+{
+	(void)state;
+	struct handover h;
+	char *a1[] = {"/sbin/initkit-stage2", NULL};
+	handover_plan(1, a1, "", &h);
+	assert_int_equal(h.n_cand, 2);
+	assert_string_equal(h.cand[0], "/sbin/init");
+	assert_int_equal(h.n_args, 0);
+
+	char *a2[] = {"/sbin/initkit-stage2", "/usr/bin/runit", "single", "x=1", NULL};
+	handover_plan(4, a2, "/bin/sh", &h);
+	assert_string_equal(h.cand[0], "/usr/bin/runit");
+	assert_int_equal(h.n_args, 2);
+	assert_string_equal(h.args[0], "single");
+	assert_string_equal(h.args[1], "x=1");
+
+	char *a3[] = {"/sbin/initkit-stage2", "single", NULL}; /* the kernel passes it on */
+	handover_plan(2, a3, "/bin/sh", &h);
+	assert_int_equal(h.n_cand, 3);
+	assert_string_equal(h.cand[0], "/bin/sh");
+	assert_int_equal(h.n_args, 1);
+	assert_string_equal(h.args[0], "single");
+	assert_null(h.args[1]);
+}
+
+/* Every candidate failed: never return (the kernel would panic); the policy and its words. */
+static void test_handover_failed(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *cmdline;
+		enum handover_fallback action;
+		const char *message; /* substring */
+		const char *warning; /* substring, "" for none */
+	} cases[] = {
+		{"", HANDOVER_WAIT,
+		 "no init could be executed (tried 2); waiting forever (exiting would make the "
+		 "kernel panic; set initkit.stage2.emergency=reboot|poweroff|halt to change this)",
+		 ""},
+		{"quiet rd.emergency=poweroff", HANDOVER_POWEROFF,
+		 "no init could be executed (tried 2); rd.emergency=poweroff: powering off", ""},
+		{"rd.emergency=poweroff initkit.stage2.emergency=reboot", HANDOVER_REBOOT,
+		 "initkit.stage2.emergency=reboot: rebooting", ""},
+		{"initkit.stage2.emergency=halt", HANDOVER_HALT,
+		 "initkit.stage2.emergency=halt: halting", ""},
+		{"rd.emergency=poweroff initkit.stage2.emergency=wait", HANDOVER_WAIT,
+		 "initkit.stage2.emergency=wait: waiting forever", ""},
+		{"initkit.stage2.emergency=explode rd.emergency=halt", HANDOVER_HALT,
+		 "rd.emergency=halt: halting",
+		 "initkit.stage2.emergency=explode: not one of wait, reboot, poweroff, halt"},
+		{"rd.emergency=shell", HANDOVER_WAIT, "waiting forever",
+		 "rd.emergency=shell: not one of"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct handover_failure f;
+		handover_failed(2, cases[i].cmdline, &f);
+		if (f.action != cases[i].action || !strstr(f.message, cases[i].message))
+			fail_msg("'%s': action %d '%s', expected %d '%s'", cases[i].cmdline,
+				 f.action, f.message, cases[i].action, cases[i].message);
+		if (cases[i].warning[0] ? !strstr(f.warning, cases[i].warning) : f.warning[0] != 0)
+			fail_msg("'%s': warning '%s', expected '%s'", cases[i].cmdline, f.warning,
+				 cases[i].warning);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_candidates),
+		cmocka_unit_test(test_handover_plan),
+		cmocka_unit_test(test_handover_failed),
 	};
 	return cmocka_run_group_tests_name("stage2_initexec", tests, NULL, NULL);
 }
