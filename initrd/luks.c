@@ -92,6 +92,10 @@ static void run_hooks(void)
 			log_info("luks: running hook %s", path);
 			pid_t pid = fork();
 			if (pid == 0) {
+				/* Its own session: a daemon it leaves behind is found and
+				 * stopped before the switch (killall.c), never inherited by
+				 * stage 2 through our terminal or process group. */
+				setsid();
 				char *const argv[] = {path, NULL};
 				char *const envp[] = {"PATH=/sbin:/bin:/usr/sbin:/usr/bin",
 						      "INITKIT_HOOK=pre-unlock", NULL};

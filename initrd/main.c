@@ -18,6 +18,7 @@
 #include "devices.h"
 #include "emergency.h"
 #include "initcheck.h"
+#include "killall.h"
 #include "kmod.h"
 #include "log.h"
 #include "luks.h"
@@ -28,6 +29,8 @@
 
 #define NEWROOT "/sysroot"
 #define IMAGE_CONF "/etc/initkit.conf"
+/* How long processes stage 1 started (hooks' daemons) get to exit on SIGTERM. */
+#define KILLALL_GRACE_MS 3000
 
 static void usage(void)
 {
@@ -191,6 +194,7 @@ static void boot(int argc, char **argv_in)
 		argv[i] = argv_in[i];
 	uevents_close(uev);
 	modules_free(mods);
+	killall_stage1(KILLALL_GRACE_MS);
 	log_notice("switching to %s on %s (%s) after %llu ms", init, bc.root, rootdev,
 		   (unsigned long long)(now_ms() - t0));
 	switch_root(NEWROOT, init, argv);

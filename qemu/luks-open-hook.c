@@ -8,13 +8,17 @@
  *   test.hook.dm=NAME,DMUUID,TARGET,PARAMS,SECTORS  creates a raw device-mapper table ('+'
  *       stands for a space in PARAMS), e.g. an error or linear target with a forged dm UUID;
  *   test.hook.integrity=NAME:DEVICE:KEYFILE:UUID     formats DEVICE as LUKS2 with
- *       --integrity hmac(sha256) (inside the guest, where dm exists) and opens it. */
+ *       --integrity hmac(sha256) (inside the guest, where dm exists) and opens it;
+ *   test.hook.daemon=KIND  leaves a daemon behind, as a remote-unlock SSH server would:
+ *       KIND plain (argv[0] "test-daemon"), stubborn ("test-stubborn", ignores SIGTERM) or
+ *       keeper ("@test-keeper", systemd's opt-out from being killed). */
 #include <libcryptsetup.h>
 #include <libdevmapper.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -121,8 +125,30 @@ static int fill_run(void)
 	return 0;
 }
 
-int main(void)
+/* Forks a daemon: the hook's own binary again, under the argv[0] of its kind. */
+static int daemon_start(const char *kind)
 {
+	const char *argv0 = !strcmp(kind, "stubborn") ? "test-stubborn"
+			    : !strcmp(kind, "keeper") ? "@test-keeper"
+						      : "test-daemon";
+	pid_t pid = fork();
+	if (pid == 0) {
+		setsid();
+		execl("/proc/self/exe", argv0, "--daemon", kind, (char *)NULL);
+		_exit(127);
+	}
+	printf("test-hook: started daemon %s: %s\n", argv0, pid > 0 ? "ok" : "failed");
+	return pid > 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--daemon")) {
+		if (!strcmp(argv[2], "stubborn"))
+			signal(SIGTERM, SIG_IGN);
+		for (;;)
+			pause();
+	}
 	char buf[4096];
 	FILE *f = fopen("/proc/cmdline", "r");
 	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
@@ -136,6 +162,8 @@ int main(void)
 			rc |= dm_create(w + 13);
 		else if (strncmp(w, "test.hook.integrity=", 20) == 0)
 			rc |= format_integrity(w + 20);
+		else if (strncmp(w, "test.hook.daemon=", 17) == 0)
+			rc |= daemon_start(w + 17);
 		else if (strcmp(w, "test.hook.run=full") == 0)
 			rc |= fill_run();
 	return rc;

@@ -1,7 +1,9 @@
 /* The stage-2 "init" of the QEMU test root filesystems: proves the switch happened by printing
  * a marker with /proc/uptime and its PID (which must be 1), then powers off.
  * Built statically: the test root has no libc. */
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -86,6 +88,25 @@ int main(int argc, char **argv)
 		printf("INITKIT-STAGE2 mount: %s", line);
 	if (access("/init", F_OK) != 0)
 		printf("INITKIT-STAGE2 no /init in new root\n");
+	/* Every process with an argv but us: what stage 1 left running in the new system. */
+	DIR *pd = opendir("/proc");
+	struct dirent *de;
+	while (pd && (de = readdir(pd))) {
+		char path[300], cmd[256] = "";
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+		int cfd = open(path, O_RDONLY);
+		ssize_t cn = cfd >= 0 ? read(cfd, cmd, sizeof(cmd) - 1) : 0;
+		if (cfd >= 0)
+			close(cfd);
+		if (cn > 0) {
+			cmd[cn] = 0;
+			printf("INITKIT-STAGE2 proc: %s %s\n", de->d_name, cmd);
+		}
+	}
+	if (pd)
+		closedir(pd);
 	/* Everything stage 1 left behind that a secret could hide in: our environment and the
 	 * whole kernel log (debug messages too), so scenarios can forbid a passphrase in them. */
 	extern char **environ;

@@ -1,0 +1,21 @@
+/* Nothing stage 1 started survives into stage 2: before switch_root, every process but PID 1
+ * gets SIGTERM, a short grace period, then SIGKILL, and is reaped. Spared, as systemd-shutdown
+ * and systemd's initrd spare them: kernel threads, the kernel's own usermode helpers
+ * (children of kthreadd), and processes whose argv[0] starts with '@' (systemd's documented
+ * opt-out for root-storage daemons, https://systemd.io/ROOT_STORAGE_DAEMONS/). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Pure: should the process whose /proc/PID/stat and /proc/PID/cmdline read as given be
+ * killed? stat is the whole line ("PID (comm) S PPID ... flags ..."), cmdline its raw bytes. */
+bool killall_should_kill(const char *stat, const char *cmdline, size_t cmdline_len);
+
+/* Sends sig to every process that should be killed; returns how many were signalled. */
+int killall_signal(int sig);
+
+/* SIGTERM, up to grace_ms for them to exit (reaping), then SIGKILL and reap. Logs what was
+ * killed. Returns the number of processes that were still there for SIGKILL. */
+int killall_stage1(unsigned grace_ms);
