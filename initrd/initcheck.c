@@ -1,4 +1,5 @@
 /* The stage-2 init check; see initcheck.h for why it exists. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,6 +20,8 @@
 #define MAX_LINKS 40
 /* Links shown in the chain before it is cut short with "..." (a loop would show 40). */
 #define CHAIN_SHOWN 8
+/* fs/exec.c exec_binprm(): "This allows 4 levels of binfmt rewrites before failing hard." */
+#define MAX_INTERP_DEPTH 4
 
 const char *const initcheck_default_inits[] = {"/sbin/init", "/etc/init", "/bin/init", "/bin/sh",
 					       NULL};
@@ -394,7 +397,401 @@ static void classify(struct initcheck_result *r, int res, int fd, const struct w
 		classify_file(r, fd);
 }
 
-int initcheck_judge(int root_fd, const char *path, struct initcheck_result *r)
+/* ---- What execve() reads: the `#!` line and the ELF headers (pure) ---- */
+
+static bool spacetab(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static const char *next_non_spacetab(const char *first, const char *last)
+{
+	for (; first <= last; first++)
+		if (!spacetab(*first))
+			return first;
+	return NULL;
+}
+
+static const char *next_terminator(const char *first, const char *last)
+{
+	for (; first <= last; first++)
+		if (spacetab(*first) || !*first)
+			return first;
+	return NULL;
+}
+
+/* fs/binfmt_script.c load_script(), on the same zero-padded 256-byte buffer. */
+static int parse_script(const unsigned char *in, size_t len, struct initcheck_header *h,
+			const char **why)
+{
+	char buf[INITCHECK_HEADER_SIZE] = {0};
+	const char *buf_end = buf + sizeof(buf) - 1, *i_end = NULL;
+
+	memcpy(buf, in, len < sizeof(buf) ? len : sizeof(buf));
+	for (const char *p = buf; p < buf + sizeof(buf) && *p; p++) /* strnchr stops at NUL */
+		if (*p == '\n') {
+			i_end = p;
+			break;
+		}
+	if (!i_end) {
+		i_end = next_non_spacetab(buf + 2, buf_end);
+		if (!i_end) {
+			*why = "the #! line names no interpreter";
+			return -ENOEXEC;
+		}
+		if (!next_terminator(i_end, buf_end)) {
+			*why = "the #! line is cut off by the kernel's 256-byte limit";
+			return -ENOEXEC;
+		}
+		i_end = buf_end;
+	}
+	while (spacetab(i_end[-1]))
+		i_end--;
+	const char *i_name = next_non_spacetab(buf + 2, i_end);
+	if (!i_name || i_name == i_end) {
+		*why = "the #! line names no interpreter";
+		return -ENOEXEC;
+	}
+	const char *i_sep = next_terminator(i_name, i_end);
+	size_t n = (size_t)((i_sep ? i_sep : i_end) - i_name);
+	memcpy(h->interp, i_name, n);
+	h->interp[n] = '\0';
+	h->format = INITCHECK_FMT_SCRIPT;
+	return 0;
+}
+
+static uint64_t get_uint(const unsigned char *p, unsigned bytes, bool msb)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < bytes; i++)
+		v |= (uint64_t)p[msb ? bytes - 1 - i : i] << (8 * i);
+	return v;
+}
+
+static int parse_elf(const unsigned char *b, size_t len, struct initcheck_header *h,
+		     const char **why)
+{
+	if (len < EI_NIDENT) {
+		*why = "a truncated ELF header";
+		return -ENOEXEC;
+	}
+	h->elf_class = b[EI_CLASS];
+	h->elf_data = b[EI_DATA];
+	bool is64 = h->elf_class == ELFCLASS64, msb = h->elf_data == ELFDATA2MSB;
+	if (h->elf_class != ELFCLASS32 && !is64) {
+		*why = "an ELF of unknown class";
+		return -ENOEXEC;
+	}
+	if (h->elf_data != ELFDATA2LSB && !msb) {
+		*why = "an ELF of unknown byte order";
+		return -ENOEXEC;
+	}
+	if (len < (is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr))) {
+		*why = "a truncated ELF header";
+		return -ENOEXEC;
+	}
+	h->e_type = (unsigned)get_uint(b + 16, 2, msb);
+	h->e_machine = (unsigned)get_uint(b + 18, 2, msb);
+	h->phoff = get_uint(b + (is64 ? 32 : 28), is64 ? 8 : 4, msb);
+	h->phentsize = (unsigned)get_uint(b + (is64 ? 54 : 42), 2, msb);
+	h->phnum = (unsigned)get_uint(b + (is64 ? 56 : 44), 2, msb);
+	h->format = INITCHECK_FMT_ELF;
+	return 0;
+}
+
+int initcheck_parse_header(const unsigned char *buf, size_t len, struct initcheck_header *h,
+			   const char **why)
+{
+	*h = (struct initcheck_header){0};
+	*why = NULL;
+	if (len > INITCHECK_HEADER_SIZE)
+		len = INITCHECK_HEADER_SIZE;
+	if (len >= SELFMAG && memcmp(buf, ELFMAG, SELFMAG) == 0)
+		return parse_elf(buf, len, h, why);
+	if (len >= 2 && buf[0] == '#' && buf[1] == '!')
+		return parse_script(buf, len, h, why);
+	*why = len ? "neither an ELF binary nor a #! script" : "an empty file";
+	return -ENOEXEC;
+}
+
+int initcheck_elf_find_interp(const struct initcheck_header *h, const unsigned char *phdrs,
+			      size_t len, uint64_t *off, uint64_t *size, const char **why)
+{
+	bool is64 = h->elf_class == ELFCLASS64, msb = h->elf_data == ELFDATA2MSB;
+	size_t entsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+
+	/* binfmt_elf's load_elf_phdrs() refuses these before anything else */
+	if (h->phentsize != entsize || h->phnum == 0 || (size_t)h->phnum * entsize > 65536) {
+		*why = "an ELF with a malformed program header table";
+		return -ENOEXEC;
+	}
+	if (len < (size_t)h->phnum * entsize) {
+		*why = "an ELF whose program headers lie beyond the end of the file";
+		return -ENOEXEC;
+	}
+	for (size_t i = 0; i < h->phnum; i++) {
+		const unsigned char *p = phdrs + i * entsize;
+		if (get_uint(p, 4, msb) != PT_INTERP)
+			continue;
+		*off = get_uint(p + (is64 ? 8 : 4), is64 ? 8 : 4, msb);
+		*size = get_uint(p + (is64 ? 32 : 16), is64 ? 8 : 4, msb);
+		if (*size > PATH_MAX || *size < 2) {
+			*why = "an ELF with a PT_INTERP of impossible size";
+			return -ENOEXEC;
+		}
+		return 1; /* the kernel uses the first one */
+	}
+	return 0;
+}
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define OUR_DATA ELFDATA2MSB
+#else
+#define OUR_DATA ELFDATA2LSB
+#endif
+
+/* The first entry is the native ABI; the others are the compat ABIs a 64-bit kernel runs
+ * (CONFIG_IA32_EMULATION, CONFIG_COMPAT): Debian supports an i386 userland on an amd64
+ * kernel. If the kernel lacks compat support, execve() fails and the next init is tried. */
+static const struct {
+	unsigned elf_class, elf_data, machine;
+} our_abis[] = {
+#if defined(__x86_64__)
+	{ELFCLASS64, ELFDATA2LSB, EM_X86_64},
+	{ELFCLASS32, ELFDATA2LSB, EM_386},
+	{ELFCLASS32, ELFDATA2LSB, EM_X86_64}, /* x32 */
+#elif defined(__i386__)
+	{ELFCLASS32, ELFDATA2LSB, EM_386},
+#elif defined(__aarch64__)
+	{ELFCLASS64, OUR_DATA, EM_AARCH64},
+	{ELFCLASS32, OUR_DATA, EM_ARM},
+#elif defined(__arm__)
+	{ELFCLASS32, OUR_DATA, EM_ARM},
+#elif defined(__riscv) && __riscv_xlen == 64
+	{ELFCLASS64, ELFDATA2LSB, EM_RISCV},
+#elif defined(__powerpc64__)
+	{ELFCLASS64, OUR_DATA, EM_PPC64},
+	{ELFCLASS32, ELFDATA2MSB, EM_PPC},
+#elif defined(__s390x__)
+	{ELFCLASS64, ELFDATA2MSB, EM_S390},
+#endif
+	{0, 0, 0}, /* an architecture not listed: no machine check */
+};
+
+bool initcheck_elf_runs_here(const struct initcheck_header *h)
+{
+	if (our_abis[0].machine == 0)
+		return true;
+	for (size_t i = 0; our_abis[i].machine; i++)
+		if (h->elf_class == our_abis[i].elf_class && h->elf_data == our_abis[i].elf_data &&
+		    h->e_machine == our_abis[i].machine)
+			return true;
+	return false;
+}
+
+const char *initcheck_machine_name(unsigned e_machine)
+{
+	switch (e_machine) {
+	case EM_386:
+		return "i386";
+	case EM_ARM:
+		return "ARM";
+	case EM_X86_64:
+		return "x86-64";
+	case EM_AARCH64:
+		return "AArch64";
+	case EM_RISCV:
+		return "RISC-V";
+	case EM_PPC:
+		return "PowerPC";
+	case EM_PPC64:
+		return "PowerPC64";
+	case EM_S390:
+		return "S/390";
+	case EM_MIPS:
+		return "MIPS";
+	case EM_LOONGARCH:
+		return "LoongArch";
+	default:
+		return NULL;
+	}
+}
+
+/* "AArch64 (machine 183), 64-bit LSB" */
+static void abi_str(unsigned cls, unsigned data, unsigned machine, char *buf, size_t size)
+{
+	const char *name = initcheck_machine_name(machine);
+	snprintf(buf, size, "%s (machine %u), %s-bit %s", name ? name : "unknown", machine,
+		 cls == ELFCLASS64 ? "64" : "32", data == ELFDATA2MSB ? "MSB" : "LSB");
+}
+
+/* ---- Reading the file the path names ---- */
+
+static void set_bad(struct initcheck_result *r, enum initcheck_verdict v, int error,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void set_bad(struct initcheck_result *r, enum initcheck_verdict v, int error,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	r->verdict = v;
+	r->error = error;
+	free(r->detail);
+	va_start(ap, fmt);
+	if (vasprintf(&r->detail, fmt, ap) < 0) {
+		r->detail = NULL;
+		r->error = -ENOMEM;
+	}
+	va_end(ap);
+}
+
+/* Reads exactly len bytes at off; -ENOEXEC when the file is shorter (the kernel's elf_read()
+ * says EIO then, and the binary cannot run either way). */
+static int read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ENOEXEC;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static int judge(int root_fd, const char *path, struct initcheck_result *r, unsigned depth,
+		 const struct initcheck_header *elf_parent);
+static int describe_as(const struct initcheck_result *r, const char *what, char *buf, size_t size);
+
+/* Judges the interpreter a file names, inside the same root, and makes its failure ours. */
+static void judge_interpreter(int root_fd, struct initcheck_result *r, const char *interp,
+			      unsigned depth, const struct initcheck_header *elf_parent)
+{
+	const char *kind = elf_parent ? "ELF interpreter (PT_INTERP)" : "#! interpreter";
+	struct initcheck_result ir;
+
+	if (depth >= MAX_INTERP_DEPTH) {
+		set_bad(r, INITCHECK_BAD_INTERPRETER, -ELOOP,
+			"%s: %s %s: more than %d levels of interpreters", r->resolved, kind, interp,
+			MAX_INTERP_DEPTH);
+		return;
+	}
+	if (judge(root_fd, interp, &ir, depth + 1, elf_parent) < 0) {
+		r->verdict = INITCHECK_ERROR;
+		r->error = -ENOMEM;
+		return;
+	}
+	if (ir.verdict != INITCHECK_OK) {
+		char what[PATH_MAX + 64], line[2 * PATH_MAX + 256];
+		snprintf(what, sizeof(what), "%s: %s", r->resolved, kind);
+		describe_as(&ir, what, line, sizeof(line));
+		set_bad(r, INITCHECK_BAD_INTERPRETER, ir.error, "%s", line);
+	}
+	initcheck_result_free(&ir);
+}
+
+static void inspect_elf(int root_fd, int fd, struct initcheck_result *r,
+			const struct initcheck_header *h, unsigned depth,
+			const struct initcheck_header *elf_parent)
+{
+	char abi[96], ours[96];
+	const char *why = NULL;
+	uint64_t off = 0, size = 0;
+
+	if (!initcheck_elf_runs_here(h) ||
+	    (elf_parent &&
+	     (h->elf_class != elf_parent->elf_class || h->elf_data != elf_parent->elf_data ||
+	      h->e_machine != elf_parent->e_machine))) {
+		const struct initcheck_header *o = elf_parent;
+		abi_str(h->elf_class, h->elf_data, h->e_machine, abi, sizeof(abi));
+		if (o)
+			abi_str(o->elf_class, o->elf_data, o->e_machine, ours, sizeof(ours));
+		else
+			abi_str(our_abis[0].elf_class, our_abis[0].elf_data, our_abis[0].machine,
+				ours, sizeof(ours));
+		set_bad(r, INITCHECK_WRONG_ARCH, -ENOEXEC, "%s is an ELF for %s; %s %s",
+			r->resolved, abi, o ? "the program it loads is for" : "this system runs",
+			ours);
+		return;
+	}
+	if (h->e_type != ET_EXEC && h->e_type != ET_DYN) {
+		set_bad(r, INITCHECK_BAD_FORMAT, -ENOEXEC,
+			"%s is an ELF of type %u, not an executable", r->resolved, h->e_type);
+		return;
+	}
+	if (elf_parent)
+		return; /* the interpreter's own program headers are the loader's business */
+	/* at most 65535 * 65535 bytes; anything over 64 KiB is refused before reading */
+	size_t len = (size_t)h->phnum * h->phentsize;
+	_cleanup_free_ unsigned char *phdrs = len <= 65536 ? malloc(len + 1) : NULL;
+	if (len <= 65536 && !phdrs) {
+		r->error = -ENOMEM;
+		return;
+	}
+	bool read_ok = phdrs && read_at(fd, phdrs, len, h->phoff) == 0;
+	int n = initcheck_elf_find_interp(h, phdrs, read_ok ? len : 0, &off, &size, &why);
+	if (n < 0) {
+		set_bad(r, INITCHECK_BAD_FORMAT, -ENOEXEC, "%s is %s", r->resolved, why);
+		return;
+	}
+	if (n == 0)
+		return; /* static: nothing to load */
+	char interp[PATH_MAX + 1];
+	if (read_at(fd, interp, (size_t)size, off) < 0 || interp[size - 1] != '\0') {
+		set_bad(r, INITCHECK_BAD_FORMAT, -ENOEXEC, "%s is %s", r->resolved,
+			"an ELF whose PT_INTERP cannot be read");
+		return;
+	}
+	judge_interpreter(root_fd, r, interp, depth, h);
+}
+
+/* fd: what the path names (a regular file with an x bit). Reads it the way execve() will. */
+static void inspect_content(int root_fd, int fd, struct initcheck_result *r, unsigned depth,
+			    const struct initcheck_header *elf_parent)
+{
+	unsigned char buf[INITCHECK_HEADER_SIZE];
+	struct initcheck_header h;
+	const char *why;
+	char proc[64];
+
+	/* fd may be O_PATH: reopen it for reading through /proc (mounted in both stages) */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	_cleanup_close_ int rfd = open(proc, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (rfd < 0) {
+		int e = -errno;
+		set_bad(r, INITCHECK_ERROR, e, "%s: cannot read it through %s: %s", r->resolved,
+			proc, strerror(-e));
+		return;
+	}
+	ssize_t n;
+	do
+		n = pread(rfd, buf, sizeof(buf), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		int e = -errno;
+		set_bad(r, INITCHECK_ERROR, e, "%s: reading it: %s", r->resolved, strerror(-e));
+		return;
+	}
+	if (initcheck_parse_header(buf, (size_t)n, &h, &why) < 0) {
+		set_bad(r, INITCHECK_BAD_FORMAT, -ENOEXEC, "%s is %s", r->resolved, why);
+		return;
+	}
+	if (elf_parent && h.format != INITCHECK_FMT_ELF) {
+		/* binfmt_elf: "Not an ELF interpreter" */
+		set_bad(r, INITCHECK_BAD_FORMAT, -ELIBBAD, "%s is not an ELF binary", r->resolved);
+		return;
+	}
+	if (h.format == INITCHECK_FMT_ELF)
+		inspect_elf(root_fd, rfd, r, &h, depth, elf_parent);
+	else
+		judge_interpreter(root_fd, r, h.interp, depth, NULL);
+}
+
+static int judge(int root_fd, const char *path, struct initcheck_result *r, unsigned depth,
+		 const struct initcheck_header *elf_parent)
 {
 	struct walk w;
 	int res, fd2 = -ENOSYS;
@@ -410,20 +807,29 @@ int initcheck_judge(int root_fd, const char *path, struct initcheck_result *r)
 		r->used_openat2 = true;
 		res = fd2 < 0 ? fd2 : 0;
 	}
-	if (res != -ENOMEM)
-		classify(r, res, fd2 >= 0 ? fd2 : w.final_fd, &w);
-	if (fd2 >= 0)
-		close(fd2);
 	r->path = strdup(path);
 	r->chain = w.chain.s;
 	r->resolved = w.at.s;
 	w.chain.s = w.at.s = NULL;
+	if (res != -ENOMEM && r->resolved) {
+		int fd = fd2 >= 0 ? fd2 : w.final_fd;
+		classify(r, res, fd, &w);
+		if (r->verdict == INITCHECK_OK)
+			inspect_content(root_fd, fd, r, depth, elf_parent);
+	}
+	if (fd2 >= 0)
+		close(fd2);
 	walk_done(&w);
-	if (res == -ENOMEM || !r->path || !r->chain || !r->resolved) {
+	if (res == -ENOMEM || !r->path || !r->chain || !r->resolved || r->error == -ENOMEM) {
 		initcheck_result_free(r);
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+int initcheck_judge(int root_fd, const char *path, struct initcheck_result *r)
+{
+	return judge(root_fd, path, r, 0, NULL);
 }
 
 void initcheck_result_free(struct initcheck_result *r)
@@ -431,6 +837,7 @@ void initcheck_result_free(struct initcheck_result *r)
 	free(r->path);
 	free(r->chain);
 	free(r->resolved);
+	free(r->detail);
 	*r = (struct initcheck_result){0};
 }
 
@@ -458,6 +865,9 @@ const char *initcheck_verdict_str(enum initcheck_verdict v)
 		[INITCHECK_NOT_REGULAR] = "not a regular file",
 		[INITCHECK_NOT_EXECUTABLE] = "not executable",
 		[INITCHECK_ERROR] = "cannot be checked",
+		[INITCHECK_BAD_FORMAT] = "not an executable format",
+		[INITCHECK_WRONG_ARCH] = "wrong architecture",
+		[INITCHECK_BAD_INTERPRETER] = "bad interpreter",
 	};
 	return (size_t)v < ARRAY_SIZE(names) ? names[v] : "?";
 }
@@ -476,6 +886,8 @@ static const char *file_type(mode_t m)
 /* What went wrong where, e.g. "/usr/lib/systemd/systemd: No such file or directory". */
 static int describe_detail(const struct initcheck_result *r, char *buf, size_t size)
 {
+	if (r->detail && r->verdict != INITCHECK_OK)
+		return snprintf(buf, size, "%s", r->detail);
 	switch (r->verdict) {
 	case INITCHECK_OK:
 		return snprintf(buf, size, "%s", r->resolved);
@@ -491,12 +903,29 @@ static int describe_detail(const struct initcheck_result *r, char *buf, size_t s
 	}
 }
 
-int initcheck_describe(const struct initcheck_result *r, char *buf, size_t size)
+static int describe_as(const struct initcheck_result *r, const char *what, char *buf, size_t size)
 {
-	char detail[PATH_MAX + 128];
+	char detail[2 * PATH_MAX + 512];
 	describe_detail(r, detail, sizeof(detail));
 	bool linked = r->chain && strstr(r->chain, " -> ");
-	return snprintf(buf, size, "init %s: %s (%s)%s%s", r->path ? r->path : "?",
+	return snprintf(buf, size, "%s %s: %s (%s)%s%s", what, r->path ? r->path : "?",
 			initcheck_verdict_str(r->verdict), detail, linked ? "; links: " : "",
 			linked ? r->chain : "");
+}
+
+int initcheck_describe(const struct initcheck_result *r, char *buf, size_t size)
+{
+	return describe_as(r, "init", buf, size);
+}
+
+size_t initcheck_candidates(const char *init, const char *out[INITCHECK_N_DEFAULTS])
+{
+	if (init) {
+		out[0] = init;
+		return 1;
+	}
+	size_t n = 0;
+	for (; n < INITCHECK_N_DEFAULTS && initcheck_default_inits[n]; n++)
+		out[n] = initcheck_default_inits[n];
+	return n;
 }

@@ -8,21 +8,37 @@
  * gives the verdict when the kernel has it (5.6+), otherwise a component-by-component walk
  * (openat(O_PATH|O_NOFOLLOW) + readlinkat, 40 links at most, like the kernel) does. The walk
  * always runs too, to record the chain of links for the message.
+ *
+ * A file that exists and has an x bit can still fail execve() once the initramfs is gone:
+ * a `#!` interpreter that is missing from the new root, an ELF whose PT_INTERP (the dynamic
+ * loader) is missing, or a binary for another architecture. So the first bytes are read the
+ * way the kernel's binfmt_script and binfmt_elf read them, and each interpreter is judged
+ * inside the new root the same way as the init itself (up to the kernel's 4 levels). What the
+ * loader finds later (segments, the interpreter's own program headers) is left to execve();
+ * stage 1 goes on to the next default init when that fails.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+/* Default inits tried in order when no init= is given (NULL-terminated). */
+extern const char *const initcheck_default_inits[];
+#define INITCHECK_N_DEFAULTS 4
 
 enum initcheck_verdict {
 	INITCHECK_OK,
-	INITCHECK_MISSING,	  /* the path does not exist (no symlink involved) */
-	INITCHECK_DANGLING,	  /* a symlink on the way points to nothing */
-	INITCHECK_LOOP,		  /* too many levels of symlinks (ELOOP) */
-	INITCHECK_NOT_REGULAR,	  /* a directory, device, fifo, socket */
-	INITCHECK_NOT_EXECUTABLE, /* no x bit in any class, or on a noexec mount */
-	INITCHECK_ERROR,	  /* anything else: see error */
+	INITCHECK_MISSING,	   /* the path does not exist (no symlink involved) */
+	INITCHECK_DANGLING,	   /* a symlink on the way points to nothing */
+	INITCHECK_LOOP,		   /* too many levels of symlinks (ELOOP) */
+	INITCHECK_NOT_REGULAR,	   /* a directory, device, fifo, socket */
+	INITCHECK_NOT_EXECUTABLE,  /* no x bit in any class, or on a noexec mount */
+	INITCHECK_ERROR,	   /* anything else: see error */
+	INITCHECK_BAD_FORMAT,	   /* neither an ELF binary nor a `#!` script the kernel accepts */
+	INITCHECK_WRONG_ARCH,	   /* an ELF for another class, byte order or machine */
+	INITCHECK_BAD_INTERPRETER, /* its `#!` or PT_INTERP interpreter fails the check */
 };
 
 struct initcheck_result {
@@ -37,11 +53,41 @@ struct initcheck_result {
 	mode_t mode;	   /* of the final file when it was reached, else 0 */
 	bool noexec_mount; /* NOT_EXECUTABLE because the filesystem is mounted noexec */
 	bool used_openat2; /* the verdict came from openat2(RESOLVE_IN_ROOT) */
+	char *detail;	   /* BAD_FORMAT, WRONG_ARCH, BAD_INTERPRETER: what is wrong, e.g.
+			    * "#! interpreter /usr/bin/python3 of /opt/init.py: missing (...)" */
 };
 
-/* Default inits tried in order when no init= is given (NULL-terminated). */
-extern const char *const initcheck_default_inits[];
-#define INITCHECK_N_DEFAULTS 4
+/* What the first bytes of a file tell execve(). Pure, for the check and its tests. */
+enum initcheck_format { INITCHECK_FMT_ELF = 1, INITCHECK_FMT_SCRIPT };
+struct initcheck_header {
+	enum initcheck_format format;
+	/* ELF: e_ident[EI_CLASS] (1 = 32-bit, 2 = 64-bit), e_ident[EI_DATA] (1 = LSB, 2 = MSB) */
+	unsigned elf_class, elf_data, e_type, e_machine;
+	uint64_t phoff;
+	unsigned phentsize, phnum;
+	/* script: the interpreter named on the `#!` line */
+	char interp[256];
+};
+/* The kernel reads this much for the `#!` line (BINPRM_BUF_SIZE). */
+#define INITCHECK_HEADER_SIZE 256
+
+/* Parses the first len bytes of a file (at most INITCHECK_HEADER_SIZE are looked at). Returns
+ * 0, or -ENOEXEC with *why set to a static phrase when execve() would refuse it. */
+int initcheck_parse_header(const unsigned char *buf, size_t len, struct initcheck_header *h,
+			   const char **why);
+/* Finds PT_INTERP in the program header table phdrs (h->phnum entries). Returns 1 with its
+ * file offset and size, 0 when there is none (a static binary), -ENOEXEC with *why. */
+int initcheck_elf_find_interp(const struct initcheck_header *h, const unsigned char *phdrs,
+			      size_t len, uint64_t *off, uint64_t *size, const char **why);
+/* Whether the kernel this program was built for runs an ELF of that class, byte order and
+ * machine: ours, or the 32-bit compat ABI of a 64-bit architecture. */
+bool initcheck_elf_runs_here(const struct initcheck_header *h);
+/* "x86-64", "AArch64", ... or NULL for a machine number we have no name for. */
+const char *initcheck_machine_name(unsigned e_machine);
+
+/* The inits to try in order: init= alone (like the kernel, an explicit init= is never
+ * replaced by another), or, without init=, the default list. Returns the count. */
+size_t initcheck_candidates(const char *init, const char *out[INITCHECK_N_DEFAULTS]);
 
 /* Judges path inside root_fd. Fills *r (free with initcheck_result_free) and returns 0 when a
  * verdict was reached (any verdict), -ENOMEM or -EINVAL (NULL path) otherwise. */

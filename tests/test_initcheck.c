@@ -3,9 +3,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,15 +35,82 @@ static void make_dirs(const char *root, const char *const *dirs)
 	}
 }
 
-static void make_file(const char *root, const char *name, mode_t mode)
+static void write_file(const char *root, const char *name, mode_t mode, const void *data,
+		       size_t len)
 {
 	char p[256];
 	snprintf(p, sizeof(p), "%s/%s", root, name);
 	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "#!/bin/sh\n", 10), 10);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
 	close(fd);
 	assert_int_equal(chmod(p, mode), 0); /* umask-proof */
+}
+
+/* Our own ELF identity, read from the test binary itself. */
+static void our_abi(unsigned *cls, unsigned *data, unsigned *machine)
+{
+	unsigned char b[EI_NIDENT + 4];
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, b, sizeof(b)), (ssize_t)sizeof(b));
+	close(fd);
+	*cls = b[EI_CLASS];
+	*data = b[EI_DATA];
+	*machine = b[EI_NIDENT + 2] | (unsigned)b[EI_NIDENT + 3] << 8; /* LSB hosts */
+}
+
+/* A small ELF of our class: one PT_NOTE header, or PT_INTERP naming interp. machine 0: ours.
+ * cut: write only the ELF header (program headers beyond the end of the file). */
+struct fake_elf {
+	unsigned machine, data, type;
+	const char *interp;
+	bool cut;
+};
+
+static void make_elf(const char *root, const char *name, const struct fake_elf *f)
+{
+	unsigned char buf[512] = {0};
+	ElfW(Ehdr) *eh = (ElfW(Ehdr) *)buf;
+	ElfW(Phdr) *ph = (ElfW(Phdr) *)(buf + sizeof(*eh));
+	unsigned cls, data, machine;
+	size_t len = sizeof(*eh) + sizeof(*ph);
+
+	our_abi(&cls, &data, &machine);
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = (unsigned char)cls;
+	eh->e_ident[EI_DATA] = (unsigned char)(f->data ? f->data : data);
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = (uint16_t)(f->type ? f->type : ET_EXEC);
+	eh->e_machine = (uint16_t)(f->machine ? f->machine : machine);
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 1;
+	ph->p_type = PT_NOTE;
+	if (f->interp) {
+		ph->p_type = PT_INTERP;
+		ph->p_offset = len;
+		ph->p_filesz = strlen(f->interp) + 1;
+		memcpy(buf + len, f->interp, ph->p_filesz);
+		len += ph->p_filesz;
+	}
+	write_file(root, name, 0755, buf, f->cut ? sizeof(*eh) : len);
+}
+
+/* An executable of ours (a static ELF as far as the check can tell). */
+static void make_file(const char *root, const char *name, mode_t mode)
+{
+	char p[256];
+	make_elf(root, name, &(struct fake_elf){0});
+	snprintf(p, sizeof(p), "%s/%s", root, name);
+	assert_int_equal(chmod(p, mode), 0);
+}
+
+static void make_script(const char *root, const char *name, const char *text)
+{
+	write_file(root, name, 0755, text, strlen(text));
 }
 
 static void make_link(const char *root, const char *name, const char *target)
@@ -406,6 +475,253 @@ static void test_default_list(void **state)
 	}
 }
 
+/* ---- What the file holds: `#!` and ELF interpreters, architecture ---- */
+
+static unsigned foreign_machine(void)
+{
+	unsigned cls, data, machine;
+	our_abi(&cls, &data, &machine);
+	return machine == EM_AARCH64 ? EM_X86_64 : EM_AARCH64;
+}
+
+static int setup_content(void **state)
+{
+	static const char *const dirs[] = {"bin", "lib", "opt", IN_ROOT_ONLY + 1, NULL};
+	struct tree *t = calloc(1, sizeof(*t));
+	unsigned cls, data, machine;
+
+	our_abi(&cls, &data, &machine);
+	tree_create(t);
+	make_dirs(t->root, dirs);
+	/* no /bin/sh in this root: the host's must not make "#!/bin/sh" pass */
+	make_file(t->root, "opt/sh", 0755);
+	make_file(t->root, IN_ROOT_ONLY "/ld.so", 0755);
+	make_link(t->root, "lib/ld.so", IN_ROOT_ONLY "/ld.so"); /* resolves only in the root */
+	make_link(t->root, "lib/sh-link", IN_ROOT_ONLY "/sh");
+	make_file(t->root, IN_ROOT_ONLY "/sh", 0755);
+	make_link(t->root, "lib/dangling", "/nowhere");
+	make_file(t->root, "opt/sh-noexec", 0644);
+	make_script(t->root, "script-ok", "#!/opt/sh -e\necho\n");
+	make_script(t->root, "script-tab", "#!\t/opt/sh\n");
+	make_script(t->root, "script-no-newline", "#!/opt/sh");
+	make_script(t->root, "script-relative", "#! opt/sh\n");
+	make_script(t->root, "script-in-root-link", "#!/lib/sh-link\n");
+	make_script(t->root, "script-host-sh", "#!/bin/sh\n");
+	make_script(t->root, "script-missing", "#!/opt/ikt-python9\n");
+	make_script(t->root, "script-dangling", "#!/lib/dangling\n");
+	make_script(t->root, "script-noexec", "#!/opt/sh-noexec\n");
+	make_script(t->root, "script-empty", "#!\n");
+	make_script(t->root, "script-spaces", "#!   \t \n");
+	make_script(t->root, "script-chain", "#!/script-ok\n");
+	make_script(t->root, "script-self", "#!/script-self\n");
+	make_script(t->root, "plain-text", "echo hello\n");
+	make_script(t->root, "empty", "");
+	make_script(t->root, "script-to-elf", "#!/elf-interp-missing\n");
+	make_elf(t->root, "elf-static", &(struct fake_elf){0});
+	make_elf(t->root, "elf-dyn", &(struct fake_elf){.type = ET_DYN, .interp = "/lib/ld.so"});
+	make_elf(t->root, "elf-foreign", &(struct fake_elf){.machine = foreign_machine()});
+	make_elf(t->root, "elf-other-order",
+		 &(struct fake_elf){.data = data == ELFDATA2LSB ? ELFDATA2MSB : ELFDATA2LSB});
+	make_elf(t->root, "elf-rel", &(struct fake_elf){.type = ET_REL});
+	make_elf(t->root, "elf-cut", &(struct fake_elf){.interp = "/lib/ld.so", .cut = true});
+	make_elf(t->root, "elf-interp-missing", &(struct fake_elf){.interp = "/lib/ld-missing.so"});
+	make_elf(t->root, "elf-interp-script", &(struct fake_elf){.interp = "/script-ok"});
+	make_elf(t->root, "elf-foreign-interp", &(struct fake_elf){.machine = foreign_machine()});
+	make_elf(t->root, "elf-interp-foreign",
+		 &(struct fake_elf){.interp = "/elf-foreign-interp"});
+	/* only the header: the loader finds the rest missing, the check does not look */
+	make_elf(t->root, "lib/ld-cut.so", &(struct fake_elf){.interp = "/x", .cut = true});
+	make_elf(t->root, "elf-interp-cut", &(struct fake_elf){.interp = "/lib/ld-cut.so"});
+	*state = t;
+	return 0;
+}
+
+static const struct {
+	const char *path;
+	enum initcheck_verdict verdict;
+	int error;
+} content_cases[] = {
+	{"/elf-static", INITCHECK_OK, 0},
+	{"/elf-dyn", INITCHECK_OK, 0},
+	{"/script-ok", INITCHECK_OK, 0},
+	{"/script-tab", INITCHECK_OK, 0},
+	{"/script-no-newline", INITCHECK_OK, 0},
+	{"/script-relative", INITCHECK_OK, 0},
+	{"/script-in-root-link", INITCHECK_OK, 0},
+	{"/script-chain", INITCHECK_OK, 0},
+	{"/elf-interp-cut", INITCHECK_OK, 0},
+	{"/script-host-sh", INITCHECK_BAD_INTERPRETER, -ENOENT},
+	{"/script-missing", INITCHECK_BAD_INTERPRETER, -ENOENT},
+	{"/script-dangling", INITCHECK_BAD_INTERPRETER, -ENOENT},
+	{"/script-noexec", INITCHECK_BAD_INTERPRETER, -EACCES},
+	{"/script-self", INITCHECK_BAD_INTERPRETER, -ELOOP},
+	{"/script-to-elf", INITCHECK_BAD_INTERPRETER, -ENOENT},
+	{"/script-empty", INITCHECK_BAD_FORMAT, -ENOEXEC},
+	{"/script-spaces", INITCHECK_BAD_FORMAT, -ENOEXEC},
+	{"/plain-text", INITCHECK_BAD_FORMAT, -ENOEXEC},
+	{"/empty", INITCHECK_BAD_FORMAT, -ENOEXEC},
+	{"/elf-foreign", INITCHECK_WRONG_ARCH, -ENOEXEC},
+	{"/elf-other-order", INITCHECK_WRONG_ARCH, -ENOEXEC},
+	{"/elf-rel", INITCHECK_BAD_FORMAT, -ENOEXEC},
+	{"/elf-cut", INITCHECK_BAD_FORMAT, -ENOEXEC},
+	{"/elf-interp-missing", INITCHECK_BAD_INTERPRETER, -ENOENT},
+	{"/elf-interp-script", INITCHECK_BAD_INTERPRETER, -ELIBBAD},
+	{"/elf-interp-foreign", INITCHECK_BAD_INTERPRETER, -ENOEXEC},
+};
+
+static void test_content_table(void **state)
+{
+	struct tree *t = *state;
+	int bad = 0;
+	assert_int_equal(access("/bin/sh", X_OK), 0); /* the host has one; the root has not */
+	for (size_t i = 0; i < sizeof(content_cases) / sizeof(content_cases[0]); i++) {
+		for (int fallback = 0; fallback < 2; fallback++) {
+			struct initcheck_result r;
+			char msg[2048];
+			initcheck_force_fallback(fallback);
+			assert_int_equal(initcheck_judge(t->root_fd, content_cases[i].path, &r), 0);
+			initcheck_describe(&r, msg, sizeof(msg));
+			if (r.verdict != content_cases[i].verdict ||
+			    r.error != content_cases[i].error) {
+				print_error("'%s': expected %s (%d), got %s (%d): %s\n",
+					    content_cases[i].path,
+					    initcheck_verdict_str(content_cases[i].verdict),
+					    content_cases[i].error,
+					    initcheck_verdict_str(r.verdict), r.error, msg);
+				bad++;
+			}
+			initcheck_result_free(&r);
+		}
+	}
+	initcheck_force_fallback(false);
+	assert_int_equal(bad, 0);
+}
+
+static void expect_describe(struct tree *t, const char *path, const char *expect)
+{
+	struct initcheck_result r;
+	char msg[2048];
+	assert_int_equal(initcheck_judge(t->root_fd, path, &r), 0);
+	initcheck_describe(&r, msg, sizeof(msg));
+	if (strcmp(msg, expect) != 0)
+		fail_msg("describe '%s':\n  expected '%s'\n  got      '%s'", path, expect, msg);
+	initcheck_result_free(&r);
+}
+
+static void test_content_describe(void **state)
+{
+	struct tree *t = *state;
+	char expect[1024];
+	const char *foreign =
+		foreign_machine() == EM_AARCH64 ? "AArch64 (machine 183)" : "x86-64 (machine 62)";
+	expect_describe(t, "/script-missing",
+			"init /script-missing: bad interpreter (/script-missing: #! interpreter "
+			"/opt/ikt-python9: missing (/opt/ikt-python9: No such file or "
+			"directory))");
+	expect_describe(t, "/script-dangling",
+			"init /script-dangling: bad interpreter (/script-dangling: #! interpreter "
+			"/lib/dangling: dangling symlink (/nowhere: No such file or directory); "
+			"links: /lib/dangling -> /nowhere)");
+	expect_describe(t, "/elf-interp-missing",
+			"init /elf-interp-missing: bad interpreter (/elf-interp-missing: ELF "
+			"interpreter (PT_INTERP) /lib/ld-missing.so: missing (/lib/ld-missing.so: "
+			"No such file or directory))");
+	expect_describe(t, "/plain-text",
+			"init /plain-text: not an executable format (/plain-text is neither an ELF "
+			"binary nor a #! script)");
+	snprintf(expect, sizeof(expect),
+		 "init /elf-foreign: wrong architecture (/elf-foreign is "
+		 "an ELF for %s, 64-bit LSB; this system runs ",
+		 foreign);
+	struct initcheck_result r;
+	char msg[2048];
+	assert_int_equal(initcheck_judge(t->root_fd, "/elf-foreign", &r), 0);
+	initcheck_describe(&r, msg, sizeof(msg));
+	if (strncmp(msg, expect, strlen(expect)) != 0)
+		fail_msg("describe '/elf-foreign':\n  expected '%s...'\n  got      '%s'", expect,
+			 msg);
+	initcheck_result_free(&r);
+}
+
+/* The parser alone, on the kernel's own edge cases of binfmt_script. */
+static void test_parse_header(void **state)
+{
+	(void)state;
+	static char long_line[300];
+	memset(long_line, 'a', sizeof(long_line) - 1);
+	memcpy(long_line, "#!/", 3);
+	static const struct {
+		const char *text;
+		int ret;
+		const char *interp;
+	} cases[] = {
+		{"#!/bin/sh\n", 0, "/bin/sh"},
+		{"#! /bin/sh -e\n", 0, "/bin/sh"},
+		{"#!/usr/bin/env python3\n", 0, "/usr/bin/env"},
+		{"#!/bin/sh  \t\n", 0, "/bin/sh"},
+		{"#!/bin/sh", 0, "/bin/sh"},
+		{"#!\n", -ENOEXEC, NULL},
+		{"#!", 0, ""}, /* the kernel then looks for "" and says ENOENT */
+		{"# !/bin/sh\n", -ENOEXEC, NULL},
+		{"", -ENOEXEC, NULL},
+		{"\x7f"
+		 "ELF",
+		 -ENOEXEC, NULL},
+		{long_line, -ENOEXEC, NULL}, /* the interpreter is cut at 256 bytes */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct initcheck_header h;
+		const char *why = NULL;
+		int r = initcheck_parse_header((const unsigned char *)cases[i].text,
+					       strlen(cases[i].text), &h, &why);
+		if (r != cases[i].ret)
+			fail_msg("case %zu '%.20s': returned %d, expected %d", i, cases[i].text, r,
+				 cases[i].ret);
+		if (r < 0 && !why)
+			fail_msg("case %zu: no reason given", i);
+		if (cases[i].interp && strcmp(h.interp, cases[i].interp) != 0)
+			fail_msg("case %zu: interpreter '%s', expected '%s'", i, h.interp,
+				 cases[i].interp);
+	}
+}
+
+static void test_runs_here(void **state)
+{
+	(void)state;
+	unsigned cls, data, machine;
+	our_abi(&cls, &data, &machine);
+	struct initcheck_header h = {.format = INITCHECK_FMT_ELF,
+				     .elf_class = cls,
+				     .elf_data = data,
+				     .e_machine = machine};
+	assert_true(initcheck_elf_runs_here(&h));
+	h.e_machine = foreign_machine();
+	assert_false(initcheck_elf_runs_here(&h));
+	h.e_machine = machine;
+	h.elf_data = data == ELFDATA2LSB ? ELFDATA2MSB : ELFDATA2LSB;
+	assert_false(initcheck_elf_runs_here(&h));
+#if defined(__x86_64__)
+	/* an i386 userland on an amd64 kernel (IA32 emulation) */
+	h = (struct initcheck_header){
+		.elf_class = ELFCLASS32, .elf_data = ELFDATA2LSB, .e_machine = EM_386};
+	assert_true(initcheck_elf_runs_here(&h));
+#endif
+}
+
+/* init= alone (the kernel never falls back from it), else the default list in order. */
+static void test_candidates(void **state)
+{
+	(void)state;
+	const char *c[INITCHECK_N_DEFAULTS];
+	assert_int_equal(initcheck_candidates("/usr/bin/runit", c), 1);
+	assert_string_equal(c[0], "/usr/bin/runit");
+	assert_int_equal(initcheck_candidates(NULL, c), 4);
+	assert_string_equal(c[0], "/sbin/init");
+	assert_string_equal(c[1], "/etc/init");
+	assert_string_equal(c[2], "/bin/init");
+	assert_string_equal(c[3], "/bin/sh");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +732,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_describe_table, setup_main, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_paths, setup_main, teardown),
 		cmocka_unit_test(test_default_list),
+		cmocka_unit_test_setup_teardown(test_content_table, setup_content, teardown),
+		cmocka_unit_test_setup_teardown(test_content_describe, setup_content, teardown),
+		cmocka_unit_test(test_parse_header),
+		cmocka_unit_test(test_runs_here),
+		cmocka_unit_test(test_candidates),
 	};
 	return cmocka_run_group_tests_name("initcheck", tests, NULL, NULL);
 }
