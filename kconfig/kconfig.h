@@ -72,7 +72,8 @@ void kc_entry_free(struct kc_entry *e);
 int kc_entry_copy(struct kc_entry *dst, const struct kc_entry *src);
 /* Orders entries by name. */
 void kc_set_sort(struct kc_set *s);
-/* True when both carry the same value (kind and text). */
+/* True when both carry the same value: y/m/n and strings exactly, numbers by value (hex with or
+ * without 0x and in any case, int in decimal; an int-looking value next to a hex one is hex). */
 bool kc_entry_same_value(const struct kc_entry *a, const struct kc_entry *b);
 /* Formats the value as a .config writes it: y, "esc\"aped", 0x10; -ENOBUFS when too small. */
 int kc_value_format(const struct kc_entry *e, char *buf, size_t size);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kconfig.h"
 #include "util.h"
@@ -136,17 +137,39 @@ void kc_set_sort(struct kc_set *s)
 		index_rebuild(s, s->index_cap);
 }
 
+/* The digits of a number without its 0x (hex) and leading zeros; "0" stays "0". */
+static const char *number_digits(const char *s, bool hex)
+{
+	if (hex && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	while (s[0] == '0' && s[1])
+		s++;
+	return s;
+}
+
+/* Numbers compare by value, as text without overflow: hex case-insensitive with or without
+ * 0x (kconfig keeps a hex value as written: 1000000 and 0x1000000 are the same address), int
+ * in decimal (-0 is 0). */
+static bool same_number(const char *a, const char *b, bool hex)
+{
+	bool neg_a = !hex && a[0] == '-', neg_b = !hex && b[0] == '-';
+	a = number_digits(a + neg_a, hex);
+	b = number_digits(b + neg_b, hex);
+	if (streq(a, "0") && streq(b, "0"))
+		return true;
+	return neg_a == neg_b && (hex ? strcasecmp(a, b) == 0 : streq(a, b));
+}
+
 bool kc_entry_same_value(const struct kc_entry *a, const struct kc_entry *b)
 {
-	/* Untyped, "1000" reads as an int; typed by Kconfig it may be hex: same text, same value.
-	 */
-	bool na = a->kind == KC_V_INT || a->kind == KC_V_HEX;
-	bool nb = b->kind == KC_V_INT || b->kind == KC_V_HEX;
-	if (a->kind != b->kind && !(na && nb))
-		return false;
-	if (a->kind == KC_V_TRI)
-		return a->tri == b->tri;
-	return streq(a->str, b->str);
+	if (a->kind == KC_V_TRI || b->kind == KC_V_TRI)
+		return a->kind == b->kind && a->tri == b->tri;
+	if (a->kind == KC_V_STRING || b->kind == KC_V_STRING)
+		return a->kind == b->kind && streq(a->str, b->str);
+	/* Two numbers. Without Kconfig's types "1000000" reads as an int; next to a 0x value it
+	 * can only be a hex symbol's (an int symbol refuses 0x), and kconfig reads a hex
+	 * symbol's digits as hex whether or not 0x is written: compare as hex then. */
+	return same_number(a->str, b->str, a->kind == KC_V_HEX || b->kind == KC_V_HEX);
 }
 
 int kc_value_format(const struct kc_entry *e, char *buf, size_t size)

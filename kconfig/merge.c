@@ -110,8 +110,18 @@ static int rank(const struct merge_opts *o, char tri)
 	return p ? (int)(p - o->prefer) : 3;
 }
 
+/* Of two spellings of the same number, whether b's is the one to keep: the one with 0x, then the
+ * shorter, then the smaller text, so the output does not depend on the input order. */
+static bool better_spelling(const struct kc_entry *a, const struct kc_entry *b)
+{
+	if (a->kind != b->kind)
+		return b->kind == KC_V_HEX;
+	size_t la = strlen(a->str), lb = strlen(b->str);
+	return lb != la ? lb < la : strcmp(b->str, a->str) < 0;
+}
+
 /* Folds e into the winner w (both at the top priority). Returns -EINVAL on a conflict. */
-static int fold(struct kc_entry *w, const struct kc_entry *e, const struct merge_opts *o,
+static int fold(struct kc_entry *w, struct kc_entry *e, const struct merge_opts *o,
 		struct kc_diags *d)
 {
 	char a[512], b[512];
@@ -148,6 +158,15 @@ static int fold(struct kc_entry *w, const struct kc_entry *e, const struct merge
 		}
 	} else if (e->mandatory && !w->mandatory) {
 		w->src = e->src; /* name the source that made it mandatory */
+	}
+	if (same && (w->kind == KC_V_INT || w->kind == KC_V_HEX) && better_spelling(w, e)) {
+		/* Swap the texts: e's entry (freed with the merger) takes w's old one. */
+		char *str = w->str;
+		enum kc_vkind kind = w->kind;
+		w->str = e->str;
+		w->kind = e->kind;
+		e->str = str;
+		e->kind = kind;
 	}
 	w->mandatory = mandatory;
 	w->freeform = w->freeform || e->freeform;

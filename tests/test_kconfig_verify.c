@@ -161,6 +161,17 @@ static const struct verify_case cases[] = {
 	 "y"},
 	{"int for a hex is fine when it is hex", "PHYS_START=1000\n", "CONFIG_PHYS_START=1000\n", 0,
 	 ""},
+	{"hex requested with 0x, kept by kconfig without it: met", "PHYS_START=0x1000000\n",
+	 "CONFIG_PHYS_START=1000000\n", 0, ""},
+	{"hex requested without 0x, written with it: met", "PHYS_START=1000000\n",
+	 "CONFIG_PHYS_START=0x1000000\n", 0, ""},
+	{"hex in another case, with leading zeros: met", "PHYS_START=0xABC\n",
+	 "CONFIG_PHYS_START=0x0abc\n", 0, ""},
+	{"another hex number: lost", "PHYS_START=0x1000000\n", "CONFIG_PHYS_START=0x200000\n", -22,
+	 "r.kcm:2: error: CONFIG_PHYS_START=0x1000000 (mandatory) is not in the final config: "
+	 "actual 0x200000"},
+	{"int: another number is lost", "NR_CPUS=64\n", "CONFIG_NR_CPUS=640\n", -22,
+	 "r.kcm:2: error: CONFIG_NR_CPUS=64 (mandatory) is not in the final config: actual 640"},
 };
 
 static void test_verify_table(void **state)
@@ -231,12 +242,36 @@ static void test_verify_counts_without_tree(void **state)
 	kc_diags_free(&d);
 }
 
+/* Without a Kconfig tree the actual config's 1000000 reads as an int; next to the requested
+ * 0x1000000 it is the same hex value. */
+static void test_verify_hex_without_tree(void **state)
+{
+	(void)state;
+	const char *req_text = "#%kconfig-merge 1\nPHYSICAL_START=0x1000000\n";
+	const char *actual = "CONFIG_PHYSICAL_START=1000000\n";
+	struct kc_set req, act;
+	struct kc_diags d = {0};
+	kc_set_init(&req);
+	kc_set_init(&act);
+	fragment_read("r", req_text, strlen(req_text), "CONFIG_", &req, &d);
+	kconfig_read("a", actual, strlen(actual), "CONFIG_", NULL, NULL, &act, &d);
+	struct verify_result res;
+	assert_int_equal(verify_config(&req, &act, NULL, "CONFIG_", &res, &d), 0);
+	assert_int_equal(res.matched, 1);
+	assert_int_equal(res.lost_mandatory, 0);
+	assert_int_equal(d.n, 0);
+	kc_set_free(&req);
+	kc_set_free(&act);
+	kc_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree_parse),
 		cmocka_unit_test(test_verify_table),
 		cmocka_unit_test(test_verify_counts_without_tree),
+		cmocka_unit_test(test_verify_hex_without_tree),
 	};
 	return cmocka_run_group_tests_name("kconfig_verify", tests, NULL, NULL);
 }
