@@ -1,7 +1,10 @@
 /* File and process I/O for kconfig-merge (see io.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,32 +53,132 @@ int io_read_file(int dirfd, const char *path, char **data, size_t *len)
 	return 0;
 }
 
+/* What a non-regular file is, for the refusal message. */
+static const char *file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFLNK:
+		return "a symbolic link";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	}
+	return "not a regular file";
+}
+
+/* The rename below replaces whatever path names: a symlink would become a regular file (its
+ * target untouched) and, as root, `-o /dev/full` would turn the device into a file. Only a
+ * regular file (or nothing) may be replaced; anything else is refused, naming what it is. */
+static int check_output_target(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : log_error_errno(-errno, "%s: %m", path);
+	if (S_ISREG(st.st_mode))
+		return 0;
+	if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n = readlink(path, target, sizeof(target) - 1);
+		target[n < 0 ? 0 : n] = '\0';
+		log_error(
+			"refusing to write %s: it is a symbolic link (to %s) and would be replaced "
+			"by a regular file; name the file itself",
+			path, n < 0 ? "?" : target);
+		return -ELOOP;
+	}
+	log_error("refusing to write %s: it is %s, not a regular file", path,
+		  file_kind(st.st_mode));
+	return -EEXIST;
+}
+
+/* After the rename, the directory entry must reach the disk too, or a power cut can leave the
+ * old file (or none) under the name. */
+static int fsync_parent(const char *path)
+{
+	_cleanup_free_ char *copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	_cleanup_close_ int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	/* Some filesystems cannot sync a directory (EINVAL): nothing more can be done there. */
+	return fsync(dfd) < 0 && errno != EINVAL ? -errno : 0;
+}
+
 int io_write_file(const char *path, const char *data, size_t len)
 {
+	int r = check_output_target(path);
+	if (r < 0)
+		return r;
 	_cleanup_free_ char *tmp = NULL;
 	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
-		return -ENOMEM;
+		return log_error_errno(-ENOMEM, "%s: %m", path);
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return log_error_errno(-errno, "%s: %m", tmp);
 	for (size_t off = 0; off < len;) {
 		ssize_t w = write(fd, data + off, len - off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
-			int e = -errno;
+			r = log_error_errno(-errno, "%s: %m", tmp);
 			close(fd);
 			unlink(tmp);
-			return e;
+			return r;
 		}
 		off += (size_t)w;
 	}
-	if (fchmod(fd, 0644) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
-		int e = -errno;
+	/* The data reaches the disk before the name does: after a power cut the name holds the
+	 * old file or the whole new one, never an empty one (ext4's auto_da_alloc is not
+	 * everywhere: vfat, XFS). */
+	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+		r = log_error_errno(-errno, "%s: %m", tmp);
+		close(fd);
 		unlink(tmp);
-		return e;
+		return r;
 	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		r = log_error_errno(-errno, "%s: %m", path);
+		unlink(tmp);
+		return r;
+	}
+	r = fsync_parent(path);
+	if (r < 0)
+		return log_error_errno(r, "%s: written, but syncing its directory failed: %m",
+				       path);
 	return 0;
+}
+
+int io_write_stdout(const char *data, size_t len)
+{
+	errno = 0;
+	if (fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	int r = errno ? -errno : -EIO;
+	/* Reported once, by the caller: what is left in the buffer must not fail again at exit. */
+	__fpurge(stdout);
+	clearerr(stdout);
+	return r;
+}
+
+int io_close_stdout(void)
+{
+	errno = 0;
+	bool failed = ferror(stdout), pending = __fpending(stdout) != 0;
+	if (fclose(stdout) == 0 && !failed)
+		return 0;
+	/* As gnulib's close_stdout: a stdout closed by the caller (>&-) that nothing was written
+	 * to is no error. */
+	if (!failed && !pending && errno == EBADF)
+		return 0;
+	return errno ? -errno : -EIO;
 }
 
 int io_load_tree(const char *srcdir, const char *arch, struct ktree *t)

@@ -8,8 +8,15 @@
 
 /* Reads path (relative to dirfd) whole; *data is NUL-terminated. Returns 0 or -errno. */
 int io_read_file(int dirfd, const char *path, char **data, size_t *len);
-/* Writes data to path atomically (temp file + rename). Returns 0 or -errno. */
+/* Writes data to path atomically and durably (temp file, fsync, rename, fsync of the
+ * directory). A path that exists and is not a regular file (a symlink, a device, a FIFO, a
+ * directory) is refused. Logs every failure itself, naming the path; returns 0 or -errno. */
 int io_write_file(const char *path, const char *data, size_t len);
+/* Writes data to stdout and flushes it; returns 0 or -errno (ENOSPC for /dev/full), for the
+ * caller to report. */
+int io_write_stdout(const char *data, size_t len);
+/* Closes stdout at exit; returns 0, or -errno when anything written to it was lost. */
+int io_close_stdout(void);
 /* Reads Kconfig and every file it sources (arch: SRCARCH) from the tree at srcdir. */
 int io_load_tree(const char *srcdir, const char *arch, struct ktree *t);
 /* Runs argv (PATH lookup) with stdout sent to out_fd (-1: inherited); returns its exit status,

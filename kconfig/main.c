@@ -156,13 +156,14 @@ static int write_config(const char *path, const struct kc_set *s, const char *pr
 	if (fclose(f) != 0)
 		return -ENOMEM;
 	int r = 0;
-	if (!path || streq(path, "-"))
-		r = fwrite(buf, 1, len, stdout) == len ? 0 : -EIO;
-	else
-		r = io_write_file(path, buf, len);
+	if (!path || streq(path, "-")) {
+		r = io_write_stdout(buf, len);
+		if (r < 0)
+			log_error_errno(r, "writing the merged config to stdout failed: %m");
+	} else {
+		r = io_write_file(path, buf, len); /* reports its own errors */
+	}
 	free(buf);
-	if (r < 0)
-		log_error_errno(r, "%s: %m", path ? path : "stdout");
 	return r;
 }
 
@@ -260,16 +261,30 @@ static int cmd_merge(struct ctx *c, int argc, char **argv)
 /* Writes the merge to OBJ/.config and runs make olddefconfig on it; reads the result. */
 static int run_olddefconfig(struct ctx *c, const struct kc_set *merged, struct kc_set *actual)
 {
-	const char *obj = c->objdir ? c->objdir : c->tree;
+	/* Absolute paths: `make -C TREE O=DIR` resolves a relative DIR inside the tree, so the
+	 * .config written here (relative to the working directory) would not be the one make
+	 * reads, and the check would read back its own merge. */
+	_cleanup_free_ char *tree = realpath(c->tree, NULL), *obj = NULL;
+	if (!tree) {
+		log_error_errno(-errno, "-k %s: %m", c->tree);
+		return EXIT_USAGE;
+	}
+	if (c->objdir && mkdir(c->objdir, 0755) < 0 && errno != EEXIST) {
+		log_error_errno(-errno, "-O %s: %m", c->objdir);
+		return EXIT_USAGE;
+	}
+	obj = c->objdir ? realpath(c->objdir, NULL) : strdup(tree);
+	if (!obj) {
+		log_error_errno(-errno, "-O %s: %m", c->objdir);
+		return EXIT_USAGE;
+	}
 	_cleanup_free_ char *cfg = NULL, *o_arg = NULL, *data = NULL;
 	if (asprintf(&cfg, "%s/.config", obj) < 0 || asprintf(&o_arg, "O=%s", obj) < 0)
 		return EXIT_USAGE;
-	if (c->objdir)
-		mkdir(c->objdir, 0755);
 	if (write_config(cfg, merged, c->mo.prefix) < 0)
 		return EXIT_USAGE;
 	const char *make = getenv("MAKE") ?: "make";
-	char *argv[] = {(char *)make,	"-s", "-C", (char *)c->tree, c->objdir ? o_arg : NULL,
+	char *argv[] = {(char *)make,	"-s", "-C", tree, c->objdir ? o_arg : NULL,
 			"olddefconfig", NULL};
 	if (!c->objdir) {
 		argv[4] = "olddefconfig";
@@ -277,7 +292,7 @@ static int run_olddefconfig(struct ctx *c, const struct kc_set *merged, struct k
 	}
 	int r = io_run(argv, STDERR_FILENO);
 	if (r != 0) {
-		log_error("%s -C %s olddefconfig failed (%d)", make, c->tree, r);
+		log_error("%s -C %s olddefconfig failed (%d)", make, tree, r);
 		return EXIT_USAGE;
 	}
 	size_t len;
@@ -390,12 +405,13 @@ static int cmd_export(struct ctx *c, int argc, char **argv)
 	if (f) {
 		fragment_write(f, &set, &eo);
 		fclose(f);
-		if (!c->output || streq(c->output, "-"))
-			r = fwrite(buf, 1, blen, stdout) == blen ? 0 : -EIO;
-		else
+		if (!c->output || streq(c->output, "-")) {
+			r = io_write_stdout(buf, blen);
+			if (r < 0)
+				log_error_errno(r, "writing the fragment to stdout failed: %m");
+		} else {
 			r = io_write_file(c->output, buf, blen);
-		if (r < 0)
-			log_error_errno(r, "%s: %m", c->output ? c->output : "stdout");
+		}
 	}
 	free(buf);
 	kc_set_free(&set);
@@ -403,6 +419,21 @@ static int cmd_export(struct ctx *c, int argc, char **argv)
 }
 
 int mergeconfig_main(int argc, char **argv); /* mergeconfig_main.c */
+
+/* merge_config.sh runs under `set -e`: an echo that cannot write ends it with status 1. */
+#define MC_EXIT_STDOUT 1
+
+/* Whatever went to stdout must have arrived: `merge > /dev/full` is a failure, not an empty
+ * config and exit 0. Returns the exit code (on_error when stdout failed and r was 0 or 1). */
+static int close_stdout(int r, int on_error)
+{
+	int e = io_close_stdout();
+	if (e < 0) {
+		log_error_errno(e, "writing to stdout failed: %m");
+		return r > on_error ? r : on_error;
+	}
+	return r;
+}
 
 int main(int argc, char **argv)
 {
@@ -414,7 +445,7 @@ int main(int argc, char **argv)
 
 	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	if (streq(base, "merge_config.sh"))
-		return mergeconfig_main(argc, argv);
+		return close_stdout(mergeconfig_main(argc, argv), MC_EXIT_STDOUT);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -423,14 +454,14 @@ int main(int argc, char **argv)
 	int r;
 	if (streq(cmd, "--help") || streq(cmd, "-h") || streq(cmd, "help")) {
 		usage(stdout);
-		return 0;
+		return close_stdout(0, EXIT_USAGE);
 	}
 	if (streq(cmd, "--version")) {
 		puts("kconfig-merge 1");
-		return 0;
+		return close_stdout(0, EXIT_USAGE);
 	}
 	if (streq(cmd, "merge_config") || streq(cmd, "merge_config.sh"))
-		return mergeconfig_main(argc - 1, argv + 1);
+		return close_stdout(mergeconfig_main(argc - 1, argv + 1), MC_EXIT_STDOUT);
 	if (streq(cmd, "merge"))
 		r = cmd_merge(&c, argc - 1, argv + 1);
 	else if (streq(cmd, "verify"))
@@ -444,5 +475,5 @@ int main(int argc, char **argv)
 	}
 	ktree_free(&c.kt);
 	kc_diags_free(&c.diags);
-	return r;
+	return close_stdout(r, EXIT_USAGE);
 }

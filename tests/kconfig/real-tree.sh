@@ -191,8 +191,123 @@ t7() {
 	fi
 }
 
-# KCONFIG_TESTS="t3 t4" runs a subset (t5 uses t1's merge).
-for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7}; do
+# 8. A relative -O (and -k): make -C TREE resolves O= inside the tree, so the tool must pass
+#    absolute paths, or it checks its own merge instead of make's result and misses the loss.
+t8() {
+	rm -rf "$W/rel-obj" "$SRC/rel-obj"
+	(cd "$W" && "$KM" verify -q -k ../src -O rel-obj --base "$DEBIAN" strict.kcm) \
+		>"$W/rel.out" 2>&1
+	local rc=$?
+	if [ $rc -eq 1 ] && [ -f "$W/rel-obj/.config" ] && [ ! -e "$SRC/rel-obj" ] &&
+		grep -q 'strict.kcm:3: error: CONFIG_DM_CRYPT=y (mandatory) is not in the final config' "$W/rel.out" &&
+		! grep -q '^CONFIG_DM_CRYPT=y' "$W/rel-obj/.config"; then
+		ok "relative -k ../src -O rel-obj: make ran on rel-obj/.config, lost mandatory value found (exit 1)"
+	else
+		bad "relative -O: exit $rc, $( [ -e "$SRC/rel-obj" ] && echo 'make wrote into the tree')"
+		grep -v '^note' "$W/rel.out" | tail -4
+	fi
+	rm -rf "$SRC/rel-obj"
+}
+
+# 9. Hex values compare by value: kconfig keeps a hex symbol's 1000000 as written, and that is
+#    the 0x1000000 requested (not lost); merged with 0x1000000 it is no conflict.
+t9() {
+	mkdir -p "$W/hex"
+	sed 's/^CONFIG_PHYSICAL_START=.*/CONFIG_PHYSICAL_START=1000000/' "$DEBIAN" >"$W/hex/.config"
+	olddefconfig "$W/hex" || { bad "hex: olddefconfig failed"; return; }
+	printf '#%%kconfig-merge 1\nPHYSICAL_START=0x1000000\n' >"$W/hex.kcm"
+	printf 'CONFIG_PHYSICAL_START=1000000\n' >"$W/hex-plain.config"
+	"$KM" verify -q -k "$SRC" -c "$W/hex/.config" "$W/hex.kcm" >"$W/hex.out" 2>&1
+	local r1=$?
+	"$KM" merge -q -o "$W/hex-merged.config" "$W/hex-plain.config" "$W/hex.kcm" >>"$W/hex.out" 2>&1
+	local r2=$?
+	if grep -qx 'CONFIG_PHYSICAL_START=1000000' "$W/hex/.config" && [ $r1 -eq 0 ] &&
+		grep -q 'verify: 1 requested, 1 met, 0 lost' "$W/hex.out" && [ $r2 -eq 0 ] &&
+		grep -qx 'CONFIG_PHYSICAL_START=0x1000000' "$W/hex-merged.config"; then
+		ok "hex: kconfig kept PHYSICAL_START=1000000, verify counts 0x1000000 met; merge agrees"
+	else
+		bad "hex compared as text (verify exit $r1, merge exit $r2)"
+		head -4 "$W/hex.out"
+	fi
+}
+
+# 10. -o onto something that is not a regular file is refused (exit 2, the path named), and
+#     the thing is left as it was: a symlink (its target untouched), a FIFO, a device node (a
+#     private one: never /dev/*), a directory.
+t10() {
+	local d=$W/targets fails=""
+	rm -rf "$d"
+	mkdir -p "$d"
+	echo keep >"$d/target.config"
+	ln -s target.config "$d/link.config"
+	mkfifo "$d/fifo"
+	local targets=(link.config fifo .)
+	if [ "$(id -u)" = 0 ] && mknod "$d/full" c 1 7 2>/dev/null; then targets+=(full); fi
+	local t rc
+	for t in "${targets[@]}"; do
+		"$KM" merge -o "$d/$t" "$W/hex-plain.config" >"$d/out" 2>&1
+		rc=$?
+		[ $rc -eq 2 ] && grep -q "refusing to write $d/$t: it is a" "$d/out" || fails+=" $t(exit $rc)"
+	done
+	[ -L "$d/link.config" ] && [ "$(cat "$d/target.config")" = keep ] || fails+=" link-replaced"
+	[ -p "$d/fifo" ] || fails+=" fifo-replaced"
+	[ ! -e "$d/full" ] || [ -c "$d/full" ] || fails+=" device-replaced"
+	ls "$d" | grep -q tmp && fails+=" temp-file-left"
+	if [ -z "$fails" ]; then
+		ok "-o onto ${targets[*]}: refused (exit 2, path named), left as they were"
+	else
+		bad "-o onto non-regular files:$fails"
+		cat "$d/out"
+	fi
+	rm -f "$d/full"
+}
+
+# 11. Writing to stdout is checked: merge/export/--help into /dev/full exit 2 with a message.
+t11() {
+	local fails="" rc
+	"$KM" merge "$W/hex-plain.config" >/dev/full 2>"$W/full.out"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q 'writing the merged config to stdout failed: No space left on device' "$W/full.out" || fails+=" merge(exit $rc)"
+	"$KM" export "$W/hex-plain.config" >/dev/full 2>"$W/full.out"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q 'stdout failed: No space left on device' "$W/full.out" || fails+=" export(exit $rc)"
+	"$KM" --help >/dev/full 2>"$W/full.out"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q 'writing to stdout failed' "$W/full.out" || fails+=" --help(exit $rc)"
+	if [ -z "$fails" ]; then
+		ok "stdout on /dev/full: merge, export, --help exit 2 naming the error"
+	else
+		bad "stdout write errors not reported:$fails"
+		cat "$W/full.out"
+	fi
+}
+
+# 12. Outputs are durable: the temporary file is fsync()ed before the rename, its directory
+#     after it (strace of merge -o).
+t12() {
+	mkdir -p "$W/sync"
+	strace -o "$W/sync.trace" -e trace=openat,fsync,fdatasync,rename,renameat,renameat2 \
+		"$KM" merge -o "$W/sync/out.config" "$W/hex-plain.config" >/dev/null 2>&1
+	local verdict
+	verdict=$(awk '
+		/^openat\(.*out\.config\.tmp.*O_CREAT/ { split($0, a, "= "); tmpfd = a[2] + 0 }
+		/^f(data)?sync\(/ { fd = $0; sub(/^f(data)?sync\(/, "", fd); fd += 0
+			if (tmpfd != "" && fd == tmpfd && !renamed) file = 1
+			if (renamed && dirfd != "" && fd == dirfd) dir = 1 }
+		/^rename(at2?)?\(.*out\.config"/ && / = 0$/ { renamed = 1 }
+		renamed && /^openat\(.*O_DIRECTORY/ { split($0, a, "= "); dirfd = a[2] + 0 }
+		END { print (file ? "file" : "nofile") "," (renamed ? "renamed" : "norename") "," (dir ? "dir" : "nodir") }' \
+		"$W/sync.trace")
+	if [ "$verdict" = "file,renamed,dir" ] && [ -f "$W/sync/out.config" ]; then
+		ok "merge -o: temp file fsync()ed before the rename, directory after it"
+	else
+		bad "merge -o durability: $verdict"
+		cat "$W/sync.trace" | tail -8
+	fi
+}
+
+# KCONFIG_TESTS="t3 t4" runs a subset (t5 uses t1's merge; t8 t2's fragment; t10-t12 t9's).
+for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t9 t10 t11 t12}; do
 	$t
 done
 echo "$passed passed, $failed failed"

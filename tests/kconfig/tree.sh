@@ -15,7 +15,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 
 # The tools first: a cached tree (build/ restored on a fresh machine) still needs them.
-"$(dirname "$0")/../../lib/apt-install" gcc make bc flex bison libelf-dev xz-utils dpkg
+# strace: real-tree.sh checks that outputs are fsync()ed before and after the rename.
+"$(dirname "$0")/../../lib/apt-install" gcc make bc flex bison libelf-dev xz-utils dpkg strace
 [ -f "$DIR/.stamp" ] && [ -d "$DIR/src/scripts/kconfig" ] && [ -f "$DIR/debian.config" ] && exit 0
 mkdir -p "$DIR/debs"
 cd "$DIR/debs"
