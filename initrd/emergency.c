@@ -1,5 +1,9 @@
 #include "emergency.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -7,46 +11,94 @@
 
 #include "log.h"
 
+#define SHELL "/bin/sh"
+
+struct emergency_plan emergency_plan(enum boot_emergency action, bool shell_allowed,
+				     bool shell_present)
+{
+	struct emergency_plan p = {.shell = shell_allowed && shell_present};
+	switch (action) {
+	case BOOT_EMERGENCY_REBOOT:
+		p.reboot_cmd = RB_AUTOBOOT;
+		p.message = "rd.emergency=reboot: rebooting";
+		break;
+	case BOOT_EMERGENCY_POWEROFF:
+		p.reboot_cmd = RB_POWER_OFF;
+		p.message = "rd.emergency=poweroff: powering off";
+		break;
+	case BOOT_EMERGENCY_HALT:
+		p.reboot_cmd = RB_HALT_SYSTEM;
+		p.message = "rd.emergency=halt: halting";
+		break;
+	case BOOT_EMERGENCY_WAIT:
+	default:
+		p.reboot_cmd = 0;
+		p.message =
+			"waiting forever (set rd.emergency=reboot|poweroff|halt to change this)";
+		break;
+	}
+	return p;
+}
+
+/* In the child: a session of its own with the console as controlling terminal, so the shell
+ * gets job control and Ctrl-C/Ctrl-Z reach its foreground job (PID 1 has no controlling
+ * terminal, and the kernel never gives /dev/console one on open). */
+static void shell_child(void)
+{
+	static const int sigs[] = {SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGCHLD, SIGTERM};
+	sigset_t none;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (setsid() < 0)
+		log_warning("emergency shell: setsid: %m");
+	int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, TIOCSCTTY, 1) < 0)
+		log_warning("emergency shell: no controlling terminal (/dev/console: %m); "
+			    "Ctrl-C will not work");
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	execl(SHELL, "sh", "-i", (char *)NULL);
+	_exit(127);
+}
+
 static void run_shell(void)
 {
-	if (access("/bin/sh", X_OK) != 0) {
-		log_notice("rd.shell: no /bin/sh in the image");
-		return;
-	}
 	log_notice("starting an emergency shell; exit it to continue with rd.emergency=");
 	pid_t pid = fork();
-	if (pid == 0) {
-		execl("/bin/sh", "sh", "-i", (char *)NULL);
-		_exit(127);
+	if (pid == 0)
+		shell_child();
+	if (pid < 0) {
+		log_error("emergency shell: fork: %m");
+		return;
 	}
-	if (pid > 0)
-		while (waitpid(pid, NULL, 0) < 0)
-			;
+	/* PID 1 reaps every orphan; the shell is done when its own pid comes back */
+	for (;;) {
+		pid_t w = waitpid(-1, NULL, 0);
+		if (w == pid || (w < 0 && errno == ECHILD))
+			break;
+	}
 }
 
 void emergency(enum boot_emergency action, bool shell_allowed, const char *why)
 {
 	log_error("boot failed: %s", why);
-	if (shell_allowed)
+	bool present = access(SHELL, X_OK) == 0;
+	struct emergency_plan p = emergency_plan(action, shell_allowed, present);
+	if (shell_allowed && !present)
+		log_notice("rd.shell: no " SHELL " in the image");
+	if (p.shell)
 		run_shell();
 	sync();
-	switch (action) {
-	case BOOT_EMERGENCY_REBOOT:
-		log_error("rd.emergency=reboot: rebooting");
-		reboot(RB_AUTOBOOT);
-		break;
-	case BOOT_EMERGENCY_POWEROFF:
-		log_error("rd.emergency=poweroff: powering off");
-		reboot(RB_POWER_OFF);
-		break;
-	case BOOT_EMERGENCY_HALT:
-		log_error("rd.emergency=halt: halting");
-		reboot(RB_HALT_SYSTEM);
-		break;
-	case BOOT_EMERGENCY_WAIT:
-		break;
-	}
-	log_error("waiting forever (set rd.emergency=reboot|poweroff|halt to change this)");
+	log_error("%s", p.message);
+	if (p.reboot_cmd)
+		reboot(p.reboot_cmd);
+	if (p.reboot_cmd)
+		log_error("waiting forever (set rd.emergency=reboot|poweroff|halt to change this)");
 	for (;;)
 		pause();
 }

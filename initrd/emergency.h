@@ -6,5 +6,14 @@
 
 #include "bootconf.h"
 
+/* The decision, pure: whether to start the shell first, and what to do then. */
+struct emergency_plan {
+	bool shell;	     /* start /bin/sh (with the console as its controlling terminal) */
+	int reboot_cmd;	     /* RB_AUTOBOOT, RB_POWER_OFF, RB_HALT_SYSTEM; 0 = wait forever */
+	const char *message; /* what is logged before the action */
+};
+struct emergency_plan emergency_plan(enum boot_emergency action, bool shell_allowed,
+				     bool shell_present);
+
 __attribute__((noreturn)) void emergency(enum boot_emergency action, bool shell_allowed,
 					 const char *why);

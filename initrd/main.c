@@ -84,49 +84,58 @@ static void read_config(struct boot_config *bc)
 	}
 }
 
-/* Judges init= (or the default list) inside the new root; returns the path to exec. */
-static const char *pick_init(const struct boot_config *bc, char *why, size_t why_size)
+/* Judges cands[from..n) inside root_fd; returns the index of the first usable one, or -1
+ * with why set. With the default list, each one passed over is logged (a missing one at info
+ * level only, as the kernel stays quiet about -ENOENT). */
+static int first_usable_init(int root_fd, const char *const *cands, size_t n, size_t from,
+			     bool defaults, char *why, size_t why_size)
 {
-	_cleanup_close_ int rootfd = open(NEWROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	static char chosen[4096];
-	if (rootfd < 0) {
-		snprintf(why, why_size, "cannot open the new root %s: %s", NEWROOT,
-			 strerror(errno));
-		return NULL;
-	}
-	if (bc->init) {
-		struct initcheck_result r = {0};
-		if (initcheck_judge(rootfd, bc->init, &r) < 0) {
-			snprintf(why, why_size, "init=%s: out of memory", bc->init);
-			return NULL;
+	for (size_t i = from; i < n; i++) {
+		struct initcheck_result r;
+		char line[2048];
+		if (initcheck_judge(root_fd, cands[i], &r) < 0) {
+			snprintf(why, why_size, "init %s: out of memory", cands[i]);
+			return -1;
 		}
 		bool ok = r.verdict == INITCHECK_OK;
-		if (ok)
-			snprintf(chosen, sizeof(chosen), "%s", bc->init);
-		else
-			initcheck_describe(&r, why, why_size);
 		if (ok && !streq(r.chain, r.path))
 			log_info("init %s", r.chain);
-		initcheck_result_free(&r);
-		return ok ? chosen : NULL;
-	}
-	struct initcheck_result res[INITCHECK_N_DEFAULTS] = {0};
-	int i = initcheck_pick_default(rootfd, res);
-	if (i >= 0)
-		snprintf(chosen, sizeof(chosen), "%s", initcheck_default_inits[i]);
-	else {
-		snprintf(why, why_size, "no init= given and none of the default inits is usable");
-		for (size_t k = 0; k < INITCHECK_N_DEFAULTS; k++) {
-			char line[512];
-			if (!res[k].path)
-				continue;
-			initcheck_describe(&res[k], line, sizeof(line));
-			log_error("  %s", line);
+		if (!ok && !defaults) {
+			initcheck_describe(&r, why, why_size);
+		} else if (!ok) {
+			initcheck_describe(&r, line, sizeof(line));
+			log_msg(r.verdict == INITCHECK_MISSING ? LOG_INFO : LOG_ERR, "  %s", line);
 		}
+		initcheck_result_free(&r);
+		if (ok)
+			return (int)i;
 	}
-	for (size_t k = 0; k < INITCHECK_N_DEFAULTS; k++)
-		initcheck_result_free(&res[k]);
-	return i >= 0 ? chosen : NULL;
+	if (defaults)
+		snprintf(why, why_size, "no init= given and none of the default inits is usable");
+	return -1;
+}
+
+/* After the switch: exec cands[i]; when that fails and the default list is in use, go on
+ * with the next usable default, as the kernel does (an init whose loader fails only at
+ * execve(), e.g. a truncated dynamic loader). Returns only when nothing could be executed. */
+static void exec_init(const char *const *cands, size_t n, size_t i, bool defaults, char **argv,
+		      char *why, size_t why_size)
+{
+	for (;;) {
+		argv[0] = (char *)cands[i];
+		execv(cands[i], argv);
+		snprintf(why, why_size, "cannot execute init %s: %s", cands[i], strerror(errno));
+		if (!defaults)
+			return;
+		log_error("%s; trying the next default init", why);
+		_cleanup_close_ int rootfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int next = rootfd < 0 ? -1
+				      : first_usable_init(rootfd, cands, n, i + 1, true, why,
+							  why_size);
+		if (next < 0)
+			return;
+		i = (size_t)next;
+	}
 }
 
 static void fail(const struct boot_config *bc, const char *why)
@@ -182,14 +191,23 @@ static void boot(int argc, char **argv_in)
 	if (root_mount(rootdev, bc.rootfstype, bc.rootflags, ro, NEWROOT) < 0)
 		fail(&bc, "cannot mount the root filesystem");
 
-	const char *init = pick_init(&bc, why, sizeof(why));
-	if (!init)
+	const char *cands[INITCHECK_N_DEFAULTS];
+	size_t n_cands = initcheck_candidates(bc.init, cands);
+	int newroot_fd = open(NEWROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (newroot_fd < 0) {
+		snprintf(why, sizeof(why), "cannot open the new root %s: %s", NEWROOT,
+			 strerror(errno));
 		fail(&bc, why);
+	}
+	int first = first_usable_init(newroot_fd, cands, n_cands, 0, !bc.init, why, sizeof(why));
+	close(newroot_fd);
+	if (first < 0)
+		fail(&bc, why);
+	const char *init = cands[first];
 
 	char **argv = calloc((size_t)argc + 1, sizeof(char *));
 	if (!argv)
 		fail(&bc, "out of memory");
-	argv[0] = (char *)init;
 	for (int i = 1; i < argc; i++)
 		argv[i] = argv_in[i];
 	uevents_close(uev);
@@ -197,8 +215,9 @@ static void boot(int argc, char **argv_in)
 	killall_stage1(KILLALL_GRACE_MS);
 	log_notice("switching to %s on %s (%s) after %llu ms", init, bc.root, rootdev,
 		   (unsigned long long)(now_ms() - t0));
-	switch_root(NEWROOT, init, argv);
-	snprintf(why, sizeof(why), "cannot switch to the new root and run %.900s", init);
+	if (switch_root(NEWROOT) < 0)
+		fail(&bc, "cannot switch to the new root");
+	exec_init(cands, n_cands, (size_t)first, !bc.init, argv, why, sizeof(why));
 	fail(&bc, why);
 }
 

@@ -68,6 +68,23 @@ int mount_options_parse(const char *opts, unsigned long *flags, char *data, size
 	return 0;
 }
 
+int root_mount_options(const char *rootflags, int read_only, unsigned long *flags, char *data,
+		       size_t data_size)
+{
+	/* The kernel's own default for the root (root_mountflags = MS_RDONLY), as
+	 * initramfs-tools and dracut do: read-only unless asked otherwise, so that systemd's
+	 * root fsck can run before the root is remounted read-write. */
+	*flags = MS_RDONLY;
+	int r = mount_options_parse(rootflags, flags, data, data_size);
+	if (r < 0)
+		return r;
+	if (read_only == 1)
+		*flags |= MS_RDONLY;
+	else if (read_only == 0)
+		*flags &= ~(unsigned long)MS_RDONLY;
+	return 0;
+}
+
 int root_mount(const char *dev, const char *fstype, const char *rootflags, int read_only,
 	       const char *target)
 {
@@ -75,12 +92,8 @@ int root_mount(const char *dev, const char *fstype, const char *rootflags, int r
 	char data[1024];
 	_cleanup_free_ char *probed = NULL;
 
-	if (mount_options_parse(rootflags, &flags, data, sizeof(data)) < 0)
+	if (root_mount_options(rootflags, read_only, &flags, data, sizeof(data)) < 0)
 		return log_error_errno(-ENAMETOOLONG, "rootflags=%s: too long", rootflags);
-	if (read_only == 1)
-		flags |= MS_RDONLY;
-	else if (read_only == 0)
-		flags &= ~(unsigned long)MS_RDONLY;
 	if (!fstype) {
 		probed = device_probe_type(dev);
 		if (!probed)

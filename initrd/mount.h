@@ -9,8 +9,14 @@
  * Pure. data gets at most data_size bytes; returns 0 or -ENAMETOOLONG. */
 int mount_options_parse(const char *opts, unsigned long *flags, char *data, size_t data_size);
 
-/* Mounts dev on target. fstype NULL: probed with libblkid. read_only: -1 unset (rootflags
- * decide; default rw as the kernel's own default for an initramfs root is ro=no), 0 rw,
- * 1 ro. Logs its own errors with the device and type. */
+/* The root's flags and data: read-only unless rw is asked for (the kernel's default, and
+ * initramfs-tools' and dracut's), then rootflags= (which may say rw or ro), then the ro/rw
+ * words of the command line (read_only: -1 neither given, 0 rw, 1 ro), which win. Pure;
+ * returns 0 or -ENAMETOOLONG as mount_options_parse(). */
+int root_mount_options(const char *rootflags, int read_only, unsigned long *flags, char *data,
+		       size_t data_size);
+
+/* Mounts dev on target with root_mount_options(). fstype NULL: probed with libblkid. Logs its
+ * own errors with the device and type. */
 int root_mount(const char *dev, const char *fstype, const char *rootflags, int read_only,
 	       const char *target);

@@ -7,3 +7,7 @@ test_cmdline_SRCS := tests/test_cmdline.c initrd/cmdline.c
 test_conf_SRCS := tests/test_conf.c initrd/conf.c
 test_bootconf_SRCS := tests/test_bootconf.c initrd/bootconf.c initrd/cmdline.c initrd/conf.c
 test_initcheck_SRCS := tests/test_initcheck.c initrd/initcheck.c
+# The deciding parts of switch_root and the emergency policy (initrd/switchroot.c, emergency.c).
+TESTS += switchroot emergency
+test_switchroot_SRCS := tests/test_switchroot.c initrd/switchroot.c $(LIB_SRCS)
+test_emergency_SRCS := tests/test_emergency.c initrd/emergency.c $(LIB_SRCS)

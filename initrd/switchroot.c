@@ -14,9 +14,20 @@
 #include "log.h"
 #include "util.h"
 
-/* Deletes everything under dirfd that lives on device dev; never follows links or crosses
- * into other filesystems (the new root, /dev, ... are mounted elsewhere by then). */
-static void remove_tree(int dirfd, dev_t dev)
+enum switchroot_verdict switchroot_decide(const struct switchroot_facts *f)
+{
+	if (f->newroot_dev == f->oldroot_dev)
+		return SWITCHROOT_NOT_MOUNTPOINT;
+	bool ram = f->oldroot_fstype == RAMFS_MAGIC || f->oldroot_fstype == TMPFS_MAGIC;
+	return ram && f->oldroot_has_init ? SWITCHROOT_GO : SWITCHROOT_GO_KEEP_OLD;
+}
+
+bool switchroot_may_delete(dev_t entry_dev, dev_t oldroot_dev)
+{
+	return entry_dev == oldroot_dev;
+}
+
+void switchroot_remove_tree(int dirfd, dev_t dev)
 {
 	DIR *d = fdopendir(dirfd);
 	if (!d) {
@@ -28,13 +39,14 @@ static void remove_tree(int dirfd, dev_t dev)
 		struct stat st;
 		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !switchroot_may_delete(st.st_dev, dev))
 			continue;
 		if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dirfd, de->d_name,
 					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0)
-				remove_tree(sub, dev);
+				switchroot_remove_tree(sub, dev);
 			unlinkat(dirfd, de->d_name, AT_REMOVEDIR);
 		} else {
 			unlinkat(dirfd, de->d_name, 0);
@@ -43,28 +55,29 @@ static void remove_tree(int dirfd, dev_t dev)
 	closedir(d);
 }
 
-static bool is_initramfs(int rootfd)
+static int gather_facts(const char *newroot, struct switchroot_facts *f)
 {
+	struct stat newst, rootst, initst;
 	struct statfs sfs;
-	struct stat st;
-	/* The initramfs is a ramfs or tmpfs holding our /init; anything else means we are
-	 * not where we think we are, and deleting would destroy a real system. */
-	if (fstatfs(rootfd, &sfs) < 0 ||
-	    (sfs.f_type != RAMFS_MAGIC && sfs.f_type != (__typeof__(sfs.f_type))TMPFS_MAGIC))
-		return false;
-	return fstatat(rootfd, "init", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+
+	if (stat(newroot, &newst) < 0)
+		return log_error_errno(-errno, "switch_root: stat %s: %m", newroot);
+	if (stat("/", &rootst) < 0 || statfs("/", &sfs) < 0)
+		return log_error_errno(-errno, "switch_root: stat /: %m");
+	*f = (struct switchroot_facts){
+		.newroot_dev = newst.st_dev,
+		.oldroot_dev = rootst.st_dev,
+		.oldroot_fstype = (unsigned long)sfs.f_type,
+		.oldroot_has_init = lstat("/init", &initst) == 0 && S_ISREG(initst.st_mode),
+	};
+	return 0;
 }
 
-int switch_root(const char *newroot, const char *init, char *const argv[])
+static int move_api_mounts(const char *newroot)
 {
 	static const char *const moves[] = {"/dev", "/proc", "/sys", "/run"};
-	struct stat newst, rootst;
 	char target[4096];
 
-	if (stat(newroot, &newst) < 0 || stat("/", &rootst) < 0)
-		return log_error_errno(-errno, "switch_root: stat %s: %m", newroot);
-	if (newst.st_dev == rootst.st_dev)
-		return log_error_errno(-EINVAL, "switch_root: %s is not a mount point", newroot);
 	for (size_t i = 0; i < ARRAY_SIZE(moves); i++) {
 		int n = snprintf(target, sizeof(target), "%s%s", newroot, moves[i]);
 		if (n < 0 || (size_t)n >= sizeof(target))
@@ -84,6 +97,21 @@ int switch_root(const char *newroot, const char *init, char *const argv[])
 			umount2(moves[i], MNT_DETACH);
 		}
 	}
+	return 0;
+}
+
+int switch_root(const char *newroot)
+{
+	struct switchroot_facts f;
+	int r = gather_facts(newroot, &f);
+	if (r < 0)
+		return r;
+	enum switchroot_verdict v = switchroot_decide(&f);
+	if (v == SWITCHROOT_NOT_MOUNTPOINT)
+		return log_error_errno(-EINVAL, "switch_root: %s is not a mount point", newroot);
+	r = move_api_mounts(newroot);
+	if (r < 0)
+		return r;
 	if (chdir(newroot) < 0)
 		return log_error_errno(-errno, "switch_root: chdir %s: %m", newroot);
 	int rootfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -98,12 +126,11 @@ int switch_root(const char *newroot, const char *init, char *const argv[])
 		return log_error_errno(-errno, "switch_root: chroot: %m");
 	}
 	/* Free the initramfs' RAM: it cannot be unmounted, only emptied. */
-	if (is_initramfs(rootfd))
-		remove_tree(rootfd, rootst.st_dev);
-	else {
+	if (v == SWITCHROOT_GO) {
+		switchroot_remove_tree(rootfd, f.oldroot_dev);
+	} else {
 		log_warning("switch_root: old root is not an initramfs; not deleting anything");
 		close(rootfd);
 	}
-	execv(init, argv);
-	return log_error_errno(-errno, "switch_root: executing %s: %m", init);
+	return 0;
 }
