@@ -10,6 +10,8 @@
 #   OUTDIR/rootfs-admin-main.img    /etc/systemd/logind.conf sets KillUserProcesses=yes  (b)
 #   OUTDIR/rootfs-admin-dropin.img  /etc/systemd/logind.conf.d/50-admin.conf sets it     (c)
 #   OUTDIR/rootfs-initkit-conf.img  /etc/initkit/logind-defaults.conf: KillUserProcesses=yes
+#   OUTDIR/rootfs-admin-badheader.img  logind.conf line 1 '[Login' + an admin drop-in (yes)
+#   OUTDIR/rootfs-noinit.img        /usr/lib/systemd/systemd cannot be executed (#! missing)
 # The debootstrap tree is cached in OUTDIR/base (first run: several minutes, see README);
 # the images are rebuilt when the binary or this script changes.
 set -euo pipefail
@@ -122,21 +124,27 @@ as_root mkfs.ext4 -q -F -L initkit-sd -U "$FSUUID" -E root_owner=0:0 -d "$T" "$i
 mv "$img.tmp" "$img"
 tmpf=$(mktemp)
 trap 'rm -f "$tmpf"' EXIT
-variant() { # NAME REMOTE-DIR FILE CONTENT
-	local v=$OUT/rootfs-$1.img
+variant() { # NAME [MODE] REMOTE-DIR FILE CONTENT [[MODE] REMOTE-DIR FILE CONTENT ...]
+	local v=$OUT/rootfs-$1.img mode
+	shift
 	cp --sparse=always "$img" "$v.tmp"
-	printf '%s' "$4" >"$tmpf"
-	debugfs -w -R "mkdir $2" "$v.tmp" >/dev/null 2>&1 || true
-	debugfs -w -f - "$v.tmp" >/dev/null 2>&1 <<DBG
-cd $2
-rm $3
-write $tmpf $3
-set_inode_field $3 mode 0100644
-set_inode_field $3 uid 0
-set_inode_field $3 gid 0
+	while [ $# -gt 0 ]; do
+		mode=0644
+		case "$1" in 0[0-7][0-7][0-7]) mode=$1 && shift ;; esac
+		printf '%s' "$3" >"$tmpf"
+		debugfs -w -R "mkdir $1" "$v.tmp" >/dev/null 2>&1 || true
+		debugfs -w -f - "$v.tmp" >/dev/null 2>&1 <<DBG
+cd $1
+rm $2
+write $tmpf $2
+set_inode_field $2 mode 0100${mode#0}
+set_inode_field $2 uid 0
+set_inode_field $2 gid 0
 DBG
-	debugfs -R "cat $2/$3" "$v.tmp" 2>/dev/null | grep -q KillUserProcesses=yes ||
-		{ log "debugfs did not write $2/$3 into $v"; exit 1; }
+		debugfs -R "cat $1/$2" "$v.tmp" 2>/dev/null | cmp -s - "$tmpf" ||
+			{ log "debugfs did not write $1/$2 into $v"; exit 1; }
+		shift 3
+	done
 	mv "$v.tmp" "$v"
 }
 variant admin-main /etc/systemd logind.conf $'[Login]\nKillUserProcesses=yes\n'
@@ -145,6 +153,13 @@ variant admin-dropin /etc/systemd/logind.conf.d 50-admin.conf $'[Login]\nKillUse
 # the compiled-in value, so this variant (a default of "yes" from initkit's own config file)
 # is the one that shows logind really reads the drop-in on an unconfigured system.
 variant initkit-conf /etc/initkit logind-defaults.conf $'# initkit logind defaults\nKillUserProcesses=yes\n'
+# A malformed section header on line 1 of the main file: logind 252 stops reading there, so
+# neither the administrator's drop-in nor initkit's is read (stage 2 says "not applied").
+variant admin-badheader /etc/systemd logind.conf $'[Login\n' \
+	/etc/systemd/logind.conf.d 50-admin.conf $'[Login]\nKillUserProcesses=yes\n'
+# Every init stage 2 falls back to is there and executable but cannot be executed: systemd
+# (which /sbin/init links to) is a script whose #! interpreter does not exist.
+variant noinit 0755 /usr/lib/systemd systemd $'#!/nonexistent/interpreter\n'
 as_root rm -rf "$T"
 echo "$key" >"$OUT/.images"
 log "images ready in $(($(date +%s) - start)) s: $(ls "$OUT"/*.img | xargs -n1 basename | tr '\n' ' ')"
