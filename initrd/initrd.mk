@@ -3,6 +3,7 @@ INITRD_PURE_SRCS :=
 PROGRAMS += initkit-init initkit-mkimage
 initkit-init_SRCS := initrd/main.c initrd/version.c initrd/kmod.c initrd/devices.c \
 	initrd/mount.c initrd/switchroot.c initrd/emergency.c initrd/luks.c initrd/killall.c \
+	initrd/console.c \
 	$(sort $(INITRD_PURE_SRCS) initrd/bootconf.c initrd/initcheck.c) $(LIB_SRCS)
 initkit-mkimage_SRCS := initrd/mkimage.c initrd/cpio.c initrd/cpiolist.c initrd/modclosure.c \
 	initrd/version.c $(LIB_SRCS)

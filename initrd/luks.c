@@ -26,44 +26,11 @@
 #include "devices.h"
 #include "log.h"
 #include "luks_decide.h"
+#include "passphrase.h"
 #include "util.h"
 
 #define CRYPTTAB "/etc/crypttab"
 #define HOOKS_DIR "/etc/initkit/hooks.d"
-#define MAX_SECRETS 8
-#define SECRET_MAX 512
-
-/* Passphrases that opened a volume, tried on the next ones before prompting. They live in
- * one mlock()ed page set and are wiped with explicit_bzero() when unlocking is over. */
-struct secrets {
-	char (*buf)[SECRET_MAX];
-	size_t len[MAX_SECRETS];
-	size_t n;
-};
-
-static int secrets_init(struct secrets *s)
-{
-	s->n = 0;
-	s->buf = mmap(NULL, sizeof(*s->buf) * MAX_SECRETS, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (s->buf == MAP_FAILED)
-		return -errno;
-	if (mlock(s->buf, sizeof(*s->buf) * MAX_SECRETS) < 0)
-		log_warning("luks: cannot lock passphrase memory: %m");
-	madvise(s->buf, sizeof(*s->buf) * MAX_SECRETS, MADV_DONTDUMP);
-	return 0;
-}
-
-static void secrets_wipe(struct secrets *s)
-{
-	if (!s->buf || s->buf == MAP_FAILED)
-		return;
-	explicit_bzero(s->buf, sizeof(*s->buf) * MAX_SECRETS);
-	munlock(s->buf, sizeof(*s->buf) * MAX_SECRETS);
-	munmap(s->buf, sizeof(*s->buf) * MAX_SECRETS);
-	s->buf = NULL;
-	s->n = 0;
-}
 
 static void crypt_log_to_ours(int level, const char *msg, void *usrptr)
 {
@@ -284,7 +251,11 @@ static enum luks_decision check_existing(struct crypt_device *cd, const struct l
 /* Time spent waiting for a human at the prompt, kept out of the unlock time we report. */
 static uint64_t prompt_wait_ms;
 
-/* Reads a passphrase from the console with echo off. Returns its length or -errno. */
+/* Reads a passphrase from the console with echo off. Returns its length, -ENODATA at end of
+ * input, or -errno. Echo is off for all of stage 1 (console_echo_off() in main.c) so that
+ * type-ahead is never shown; it is turned off here too, *before* the prompt appears, for a
+ * console whose settings someone changed meanwhile. TCSANOW, not TCSAFLUSH: a passphrase
+ * typed ahead or right after the prompt appeared is used, not thrown away. */
 static ssize_t prompt_passphrase(const struct luks_volume *vol, const char *uuid, char *buf,
 				 size_t size)
 {
@@ -293,38 +264,27 @@ static ssize_t prompt_passphrase(const struct luks_volume *vol, const char *uuid
 	char prompt[512];
 	if (fd < 0)
 		return -errno;
-	/* Echo off *before* the prompt appears: whatever is typed once it is visible must not
-	 * be echoed. TCSANOW, not TCSAFLUSH: flushing would throw away a passphrase typed
-	 * right after the prompt appeared (and the boot would hang waiting for it). */
 	bool tty = tcgetattr(fd, &old) == 0;
 	if (tty) {
 		noecho = old;
-		noecho.c_lflag &= ~(tcflag_t)ECHO;
+		noecho.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		noecho.c_lflag |= ICANON;
 		tcsetattr(fd, TCSANOW, &noecho);
 	}
 	int n = snprintf(prompt, sizeof(prompt), "Passphrase for %s (UUID %s): ", vol->name,
 			 uuid ? uuid : "?");
 	(void)!write(fd, prompt, (size_t)n);
-	size_t len = 0;
-	ssize_t r = 0;
-	char c;
 	uint64_t t0 = now_ms();
-	while ((r = read(fd, &c, 1)) == 1 && c != '\n' && c != '\r')
-		if (len < size)
-			buf[len++] = c;
+	ssize_t len = passphrase_read_line(fd, buf, size);
 	prompt_wait_ms += now_ms() - t0;
 	if (tty)
 		tcsetattr(fd, TCSANOW, &old);
 	(void)!write(fd, "\n", 1);
-	explicit_bzero(&c, sizeof(c));
-	if (r < 0)
-		return -errno;
-	return (ssize_t)len;
+	return len;
 }
 
 static int activate_with_passphrases(struct crypt_device *cd, const struct luks_volume *vol,
-				     uint32_t flags, struct secrets *s)
+				     uint32_t flags, struct passphrase_store *s)
 {
 	const char *uuid = crypt_get_uuid(cd);
 	for (size_t i = 0; i < s->n; i++) {
@@ -337,20 +297,26 @@ static int activate_with_passphrases(struct crypt_device *cd, const struct luks_
 		if (r != -EPERM)
 			return r;
 	}
-	char *slot = s->n < MAX_SECRETS ? s->buf[s->n] : s->buf[MAX_SECRETS - 1];
+	char *scratch = passphrase_store_scratch(s);
 	for (unsigned attempt = 1; vol->tries == 0 || attempt <= vol->tries; attempt++) {
-		ssize_t len = prompt_passphrase(vol, uuid, slot, SECRET_MAX);
+		ssize_t len = prompt_passphrase(vol, uuid, scratch, PASSPHRASE_MAX);
+		if (len == -ENODATA) {
+			/* Ctrl-D or a hung-up line: more attempts would only burn a KDF run
+			 * each (forever with tries=0). */
+			log_error("luks: %s (%s): end of input on the console; no more attempts",
+				  vol->name, uuid ? uuid : "?");
+			return -ENOKEY;
+		}
 		if (len < 0)
 			return log_error_errno((int)len, "luks: %s: cannot read the console: %m",
 					       vol->name);
-		int r = crypt_activate_by_passphrase(cd, vol->name, CRYPT_ANY_SLOT, slot,
+		int r = crypt_activate_by_passphrase(cd, vol->name, CRYPT_ANY_SLOT, scratch,
 						     (size_t)len, flags);
 		if (r >= 0) {
-			if (s->n < MAX_SECRETS)
-				s->len[s->n++] = (size_t)len;
+			passphrase_store_keep(s, (size_t)len);
 			return 0;
 		}
-		explicit_bzero(slot, SECRET_MAX);
+		passphrase_store_drop(s);
 		if (r != -EPERM)
 			return r;
 		log_error("luks: %s (%s): wrong passphrase (attempt %u of %u)", vol->name,
@@ -359,7 +325,8 @@ static int activate_with_passphrases(struct crypt_device *cd, const struct luks_
 	return -EPERM;
 }
 
-static int unlock_volume(const struct luks_volume *vol, const char *dev, struct secrets *s)
+static int unlock_volume(const struct luks_volume *vol, const char *dev,
+			 struct passphrase_store *s)
 {
 	struct crypt_device *cd = NULL;
 	uint32_t flags = (vol->discard ? CRYPT_ACTIVATE_ALLOW_DISCARDS : 0) |
@@ -401,7 +368,7 @@ static int unlock_volume(const struct luks_volume *vol, const char *dev, struct 
 	r = activate_with_passphrases(cd, vol, flags, s);
 	if (r == -EEXIST) /* a hook or another process got there meanwhile: judge it again */
 		r = check_existing(cd, vol, dev) == LUKS_ACTIVE_SAME ? 0 : -EEXIST;
-	else if (r < 0 && r != -EPERM)
+	else if (r < 0 && r != -EPERM && r != -ENOKEY)
 		log_error_errno(r, "luks: %s: activating %s failed: %m", vol->name, dev);
 out:
 	if (r == 0) {
@@ -425,7 +392,8 @@ out:
 int luks_unlock_all(const struct boot_config *bc, struct uevents *u, struct modules *m)
 {
 	struct luks_config cfg = {0};
-	struct secrets s = {0};
+	struct passphrase_store s = {0};
+	int mlock_error = 0;
 	size_t len = 0;
 	int r = 0;
 	if (!bc->luks_enabled) {
@@ -453,8 +421,10 @@ int luks_unlock_all(const struct boot_config *bc, struct uevents *u, struct modu
 	if (r < 0 || cfg.n_volumes == 0)
 		goto out;
 	crypt_set_log_callback(NULL, crypt_log_to_ours, NULL);
-	if ((r = secrets_init(&s)) < 0)
+	if ((r = passphrase_store_init(&s, &mlock_error)) < 0)
 		goto out;
+	if (mlock_error)
+		log_warning_errno(-mlock_error, "luks: cannot lock passphrase memory: %m");
 	for (size_t i = 0; i < cfg.n_volumes; i++) {
 		const struct luks_volume *vol = &cfg.volumes[i];
 		_cleanup_free_ char *dev = NULL;
@@ -475,7 +445,7 @@ int luks_unlock_all(const struct boot_config *bc, struct uevents *u, struct modu
 		}
 	}
 out:
-	secrets_wipe(&s);
+	passphrase_store_wipe(&s);
 	luks_config_free(&cfg);
 	return r;
 }

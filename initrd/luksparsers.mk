@@ -1,6 +1,6 @@
 # Pure LUKS-configuration parsers and the gen_init_cpio list parser (no syscalls, no logging).
 # initrd/cpiolist.c is linked into initkit-mkimage by initrd/initrd.mk.
-INITRD_PURE_SRCS += initrd/crypttab.c initrd/luks_decide.c
+INITRD_PURE_SRCS += initrd/crypttab.c initrd/luks_decide.c initrd/passphrase.c
 
 TESTS += crypttab
 test_crypttab_SRCS := tests/test_crypttab.c initrd/crypttab.c
@@ -12,3 +12,6 @@ test_luks_decide_SRCS := tests/test_luks_decide.c initrd/luks_decide.c
 
 TESTS += cpiolist
 test_cpiolist_SRCS := tests/test_cpiolist.c initrd/cpiolist.c initrd/cpio.c
+
+TESTS += passphrase
+test_passphrase_SRCS := tests/test_passphrase.c initrd/passphrase.c

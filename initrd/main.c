@@ -15,6 +15,7 @@
 #include "bootconf.h"
 #include "cmdline.h"
 #include "conf.h"
+#include "console.h"
 #include "devices.h"
 #include "emergency.h"
 #include "initcheck.h"
@@ -140,6 +141,7 @@ static void exec_init(const char *const *cands, size_t n, size_t i, bool default
 
 static void fail(const struct boot_config *bc, const char *why)
 {
+	console_restore(); /* the emergency shell needs its echo */
 	emergency(bc->emergency, bc->shell_allowed, why);
 }
 
@@ -155,6 +157,7 @@ static void boot(int argc, char **argv_in)
 	_cleanup_free_ char *rootdev = NULL;
 
 	mount_api_filesystems();
+	console_echo_off();
 	log_setup("initkit", true);
 	read_config(&bc);
 	log_notice("%s", initkit_version_line());
@@ -213,6 +216,7 @@ static void boot(int argc, char **argv_in)
 	uevents_close(uev);
 	modules_free(mods);
 	killall_stage1(KILLALL_GRACE_MS);
+	console_restore();
 	log_notice("switching to %s on %s (%s) after %llu ms", init, bc.root, rootdev,
 		   (unsigned long long)(now_ms() - t0));
 	if (switch_root(NEWROOT) < 0)
