@@ -45,8 +45,10 @@ static void cpio_pad4(struct cpio *c)
 		c->buf[c->len++] = 0;
 }
 
-int cpio_write_entry(struct cpio *c, const char *name, mode_t mode, uid_t uid, gid_t gid,
-		     const void *data, size_t size, unsigned rmajor, unsigned rminor)
+/* One header (and its name and data). ino 0 is the trailer's. */
+static int cpio_write_header(struct cpio *c, const char *name, uint32_t ino, mode_t mode, uid_t uid,
+			     gid_t gid, unsigned nlink, const void *data, size_t size,
+			     unsigned rmajor, unsigned rminor)
 {
 	char hdr[111];
 	size_t namesize = strlen(name) + 1;
@@ -56,12 +58,10 @@ int cpio_write_entry(struct cpio *c, const char *name, mode_t mode, uid_t uid, g
 		name++, namesize--;
 	if (namesize < 2 || size > UINT32_MAX)
 		return -EINVAL;
-	bool trailer = strcmp(name, "TRAILER!!!") == 0;
 	int n = snprintf(hdr, sizeof(hdr),
-			 "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X",
-			 trailer ? 0 : c->next_ino++, (unsigned)mode, (unsigned)uid, (unsigned)gid,
-			 S_ISDIR(mode) ? 2u : 1u, trailer ? 0 : c->mtime, size, 0u, 0u, rmajor,
-			 rminor, namesize, 0u);
+			 "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", ino,
+			 (unsigned)mode, (unsigned)uid, (unsigned)gid, nlink, ino ? c->mtime : 0,
+			 size, 0u, 0u, rmajor, rminor, namesize, 0u);
 	if (n != 110)
 		return -EINVAL;
 	if (cpio_reserve(c, 110 + namesize + 3 + size + 3) < 0)
@@ -72,6 +72,35 @@ int cpio_write_entry(struct cpio *c, const char *name, mode_t mode, uid_t uid, g
 	if (size)
 		cpio_append(c, data, size);
 	cpio_pad4(c);
+	return 0;
+}
+
+int cpio_write_entry(struct cpio *c, const char *name, mode_t mode, uid_t uid, gid_t gid,
+		     const void *data, size_t size, unsigned rmajor, unsigned rminor)
+{
+	bool trailer = strcmp(name, "TRAILER!!!") == 0;
+	return cpio_write_header(c, name, trailer ? 0 : c->next_ino++, mode, uid, gid,
+				 S_ISDIR(mode) ? 2u : 1u, data, size, rmajor, rminor);
+}
+
+/* gen_init_cpio's cpio_mkfile(): every name gets the same inode number and nlink = the
+ * number of names; the data goes on the last one only. The kernel's unpacker
+ * (init/initramfs.c, maybe_link()) creates the first name, hard-links the later ones to it
+ * by (ino, dev, mode), and writes the data through the last without truncating. */
+int cpio_write_file_links(struct cpio *c, const char *const *names, size_t n_names, mode_t mode,
+			  uid_t uid, gid_t gid, const void *data, size_t size)
+{
+	if (n_names == 0 || n_names > UINT32_MAX)
+		return -EINVAL;
+	uint32_t ino = c->next_ino++;
+	mode = S_IFREG | (mode & 07777);
+	for (size_t i = 0; i < n_names; i++) {
+		bool last = i + 1 == n_names;
+		int r = cpio_write_header(c, names[i], ino, mode, uid, gid, (unsigned)n_names,
+					  last ? data : NULL, last ? size : 0, 0, 0);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 

@@ -20,6 +20,10 @@ void cpio_free(struct cpio *c);
 int cpio_write_entry(struct cpio *c, const char *name, mode_t mode, uid_t uid, gid_t gid,
 		     const void *data, size_t size, unsigned rmajor, unsigned rminor);
 int cpio_write_file(struct cpio *c, const char *name, mode_t mode, const void *data, size_t size);
+/* A regular file with owner and group under one or more names (hard links), written as the
+ * kernel's gen_init_cpio does: one inode number, nlink = n_names, data on the last name. */
+int cpio_write_file_links(struct cpio *c, const char *const *names, size_t n_names, mode_t mode,
+			  uid_t uid, gid_t gid, const void *data, size_t size);
 int cpio_write_dir(struct cpio *c, const char *name, mode_t mode);
 int cpio_write_symlink(struct cpio *c, const char *name, const char *target);
 /* The trailer; after it the archive is complete. */

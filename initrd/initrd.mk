@@ -6,7 +6,10 @@ initkit-init_SRCS := initrd/main.c initrd/version.c initrd/kmod.c initrd/devices
 	initrd/console.c \
 	$(sort $(INITRD_PURE_SRCS) initrd/bootconf.c initrd/initcheck.c) $(LIB_SRCS)
 initkit-mkimage_SRCS := initrd/mkimage.c initrd/cpio.c initrd/cpiolist.c initrd/modclosure.c \
-	initrd/version.c $(LIB_SRCS)
+	initrd/firmware.c initrd/version.c $(LIB_SRCS)
+TESTS += firmware modclosure
+test_firmware_SRCS := tests/test_firmware.c initrd/firmware.c
+test_modclosure_SRCS := tests/test_modclosure.c initrd/modclosure.c $(LIB_SRCS)
 
 $(O)/obj/initrd/version.o: CFLAGS += \
 	-DCRYPTSETUP_VERSION='"$(shell $(PKGCONF) --modversion libcryptsetup)"' \

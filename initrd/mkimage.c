@@ -1,7 +1,9 @@
 /* initkit-mkimage: writes an initkit initramfs (newc cpio, optionally zstd/gzip compressed)
- * by itself: /init, the image config, the module closure computed with libkmod, crypttab,
- * key files (mode 0400), hooks, and extra files from a gen_init_cpio list. Same inputs and
- * SOURCE_DATE_EPOCH give byte-identical output. */
+ * by itself: /init, the image config, the module closure computed with libkmod (with the
+ * modprobe.d files it used and the firmware its modules declare), crypttab, key files (mode
+ * 0400), hooks, and extra files from a gen_init_cpio list. Same inputs and
+ * SOURCE_DATE_EPOCH give byte-identical output, on any build host. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -19,6 +21,7 @@
 
 #include "cpio.h"
 #include "cpiolist.h"
+#include "firmware.h"
 #include "log.h"
 #include "modclosure.h"
 #include "util.h"
@@ -33,9 +36,11 @@ static const char *const luks_modules[] = {
 };
 
 struct opts {
-	const char *output, *init, *kver, *moddir, *config, *crypttab, *file_list;
-	char **modules, **load, **sets, **keyfiles, **hooks;
-	size_t n_modules, n_load, n_sets, n_keyfiles, n_hooks;
+	const char *output, *init, *kver, *moddir, *fwdir, *config, *crypttab, *file_list;
+	char **modules, **load, **sets, **keyfiles, **hooks, **modprobe_args;
+	size_t n_modules, n_load, n_sets, n_keyfiles, n_hooks, n_modprobe_args;
+	char **modprobe; /* --modprobe-config expanded to files, NULL-terminated */
+	size_t n_modprobe;
 	const char *compress;
 	int level;
 	bool luks, quiet;
@@ -128,14 +133,20 @@ static int image_add_file(struct image *img, const char *name, const char *src, 
 	return r;
 }
 
-static int run_depmod(const char *stage, const char *kver)
+/* The system's depmod, never one found through $PATH (a directory early in $PATH would
+ * decide what goes into every image). Its configuration is conf, an empty directory: the
+ * build host's /etc/depmod.d must not change the image's indexes either. */
+static const char *const depmod_paths[] = {"/sbin/depmod", "/usr/sbin/depmod"};
+
+static int run_depmod(const char *stage, const char *conf, const char *kver)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);
-		execlp("depmod", "depmod", "-b", stage, kver, (char *)NULL);
-		execl("/sbin/depmod", "depmod", "-b", stage, kver, (char *)NULL);
+		for (size_t i = 0; i < ARRAY_SIZE(depmod_paths); i++)
+			execl(depmod_paths[i], "depmod", "-b", stage, "-C", conf, kver,
+			      (char *)NULL);
 		_exit(127);
 	}
 	int status;
@@ -191,15 +202,15 @@ static int image_add_modules(struct image *img, const struct opts *o, const stru
 		"modules.builtin.bin", "modules.builtin.alias.bin", "modules.softdep",
 		"modules.devname",     "modules.builtin.modinfo",   "modules.builtin",
 	};
-	size_t mlen = strlen(o->moddir);
 	int r = 0;
 
 	if (!mkdtemp(stage))
 		return log_error_errno(-errno, "mkdtemp: %m");
 	snprintf(dir, sizeof(dir), "%s/lib/modules/%s", stage, o->kver);
 	for (size_t i = 0; i < c->n && r == 0; i++) {
-		const char *rel = c->paths[i] + mlen + (c->paths[i][mlen] == '/');
-		if (strncmp(c->paths[i], o->moddir, mlen) != 0)
+		/* A module outside moddir (an absolute path in modules.dep) goes to the top. */
+		const char *rel = modclosure_relpath(c->paths[i], o->moddir);
+		if (!rel)
 			rel = basename(c->paths[i]);
 		r = path_printf(name, sizeof(name), "lib/modules/%s/%s", o->kver, rel);
 		r = r ?: path_printf(dst, sizeof(dst), "%s/%s", stage, name);
@@ -214,8 +225,12 @@ static int image_add_modules(struct image *img, const struct opts *o, const stru
 		    path_printf(dst, sizeof(dst), "%s/%s", dir, keep[i]) == 0)
 			copy_file(name, dst); /* optional files */
 	}
-	if (r == 0 && (r = run_depmod(stage, o->kver)) < 0)
-		log_error("depmod -b %s %s failed; is kmod installed?", stage, o->kver);
+	r = r ?: path_printf(dst, sizeof(dst), "%s/depmod.d", stage);
+	if (r == 0 && mkdir(dst, 0755) < 0)
+		r = -errno;
+	if (r == 0 && (r = run_depmod(stage, dst, o->kver)) < 0)
+		log_error("%s -b %s -C %s %s failed; is kmod installed?", depmod_paths[0], stage,
+			  dst, o->kver);
 	for (size_t i = 0; i < ARRAY_SIZE(indexes) && r == 0; i++) {
 		r = path_printf(dst, sizeof(dst), "%s/%s", dir, indexes[i]);
 		r = r ?: path_printf(name, sizeof(name), "lib/modules/%s/%s", o->kver, indexes[i]);
@@ -227,10 +242,159 @@ static int image_add_modules(struct image *img, const struct opts *o, const stru
 	return r;
 }
 
+/* The firmware the closure's modules declare, from --firmware-dir (default /lib/firmware),
+ * at the same place below /lib/firmware in the image; a missing file is a warning naming the
+ * module and the file (the driver may work without it, or the hardware may be absent). */
+static int image_add_firmware(struct image *img, const struct opts *o, const struct modclosure *c)
+{
+	struct firmware_files files = {0};
+	char name[4096];
+	size_t missing = 0;
+	int r = 0;
+	_cleanup_close_ int fwdir = open(o->fwdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fwdir < 0 && errno != ENOENT)
+		return log_error_errno(-errno, "--firmware-dir %s: %m", o->fwdir);
+	for (size_t i = 0; i < c->n_fw && r >= 0; i++) {
+		r = fwdir < 0 ? 0 : firmware_find(fwdir, c->fw_names[i], o->kver, &files);
+		if (r == -EINVAL) {
+			log_warning("firmware: %s declares '%s', a path outside the firmware "
+				    "directory; not included",
+				    c->fw_modules[i], c->fw_names[i]);
+			r = 0;
+		} else if (r == 0) {
+			log_warning("firmware: %s needs %s, not found in %s (nor .zst/.xz); not "
+				    "included",
+				    c->fw_modules[i], c->fw_names[i], o->fwdir);
+			missing++;
+		}
+	}
+	for (size_t i = 0; i < files.n && r >= 0; i++) {
+		char src[4096];
+		r = path_printf(name, sizeof(name), "lib/firmware/%s", files.rel[i]);
+		r = r ?: path_printf(src, sizeof(src), "%s/%s", o->fwdir, files.rel[i]);
+		r = r ?: image_add_file(img, name, src, 0644);
+		if (r == 0 && !o->quiet)
+			printf("  firmware %s\n", files.rel[i]);
+	}
+	if (r >= 0 && missing)
+		log_warning("firmware: %zu of %zu declared files not found in %s", missing, c->n_fw,
+			    o->fwdir);
+	firmware_files_free(&files);
+	return r < 0 ? r : 0;
+}
+
+static bool modprobe_conf_name(const char *name)
+{
+	size_t n = strlen(name);
+	return name[0] != '.' && ((n > 5 && streq(name + n - 5, ".conf")) ||
+				  (n > 6 && streq(name + n - 6, ".alias")));
+}
+
+/* --modprobe-config PATH: a file, or a directory whose *.conf and *.alias files count (the
+ * names libkmod reads in a modprobe.d directory). Each file is used as is for the closure
+ * and shipped under its own name in /etc/modprobe.d, where initkit-init's libkmod reads it,
+ * so the same names must not come twice. */
+static int modprobe_expand(struct opts *o)
+{
+	for (size_t i = 0; i < o->n_modprobe_args; i++) {
+		const char *arg = o->modprobe_args[i];
+		struct dirent **ents = NULL;
+		struct stat st;
+		if (stat(arg, &st) < 0)
+			return log_error_errno(-errno, "--modprobe-config %s: %m", arg);
+		if (!S_ISDIR(st.st_mode)) {
+			char *copy = strdup(arg);
+			if (!copy || push(&o->modprobe, &o->n_modprobe, copy) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		int n = scandir(arg, &ents, NULL, alphasort);
+		if (n < 0)
+			return log_error_errno(-errno, "--modprobe-config %s: %m", arg);
+		int r = 0;
+		for (int k = 0; k < n; k++) {
+			char *path = NULL;
+			if (r == 0 && modprobe_conf_name(ents[k]->d_name) &&
+			    (asprintf(&path, "%s/%s", arg, ents[k]->d_name) < 0 ||
+			     push(&o->modprobe, &o->n_modprobe, path) < 0))
+				r = -ENOMEM;
+			free(ents[k]);
+		}
+		free(ents);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < o->n_modprobe; i++) {
+		const char *name = strrchr(o->modprobe[i], '/') ? strrchr(o->modprobe[i], '/') + 1
+								: o->modprobe[i];
+		if (!modprobe_conf_name(name)) {
+			log_error("--modprobe-config %s: the name must end in .conf or .alias (the "
+				  "only files modprobe.d is read for)",
+				  o->modprobe[i]);
+			return -EINVAL;
+		}
+		for (size_t k = 0; k < i; k++) {
+			const char *other = strrchr(o->modprobe[k], '/');
+			if (streq(other ? other + 1 : o->modprobe[k], name)) {
+				log_error("--modprobe-config: %s and %s would both be "
+					  "/etc/modprobe.d/%s",
+					  o->modprobe[k], o->modprobe[i], name);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Exactly the modprobe.d files the closure was computed with, so the softdeps, aliases and
+ * options that shaped it also apply at boot. */
+static int image_add_modprobe(struct image *img, const struct opts *o)
+{
+	char name[4096];
+	int r = 0;
+	for (size_t i = 0; i < o->n_modprobe && r == 0; i++) {
+		char *copy = strdup(o->modprobe[i]);
+		if (!copy)
+			return -ENOMEM;
+		r = path_printf(name, sizeof(name), "etc/modprobe.d/%s", basename(copy));
+		r = r ?: image_add_file(img, name, o->modprobe[i], 0644);
+		if (r == 0 && !o->quiet)
+			printf("  modprobe.d %s (from %s)\n", name + strlen("etc/modprobe.d/"),
+			       o->modprobe[i]);
+		free(copy);
+	}
+	return r;
+}
+
 static const char *cpiolist_lookup_env(const char *name, void *userdata)
 {
 	(void)userdata;
 	return getenv(name);
+}
+
+/* A list's file with its owner, group and hard links (one inode, data once). */
+static int image_add_list_file(struct image *img, const struct cpiolist_entry *e)
+{
+	_cleanup_free_ const char **names = calloc(e->n_links + 1, sizeof(*names));
+	void *data;
+	size_t size;
+	if (!names)
+		return -ENOMEM;
+	names[0] = e->name;
+	for (size_t k = 0; k < e->n_links; k++) {
+		int r = image_parents(img, e->links[k]);
+		if (r < 0)
+			return r;
+		names[k + 1] = e->links[k];
+	}
+	int r = read_file(e->location, &data, &size);
+	if (r < 0)
+		return log_error_errno(r, "%s (for %s in the image): %m", e->location, e->name);
+	r = cpio_write_file_links(&img->cp, names, e->n_links + 1, e->mode, e->uid, e->gid, data,
+				  size);
+	free(data);
+	img->n_files++;
+	return r;
 }
 
 static int image_add_list(struct image *img, const char *list_path)
@@ -253,9 +417,7 @@ static int image_add_list(struct image *img, const char *list_path)
 		if (r < 0)
 			break;
 		if (e->type == CPIOLIST_FILE) {
-			r = image_add_file(img, e->name, e->location, e->mode);
-			for (size_t k = 0; k < e->n_links && r == 0; k++)
-				r = image_add_file(img, e->links[k], e->location, e->mode);
+			r = image_add_list_file(img, e);
 		} else {
 			const char *data = e->type == CPIOLIST_SLINK ? e->location : NULL;
 			r = cpio_write_entry(&img->cp, e->name, e->mode, e->uid, e->gid, data,
@@ -386,10 +548,18 @@ static void usage(void)
 {
 	printf("Usage: initkit-mkimage -o IMAGE --init PATH [options]\n"
 	       "Writes an initkit initramfs (newc cpio).\n\n"
-	       "  -o, --output IMAGE      the image to write (replaced atomically)\n"
+	       "  -o, --output IMAGE      the image to write (replaced atomically; must be a\n"
+	       "                          regular file if it exists)\n"
 	       "  -i, --init PATH         the initkit-init binary (becomes /init)\n"
 	       "  -k, --kver VERSION      kernel version (default: the running kernel)\n"
 	       "      --moddir DIR        modules directory (default /lib/modules/VERSION)\n"
+	       "      --firmware-dir DIR  where the modules' firmware is looked up, as the\n"
+	       "                          kernel does below /lib/firmware (default /lib/firmware)\n"
+	       "      --modprobe-config PATH\n"
+	       "                          a modprobe.d file (NAME.conf), or a directory of them,\n"
+	       "                          used for the module closure and shipped as\n"
+	       "                          /etc/modprobe.d/NAME; repeatable. Default: none (the\n"
+	       "                          build host's modprobe.d is never read)\n"
 	       "  -m, --module NAME       include a module (or alias) with its dependencies and\n"
 	       "                          softdeps; repeatable, or a comma list\n"
 	       "  -l, --load NAME         include a module and load it at boot\n"
@@ -426,6 +596,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"init", required_argument, NULL, 'i'},
 		{"kver", required_argument, NULL, 'k'},
 		{"moddir", required_argument, NULL, 'D'},
+		{"firmware-dir", required_argument, NULL, 'W'},
+		{"modprobe-config", required_argument, NULL, 'P'},
 		{"module", required_argument, NULL, 'm'},
 		{"load", required_argument, NULL, 'l'},
 		{"luks", no_argument, NULL, 'L'},
@@ -457,6 +629,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'D':
 			o->moddir = optarg;
+			break;
+		case 'W':
+			o->fwdir = optarg;
+			break;
+		case 'P':
+			push(&o->modprobe_args, &o->n_modprobe_args, optarg);
 			break;
 		case 'm':
 			split_push(&o->modules, &o->n_modules, optarg);
@@ -530,13 +708,16 @@ static int image_build(struct image *img, struct opts *o)
 {
 	struct modclosure mc = {0};
 	int r = 0;
+	const char *const *conf = (const char *const *)o->modprobe;
 	if (o->n_modules || o->n_load || o->luks) {
-		r = modclosure_add(&mc, o->moddir, (const char *const *)o->modules, o->n_modules,
-				   1);
-		r = r ?: modclosure_add(&mc, o->moddir, (const char *const *)o->load, o->n_load, 1);
+		r = modclosure_add(&mc, o->moddir, conf, (const char *const *)o->modules,
+				   o->n_modules, 1);
+		r = r
+			    ?: modclosure_add(&mc, o->moddir, conf, (const char *const *)o->load,
+					      o->n_load, 1);
 		if (o->luks && r == 0)
-			r = modclosure_add(&mc, o->moddir, luks_modules, ARRAY_SIZE(luks_modules),
-					   0);
+			r = modclosure_add(&mc, o->moddir, conf, luks_modules,
+					   ARRAY_SIZE(luks_modules), 0);
 	}
 	static const char *const dirs[] = {"dev",     "proc", "sys", "run",
 					   "sysroot", "sbin", "etc", "tmp"};
@@ -551,8 +732,11 @@ static int image_build(struct image *img, struct opts *o)
 	r = r ?: cpio_write_symlink(&img->cp, "sbin/modprobe", "/init");
 	r = r ?: image_add_config(img, o);
 	r = r ?: image_add_luks(img, o);
+	r = r ?: image_add_modprobe(img, o);
 	if (r == 0 && mc.n)
 		r = image_add_modules(img, o, &mc);
+	if (r == 0 && mc.n_fw)
+		r = image_add_firmware(img, o, &mc);
 	if (r == 0 && o->file_list)
 		r = image_add_list(img, o->file_list);
 	r = r ?: cpio_finish(&img->cp);
@@ -560,19 +744,53 @@ static int image_build(struct image *img, struct opts *o)
 	return r;
 }
 
+/* -o replaces a regular file only: renaming over a symlink would replace the link, and over
+ * a device node (as root, -o /dev/full) the device. */
+static int output_check(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : log_error_errno(-errno, "%s: %m", path);
+	if (S_ISREG(st.st_mode))
+		return 0;
+	const char *what = S_ISLNK(st.st_mode)	  ? "a symbolic link"
+			   : S_ISDIR(st.st_mode)  ? "a directory"
+			   : S_ISCHR(st.st_mode)  ? "a character device"
+			   : S_ISBLK(st.st_mode)  ? "a block device"
+			   : S_ISFIFO(st.st_mode) ? "a FIFO"
+						  : "not a regular file";
+	log_error("%s: is %s; refusing to replace it with the image (name the regular file "
+		  "to write, e.g. the link's target)",
+		  path, what);
+	return -EEXIST;
+}
+
+/* The data reaches the disk before the rename, and the rename before we report success:
+ * after a power cut /boot (vfat, XFS) holds the old image or the new one, never an empty
+ * or partial file under the final name. */
 static int write_atomic(const char *path, const void *data, size_t len)
 {
 	char tmp[4096];
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 	FILE *f = fopen(tmp, "we");
 	int r = f && fwrite(data, 1, len, f) == len ? 0 : -errno;
+	if (f && r == 0 && (fflush(f) != 0 || fsync(fileno(f)) < 0))
+		r = -errno;
 	if (f && fclose(f) != 0 && r == 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
-	if (r < 0)
+	if (r < 0) {
 		unlink(tmp);
-	return r;
+		return r;
+	}
+	_cleanup_free_ char *copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	_cleanup_close_ int dir = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || fsync(dir) < 0)
+		return -errno;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -601,6 +819,10 @@ int main(int argc, char **argv)
 	}
 	if (absmod)
 		o.moddir = absmod;
+	if (!o.fwdir)
+		o.fwdir = "/lib/firmware";
+	if (output_check(o.output) < 0 || modprobe_expand(&o) < 0)
+		return 1;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	cpio_init(&img.cp, sde ? (uint32_t)strtoul(sde, NULL, 10) : 0);
 	r = image_build(&img, &o);

@@ -37,6 +37,47 @@ static int closure_push(struct modclosure *c, const char *path, const char *name
 static int closure_add_lookup(struct modclosure *c, struct kmod_ctx *ctx, const char *name,
 			      int depth);
 
+static int closure_add_fw(struct modclosure *c, const char *fw, const char *module)
+{
+	for (size_t i = 0; i < c->n_fw; i++)
+		if (streq(c->fw_names[i], fw))
+			return 0;
+	char **p = realloc(c->fw_names, (c->n_fw + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	c->fw_names = p;
+	char **q = realloc(c->fw_modules, (c->n_fw + 1) * sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	c->fw_modules = q;
+	c->fw_names[c->n_fw] = strdup(fw);
+	c->fw_modules[c->n_fw] = strdup(module);
+	if (!c->fw_names[c->n_fw] || !c->fw_modules[c->n_fw])
+		return -ENOMEM;
+	c->n_fw++;
+	return 0;
+}
+
+/* The module's MODULE_FIRMWARE() declarations (modinfo key "firmware"): the files
+ * request_firmware() may ask for once the driver binds. */
+static int closure_add_firmware(struct modclosure *c, struct kmod_module *mod)
+{
+	struct kmod_list *info = NULL, *l;
+	int r = kmod_module_get_info(mod, &info);
+	if (r < 0)
+		return log_error_errno(r, "modules: cannot read the modinfo of %s: %m",
+				       kmod_module_get_path(mod));
+	r = 0;
+	kmod_list_foreach(l, info)
+	{
+		if (r == 0 && streq(kmod_module_info_get_key(l), "firmware"))
+			r = closure_add_fw(c, kmod_module_info_get_value(l),
+					   kmod_module_get_name(mod));
+	}
+	kmod_module_info_free_list(info);
+	return r;
+}
+
 static int closure_add_module(struct modclosure *c, struct kmod_ctx *ctx, struct kmod_module *mod,
 			      int depth)
 {
@@ -62,8 +103,10 @@ static int closure_add_module(struct modclosure *c, struct kmod_ctx *ctx, struct
 		kmod_module_unref(d);
 	}
 	kmod_module_unref_list(deps);
-	if (!r && !closure_has(c, path))
+	if (!r && !closure_has(c, path)) {
 		r = closure_push(c, path, kmod_module_get_name(mod));
+		r = r ?: closure_add_firmware(c, mod);
+	}
 	kmod_list_foreach(l, post) r =
 		r
 			?: closure_add_lookup(c, ctx,
@@ -93,10 +136,14 @@ static int closure_add_lookup(struct modclosure *c, struct kmod_ctx *ctx, const 
 	return r;
 }
 
-int modclosure_add(struct modclosure *c, const char *moddir, const char *const *names,
-		   size_t n_names, int required)
+int modclosure_add(struct modclosure *c, const char *moddir, const char *const *config,
+		   const char *const *names, size_t n_names, int required)
 {
-	struct kmod_ctx *ctx = kmod_new(moddir, NULL);
+	/* kmod_new(.., NULL) would read the build host's /etc/modprobe.d, /run/modprobe.d and
+	 * /lib/modprobe.d: an empty list reads none (modules.softdep, the modules' own softdeps,
+	 * is still read from moddir). */
+	static const char *const no_config[] = {NULL};
+	struct kmod_ctx *ctx = kmod_new(moddir, config ? config : no_config);
 	int r = 0;
 	if (!ctx)
 		return -ENOMEM;
@@ -118,12 +165,32 @@ int modclosure_add(struct modclosure *c, const char *moddir, const char *const *
 	return r;
 }
 
+const char *modclosure_relpath(const char *path, const char *moddir)
+{
+	size_t mlen = strlen(moddir);
+	while (mlen > 0 && moddir[mlen - 1] == '/')
+		mlen--;
+	/* Compare before looking at path[mlen]: a shorter path ends before it. */
+	if (strncmp(path, moddir, mlen) != 0 || path[mlen] != '/')
+		return NULL;
+	path += mlen;
+	while (*path == '/')
+		path++;
+	return *path ? path : NULL;
+}
+
 void modclosure_free(struct modclosure *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->paths[i]);
 		free(c->names[i]);
 	}
+	for (size_t i = 0; i < c->n_fw; i++) {
+		free(c->fw_names[i]);
+		free(c->fw_modules[i]);
+	}
+	free(c->fw_names);
+	free(c->fw_modules);
 	free(c->paths);
 	free(c->names);
 	*c = (struct modclosure){0};

@@ -1,9 +1,12 @@
 #!/bin/bash
 # initkit-mkimage end to end on Debian's real kernel modules (build/kernel): reproducibility
-# (same inputs + SOURCE_DATE_EPOCH -> identical bytes), what goes into the image (module
-# closure with indexes, /sbin/modprobe, key files 0400, hooks 0755, gen_init_cpio entries),
-# and that bad input leaves the old image untouched. Ends with "N passed, N failed".
+# (same inputs + SOURCE_DATE_EPOCH -> identical bytes, whatever the build host's modprobe.d),
+# what goes into the image (module closure with indexes, the modprobe.d files used, firmware,
+# /sbin/modprobe, key files 0400, hooks 0755, gen_init_cpio entries with owners and hard
+# links), fsync before the rename, and that bad input or a non-regular -o target leaves
+# things untouched. Ends with "N passed, N failed".
 set -uo pipefail
+"$(dirname "$0")/../lib/apt-install" cpio strace xz-utils
 O=$(realpath "${1:-build}")
 MK=$O/stripped/initkit-mkimage
 KVER=$(cat "$O/kernel/kver")
@@ -34,7 +37,32 @@ while p + 110 <= len(d):
 PY
 }
 
+# Every field the kernel's unpacker uses: "mode uid gid nlink ino size name".
+listv() {
+	python3 - "$1" <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+p = 0
+while p + 110 <= len(d):
+    h = d[p:p + 110]
+    f = [int(h[6 + 8 * i:14 + 8 * i], 16) for i in range(13)]
+    ino, mode, uid, gid, nlink, size, nsize = f[0], f[1], f[2], f[3], f[4], f[6], f[11]
+    name = d[p + 110:p + 110 + nsize - 1].decode()
+    p = (p + 110 + nsize + 3) & ~3
+    if name == "TRAILER!!!":
+        break
+    print("%o %d %d %d %d %d %s" % (mode, uid, gid, nlink, ino, size, name))
+    p = (p + size + 3) & ~3
+PY
+}
+
+export -f list listv
+
 printf 'file /etc/motd %s/motd 0644 0 0\nslink /bin/sh /init 0777 0 0\ndir /var/empty 0700 0 0\n' "$T" >"$T/list"
+# gen_init_cpio owners and hard links: a setuid binary of user 1000, a file of group 42, one
+# file under three names.
+printf '#!/bin/sh\necho tool\n' >"$T/tool"
+printf 'file /bin/tool %s/tool 04755 1000 1000\nfile /etc/secret %s/motd 0640 0 42\nfile /bin/a %s/tool 0755 0 0 /bin/b /sbin/c\n' "$T" "$T" "$T" >>"$T/list"
 echo hello >"$T/motd"
 echo 'croot UUID=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002 /etc/initkit/keys/k luks' >"$T/crypttab"
 head -c 32 /dev/urandom >"$T/k"
@@ -67,5 +95,102 @@ check "unknown module: clear error, old image untouched" bash -c "! '$MK' -o '$T
 printf 'file /x /nonexistent/file 0644 0 0\nbogus line here\n' >"$T/badlist"
 check "bad file list: errors name the line, no image" bash -c "! '$MK' -o '$T/bad.img' --init '$O/stripped/initkit-init' --file-list '$T/badlist' 2>'$T/err' && grep -q ':2:' '$T/err' && [ ! -e '$T/bad.img' ]"
 check "--help documents the options" bash -c "'$MK' --help | grep -q -- '--keyfile'"
+
+# --- gen_init_cpio owners and hard links (issue 17, item 10)
+listv "$T/u.img" >"$T/lv"
+check "list file keeps uid/gid: setuid binary of user 1000, not root" grep -qx '104755 1000 1000 1 [0-9]* 20 bin/tool' "$T/lv"
+check "list file keeps its group (0640 0 42)" grep -qx '100640 0 42 1 [0-9]* 6 etc/secret' "$T/lv"
+check "hard links: one inode, nlink 3, data once on the last name" bash -c "
+	a=\$(grep ' bin/a\$' '$T/lv'); b=\$(grep ' bin/b\$' '$T/lv'); c=\$(grep ' sbin/c\$' '$T/lv')
+	set -- \$a; ia=\$5; set -- \$b; ib=\$5; set -- \$c; ic=\$5
+	[ \"\$ia\" = \"\$ib\" ] && [ \"\$ia\" = \"\$ic\" ] &&
+	echo \"\$a\" | grep -qx '100755 0 0 3 [0-9]* 0 bin/a' && echo \"\$b\" | grep -qx '100755 0 0 3 [0-9]* 0 bin/b' &&
+	echo \"\$c\" | grep -qx '100755 0 0 3 [0-9]* 20 sbin/c' &&
+	[ \$(cut -d' ' -f5 '$T/lv' | sort | uniq -d | wc -l) = 1 ]"
+# GNU cpio unpacks newc hard links like the kernel (init/initramfs.c): first name created,
+# later names linked to it, data written through the last one.
+mkdir "$T/x"
+(cd "$T/x" && cpio -idm --quiet --no-absolute-filenames <"$T/u.img") 2>"$T/cpio.err"
+cpio -tv --numeric-uid-gid <"$T/u.img" >"$T/tv" 2>/dev/null
+check "cpio -tv: bin/tool is -rwsr-xr-x 1000 1000" grep -q '^-rwsr-xr-x *1 1000 *1000 .* bin/tool$' "$T/tv"
+check "cpio -tv: the three names have 3 links" bash -c "[ \$(grep -c '^-rwxr-xr-x *3 0 *0 .* \(bin/a\|bin/b\|sbin/c\)$' '$T/tv') = 3 ]"
+check "unpacked: the three names are one file with the data" bash -c "
+	[ \"\$(stat -c '%i %h' '$T/x/bin/a')\" = \"\$(stat -c '%i %h' '$T/x/sbin/c')\" ] &&
+	[ \"\$(stat -c '%i %h' '$T/x/bin/b')\" = \"\$(stat -c '%i %h' '$T/x/sbin/c')\" ] &&
+	[ \$(stat -c %h '$T/x/bin/a') = 3 ] && cmp -s '$T/x/bin/a' '$T/tool'"
+if [ "$(id -u)" = 0 ]; then
+	check "unpacked as root: owner 1000:1000 and mode 4755 kept" bash -c "[ \"\$(stat -c '%u:%g %a' '$T/x/bin/tool')\" = '1000:1000 4755' ]"
+fi
+
+# --- firmware (item 11): Debian's r8169 declares 20 rtl_nic/ files; two are given here
+# (one plain, one .xz as the kernel looks them up), the rest must be named as missing.
+mkdir -p "$T/fw/rtl_nic"
+echo fake-firmware >"$T/fw/rtl_nic/rtl8168d-1.fw"
+echo fake-firmware | xz >"$T/fw/rtl_nic/rtl8168e-2.fw.xz"
+fwargs=(--init "$O/stripped/initkit-init" --kver "$KVER" --moddir "$MOD" -m r8169 --compress none)
+"$MK" -o "$T/fw.img" "${fwargs[@]}" --firmware-dir "$T/fw" >"$T/fw.out" 2>"$T/fw.err"
+list "$T/fw.img" >"$T/fw.ls"
+check "firmware: r8169's rtl_nic/rtl8168d-1.fw included" grep -qx '100644 lib/firmware/rtl_nic/rtl8168d-1.fw' "$T/fw.ls"
+check "firmware: the .xz form included when that is what exists" grep -qx '100644 lib/firmware/rtl_nic/rtl8168e-2.fw.xz' "$T/fw.ls"
+check "firmware: a missing file is a warning naming module and file" grep -q 'firmware: r8169 needs rtl_nic/rtl8125b-2.fw, not found in' "$T/fw.err"
+check "firmware: the summary counts what is missing" grep -q 'firmware: 18 of 20 declared files not found' "$T/fw.err"
+check "firmware: only the declared files, nothing else from the directory" bash -c "[ \$(grep -c '^100644 lib/firmware/' '$T/fw.ls') = 2 ]"
+
+# --- modprobe.d (item 12): explicit configuration, shipped; the build host's is not read.
+mkdir -p "$T/mp" "$T/hostmp"
+echo 'softdep virtio_blk pre: loop' >"$T/mp/initkit-test.conf"
+echo 'this directory also holds a README, which is not a modprobe.d file' >"$T/mp/README"
+echo 'softdep virtio_blk pre: loop' >"$T/hostmp/host-softdep.conf"
+mpargs=(--init "$O/stripped/initkit-init" --kver "$KVER" --moddir "$MOD" -m virtio_blk --compress none -q)
+SOURCE_DATE_EPOCH=1 "$MK" -o "$T/mp0.img" "${mpargs[@]}" >/dev/null
+SOURCE_DATE_EPOCH=1 "$MK" -o "$T/mp1.img" "${mpargs[@]}" --modprobe-config "$T/mp/initkit-test.conf" >/dev/null
+SOURCE_DATE_EPOCH=1 "$MK" -o "$T/mp2.img" "${mpargs[@]}" --modprobe-config "$T/mp" >/dev/null
+list "$T/mp1.img" >"$T/mp1.ls"
+check "modprobe.d: a softdep from --modprobe-config shapes the closure" grep -q '/loop.ko$' "$T/mp1.ls"
+check "modprobe.d: the file used is shipped as /etc/modprobe.d/NAME" bash -c "mkdir '$T/mpx' && cd '$T/mpx' && cpio -idm --quiet etc/modprobe.d/initkit-test.conf <'$T/mp1.img' 2>/dev/null && cmp etc/modprobe.d/initkit-test.conf '$T/mp/initkit-test.conf'"
+check "modprobe.d: a directory gives its .conf files (same bytes as naming the file)" cmp "$T/mp1.img" "$T/mp2.img"
+check "modprobe.d: none by default (no softdep module, no modprobe.d)" bash -c "! list '$T/mp0.img' | grep -q 'loop.ko\|modprobe.d'"
+hostconf=/etc/modprobe.d
+[ -d "$hostconf" ] || hostconf=/lib/modprobe.d
+ns=(unshare -m)
+[ "$(id -u)" = 0 ] || ns=(unshare -r -m)
+SOURCE_DATE_EPOCH=1 "${ns[@]}" bash -c "mount --bind '$T/hostmp' '$hostconf' && '$MK' -o '$T/mp3.img' ${mpargs[*]@Q}" >/dev/null 2>"$T/ns.err"
+check "modprobe.d: the build host's $hostconf (softdep planted in a mount namespace) is not read" cmp "$T/mp0.img" "$T/mp3.img"
+echo x >"$T/mp/bad.txt"
+check "modprobe.d: a file modprobe.d would ignore is refused, naming it" bash -c "! '$MK' -o '$T/mpbad.img' ${mpargs[*]@Q} --modprobe-config '$T/mp/bad.txt' 2>'$T/err' && grep -q 'bad.txt: the name must end in .conf' '$T/err'"
+
+# --- fsync (item 13): the data, then the rename, then the directory.
+strace -f -e trace=fsync,rename,renameat,renameat2 -o "$T/strace" "$MK" -o "$T/s.img" "${args[@]}" >/dev/null 2>&1
+check "fsync of the image before the rename, of its directory after" bash -c "
+	grep -v 'exited\|resumed' '$T/strace' | sed -n 's/^[0-9]* *\([a-z0-9]*\)(.*/\1/p' | tr '\n' ' ' | grep -q 'fsync rename[a-z0-9]* fsync'"
+
+# --- -o targets, depmod, module paths (item 14)
+echo old >"$T/target"
+ln -s "$T/target" "$T/link.img"
+check "-o onto a symlink: refused naming the path, link and target untouched" bash -c "! '$MK' -o '$T/link.img' ${args[*]@Q} >/dev/null 2>'$T/err' && grep -q 'link.img: is a symbolic link; refusing' '$T/err' && [ -L '$T/link.img' ] && [ \"\$(cat '$T/target')\" = old ]"
+mkfifo "$T/fifo"
+check "-o onto a FIFO: refused" bash -c "! '$MK' -o '$T/fifo' ${args[*]@Q} >/dev/null 2>'$T/err' && grep -q 'fifo: is a FIFO; refusing' '$T/err' && [ -p '$T/fifo' ]"
+if [ "$(id -u)" = 0 ]; then
+	mknod "$T/full" c 1 7
+	check "-o onto a device node (as root): refused, node kept" bash -c "! '$MK' -o '$T/full' ${args[*]@Q} >/dev/null 2>'$T/err' && grep -q 'full: is a character device; refusing' '$T/err' && [ -c '$T/full' ]"
+fi
+mkdir "$T/fakebin"
+printf '#!/bin/sh\ntouch %s/fake-depmod-ran\n' "$T" >"$T/fakebin/depmod" && chmod 755 "$T/fakebin/depmod"
+PATH="$T/fakebin:$PATH" "$MK" -o "$T/p.img" --compress none "${args[@]}" >/dev/null 2>&1
+check "depmod: the system's, not one earlier in \$PATH" bash -c "[ ! -e '$T/fake-depmod-ran' ] && list '$T/p.img' | grep -q 'modules.dep.bin'" 
+# Modules outside --moddir (absolute paths in modules.dep, from depmod's "external"): one
+# whose path is shorter than the modules directory, one whose path merely starts with it.
+XM=$T/xm/lib/modules/$KVER
+mkdir -p "$XM/kernel" "$T/e" "$XM-extra" "$T/xmconf"
+cp "$(find "$MOD" -name virtio_ring.ko)" "$XM/kernel/"
+cp "$MOD/modules.order" "$MOD/modules.builtin" "$MOD/modules.builtin.modinfo" "$XM/"
+cp "$(find "$MOD" -name loop.ko)" "$T/e/"
+cp "$(find "$MOD" -name dummy.ko)" "$XM-extra/"
+printf 'external * %s\nexternal * %s\n' "$T/e" "$XM-extra" >"$T/xmconf/ext.conf"
+depmod -b "$T/xm" -C "$T/xmconf" "$KVER" 2>/dev/null
+"$MK" -o "$T/xm.img" --init "$O/stripped/initkit-init" --kver "$KVER" --moddir "$XM" -m loop,dummy --compress none -q >/dev/null 2>"$T/xm.err"
+list "$T/xm.img" >"$T/xm.ls"
+check "module outside --moddir, path shorter than it: stored at the top" grep -qx "100644 lib/modules/$KVER/loop.ko" "$T/xm.ls"
+check "module outside --moddir whose path only starts with its name: at the top too" grep -qx "100644 lib/modules/$KVER/dummy.ko" "$T/xm.ls"
 echo "mkimage: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -194,6 +194,43 @@ static void test_maps_onto_cpio(void **state)
 	cpiolist_free(&l);
 }
 
+/* A list's file keeps its uid/gid and its hard links share one inode in the archive
+ * (gen_init_cpio: "file /bin/tool data 04755 1000 1000 /bin/alias"). */
+static void test_file_owner_and_links(void **state)
+{
+	(void)state;
+	const char *text = "file /bin/tool /src/tool 04755 1000 1001 /bin/alias\n";
+	struct cpiolist l = {0};
+	assert_int_equal(cpiolist_parse(text, strlen(text), NULL, NULL, NULL, &l), 0);
+	assert_int_equal(l.n_entries, 1);
+	const struct cpiolist_entry *e = &l.entries[0];
+	const char *names[] = {e->name, e->links[0]};
+	struct cpio c;
+	cpio_init(&c, 0);
+	assert_int_equal(
+		cpio_write_file_links(&c, names, 1 + e->n_links, e->mode, e->uid, e->gid, "elf", 3),
+		0);
+	char field[9] = {0};
+	memcpy(field, c.buf + 14, 8); /* mode */
+	assert_string_equal(field, "000089ED");
+	memcpy(field, c.buf + 22, 8); /* uid */
+	assert_string_equal(field, "000003E8");
+	memcpy(field, c.buf + 30, 8); /* gid */
+	assert_string_equal(field, "000003E9");
+	memcpy(field, c.buf + 38, 8); /* nlink */
+	assert_string_equal(field, "00000002");
+	memcpy(field, c.buf + 54, 8); /* filesize: data goes on the last name */
+	assert_string_equal(field, "00000000");
+	/* second header: same inode, the data */
+	size_t second = 116 + 4; /* "bin/tool\0" (9) -> 110+9 padded to 120 */
+	assert_memory_equal(c.buf + second, "070701", 6);
+	assert_memory_equal(c.buf + second + 6, c.buf + 6, 8); /* ino */
+	memcpy(field, c.buf + second + 54, 8);
+	assert_string_equal(field, "00000003");
+	cpio_free(&c);
+	cpiolist_free(&l);
+}
+
 /* Without a lookup function, ${VAR} comes from the environment, like the kernel's tool. */
 static void test_environment(void **state)
 {
@@ -213,6 +250,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_maps_onto_cpio),
+		cmocka_unit_test(test_file_owner_and_links),
 		cmocka_unit_test(test_environment),
 	};
 	return cmocka_run_group_tests_name("cpiolist", tests, NULL, NULL);
