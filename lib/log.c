@@ -28,6 +28,49 @@ void log_setup(const char *ident, bool kmsg)
 	log_kmsg = false;
 }
 
+#define DEVKMSG_SYSCTL "/proc/sys/kernel/printk_devkmsg"
+static char devkmsg_saved[32];
+
+/* /dev/kmsg rate-limits writers (printk_devkmsg=ratelimit: about 10 lines per 5 s for each
+ * open file) and a dropped line still counts as written, so a boot with many disks lost its
+ * last, most important lines. Stage 1 lifts the limit and puts it back before the switch.
+ * When the kernel command line locked it to "off" (printk.devkmsg=off), every kmsg line
+ * would vanish: then the console gets them instead. */
+void log_kmsg_unlimit(void)
+{
+	char cur[32] = "";
+	int fd = open(DEVKMSG_SYSCTL, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, cur, sizeof(cur) - 1);
+	cur[n > 0 ? n : 0] = 0;
+	cur[strcspn(cur, "\n")] = 0;
+	if (strcmp(cur, "on") != 0) {
+		if (pwrite(fd, "on\n", 3, 0) == 3)
+			snprintf(devkmsg_saved, sizeof(devkmsg_saved), "%s", cur);
+		else if (strcmp(cur, "off") == 0 && log_kmsg) {
+			int con = open("/dev/console", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+			if (con >= 0) {
+				close(log_fd);
+				log_open_fd(con);
+			}
+		}
+	}
+	close(fd);
+}
+
+void log_kmsg_restore(void)
+{
+	if (!devkmsg_saved[0])
+		return;
+	int fd = open(DEVKMSG_SYSCTL, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)!write(fd, devkmsg_saved, strlen(devkmsg_saved));
+		close(fd);
+	}
+	devkmsg_saved[0] = 0;
+}
+
 void log_set_max_level(enum log_level level)
 {
 	log_max = level;

@@ -9,6 +9,11 @@ enum log_level { LOG_ERR = 3, LOG_WARNING = 4, LOG_NOTICE = 5, LOG_INFO = 6, LOG
 
 /* ident: the prefix of every line ("initkit"). kmsg: write to /dev/kmsg when possible. */
 void log_setup(const char *ident, bool kmsg);
+/* Stage 1 (PID 1): lift /dev/kmsg's rate limit for our writes (printk_devkmsg=on), or, when
+ * the command line locked kmsg writes off, log to /dev/console instead. */
+void log_kmsg_unlimit(void);
+/* Puts printk_devkmsg back as it was (before the switch to stage 2). */
+void log_kmsg_restore(void);
 /* Messages above this level are dropped (LOG_NOTICE for `quiet`, LOG_DEBUG for rd.debug). */
 void log_set_max_level(enum log_level level);
 enum log_level log_get_max_level(void);
