@@ -14,6 +14,7 @@
 #   raw             an unformatted disk (size=MiB)
 # Keys: label= fsuuid= luksuuid= pass= keyfile=PATH (added as a second key slot)
 #       header=PATH (LUKS header detached into PATH) partuuid= partlabel= size=MiB
+#       sbininit=PATH (/sbin/init links there; /bin/init is then the stage-2 marker)
 set -euo pipefail
 O=$(realpath -m "$1")
 OUT=$2
@@ -21,11 +22,11 @@ RECIPE=$3
 shift 3
 label=initkit-root fsuuid=6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 luksuuid=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002
 pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3b2d9c4f0003
-partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt=
+partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit=
 for kv in "$@"; do
 	case "$kv" in
 	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | \
-		size=* | kexec=* | initrd=* | fssize=* | corrupt=*)
+		size=* | kexec=* | initrd=* | fssize=* | corrupt=* | sbininit=*)
 		declare "${kv%%=*}=${kv#*=}" ;;
 	*) echo "disks.sh: unknown key '$kv'" >&2; exit 2 ;;
 	esac
@@ -48,6 +49,16 @@ make_rootfs() {
 	ln -s /loop1 "$r/loop2"
 	ln -s ../../../../../usr/lib/test/marker "$r/escape"
 	printf '#!/bin/marker\n' >"$r/notexec" && chmod 0644 "$r/notexec"
+	# Inits that pass the x-bit test but cannot run (initcheck.c reads them as execve() does):
+	# a #! interpreter missing from the root, an AArch64 ELF, and a dynamic ELF whose loader
+	# is cut after its ELF header (only execve() finds that out).
+	printf '#!/nonexistent/interp\n' >"$r/badinterp" && chmod 0755 "$r/badinterp"
+	"$(dirname "$0")/fake-elf.py" --machine 183 "$r/wrongarch"
+	"$(dirname "$0")/fake-elf.py" --interp /lib/trunc-ld.so "$r/trunc-dyn"
+	mkdir -p "$r/lib" && head -c 64 "$O/qemu/stage2-marker" >"$r/lib/trunc-ld.so"
+	chmod 0755 "$r/lib/trunc-ld.so"
+	# sbininit=PATH: /sbin/init points there, and the later default /bin/init is the marker
+	[ -n "$sbininit" ] && ln -sfn "$sbininit" "$r/sbin/init" && ln -s /bin/marker "$r/bin/init"
 	echo "initkit test root ($RECIPE)" >"$r/etc/initkit-test-root"
 	[ -n "$kexec" ] && add_kexec "$r"
 	mkfs.ext4 -q -F -E root_owner=0:0 -L "$label" -U "$fsuuid" -d "$r" "$TMP/fs.img" "$fssize" 2>&1 | grep -v "^Creating regular file" || true

@@ -16,6 +16,14 @@ $(O)/qemu/luks-open-hook: qemu/luks-open-hook.c | $(DEPS)/.stamp
 	@mkdir -p $(@D)
 	$(CC) $(QEMU_HOST_CFLAGS) $(DEP_CFLAGS) -static -o $@ $< $(DEP_LIBS)
 QEMU_TOOLS += $(O)/qemu/luks-open-hook
+# Debian's busybox-static (downloaded with apt-get download, unpacked, never installed): the
+# /bin/sh of the emergency-shell scenario (qemu/fixtures/busybox-sh.list).
+$(O)/qemu/busybox/bin/busybox:
+	rm -rf $(O)/qemu/busybox && mkdir -p $(O)/qemu/busybox/deb
+	cd $(O)/qemu/busybox/deb && apt-get download -qq busybox-static 2>&1 | grep -v unsandboxed || true
+	dpkg-deb -x $(O)/qemu/busybox/deb/busybox-static_*.deb $(O)/qemu/busybox
+	test -x $@
+QEMU_TOOLS += $(O)/qemu/busybox/bin/busybox
 
 # Debian 12 with systemd for the stage-2 scenarios (debootstrap, cached; images without mounts).
 $(O)/rootfs-systemd/.images: qemu/rootfs-systemd.sh $(O)/stripped/initkit-stage2

@@ -14,6 +14,7 @@ Scenario file: one directive per line, '#' comments. Directives:
   timeout: SECONDS   whole-boot limit (default 90)
   expect: REGEX      wait for a console line matching REGEX (in order)
   send: TEXT         type TEXT and Enter on the console (after the preceding expect)
+  send-raw: TEXT     type TEXT without Enter; Python escapes allowed (\x03 is Ctrl-C)
   monitor: CMD       send CMD to the QEMU monitor, after the preceding steps
   hotplug: N         hot-plug late disk N (drive_add + device_add on the monitor)
   sleep: SECONDS     wait before the next step
@@ -71,7 +72,7 @@ class Scenario:
                     self.exit = val
                 elif key == "forbid":
                     self.forbid.append(re.compile(val))
-                elif key in ("expect", "send", "monitor", "sleep", "hotplug"):
+                elif key in ("expect", "send", "send-raw", "monitor", "sleep", "hotplug"):
                     self.steps.append((key, re.compile(val) if key == "expect" else val, lineno))
                 else:
                     raise SystemExit(f"{path}:{lineno}: unknown directive {key!r}")
@@ -181,6 +182,9 @@ def run(sc, build, verbose):
                     pos = m.end()
                 elif kind == "send":
                     p.stdin.write(val.encode() + b"\r")
+                    p.stdin.flush()
+                elif kind == "send-raw":
+                    p.stdin.write(val.encode().decode("unicode_escape").encode("latin-1"))
                     p.stdin.flush()
                 elif kind == "sleep":
                     wait_until = now + float(val)
