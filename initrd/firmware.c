@@ -98,7 +98,8 @@ static int find_pattern(int fwdir, const char *dir, const char *pattern, const c
 		n += r == 0;
 	}
 	closedir(d);
-	qsort(found, n, sizeof(*found), cmp_str);
+	if (n)
+		qsort(found, n, sizeof(*found), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		if (r == 0)
 			r = files_add(files, found[i]);
