@@ -1,6 +1,7 @@
 #include "devices.h"
 
 #include <blkid.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <linux/netlink.h>
@@ -74,9 +75,51 @@ static int uevents_drain(struct uevents *u, struct modules *m)
 	}
 }
 
+int device_tag_from_udev_path(const char *path, char *out, size_t size)
+{
+	static const struct {
+		const char *dir, *tag;
+	} links[] = {
+		{"/dev/disk/by-uuid/", "UUID="},
+		{"/dev/disk/by-label/", "LABEL="},
+		{"/dev/disk/by-partuuid/", "PARTUUID="},
+		{"/dev/disk/by-partlabel/", "PARTLABEL="},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+		const char *p = startswith(path, links[i].dir);
+		size_t n = strlen(links[i].tag);
+		if (!p)
+			continue;
+		if (!*p || strchr(p, '/') || n >= size)
+			return -EINVAL;
+		memcpy(out, links[i].tag, n);
+		/* udev writes bytes outside its safe set as \xHH ("my\x20disk", "a\x2fb") */
+		for (; *p; p++) {
+			unsigned v;
+			char c = *p;
+			if (p[0] == '\\' && p[1] == 'x' && sscanf(p + 2, "%2x", &v) == 1 &&
+			    isxdigit((unsigned char)p[2]) && isxdigit((unsigned char)p[3])) {
+				c = (char)v;
+				p += 3;
+			}
+			if (!c || n + 1 >= size)
+				return -EINVAL;
+			out[n++] = c;
+		}
+		out[n] = 0;
+		return 1;
+	}
+	return 0;
+}
+
 int device_resolve(const char *spec, char **ret)
 {
 	struct stat st;
+	char tag[1024];
+	/* No udev makes /dev/disk/by-* in stage 1; real crypttabs and command lines use them. */
+	if (startswith(spec, "/dev/disk/") && stat(spec, &st) < 0 &&
+	    device_tag_from_udev_path(spec, tag, sizeof(tag)) == 1)
+		spec = tag;
 	if (spec[0] == '/') {
 		if (stat(spec, &st) < 0 || !S_ISBLK(st.st_mode))
 			return -ENODEV;

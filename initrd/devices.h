@@ -2,6 +2,7 @@
  * us when devices appear; each new device's MODALIAS is loaded through libkmod meanwhile. */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct modules;
@@ -11,7 +12,13 @@ struct uevents;
 int uevents_open(struct uevents **ret);
 void uevents_close(struct uevents *u);
 
-/* Resolves a spec (/dev/..., UUID=, LABEL=, PARTUUID=, PARTLABEL=) to a device node path.
+/* udev's /dev/disk/by-uuid/X, by-label, by-partuuid, by-partlabel as a libblkid tag
+ * ("UUID=X"), undoing udev's \xHH escaping. 1 and out set; 0 when path is not such a link
+ * (by-id, by-path need udev's database); -EINVAL when malformed or too long. Pure. */
+int device_tag_from_udev_path(const char *path, char *out, size_t size);
+
+/* Resolves a spec (/dev/..., /dev/disk/by-{uuid,label,partuuid,partlabel}/..., UUID=,
+ * LABEL=, PARTUUID=, PARTLABEL=) to a device node path.
  * Returns 0 and *ret (malloc'ed), or -ENODEV when no device matches (yet). */
 int device_resolve(const char *spec, char **ret);
 
