@@ -37,7 +37,9 @@ static int write_blacklist(const char *const *blacklist)
 		return 0;
 	mkdir("/run/initkit", 0755);
 	mkdir(BLACKLIST_DIR, 0755);
-	_cleanup_fclose_ FILE *f = fopen(BLACKLIST_DIR "/blacklist.conf", "we");
+	/* libkmod reads only the first file of each name across its directories, so a name the
+	 * image's own /etc/modprobe.d may use (Debian ships blacklist.conf) would hide this one. */
+	_cleanup_fclose_ FILE *f = fopen(BLACKLIST_DIR "/zz-initkit-cmdline-blacklist.conf", "we");
 	if (!f)
 		return -errno;
 	for (size_t i = 0; blacklist[i]; i++)
