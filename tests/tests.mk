@@ -5,3 +5,13 @@ test_mount_SRCS := tests/test_mount.c initrd/mount.c initrd/devices.c initrd/kmo
 TESTS += killall devices
 test_devices_SRCS := tests/test_devices.c initrd/devices.c initrd/kmod.c $(LIB_SRCS)
 test_killall_SRCS := tests/test_killall.c initrd/killall.c $(LIB_SRCS)
+
+# Mutation check, not part of `make check`: tests/mutate.py applies each mutant of
+# tests/mutants/ to a scratch copy in $(O)/mutate and runs the checks it names.
+# `make mutate MUTANTS="luks-offset killall-noop"` runs only those.
+.PHONY: mutate mutate-qemu-tools-list
+mutate: | $(DEPS)/.stamp
+	python3 tests/mutate.py --build $(O) $(MUTANTS)
+# What a QEMU scenario needs (expanded when run, after qemu/qemu.mk is read).
+mutate-qemu-tools-list:
+	@echo $(QEMU_TOOLS)
