@@ -63,6 +63,7 @@ printf 'file /etc/motd %s/motd 0644 0 0\nslink /bin/sh /init 0777 0 0\ndir /var/
 # file under three names.
 printf '#!/bin/sh\necho tool\n' >"$T/tool"
 printf 'file /bin/tool %s/tool 04755 1000 1000\nfile /etc/secret %s/motd 0640 0 42\nfile /bin/a %s/tool 0755 0 0 /bin/b /sbin/c\n' "$T" "$T" "$T" >>"$T/list"
+printf 'dir /home/user 0750 1000 1000\n' >>"$T/list" # owners of non-file entries too
 echo hello >"$T/motd"
 echo 'croot UUID=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002 /etc/initkit/keys/k luks' >"$T/crypttab"
 head -c 32 /dev/urandom >"$T/k"
@@ -100,6 +101,7 @@ check "--help documents the options" bash -c "'$MK' --help | grep -q -- '--keyfi
 listv "$T/u.img" >"$T/lv"
 check "list file keeps uid/gid: setuid binary of user 1000, not root" grep -qx '104755 1000 1000 1 [0-9]* 20 bin/tool' "$T/lv"
 check "list file keeps its group (0640 0 42)" grep -qx '100640 0 42 1 [0-9]* 6 etc/secret' "$T/lv"
+check "list dir keeps uid/gid (0750 1000 1000)" grep -qx '40750 1000 1000 [0-9]* [0-9]* 0 home/user' "$T/lv"
 check "hard links: one inode, nlink 3, data once on the last name" bash -c "
 	a=\$(grep ' bin/a\$' '$T/lv'); b=\$(grep ' bin/b\$' '$T/lv'); c=\$(grep ' sbin/c\$' '$T/lv')
 	set -- \$a; ia=\$5; set -- \$b; ib=\$5; set -- \$c; ic=\$5

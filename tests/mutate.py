@@ -9,6 +9,7 @@ like, and names the check that must notice it:
     protects: one line: what the change removes
     check: luks_decide                        (a unit test: tests/test_luks_decide)
     check: luks-cloned-disk.scn               (a QEMU scenario in qemu/scenarios/)
+    check: make:mkimage-check                 (a make target; the programs are built first)
     --- find
     exact text, occurring exactly once in the file (all lines up to '--- replace')
     --- replace
@@ -140,6 +141,12 @@ class Runner:
                 return False, False, out
             r = sh([sys.executable, os.path.join(self.src, "qemu", "run.py"), "--build",
                     self.build, os.path.join(self.src, "qemu", "scenarios", check)])
+            return r.returncode == 0, True, r.stdout
+        if check.startswith("make:"):
+            ok, out = self.build_targets(["all"])
+            if not ok:
+                return False, False, out
+            r = sh(self.make + [check[5:]])
             return r.returncode == 0, True, r.stdout
         test = os.path.join(self.build, "tests", "test_" + check)
         ok, out = self.build_targets([test])
