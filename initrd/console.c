@@ -9,9 +9,18 @@
 static struct termios saved;
 static bool have_saved;
 
+/* The console: fd 0 as the kernel opened it for /init (usable before /dev is mounted), else
+ * /dev/console. Returns an fd the caller closes, or -1. */
+static int console_open(void)
+{
+	if (isatty(STDIN_FILENO))
+		return dup(STDIN_FILENO);
+	return open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+}
+
 void console_echo_off(void)
 {
-	int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int fd = console_open();
 	struct termios t;
 	if (fd < 0)
 		return;
@@ -27,8 +36,11 @@ void console_echo_off(void)
 void console_restore(void)
 {
 	int fd;
-	if (!have_saved || (fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+	if (!have_saved || (fd = console_open()) < 0)
 		return;
+	/* Whatever was typed and never read (a passphrase typed ahead for a volume a key file
+	 * then opened) must not reach the emergency shell or stage 2, which would echo it. */
+	tcflush(fd, TCIFLUSH);
 	tcsetattr(fd, TCSANOW, &saved);
 	close(fd);
 }

@@ -5,5 +5,6 @@
 
 /* Saves /dev/console's termios and turns echo off. Harmless when it is not a terminal. */
 void console_echo_off(void);
-/* Puts back what console_echo_off() saved (nothing if it saved nothing). */
+/* Discards input typed but never read, then puts back what console_echo_off() saved
+ * (nothing if it saved nothing). */
 void console_restore(void);

@@ -156,8 +156,8 @@ static void boot(int argc, char **argv_in)
 	char why[1024];
 	_cleanup_free_ char *rootdev = NULL;
 
+	console_echo_off(); /* first: before anything typed ahead could be echoed */
 	mount_api_filesystems();
-	console_echo_off();
 	log_setup("initkit", true);
 	log_kmsg_unlimit();
 	read_config(&bc);

@@ -34,8 +34,8 @@ static char devkmsg_saved[32];
 /* /dev/kmsg rate-limits writers (printk_devkmsg=ratelimit: about 10 lines per 5 s for each
  * open file) and a dropped line still counts as written, so a boot with many disks lost its
  * last, most important lines. Stage 1 lifts the limit and puts it back before the switch.
- * When the kernel command line locked it to "off" (printk.devkmsg=off), every kmsg line
- * would vanish: then the console gets them instead. */
+ * When the kernel command line locked it (printk.devkmsg=off or =ratelimit), lines would be
+ * lost again: then the console gets them instead. */
 void log_kmsg_unlimit(void)
 {
 	char cur[32] = "";
@@ -48,7 +48,7 @@ void log_kmsg_unlimit(void)
 	if (strcmp(cur, "on") != 0) {
 		if (pwrite(fd, "on\n", 3, 0) == 3)
 			snprintf(devkmsg_saved, sizeof(devkmsg_saved), "%s", cur);
-		else if (strcmp(cur, "off") == 0 && log_kmsg) {
+		else if (log_kmsg) {
 			int con = open("/dev/console", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 			if (con >= 0) {
 				close(log_fd);
