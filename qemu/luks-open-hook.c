@@ -10,8 +10,10 @@
  *   test.hook.integrity=NAME:DEVICE:KEYFILE:UUID     formats DEVICE as LUKS2 with
  *       --integrity hmac(sha256) (inside the guest, where dm exists) and opens it;
  *   test.hook.daemon=KIND  leaves a daemon behind, as a remote-unlock SSH server would:
- *       KIND plain (argv[0] "test-daemon"), stubborn ("test-stubborn", ignores SIGTERM) or
- *       keeper ("@test-keeper", systemd's opt-out from being killed). */
+ *       KIND plain (argv[0] "test-daemon"), stubborn ("test-stubborn", ignores SIGTERM),
+ *       keeper ("@test-keeper", systemd's opt-out from being killed), nobody ("@test-nobody"
+ *       as uid 65534: the opt-out is for root only), walker ("test-walker", forks and exits
+ *       in a loop) or blank (empties its own argv). */
 #include <libcryptsetup.h>
 #include <libdevmapper.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -125,11 +128,35 @@ static int fill_run(void)
 	return 0;
 }
 
+/* Empties our own argv as the kernel shows it (prctl PR_SET_MM_ARG_END = arg_start). */
+static void blank_argv(void)
+{
+	char st[1024];
+	FILE *f = fopen("/proc/self/stat", "r");
+	size_t n = f ? fread(st, 1, sizeof(st) - 1, f) : 0;
+	unsigned long long v = 0;
+	if (f)
+		fclose(f);
+	st[n] = 0;
+	char *p = strrchr(st, ')');
+	/* arg_start is field 48; after ')' come fields 3.. */
+	for (int field = 3; p && field <= 48; field++) {
+		p = strchr(p + 1, ' ');
+		if (p && field == 48)
+			v = strtoull(p + 1, NULL, 10);
+	}
+	if (v && prctl(PR_SET_MM, PR_SET_MM_ARG_END, v, 0, 0) == 0)
+		printf("test-hook: blanked argv of %d\n", (int)getpid());
+}
+
 /* Forks a daemon: the hook's own binary again, under the argv[0] of its kind. */
 static int daemon_start(const char *kind)
 {
 	const char *argv0 = !strcmp(kind, "stubborn") ? "test-stubborn"
 			    : !strcmp(kind, "keeper") ? "@test-keeper"
+			    : !strcmp(kind, "nobody") ? "@test-nobody"
+			    : !strcmp(kind, "walker") ? "test-walker"
+			    : !strcmp(kind, "blank")  ? "test-blank"
 						      : "test-daemon";
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -141,14 +168,29 @@ static int daemon_start(const char *kind)
 	return pid > 0 ? 0 : 1;
 }
 
+static void daemon_main(const char *kind)
+{
+	if (!strcmp(kind, "stubborn"))
+		signal(SIGTERM, SIG_IGN);
+	if (!strcmp(kind, "nobody") && setuid(65534) < 0)
+		_exit(1);
+	if (!strcmp(kind, "blank"))
+		blank_argv();
+	/* A process that keeps moving: the parent exits as soon as its child exists. */
+	while (!strcmp(kind, "walker")) {
+		pid_t pid = fork();
+		if (pid > 0)
+			_exit(0);
+		usleep(20000);
+	}
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
-	if (argc == 3 && !strcmp(argv[1], "--daemon")) {
-		if (!strcmp(argv[2], "stubborn"))
-			signal(SIGTERM, SIG_IGN);
-		for (;;)
-			pause();
-	}
+	if (argc == 3 && !strcmp(argv[1], "--daemon"))
+		daemon_main(argv[2]);
 	char buf[4096];
 	FILE *f = fopen("/proc/cmdline", "r");
 	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;

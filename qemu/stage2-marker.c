@@ -103,7 +103,25 @@ int main(int argc, char **argv)
 		if (cn > 0) {
 			cmd[cn] = 0;
 			printf("INITKIT-STAGE2 proc: %s %s\n", de->d_name, cmd);
+			continue;
 		}
+		/* No argv: a kernel thread, or a process that blanked it; the latter has a
+		 * memory map (kernel threads have none), so name it by comm. */
+		char comm[64] = "", maps[8];
+		snprintf(path, sizeof(path), "/proc/%s/maps", de->d_name);
+		cfd = open(path, O_RDONLY);
+		cn = cfd >= 0 ? read(cfd, maps, sizeof(maps)) : 0;
+		if (cfd >= 0)
+			close(cfd);
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		cfd = open(path, O_RDONLY);
+		ssize_t k = cfd >= 0 ? read(cfd, comm, sizeof(comm) - 1) : 0;
+		if (cfd >= 0)
+			close(cfd);
+		comm[k > 0 ? k : 0] = 0;
+		comm[strcspn(comm, "\n")] = 0;
+		if (cn > 0)
+			printf("INITKIT-STAGE2 proc: %s [%s, no argv]\n", de->d_name, comm);
 	}
 	if (pd)
 		closedir(pd);
