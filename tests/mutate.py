@@ -18,7 +18,8 @@ like, and names the check that must notice it:
 The current work tree (tracked and untracked-but-not-ignored files) is copied to
 BUILD/mutate/src and built in BUILD/mutate/build, with BUILD's deps, kernel, rootfs-systemd and
 test disks linked in (never rebuilt there). Every check a selected mutant uses must pass on the
-unmutated copy first. Then each mutant is applied alone, its checks run in order until one
+unmutated copy first (a check that fails there is not used: a mutant it alone would judge is
+UNJUDGED). Then each mutant is applied alone, its checks run in order until one
 fails (killed) or all pass (SURVIVED), and the file is restored. A find text that is not in the
 file exactly once makes the mutant STALE, a mutant that does not build is BROKEN: both are
 errors, so the list is kept up to date as the code moves.
@@ -205,15 +206,16 @@ def main():
             print(f"STALE {m.name}: the find text occurs {n} times in {m.file}", flush=True)
             errors.append(m.name)
             continue
-        if any(c in bad_checks for c in m.checks):
-            print(f"UNJUDGED {m.name}: a check fails without the mutant", flush=True)
+        checks = [c for c in m.checks if c not in bad_checks]
+        if not checks:
+            print(f"UNJUDGED {m.name}: its checks fail without the mutant", flush=True)
             errors.append(m.name)
             continue
         try:
             with open(path, "w") as f:
                 f.write(original.replace(m.find, m.replace))
             verdict = None
-            for check in m.checks:
+            for check in checks:
                 ok, built, out = runner.run_check(check)
                 if a.verbose:
                     print(tail(out, 40), end="")
@@ -225,6 +227,10 @@ def main():
                     verdict = f"killed {m.name} (by {check})"
                     killed.append(m.name)
                     break
+            if verdict is None and len(checks) < len(m.checks):
+                verdict = f"UNJUDGED {m.name}: not killed by {', '.join(checks)}; " \
+                    f"{', '.join(c for c in m.checks if c in bad_checks)} fails without the mutant"
+                errors.append(m.name)
             if verdict is None:
                 verdict = f"SURVIVED {m.name}: {m.protects} ({m.file}; checks: {', '.join(m.checks)})"
                 survived.append(m.name)
