@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <libcryptsetup.h>
 #include <libdevmapper.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,10 +108,26 @@ static void dm_sysfs_facts(const char *name, struct luks_active_facts *f, char *
 		closedir(d);
 }
 
+/* libdevmapper's own messages: into our log at debug level, never bare on the console
+ * (libcryptsetup puts libdm's default stderr logger back after each of its calls). */
+__attribute__((format(printf, 5, 6))) static void dm_log_to_ours(int level, const char *file,
+								 int line, int dm_errno,
+								 const char *f, ...)
+{
+	char msg[512];
+	va_list ap;
+	(void)level, (void)file, (void)line, (void)dm_errno;
+	va_start(ap, f);
+	vsnprintf(msg, sizeof(msg), f, ap);
+	va_end(ap);
+	log_debug("libdevmapper: %s", msg);
+}
+
 /* A dm device's live table (by name, or by number when name is NULL). The caller destroys
  * the task; dm_task_secure_data() wipes the ioctl buffers, which carry the key. */
 static struct dm_task *dm_table(const char *name, unsigned major, unsigned minor)
 {
+	dm_log_with_errno_init(dm_log_to_ours);
 	struct dm_task *dmt = dm_task_create(DM_DEVICE_TABLE);
 	if (!dmt)
 		return NULL;
@@ -122,13 +139,33 @@ static struct dm_task *dm_table(const char *name, unsigned major, unsigned minor
 	return NULL;
 }
 
+/* A key in the kernel keyring (":SIZE:logon:DESCRIPTION"): its bytes cannot be read back.
+ * What can be checked is that it is named and sized as libcryptsetup 2.6 names our volume
+ * key ("cryptsetup:<LUKS UUID>-d<digest>", a logon key of our volume key size). */
+static enum luks_key_check keyring_check(struct crypt_device *cd, const char *spec, size_t len)
+{
+	char want[160];
+	unsigned size;
+	int n = 0;
+	const char *uuid = crypt_get_uuid(cd);
+	snprintf(want, sizeof(want), ":%d:logon:cryptsetup:%s-d", crypt_get_volume_key_size(cd),
+		 uuid ? uuid : "?");
+	if (!uuid || len <= strlen(want) || strncmp(spec, want, strlen(want)) ||
+	    sscanf(spec, ":%u:%n", &size, &n) != 1 || !n)
+		return LUKS_KEY_KEYRING_FOREIGN;
+	for (size_t i = strlen(want); i < len; i++)
+		if (spec[i] < '0' || spec[i] > '9')
+			return LUKS_KEY_KEYRING_FOREIGN;
+	return LUKS_KEY_IN_KEYRING;
+}
+
 /* Does our header's digest accept the key in the table (hex)? */
 static enum luks_key_check key_check(struct crypt_device *cd, const char *hex, size_t len)
 {
 	char key[512];
 	enum luks_key_check k = LUKS_KEY_DIFFERS;
 	if (len && hex[0] == ':')
-		return LUKS_KEY_IN_KEYRING;
+		return keyring_check(cd, hex, len);
 	if (len % 2 || len / 2 > sizeof(key))
 		return LUKS_KEY_DIFFERS;
 	for (size_t i = 0; i < len / 2; i++) {
@@ -159,8 +196,9 @@ static void follow_integrity(const char *name, struct luks_active_facts *f)
 	unsigned long long off;
 	if (!dmt)
 		return;
+	/* exactly one target (no next), an integrity target at 0, under a crypt at 0 */
 	if (!dm_get_next_target(dmt, NULL, &start, &length, &type, &params) && type &&
-	    streq(type, "integrity") && f->table_offset == 0 &&
+	    streq(type, "integrity") && start == 0 && f->table_offset == 0 &&
 	    luks_integrity_params_parse(params, &f->backing_major, &f->backing_minor, &off) == 0) {
 		f->via_integrity = true;
 		f->table_offset = off;
@@ -195,6 +233,8 @@ static void dm_table_facts(struct crypt_device *cd, const char *name,
 		f->table_cipher = cipher_buf;
 		f->backing_major = cp.major, f->backing_minor = cp.minor;
 		f->table_offset = cp.offset;
+		f->table_iv_offset = cp.iv_offset;
+		f->table_sector_size = cp.sector_size;
 		f->key = key_check(cd, cp.key, cp.key_len);
 		if (cp.integrity)
 			follow_integrity(name, f);
@@ -214,6 +254,8 @@ static enum luks_decision check_existing(struct crypt_device *cd, const struct l
 		.header_type = crypt_get_type(cd),
 		.device = dev,
 		.want_offset = crypt_get_data_offset(cd),
+		.want_iv_offset = crypt_get_iv_offset(cd),
+		.want_sector_size = (unsigned)crypt_get_sector_size(cd),
 	};
 	dm_sysfs_facts(vol->name, &f, dm_uuid, sizeof(dm_uuid));
 	if (!f.exists)
@@ -241,7 +283,9 @@ static enum luks_decision check_existing(struct crypt_device *cd, const struct l
 	if (stat(dev, &st) == 0 && S_ISBLK(st.st_mode))
 		f.device_major = major(st.st_rdev), f.device_minor = minor(st.st_rdev);
 	enum luks_decision d = luks_decide_active(&f, msg, sizeof(msg));
-	if (d == LUKS_ACTIVE_SAME)
+	if (d == LUKS_ACTIVE_SAME && f.key == LUKS_KEY_IN_KEYRING)
+		log_warning("luks: %s", msg); /* accepted on labels for the key: say so */
+	else if (d == LUKS_ACTIVE_SAME)
 		log_notice("luks: %s", msg);
 	else if (d != LUKS_NOT_ACTIVE)
 		log_error("luks: %s", msg);

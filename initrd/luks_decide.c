@@ -112,9 +112,27 @@ static enum luks_decision judge_table(const struct luks_active_facts *f, char *w
 			 f->table_cipher ? f->table_cipher : "none", f->want_cipher);
 		return LUKS_ACTIVE_MISMATCH;
 	}
-	if (f->key == LUKS_KEY_DIFFERS || f->key == LUKS_KEY_UNCHECKED) {
+	if (f->table_iv_offset != f->want_iv_offset) {
+		snprintf(why, size, "its table's IV offset is %llu, our header's %llu",
+			 f->table_iv_offset, f->want_iv_offset);
+		return LUKS_ACTIVE_MISMATCH;
+	}
+	if (f->want_sector_size && f->table_sector_size != f->want_sector_size) {
+		snprintf(why, size, "its table uses %u-byte sectors, our header %u-byte ones",
+			 f->table_sector_size, f->want_sector_size);
+		return LUKS_ACTIVE_MISMATCH;
+	}
+	/* Before the key: a suspended mapping's key is wiped from its table. */
+	if (f->suspended) {
+		snprintf(why, size, "it is ours but suspended (luksSuspend); resume it or remove it");
+		return LUKS_ACTIVE_SUSPENDED;
+	}
+	if (f->key != LUKS_KEY_MATCHES && f->key != LUKS_KEY_IN_KEYRING) {
 		snprintf(why, size, "its table's key %s",
-			 f->key == LUKS_KEY_DIFFERS ? "is not our volume key" : "was not checked");
+			 f->key == LUKS_KEY_DIFFERS	     ? "is not our volume key"
+			 : f->key == LUKS_KEY_KEYRING_FOREIGN ? "is a kernel keyring key that is not "
+								"named or sized as ours"
+							      : "was not checked");
 		return LUKS_ACTIVE_MISMATCH;
 	}
 	return LUKS_ACTIVE_SAME;
@@ -163,9 +181,6 @@ static enum luks_decision judge(const struct luks_active_facts *f, const struct 
 		d = LUKS_ACTIVE_OTHER_DEVICE;
 	} else if ((d = judge_table(f, why, size)) != LUKS_ACTIVE_SAME) {
 		return d;
-	} else if (f->suspended) {
-		w = "it is ours but suspended (luksSuspend); resume it or remove it";
-		d = LUKS_ACTIVE_SUSPENDED;
 	} else {
 		snprintf(why, size, "already open%s (crypt table on our device at sector %llu%s, "
 				    "key %s)",
@@ -173,8 +188,9 @@ static enum luks_decision judge(const struct luks_active_facts *f, const struct 
 				 ? " (created under another name, then renamed)"
 				 : "",
 			 f->table_offset, f->via_integrity ? " through its integrity mapping" : "",
-			 f->key == LUKS_KEY_MATCHES ? "verified against our header"
-						    : "in the kernel keyring, not readable");
+			 f->key == LUKS_KEY_MATCHES
+				 ? "verified against our header"
+				 : "in the kernel keyring under our name, its bytes not readable");
 		return LUKS_ACTIVE_SAME;
 	}
 	snprintf(why, size, "%s", w);
@@ -279,7 +295,7 @@ int luks_crypt_params_parse(const char *params, struct luks_crypt_params *p)
 	const char *s = params, *w;
 	size_t len;
 	unsigned long long nopt;
-	*p = (struct luks_crypt_params){0};
+	*p = (struct luks_crypt_params){.sector_size = 512};
 	if (!s || !next_word(&s, &p->cipher, &p->cipher_len) || !next_word(&s, &p->key, &p->key_len))
 		return -EINVAL;
 	while (*s == ' ')
@@ -305,6 +321,13 @@ int luks_crypt_params_parse(const char *params, struct luks_crypt_params *p)
 			return -EINVAL;
 		if (len > 10 && !strncmp(w, "integrity:", 10))
 			p->integrity = true;
+		else if (len > 12 && !strncmp(w, "sector_size:", 12)) {
+			char *end;
+			unsigned long v = strtoul(w + 12, &end, 10);
+			if (end != w + len || v == 0 || v > 65536)
+				return -EINVAL;
+			p->sector_size = (unsigned)v;
+		}
 	}
 	while (*s == ' ')
 		s++;

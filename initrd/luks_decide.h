@@ -28,7 +28,9 @@ enum luks_key_check {
 	LUKS_KEY_UNCHECKED,  /* not compared (no table read) */
 	LUKS_KEY_MATCHES,    /* our header's digest accepts the table's key */
 	LUKS_KEY_DIFFERS,    /* it does not: not our volume key */
-	LUKS_KEY_IN_KEYRING, /* the table refers to the kernel keyring: not readable */
+	LUKS_KEY_IN_KEYRING, /* a logon key named and sized as libcryptsetup names ours: its
+				bytes cannot be read back, so this is a label, not proof */
+	LUKS_KEY_KEYRING_FOREIGN, /* a keyring key of another name, type or size */
 };
 
 /* One dm-crypt target's parameters as the kernel reports them:
@@ -41,7 +43,8 @@ struct luks_crypt_params {
 	size_t key_len;
 	unsigned long long iv_offset, offset;
 	unsigned major, minor;
-	bool integrity; /* an "integrity:..." option: the device is a dm-integrity mapping */
+	unsigned sector_size; /* the "sector_size:N" option; 512 without it */
+	bool integrity;	      /* an "integrity:..." option: the device is a dm-integrity mapping */
 };
 
 /* Parses a crypt target's parameter string. 0, or -EINVAL when it is not of that shape. */
@@ -70,6 +73,8 @@ struct luks_active_facts {
 	const char *table_cipher;     /* the crypt target's cipher ("aes-xts-plain64") */
 	const char *want_cipher;      /* ours from the header (cipher-mode); NULL: not checked */
 	unsigned long long table_offset, want_offset; /* data offset, 512-byte sectors */
+	unsigned long long table_iv_offset, want_iv_offset;
+	unsigned table_sector_size, want_sector_size; /* 0: not compared */
 	bool via_integrity;	      /* the crypt target sits on NAME_dif (LUKS2 --integrity) */
 	enum luks_key_check key;
 };

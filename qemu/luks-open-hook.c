@@ -7,6 +7,10 @@
  * For the identity checks it also plays the attacker or the unusual setup:
  *   test.hook.dm=NAME,DMUUID,TARGET,PARAMS,SECTORS  creates a raw device-mapper table ('+'
  *       stands for a space in PARAMS), e.g. an error or linear target with a forged dm UUID;
+ *   test.hook.vk=NAME,DEVICE,KEYFILE,IVOFFSET        loads a crypt table by hand with the
+ *       real volume key in hex (not in the keyring) and the given IV offset;
+ *   test.hook.keyring=NAME,DMUUID,DESC,DEVICE,OFFSET  a crypt table whose key is a made-up
+ *       logon key DESC in the kernel keyring;
  *   test.hook.integrity=NAME:DEVICE:KEYFILE:UUID     formats DEVICE as LUKS2 with
  *       --integrity hmac(sha256) (inside the guest, where dm exists) and opens it;
  *   test.hook.daemon=KIND  leaves a daemon behind, as a remote-unlock SSH server would:
@@ -20,7 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <errno.h>
+#include <linux/keyctl.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <sys/ioctl.h>
+#include <linux/fs.h>
 #include <sys/prctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -75,6 +84,86 @@ static int dm_create(char *spec)
 		dm_task_destroy(dmt);
 	dm_task_update_nodes();
 	printf("test-hook: created %s target %s (dm uuid %s): %s\n", type, name, uuid,
+	       ok ? "ok" : "failed");
+	return ok ? 0 : 1;
+}
+
+static int dm_create_table(const char *name, const char *uuid, const char *params,
+			   uint64_t sectors)
+{
+	struct dm_task *dmt = dm_task_create(DM_DEVICE_CREATE);
+	int ok = dmt && dm_task_set_name(dmt, name) && dm_task_set_uuid(dmt, uuid) &&
+		 dm_task_secure_data(dmt) && dm_task_add_target(dmt, 0, sectors, "crypt", params) &&
+		 dm_task_run(dmt);
+	if (dmt)
+		dm_task_destroy(dmt);
+	dm_task_update_nodes();
+	return ok;
+}
+
+/* The real volume key, loaded by hand as hex with an IV offset of our choosing. */
+static int vk_table(char *spec)
+{
+	char *name = strtok(spec, ","), *dev = strtok(NULL, ","), *key = strtok(NULL, ","),
+	     *ivoff = strtok(NULL, ",");
+	struct crypt_device *cd = NULL;
+	char pass[256], vk[128], params[512], uuid[128], hex[2 * sizeof(vk) + 1];
+	size_t vksize = sizeof(vk);
+	if (!name || !dev || !key || !ivoff)
+		return 1;
+	FILE *f = fopen(key, "r");
+	size_t n = f ? fread(pass, 1, sizeof(pass), f) : 0;
+	if (f)
+		fclose(f);
+	wait_for(dev);
+	int r = crypt_init(&cd, dev);
+	if (r == 0)
+		r = crypt_load(cd, CRYPT_LUKS, NULL);
+	if (r == 0)
+		r = crypt_volume_key_get(cd, CRYPT_ANY_SLOT, vk, &vksize, pass, n);
+	if (r >= 0) {
+		for (size_t i = 0; i < vksize; i++)
+			sprintf(hex + 2 * i, "%02x", (unsigned char)vk[i]);
+		snprintf(params, sizeof(params), "%s-%s %s %s %s %llu", crypt_get_cipher(cd),
+			 crypt_get_cipher_mode(cd), hex, ivoff, dev,
+			 (unsigned long long)crypt_get_data_offset(cd));
+		char *u = uuid;
+		u += snprintf(uuid, sizeof(uuid), "CRYPT-%s-", crypt_get_type(cd));
+		for (const char *p = crypt_get_uuid(cd); *p; p++)
+			if (*p != '-')
+				*u++ = *p;
+		snprintf(u, sizeof(uuid) - (size_t)(u - uuid), "-%s", name);
+		uint64_t bytes = 0;
+		int fd = open(dev, O_RDONLY);
+		if (fd >= 0 && ioctl(fd, BLKGETSIZE64, &bytes) < 0)
+			bytes = 0;
+		if (fd >= 0)
+			close(fd);
+		uint64_t sectors = bytes / 512 - crypt_get_data_offset(cd);
+		r = bytes && dm_create_table(name, uuid, params, sectors) ? 0 : -EIO;
+	}
+	printf("test-hook: loaded %s by hand (hex key, IV offset %s): %s\n", name, ivoff,
+	       r >= 0 ? "ok" : strerror(-r));
+	crypt_free(cd);
+	return r >= 0 ? 0 : 1;
+}
+
+/* A crypt table whose key is a made-up logon key in the kernel keyring. */
+static int keyring_table(char *spec)
+{
+	char *name = strtok(spec, ","), *uuid = strtok(NULL, ","), *desc = strtok(NULL, ","),
+	     *dev = strtok(NULL, ","), *off = strtok(NULL, ",");
+	char payload[64], params[512];
+	if (!name || !uuid || !desc || !dev || !off)
+		return 1;
+	memset(payload, 0x5a, sizeof(payload));
+	long k = syscall(SYS_add_key, "logon", desc, payload, sizeof(payload),
+			 KEY_SPEC_THREAD_KEYRING);
+	wait_for(dev);
+	snprintf(params, sizeof(params), "aes-xts-plain64 :%zu:logon:%s 0 %s %s", sizeof(payload),
+		 desc, dev, off);
+	int ok = k >= 0 && dm_create_table(name, uuid, params, 16384);
+	printf("test-hook: crypt table %s with keyring key %s: %s\n", name, desc,
 	       ok ? "ok" : "failed");
 	return ok ? 0 : 1;
 }
@@ -202,6 +291,10 @@ int main(int argc, char **argv)
 			rc |= open_one(w + 15);
 		else if (strncmp(w, "test.hook.dm=", 13) == 0)
 			rc |= dm_create(w + 13);
+		else if (strncmp(w, "test.hook.vk=", 13) == 0)
+			rc |= vk_table(w + 13);
+		else if (strncmp(w, "test.hook.keyring=", 18) == 0)
+			rc |= keyring_table(w + 18);
 		else if (strncmp(w, "test.hook.integrity=", 20) == 0)
 			rc |= format_integrity(w + 20);
 		else if (strncmp(w, "test.hook.daemon=", 17) == 0)

@@ -25,7 +25,7 @@
 	.backing_minor = 2, .device_major = 254, .device_minor = 2, .n_targets = 1,                \
 	.target_type = "crypt", .table_cipher = "aes-xts-plain64",                                 \
 	.want_cipher = "aes-xts-plain64", .table_offset = 32768, .want_offset = 32768,             \
-	.key = LUKS_KEY_MATCHES
+	.key = LUKS_KEY_MATCHES, .table_sector_size = 512, .want_sector_size = 512
 
 struct decide_case {
 	const char *name;
@@ -99,10 +99,29 @@ static const struct decide_case cases[] = {
 	 {SAME_FACTS, .key = LUKS_KEY_UNCHECKED},
 	 LUKS_ACTIVE_MISMATCH,
 	 {"was not checked"}},
-	{"key in the kernel keyring",
+	{"key in the kernel keyring under our name",
 	 {SAME_FACTS, .key = LUKS_KEY_IN_KEYRING},
 	 LUKS_ACTIVE_SAME,
-	 {"kernel keyring"}},
+	 {"kernel keyring under our name"}},
+	{"a keyring key of another name or size",
+	 {SAME_FACTS, .key = LUKS_KEY_KEYRING_FOREIGN},
+	 LUKS_ACTIVE_MISMATCH,
+	 {"not named or sized as ours"}},
+	{"another IV offset",
+	 {SAME_FACTS, .table_iv_offset = 7},
+	 LUKS_ACTIVE_MISMATCH,
+	 {"IV offset is 7, our header's 0"}},
+	{"another sector size",
+	 {SAME_FACTS, .table_sector_size = 4096},
+	 LUKS_ACTIVE_MISMATCH,
+	 {"4096-byte sectors, our header 512-byte"}},
+	{"4096-byte sectors on both sides",
+	 {SAME_FACTS, .table_sector_size = 4096, .want_sector_size = 4096},
+	 LUKS_ACTIVE_SAME},
+	{"suspended LUKS1: its wiped key does not hide the real reason",
+	 {SAME_FACTS, .suspended = true, .key = LUKS_KEY_DIFFERS},
+	 LUKS_ACTIVE_SUSPENDED,
+	 {"suspended"}},
 	{"integrity volume: capi cipher through NAME_dif",
 	 {SAME_FACTS, .via_integrity = true,
 	  .table_cipher = "capi:authenc(hmac(sha256),xts(aes))-random",
@@ -212,6 +231,7 @@ struct crypt_params_case {
 	unsigned major, minor;
 	unsigned long long offset;
 	bool integrity;
+	unsigned sector_size; /* 0: the default, 512 */
 };
 
 static const struct crypt_params_case crypt_params_cases[] = {
@@ -222,6 +242,9 @@ static const struct crypt_params_case crypt_params_cases[] = {
 	 0, "capi:authenc(hmac(sha256),xts(aes))-random", ":96:logon:x", 253, 1, 0, true},
 	{"aes-cbc-essiv:sha256 - 0 259:12 2 2 no_read_workqueue no_write_workqueue", 0,
 	 "aes-cbc-essiv:sha256", "-", 259, 12, 2},
+	{"aes-xts-plain64 :64:logon:cryptsetup:u-d0 0 254:0 32768 2 sector_size:4096 iv_large_sectors",
+	 0, "aes-xts-plain64", ":64:logon:cryptsetup:u-d0", 254, 0, 32768, false, 4096},
+	{"aes-xts-plain64 00 0 254:0 32768 1 sector_size:x", -EINVAL},
 	{"aes-xts-plain64 00 0 /dev/vda 32768", -EINVAL},
 	{"aes-xts-plain64 00 0 254:0", -EINVAL},
 	{"aes-xts-plain64 00 0 254:0 32768 2 allow_discards", -EINVAL},
@@ -244,7 +267,8 @@ static void test_crypt_params(void **state)
 		if (p.cipher_len != strlen(c->cipher) || strncmp(p.cipher, c->cipher, p.cipher_len) ||
 		    p.key_len != strlen(c->key) || strncmp(p.key, c->key, p.key_len) ||
 		    p.major != c->major || p.minor != c->minor || p.offset != c->offset ||
-		    p.integrity != c->integrity)
+		    p.integrity != c->integrity ||
+		    p.sector_size != (c->sector_size ? c->sector_size : 512))
 			fail_msg("'%s': parsed wrongly (%.*s %.*s %u:%u %llu %d)", c->params,
 				 (int)p.cipher_len, p.cipher, (int)p.key_len, p.key, p.major, p.minor,
 				 p.offset, p.integrity);
