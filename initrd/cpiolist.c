@@ -3,7 +3,10 @@
  * Differences from the kernel's usr/gen_init_cpio.c, all stricter: an unknown type is an
  * error (the kernel prints it and goes on); numbers must be whole fields (the kernel's sscanf
  * takes "0755x" as 0755); uid/gid must not be negative; nod's type must be 'b' or 'c' (the
- * kernel makes anything but 'b' a character device); mode must fit in 07777. As in the
+ * kernel makes anything but 'b' a character device); mode must fit in 07777; uid/gid
+ * 4294967295 ((uid_t)-1, "no change" to chown) is refused; names are normalised ("t/a",
+ * "//t/a", "./t/a" are "/t/a"), ".." in a name is refused, and a hard link under the file's
+ * own name or twice is an error (the kernel's unpacker deletes such a file). As in the
  * kernel, a line is a comment only when '#' is its first character, fields are separated by
  * blanks with no quoting, and ${VAR} expands only in a file's location (unset: empty). */
 #include "cpiolist.h"
@@ -12,6 +15,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +73,41 @@ static bool parse_octal_mode(const char *s, mode_t *ret)
 	return true;
 }
 
+/* The name as the kernel's unpacker resolves it from the root of the rootfs: "/t/a", "t/a",
+ * "//t/a", "./t/a" and "/t/./a/" are one file, so they must compare equal here (a hard link
+ * under the file's own name, in any spelling, makes init/initramfs.c's maybe_link() unlink the
+ * file before linking it to itself: the file is gone at boot). Result: "/t/a". Returns 0,
+ * -EINVAL for the root (or nothing), -EXDEV for a ".." component (which would need the
+ * archive's earlier entries to resolve), or -ENOMEM. */
+static int name_normalise(const char *in, char **ret)
+{
+	char *out = malloc(strlen(in) + 2);
+	size_t o = 0;
+	if (!out)
+		return -ENOMEM;
+	for (const char *p = in; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			free(out);
+			return -EXDEV;
+		}
+		if (n > 0 && !(n == 1 && p[0] == '.')) {
+			out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+		p += *p == '/';
+	}
+	out[o] = 0;
+	if (o == 0) {
+		free(out);
+		return -EINVAL;
+	}
+	*ret = out;
+	return 0;
+}
+
 static bool parse_uint(const char *s, unsigned *ret)
 {
 	if (!*s || strspn(s, "0123456789") != strlen(s))
@@ -120,6 +159,13 @@ static int check_ids(struct parser *p, char **f, struct cpiolist_entry *e)
 		return error_add(p, "mode '%s' is not octal permissions (like 0755)", f[0]);
 	if (!parse_uint(f[1], &uid) || !parse_uint(f[2], &gid))
 		return error_add(p, "uid/gid '%s %s' are not non-negative numbers", f[1], f[2]);
+	/* The unpacker's chown() takes (uid_t)-1 as "leave the owner alone": the entry would
+	 * stay root's, and "04755 4294967295 4294967295" would be setuid root. */
+	if (uid == UINT32_MAX || gid == UINT32_MAX)
+		return error_add(p,
+				 "uid/gid '%s %s': 4294967295 is (uid_t)-1, which the kernel's "
+				 "chown() takes as 'no change' (the entry would stay root's)",
+				 f[1], f[2]);
 	e->uid = uid;
 	e->gid = gid;
 	return 1;
@@ -174,9 +220,25 @@ static int parse_file_extra(struct parser *p, char **f, size_t n, struct cpiolis
 		e->links = calloc(n - 5, sizeof(char *));
 		if (!e->links)
 			return -ENOMEM;
-		for (size_t i = 5; i < n; i++, e->n_links++)
-			if (!(e->links[e->n_links] = strdup(f[i])))
-				return -ENOMEM;
+	}
+	for (size_t i = 5; i < n; i++) {
+		char *link = NULL;
+		r = name_normalise(f[i], &link);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return error_add(p, "hard link '%s' %s", f[i],
+					 r == -EXDEV ? "has a '..' component" : "is the root");
+		e->links[e->n_links++] = link;
+		/* The unpacker would delete the file (see name_normalise()). */
+		if (streq(link, e->name))
+			return error_add(p,
+					 "hard link '%s' is the file's own name '%s' (the kernel "
+					 "would unlink the file at boot)",
+					 f[i], e->name);
+		for (size_t k = 0; k + 1 < e->n_links; k++)
+			if (streq(e->links[k], link))
+				return error_add(p, "hard link '%s' is given twice", f[i]);
 	}
 	return 1;
 }
@@ -193,9 +255,12 @@ static int parse_entry(struct parser *p, char **f, size_t n, size_t t, struct cp
 				 types[t].min, n);
 	e->type = types[t].type;
 	e->line = p->line;
-	if (!(e->name = strdup(f[0])))
-		return -ENOMEM;
-	if (streq(f[0], "/") || !f[0][0])
+	r = name_normalise(f[0], &e->name);
+	if (r == -ENOMEM)
+		return r;
+	if (r == -EXDEV)
+		return error_add(p, "name '%s' has a '..' component", f[0]);
+	if (r < 0)
 		return error_add(p, "name '%s' is empty or the root", f[0]);
 	r = check_ids(p, f + (has_target ? 2 : 1), e);
 	if (r <= 0)

@@ -27,8 +27,8 @@ enum cpiolist_type {
 
 struct cpiolist_entry {
 	enum cpiolist_type type;
-	char *name;	/* name in the archive, as written ("/bin/sh"; cpio_write_entry strips
-			   the leading '/') */
+	char *name;	/* name in the archive, normalised: "bin//sh", "./bin/sh" and "/bin/sh"
+			   are all "/bin/sh" (cpio_write_entry strips the leading '/') */
 	char *location; /* FILE: host path to read (after ${VAR} expansion); SLINK: the link
 			   target (the entry's data); NULL otherwise */
 	mode_t mode;	/* with the file type bits (S_IFREG|0755, S_IFCHR|0600, ...): pass
@@ -36,7 +36,8 @@ struct cpiolist_entry {
 	uid_t uid;
 	gid_t gid;
 	unsigned rmajor, rminor; /* NOD only */
-	char **links;		 /* FILE: further names for the same file (hard links) */
+	char **links;		 /* FILE: further names for the same file (hard links),
+				    normalised, none equal to name or to each other */
 	size_t n_links;
 	unsigned line; /* 1-based line in the list */
 };

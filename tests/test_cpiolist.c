@@ -120,6 +120,35 @@ static const struct list_case cases[] = {
 	 "file /s ${SELF} 0644 0 0",
 	 "",
 	 {"cpio.list:1: variable expansion in '${SELF}' does not end"}},
+	/* init/initramfs.c maybe_link() unlinks an existing name before linking it: a link
+	 * under the file's own name, in any spelling, deletes the file at boot. */
+	{"names normalised: leading /, //, ./, /./, trailing /",
+	 "dir .//etc/./x/ 0755 0 0\nfile t/a /s 0644 0 0 //t/b ./t/c\nslink ./l y 0777 0 0",
+	 "dir /etc/x 40755 0 0; file /t/a /s 100644 0 0 links=/t/b,/t/c; slink /l y 120777 0 0"},
+	{"hard link under the file's own name, any spelling",
+	 "file /t/a /s 0755 0 0 /t/a\nfile /t/a /s 0755 0 0 t/a\n"
+	 "file t/a /s 0755 0 0 //t/a\nfile /t/a /s 0755 0 0 /t/b ./t/a",
+	 "",
+	 {"cpio.list:1: hard link '/t/a' is the file's own name '/t/a' (the kernel would unlink",
+	  "cpio.list:2: hard link 't/a' is the file's own name '/t/a'",
+	  "cpio.list:3: hard link '//t/a' is the file's own name '/t/a'",
+	  "cpio.list:4: hard link './t/a' is the file's own name '/t/a'"}},
+	{"hard link given twice, '..' and the root as names",
+	 "file /t/a /s 0755 0 0 /t/b t/b\ndir /x/../etc 0755 0 0\nfile /t/a /s 0755 0 0 /.\n"
+	 "dir ./ 0755 0 0",
+	 "",
+	 {"cpio.list:1: hard link 't/b' is given twice",
+	  "cpio.list:2: name '/x/../etc' has a '..' component",
+	  "cpio.list:3: hard link '/.' is the root",
+	  "cpio.list:4: name './' is empty or the root"}},
+	/* chown(2) with (uid_t)-1 changes nothing: the entry would stay root's (setuid root). */
+	{"uid/gid 4294967295 refused, 4294967294 accepted",
+	 "file /b /s 04755 4294967295 4294967295\ndir /d 0755 0 4294967295\n"
+	 "dir /e 0755 4294967294 4294967294",
+	 "dir /e 40755 4294967294 4294967294",
+	 {"cpio.list:1: uid/gid '4294967295 4294967295': 4294967295 is (uid_t)-1, which the "
+	  "kernel's chown() takes as 'no change'",
+	  "cpio.list:2: uid/gid '0 4294967295': 4294967295 is (uid_t)-1"}},
 	{"root and NUL",
 	 "dir / 0755 0 0\ndir /a\0b 0755 0 0",
 	 "",
