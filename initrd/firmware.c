@@ -13,10 +13,6 @@
 
 #include "util.h"
 
-/* The kernel tries every directory with one suffix before the next suffix. ".zst" is only
- * tried by kernels built with FW_LOADER_COMPRESS_ZSTD (Debian's 6.1 has XZ only), but a
- * kernel that cannot read it falls through to ".xz" anyway. */
-static const char *const suffixes[] = {"", ".zst", ".xz"};
 enum { N_DIRS = 4 };
 
 static void search_dir(char *buf, size_t size, unsigned i, const char *kver)
@@ -27,7 +23,7 @@ static void search_dir(char *buf, size_t size, unsigned i, const char *kver)
 
 static bool name_is_safe(const char *name)
 {
-	if (!name[0] || name[0] == '/')
+	if (!name[0])
 		return false;
 	for (const char *p = name; p; p = strchr(p, '/')) {
 		p += *p == '/';
@@ -109,14 +105,93 @@ static int find_pattern(int fwdir, const char *dir, const char *pattern, const c
 	return r < 0 ? r : (int)n;
 }
 
-int firmware_find(int fwdir, const char *name, const char *kver, struct firmware_files *files)
+/* The value of "CONFIG_<key>=" in a .config, or NULL (unset, or "# ... is not set"). */
+static const char *kconfig_value(const char *text, size_t len, const char *key, size_t *vlen)
+{
+	size_t klen = strlen(key);
+	for (const char *s = text, *end = text + len; s < end;) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		if (n > klen + 8 && memcmp(s, "CONFIG_", 7) == 0 && memcmp(s + 7, key, klen) == 0 &&
+		    s[7 + klen] == '=') {
+			*vlen = n - 8 - klen;
+			return s + 8 + klen;
+		}
+		s += n + 1;
+	}
+	return NULL;
+}
+
+static bool kconfig_is_y(const char *text, size_t len, const char *key)
+{
+	size_t n;
+	const char *v = kconfig_value(text, len, key, &n);
+	return v && n == 1 && v[0] == 'y';
+}
+
+int firmware_forms_from_kconfig(const char *text, size_t len)
+{
+	size_t n;
+	if (!kconfig_value(text, len, "FW_LOADER", &n) &&
+	    !memmem(text, len, "# CONFIG_FW_LOADER is not set", 29))
+		return -ENOENT;
+	if (!kconfig_is_y(text, len, "FW_LOADER_COMPRESS"))
+		return 0;
+	int forms = (kconfig_is_y(text, len, "FW_LOADER_COMPRESS_ZSTD") ? FIRMWARE_ZST : 0) |
+		    (kconfig_is_y(text, len, "FW_LOADER_COMPRESS_XZ") ? FIRMWARE_XZ : 0);
+	/* Before 5.19 FW_LOADER_COMPRESS was xz and had no sub-options. */
+	if (!memmem(text, len, "CONFIG_FW_LOADER_COMPRESS_", 26))
+		forms = FIRMWARE_XZ;
+	return forms;
+}
+
+int firmware_forms_parse(const char *list)
+{
+	if (streq(list, "none"))
+		return 0;
+	int forms = 0;
+	for (const char *p = list;;) {
+		size_t n = strcspn(p, ",");
+		if (n == 2 && strncmp(p, "xz", 2) == 0)
+			forms |= FIRMWARE_XZ;
+		else if (n == 3 && strncmp(p, "zst", 3) == 0)
+			forms |= FIRMWARE_ZST;
+		else
+			return -EINVAL;
+		if (!p[n])
+			return forms;
+		p += n + 1;
+	}
+}
+
+void firmware_suffixes(int forms, const char *out[4])
+{
+	size_t n = 0;
+	out[n++] = "";
+	if (forms < 0) {
+		out[n++] = ".xz";
+		out[n++] = ".zst";
+	} else {
+		if (forms & FIRMWARE_ZST)
+			out[n++] = ".zst";
+		if (forms & FIRMWARE_XZ)
+			out[n++] = ".xz";
+	}
+	out[n] = NULL;
+}
+
+int firmware_find(int fwdir, const char *name, const char *kver, const char *const *suffixes,
+		  struct firmware_files *files)
 {
 	char dir[512], rel[4096];
 	bool pattern = strpbrk(name, "*?[") != NULL;
 	int found = 0;
+	/* The loader builds "/lib/firmware/" "/NAME": an absolute name is below it too. */
+	while (*name == '/')
+		name++;
 	if (!name_is_safe(name))
 		return -EINVAL;
-	for (size_t s = 0; s < ARRAY_SIZE(suffixes); s++) {
+	for (size_t s = 0; suffixes[s]; s++) {
 		for (unsigned i = 0; i < N_DIRS; i++) {
 			search_dir(dir, sizeof(dir), i, kver);
 			if (pattern) {

@@ -43,6 +43,7 @@ struct opts {
 	size_t n_modprobe;
 	const char *compress;
 	int level;
+	int fw_forms; /* --firmware-compress: FIRMWARE_XZ|FIRMWARE_ZST, -1 when not given */
 	bool luks, quiet;
 };
 
@@ -242,31 +243,110 @@ static int image_add_modules(struct image *img, const struct opts *o, const stru
 	return r;
 }
 
+/* The target kernel's .config, for the firmware forms its loader reads: ROOT/boot/config-KVER
+ * where moddir is ROOT/lib/modules/KVER or ROOT/usr/lib/modules/KVER (the image's root, "/"
+ * for the default moddir), else moddir/build/.config (the headers). Fills path; returns the
+ * forms, or -ENOENT when no config was found. */
+static int kernel_config_forms(const struct opts *o, char *path, size_t size)
+{
+	char root[4096], tail[512];
+	size_t mlen = strlen(o->moddir), tlen;
+	int candidates = 0;
+	if (path_printf(tail, sizeof(tail), "/lib/modules/%s", o->kver) == 0 &&
+	    mlen >= (tlen = strlen(tail)) && streq(o->moddir + mlen - tlen, tail)) {
+		size_t rlen = mlen - tlen;
+		if (rlen >= 4 && strncmp(o->moddir + rlen - 4, "/usr", 4) == 0)
+			rlen -= 4;
+		snprintf(root, sizeof(root), "%.*s", (int)rlen, o->moddir);
+		candidates = path_printf(path, size, "%s/boot/config-%s", root, o->kver) == 0;
+	}
+	for (int i = candidates ? 0 : 1; i < 2; i++) {
+		if (i == 1 && path_printf(path, size, "%s/build/.config", o->moddir) < 0)
+			break;
+		void *text;
+		size_t len;
+		if (read_file(path, &text, &len) < 0)
+			continue;
+		int forms = firmware_forms_from_kconfig(text, len);
+		free(text);
+		if (forms >= 0)
+			return forms;
+	}
+	return -ENOENT;
+}
+
+static const char *forms_text(int forms)
+{
+	static const char *const t[] = {"none", "zst", "xz", "zst, xz"};
+	return t[forms & 3];
+}
+
 /* The firmware the closure's modules declare, from --firmware-dir (default /lib/firmware),
- * at the same place below /lib/firmware in the image; a missing file is a warning naming the
- * module and the file (the driver may work without it, or the hardware may be absent). */
+ * at the same place below /lib/firmware in the image, in a form the target kernel's loader
+ * reads (--firmware-compress, else its .config, else plain, then .xz, then .zst with a
+ * warning); a missing file is a warning naming the module and the file (the driver may work
+ * without it, or the hardware may be absent). */
 static int image_add_firmware(struct image *img, const struct opts *o, const struct modclosure *c)
 {
 	struct firmware_files files = {0};
-	char name[4096];
+	char name[4096], config[4096] = "";
+	const char *suffixes[4], *unreadable[4] = {NULL};
 	size_t missing = 0;
-	int r = 0;
+	int r = 0, forms = o->fw_forms;
 	_cleanup_close_ int fwdir = open(o->fwdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fwdir < 0 && errno != ENOENT)
 		return log_error_errno(-errno, "--firmware-dir %s: %m", o->fwdir);
+	if (forms < 0)
+		forms = kernel_config_forms(o, config, sizeof(config));
+	firmware_suffixes(forms, suffixes);
+	if (forms >= 0) { /* what exists but this kernel cannot read, for the warning */
+		firmware_suffixes(~forms & 3, unreadable);
+		memmove(unreadable, unreadable + 1, 3 * sizeof(*unreadable)); /* no plain */
+	}
+	if (!o->quiet && forms >= 0)
+		printf("  firmware forms the kernel reads: plain%s%s (%s)\n", forms ? ", " : "",
+		       forms ? forms_text(forms) : "",
+		       o->fw_forms >= 0 ? "--firmware-compress" : config);
+	else if (!o->quiet)
+		printf("  firmware forms: no kernel config found (%s/build/.config, "
+		       "ROOT/boot/config-%s); plain, then .xz, then .zst\n",
+		       o->moddir, o->kver);
 	for (size_t i = 0; i < c->n_fw && r >= 0; i++) {
-		r = fwdir < 0 ? 0 : firmware_find(fwdir, c->fw_names[i], o->kver, &files);
+		size_t before = files.n;
+		r = fwdir < 0 ? 0 : firmware_find(fwdir, c->fw_names[i], o->kver, suffixes, &files);
 		if (r == -EINVAL) {
-			log_warning("firmware: %s declares '%s', a path outside the firmware "
-				    "directory; not included",
+			log_warning("firmware: %s declares '%s', a path with '..'; not included",
 				    c->fw_modules[i], c->fw_names[i]);
 			r = 0;
-		} else if (r == 0) {
-			log_warning("firmware: %s needs %s, not found in %s (nor .zst/.xz); not "
-				    "included",
-				    c->fw_modules[i], c->fw_names[i], o->fwdir);
-			missing++;
+			continue;
 		}
+		for (size_t k = before; k < files.n && forms < 0; k++)
+			if (strlen(files.rel[k]) > 4 &&
+			    streq(files.rel[k] + strlen(files.rel[k]) - 4, ".zst"))
+				log_warning(
+					"firmware: %s: included %s, but the kernel may not read "
+					".zst (no kernel config found; Debian's 6.1 reads .xz "
+					"only; "
+					"--firmware-compress says what it reads)",
+					c->fw_modules[i], files.rel[k]);
+		if (r != 0)
+			continue;
+		struct firmware_files other = {0};
+		if (fwdir >= 0 && unreadable[0] &&
+		    firmware_find(fwdir, c->fw_names[i], o->kver, unreadable, &other) > 0)
+			log_warning(
+				"firmware: %s needs %s: only %s exists, which this kernel cannot "
+				"read (it reads plain%s%s); not included",
+				c->fw_modules[i], c->fw_names[i], other.rel[0],
+				forms ? " and " : "", forms ? forms_text(forms) : "");
+		else
+			log_warning("firmware: %s needs %s, not found in %s (nor %s); not included",
+				    c->fw_modules[i], c->fw_names[i], o->fwdir,
+				    forms < 0 ? ".xz/.zst"
+				    : forms   ? forms_text(forms)
+					      : "compressed");
+		firmware_files_free(&other);
+		missing++;
 	}
 	for (size_t i = 0; i < files.n && r >= 0; i++) {
 		char src[4096];
@@ -555,6 +635,10 @@ static void usage(void)
 	       "      --moddir DIR        modules directory (default /lib/modules/VERSION)\n"
 	       "      --firmware-dir DIR  where the modules' firmware is looked up, as the\n"
 	       "                          kernel does below /lib/firmware (default /lib/firmware)\n"
+	       "      --firmware-compress none|xz|zst|xz,zst\n"
+	       "                          the compressed firmware the kernel reads (default: from\n"
+	       "                          ROOT/boot/config-VERSION or MODDIR/build/.config; none\n"
+	       "                          found: plain, then .xz, then .zst with a warning)\n"
 	       "      --modprobe-config PATH\n"
 	       "                          a modprobe.d file (NAME.conf), or a directory of them,\n"
 	       "                          used for the module closure and shipped as\n"
@@ -597,6 +681,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"kver", required_argument, NULL, 'k'},
 		{"moddir", required_argument, NULL, 'D'},
 		{"firmware-dir", required_argument, NULL, 'W'},
+		{"firmware-compress", required_argument, NULL, 'X'},
 		{"modprobe-config", required_argument, NULL, 'P'},
 		{"module", required_argument, NULL, 'm'},
 		{"load", required_argument, NULL, 'l'},
@@ -616,6 +701,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	};
 	int c;
 	o->compress = "zstd";
+	o->fw_forms = -1;
 	while ((c = getopt_long(argc, argv, "o:i:k:m:l:s:qh", lo, NULL)) >= 0) {
 		switch (c) {
 		case 'o':
@@ -632,6 +718,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'W':
 			o->fwdir = optarg;
+			break;
+		case 'X':
+			o->fw_forms = firmware_forms_parse(optarg);
+			if (o->fw_forms < 0) {
+				log_error(
+					"--firmware-compress %s: expected none, xz, zst or xz,zst",
+					optarg);
+				return 2;
+			}
 			break;
 		case 'P':
 			push(&o->modprobe_args, &o->n_modprobe_args, optarg);

@@ -6,7 +6,7 @@
 # links), fsync before the rename, and that bad input or a non-regular -o target leaves
 # things untouched. Ends with "N passed, N failed".
 set -uo pipefail
-"$(dirname "$0")/../lib/apt-install" cpio strace xz-utils
+"$(dirname "$0")/../lib/apt-install" cpio strace xz-utils zstd
 O=$(realpath "${1:-build}")
 MK=$O/stripped/initkit-mkimage
 KVER=$(cat "$O/kernel/kver")
@@ -129,14 +129,33 @@ fi
 mkdir -p "$T/fw/rtl_nic"
 echo fake-firmware >"$T/fw/rtl_nic/rtl8168d-1.fw"
 echo fake-firmware | xz >"$T/fw/rtl_nic/rtl8168e-2.fw.xz"
+# Debian's 6.1 reads .xz but not .zst (CONFIG_FW_LOADER_COMPRESS_XZ=y, ZSTD not set, in the
+# kernel package's boot/config-KVER): with both forms the .xz goes in, a .zst alone is named.
+echo fake-firmware | xz >"$T/fw/rtl_nic/rtl8168e-3.fw.xz"
+echo fake-firmware | zstd -q >"$T/fw/rtl_nic/rtl8168e-3.fw.zst"
+echo fake-firmware | zstd -q >"$T/fw/rtl_nic/rtl8168f-1.fw.zst"
 fwargs=(--init "$O/stripped/initkit-init" --kver "$KVER" --moddir "$MOD" -m r8169 --compress none)
 "$MK" -o "$T/fw.img" "${fwargs[@]}" --firmware-dir "$T/fw" >"$T/fw.out" 2>"$T/fw.err"
 list "$T/fw.img" >"$T/fw.ls"
 check "firmware: r8169's rtl_nic/rtl8168d-1.fw included" grep -qx '100644 lib/firmware/rtl_nic/rtl8168d-1.fw' "$T/fw.ls"
 check "firmware: the .xz form included when that is what exists" grep -qx '100644 lib/firmware/rtl_nic/rtl8168e-2.fw.xz' "$T/fw.ls"
+check "firmware: the kernel's config is read (boot/config-KVER of the moddir's root)" grep -q "firmware forms the kernel reads: plain, xz (.*/boot/config-$KVER)" "$T/fw.out"
+check "firmware: .zst and .xz: the .xz the 6.1 kernel reads, not the .zst" bash -c "grep -qx '100644 lib/firmware/rtl_nic/rtl8168e-3.fw.xz' '$T/fw.ls' && ! grep -q 'rtl8168e-3.fw.zst' '$T/fw.ls'"
+check "firmware: .zst only: not included, warning says the kernel cannot read it" bash -c "grep -q 'firmware: r8169 needs rtl_nic/rtl8168f-1.fw: only rtl_nic/rtl8168f-1.fw.zst exists, which this kernel cannot read' '$T/fw.err' && ! grep -q rtl8168f-1 '$T/fw.ls'"
 check "firmware: a missing file is a warning naming module and file" grep -q 'firmware: r8169 needs rtl_nic/rtl8125b-2.fw, not found in' "$T/fw.err"
-check "firmware: the summary counts what is missing" grep -q 'firmware: 18 of 20 declared files not found' "$T/fw.err"
-check "firmware: only the declared files, nothing else from the directory" bash -c "[ \$(grep -c '^100644 lib/firmware/' '$T/fw.ls') = 2 ]"
+check "firmware: the summary counts what is missing" grep -q 'firmware: 17 of 20 declared files not found' "$T/fw.err"
+check "firmware: only the declared files, nothing else from the directory" bash -c "[ \$(grep -c '^100644 lib/firmware/' '$T/fw.ls') = 3 ]"
+"$MK" -o "$T/fwz.img" "${fwargs[@]}" --firmware-dir "$T/fw" --firmware-compress zst,xz >/dev/null 2>&1
+check "firmware: --firmware-compress zst,xz: the kernel's order, .zst first" bash -c "list '$T/fwz.img' | grep -qx '100644 lib/firmware/rtl_nic/rtl8168e-3.fw.zst' && list '$T/fwz.img' | grep -qx '100644 lib/firmware/rtl_nic/rtl8168f-1.fw.zst'"
+check "firmware: --firmware-compress gz is refused (exit 2)" bash -c "'$MK' -o '$T/fwbad.img' ${fwargs[*]@Q} --firmware-compress gz 2>'$T/err'; [ \$? = 2 ] && grep -q 'firmware-compress gz: expected' '$T/err'"
+# A kernel whose config is nowhere (a moddir of symlinks, no boot/, no build/): plain, then
+# .xz, then .zst with a warning.
+UK=$T/uk/lib/modules/$KVER
+mkdir -p "$UK" && for f in "$MOD"/*; do ln -s "$f" "$UK/"; done
+"$MK" -o "$T/fwu.img" --init "$O/stripped/initkit-init" --kver "$KVER" --moddir "$UK" -m r8169 --compress none --firmware-dir "$T/fw" >"$T/fwu.out" 2>"$T/fwu.err"
+list "$T/fwu.img" >"$T/fwu.ls"
+check "firmware, unknown kernel config: .xz preferred over .zst" bash -c "grep -q 'no kernel config found' '$T/fwu.out' && grep -qx '100644 lib/firmware/rtl_nic/rtl8168e-3.fw.xz' '$T/fwu.ls' && ! grep -q 'rtl8168e-3.fw.zst' '$T/fwu.ls'"
+check "firmware, unknown kernel config: a .zst alone goes in with a warning" bash -c "grep -qx '100644 lib/firmware/rtl_nic/rtl8168f-1.fw.zst' '$T/fwu.ls' && grep -q 'included rtl_nic/rtl8168f-1.fw.zst, but the kernel may not read .zst' '$T/fwu.err'"
 
 # --- modprobe.d (item 12): explicit configuration, shipped; the build host's is not read.
 mkdir -p "$T/mp" "$T/hostmp"
