@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,21 +43,60 @@ __attribute__((format(printf, 4, 5))) static void note(struct logind_conf *c, co
 	va_end(ap);
 }
 
+/* systemd's unichar_is_valid() (src/basic/utf8.c): inside Unicode, no UTF-16 surrogate, no
+ * non-character (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF). */
+static bool unichar_is_valid(uint32_t ch)
+{
+	return ch < 0x110000 && (ch & 0xfffff800) != 0xd800 && !(ch >= 0xfdd0 && ch <= 0xfdef) &&
+	       (ch & 0xfffe) != 0xfffe;
+}
+
+/* The byte count a lead byte announces: 1..6 (5 and 6 still parse, then fail the range
+ * check), 0 for a continuation byte or 0xfe/0xff. */
+static size_t utf8_expected_len(unsigned char c)
+{
+	return c < 0x80		    ? 1
+	       : (c & 0xe0) == 0xc0 ? 2
+	       : (c & 0xf0) == 0xe0 ? 3
+	       : (c & 0xf8) == 0xf0 ? 4
+	       : (c & 0xfc) == 0xf8 ? 5
+	       : (c & 0xfe) == 0xfc ? 6
+				    : 0;
+}
+
+/* The shortest encoding of ch: anything longer is an over-long form. */
+static size_t utf8_shortest_len(uint32_t ch)
+{
+	return ch < 0x80 ? 1 : ch < 0x800 ? 2 : ch < 0x10000 ? 3 : ch < 0x200000 ? 4 : 5;
+}
+
+/* systemd's utf8_encoded_valid_unichar(): the length of the one valid character at s (a
+ * NUL-terminated string), or 0. Stops at the NUL: no byte past it is read. */
+static size_t utf8_char_len(const unsigned char *s)
+{
+	size_t len = utf8_expected_len(s[0]);
+	if (len <= 1)
+		return len;
+	uint32_t ch = s[0] & (0xff >> (len + 1));
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		ch = ch << 6 | (s[i] & 0x3f);
+	}
+	if (utf8_shortest_len(ch) != len || !unichar_is_valid(ch))
+		return 0;
+	return len;
+}
+
+/* systemd's utf8_is_valid(), which parse_line() applies to every stripped line. */
 static bool utf8_is_valid(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
-		int n = *p < 0x80	      ? 0
-			: (*p & 0xe0) == 0xc0 ? 1
-			: (*p & 0xf0) == 0xe0 ? 2
-			: (*p & 0xf8) == 0xf0 ? 3
-					      : -1;
-		if (n < 0 || (n == 1 && *p < 0xc2))
+		size_t n = utf8_char_len(p);
+		if (n == 0)
 			return false;
-		for (int i = 1; i <= n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-		p += n + 1;
+		p += n;
 	}
 	return true;
 }
@@ -155,6 +195,10 @@ static int stop(struct logind_conf *c, const char *path, unsigned line, int r)
 	c->stopped = true;
 	c->stopped_line = line;
 	snprintf(c->stopped_path, sizeof(c->stopped_path), "%s", path);
+	if (line)
+		snprintf(c->stopped_at, sizeof(c->stopped_at), "%s:%u", path, line);
+	else
+		snprintf(c->stopped_at, sizeof(c->stopped_at), "%s (unreadable)", path);
 	return r;
 }
 
@@ -170,38 +214,64 @@ static bool continues(char *p)
 	return escaped;
 }
 
+/* read_line(): the length of the line starting at pos (it ends at \n, \r or NUL), and where
+ * the next one starts. One end of line is a run of \n, \r and NUL in which no kind repeats
+ * and nothing follows a NUL: "\r\n" and "\n\r" are one, "\n\n" two. */
+static size_t next_line(const char *text, size_t len, size_t pos, size_t *next)
+{
+	size_t n = 0;
+	unsigned seen = 0; /* 1: \n, 2: \r, 4: NUL */
+
+	while (pos + n < len && !strchr("\n\r", text[pos + n]))
+		n++;
+	for (pos += n; pos < len && !(seen & 4); pos++) {
+		unsigned eol = text[pos] == '\n' ? 1 : text[pos] == '\r' ? 2 : text[pos] ? 0 : 4;
+		if (!eol || (seen & eol))
+			break;
+		seen |= eol;
+	}
+	*next = pos;
+	return n;
+}
+
 int logind_conf_feed(struct logind_conf *c, const char *path, const char *text, size_t len)
 {
 	struct parse_state ps = {0};
 	_cleanup_free_ char *cont = NULL;
 	unsigned line = 0;
 	size_t pos = 0;
-	bool first = true;
+	bool bom_seen = false;
 
 	while (pos < len) {
-		/* read_line(): a line ends at \n, \r, \r\n or NUL. */
 		/* Bounded by len: the text need not be NUL-terminated (fuzzing found the
 		 * over-read). strchr() also matches the NUL, so a NUL byte ends a line. */
-		size_t n = 0;
-		while (pos + n < len && !strchr("\n\r", text[pos + n]))
-			n++;
+		size_t next, n = next_line(text, len, pos, &next);
+		if (n >= LOGIND_LONG_LINE_MAX) {
+			note(c, path, line + 1, "Line too long; logind stops reading here");
+			return stop(c, path, line + 1, -EBADMSG);
+		}
 		_cleanup_free_ char *buf = strndup(text + pos, n);
 		if (!buf)
 			return -ENOMEM;
-		pos += n;
-		if (pos < len && text[pos] == '\r' && pos + 1 < len && text[pos + 1] == '\n')
-			pos++;
-		pos++;
+		pos = next;
 		line++;
 		const char *l = buf + strspn(buf, WHITESPACE);
 		if (*l && strchr("#;", *l)) /* comments count even inside a continuation */
 			continue;
+		/* config_parse() strips a BOM from the first line that starts with one (after the
+		 * comment check), not only from the first line of the file. */
 		char *start = buf;
-		if (first && startswith(buf, "\xef\xbb\xbf"))
+		if (!bom_seen && startswith(buf, "\xef\xbb\xbf")) {
 			start += 3;
-		first = false;
+			bom_seen = true;
+		}
 		char *p = start;
 		if (cont) {
+			if (strlen(cont) + strlen(start) > LOGIND_LONG_LINE_MAX) {
+				note(c, path, line,
+				     "Continuation line too long; logind stops reading here");
+				return stop(c, path, line, -EBADMSG);
+			}
 			char *joined;
 			if (asprintf(&joined, "%s%s", cont, start) < 0)
 				return -ENOMEM;
@@ -283,13 +353,38 @@ static int dropin_cmp(const void *a, const void *b)
 	return strcmp(((const struct dropin *)a)->name, ((const struct dropin *)b)->name);
 }
 
-#define DROPINS_MAX 256
+static void free_dropins(struct dropin **p)
+{
+	free(*p);
+}
 
-/* conf_files_list(): names ending in .conf, the first directory holding a name wins. */
-static int list_dropins(int rootfd, struct logind_conf *c, struct dropin *list, size_t *n)
+/* Adds name from directory d unless an earlier directory had it; the list grows as needed
+ * (systemd has no limit either). */
+static int add_dropin(struct dropin **list, size_t *n, size_t *cap, const char *name, size_t d)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (streq((*list)[i].name, name))
+			return 0;
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct dropin *l = reallocarray(*list, ncap, sizeof(**list));
+		if (!l)
+			return -ENOMEM;
+		*list = l;
+		*cap = ncap;
+	}
+	snprintf((*list)[*n].name, sizeof((*list)[*n].name), "%s", name);
+	(*list)[(*n)++].dir = d;
+	return 0;
+}
+
+/* conf_files_list(): names ending in .conf, the first directory holding a name wins. A
+ * directory that cannot be opened (not a directory, no permission) is skipped, as
+ * conf_files_list_strv() skips it ("Failed to open directory ..., ignoring"). */
+static int list_dropins(int rootfd, struct logind_conf *c, struct dropin **list, size_t *n)
 {
 	struct stat seen[8];
-	size_t n_seen = 0;
+	size_t n_seen = 0, cap = 0;
 
 	*n = 0;
 	for (size_t d = 0; logind_dropin_dirs[d]; d++) {
@@ -297,9 +392,9 @@ static int list_dropins(int rootfd, struct logind_conf *c, struct dropin *list, 
 		if (fd == -ENOENT)
 			continue;
 		if (fd < 0) {
-			note(c, logind_dropin_dirs[d], 0, "cannot open (%s); logind reads no file",
+			note(c, logind_dropin_dirs[d], 0, "cannot open (%s); logind skips it too",
 			     strerror(-fd));
-			return fd;
+			continue;
 		}
 		struct stat st;
 		bool dup = fstat(fd, &st) < 0;
@@ -313,7 +408,7 @@ static int list_dropins(int rootfd, struct logind_conf *c, struct dropin *list, 
 		DIR *dir = fdopendir(fd);
 		if (!dir) {
 			close(fd);
-			return -errno;
+			continue;
 		}
 		for (struct dirent *de; (de = readdir(dir));) {
 			size_t len = strlen(de->d_name);
@@ -323,22 +418,22 @@ static int list_dropins(int rootfd, struct logind_conf *c, struct dropin *list, 
 			if (de->d_name[0] == '.' || len < 5 ||
 			    !streq(de->d_name + len - 5, ".conf"))
 				continue;
-			bool taken = false;
-			for (size_t i = 0; i < *n && !taken; i++)
-				taken = streq(list[i].name, de->d_name);
-			if (taken || *n >= DROPINS_MAX)
-				continue;
-			snprintf(list[*n].name, sizeof(list[*n].name), "%s", de->d_name);
-			list[(*n)++].dir = d;
+			if (add_dropin(list, n, &cap, de->d_name, d) < 0) {
+				closedir(dir);
+				return -ENOMEM;
+			}
 		}
 		closedir(dir);
 	}
-	qsort(list, *n, sizeof(*list), dropin_cmp);
+	if (*n)
+		qsort(*list, *n, sizeof(**list), dropin_cmp);
 	return 0;
 }
 
 /* config_parse() of one file: a missing file (dangling link, /dev/null link in a tree without
- * /dev) reads as empty, as ENOENT does for logind. */
+ * /dev) reads as empty, as ENOENT does for logind. Any other error opening or reading it (a
+ * directory named *.conf, EACCES, EIO) ends config_parse_many() there, like a malformed
+ * header: a stop at line 0. No size limit: systemd limits only the length of a line. */
 static int feed_file(int rootfd, struct logind_conf *c, const char *rel)
 {
 	_cleanup_free_ char *text = NULL;
@@ -346,23 +441,34 @@ static int feed_file(int rootfd, struct logind_conf *c, const char *rel)
 	size_t len;
 
 	snprintf(path, sizeof(path), "/%s", rel);
-	int r = read_in_root(rootfd, rel, 1 << 20, &text, &len);
+	int r = read_in_root(rootfd, rel, SIZE_MAX, &text, &len);
 	if (r == -ENOENT)
 		return 0;
+	if (r == -ENOMEM)
+		return r;
 	if (r < 0) {
 		note(c, path, 0, "cannot read (%s); logind stops reading here", strerror(-r));
-		return stop(c, path, 0, r);
+		return stop(c, path, 0, -EBADMSG);
 	}
 	return logind_conf_feed(c, path, text, len);
 }
 
+/* Where initkit's drop-in goes, in logind_dropin_dirs[] order. */
+static size_t run_dir_index(void)
+{
+	size_t d = 0;
+	while (!streq(logind_dropin_dirs[d], LOGIND_RUN_DROPIN_DIR))
+		d++;
+	return d;
+}
+
 int logind_conf_load(int rootfd, const char *own_name, struct logind_conf *c)
 {
-	static struct dropin list[DROPINS_MAX];
+	__attribute__((cleanup(free_dropins))) struct dropin *list = NULL;
 	char rel[320]; /* a directory below plus NAME_MAX */
 	size_t n;
 
-	int r = list_dropins(rootfd, c, list, &n);
+	int r = list_dropins(rootfd, c, &list, &n);
 	if (r < 0)
 		return r;
 	/* systemd 252 reads no other main file; say so when one would be read by later versions. */
@@ -381,8 +487,19 @@ int logind_conf_load(int rootfd, const char *own_name, struct logind_conf *c)
 		if (k < 0 || (size_t)k >= sizeof(rel))
 			continue; /* cannot happen: names are at most NAME_MAX */
 		if (own_name && streq(list[i].name, own_name)) {
-			if (streq(logind_dropin_dirs[list[i].dir], LOGIND_RUN_DROPIN_DIR))
+			if (list[i].dir == run_dir_index())
 				continue; /* ours, from an earlier run: replaced, not counted */
+			/* Only a directory ahead of /run (/etc) replaces ours. One behind it
+			 * (/usr/local/lib, /usr/lib, /lib) is hidden by the file initkit writes:
+			 * logind does not read it then, so it is not counted. */
+			if (list[i].dir > run_dir_index()) {
+				char path[sizeof(rel) + 1];
+				snprintf(path, sizeof(path), "/%s", rel);
+				note(c, path, 0,
+				     "hidden by initkit's /%s/%s (same name; /run comes first)",
+				     LOGIND_RUN_DROPIN_DIR, own_name);
+				continue;
+			}
 			k = snprintf(c->own_overridden_by, sizeof(c->own_overridden_by), "/%s",
 				     rel);
 			(void)k;

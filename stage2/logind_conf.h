@@ -10,7 +10,10 @@
  *      the same name in later ones, so a link to /dev/null or an empty file masks it; hidden
  *      files (names starting with '.') are skipped, as conf_files_list() skips them;
  *   3. within and across files the last valid assignment wins; an invalid value is ignored
- *      (logind warns); a malformed section header stops logind reading any further file.
+ *      (logind warns); a malformed section header, invalid UTF-8 (systemd's utf8_is_valid():
+ *      no surrogates, over-long forms, code points past U+10FFFF or non-characters), a line
+ *      of LOGIND_LONG_LINE_MAX bytes or more, or a file that exists but cannot be read stops
+ *      logind reading any further line or file.
  *
  * Root-free: everything is resolved inside a directory fd (openat2 RESOLVE_IN_ROOT). */
 #pragma once
@@ -39,11 +42,13 @@ struct logind_conf {
 	/* Where it stopped: the file and line (0: the file could not be read at all). */
 	char stopped_path[PATH_MAX];
 	unsigned stopped_line;
+	char stopped_at[PATH_MAX + 16]; /* for messages: "path:line" or "path (unreadable)" */
 	/* It stopped before reaching initkit's drop-in (in the main file, or in a drop-in whose
 	 * name sorts before own_name): nothing initkit writes there is read by logind. */
 	bool own_unread;
 	/* Set when a file with the name of our own drop-in exists in a directory that beats /run
-	 * (an administrator's mask or replacement): logind reads that one instead of ours. */
+	 * (/etc: an administrator's mask or replacement): logind reads that one instead of ours.
+	 * One in a directory behind /run is hidden by ours and not counted at all. */
 	char own_overridden_by[PATH_MAX];
 };
 
@@ -51,6 +56,9 @@ struct logind_conf {
 extern const char *const logind_dropin_dirs[];
 #define LOGIND_MAIN_CONF "etc/systemd/logind.conf"
 #define LOGIND_RUN_DROPIN_DIR "run/systemd/logind.conf.d"
+/* systemd's LONG_LINE_MAX: read_line() fails on a line this long (a stop); files have no
+ * size limit. */
+#define LOGIND_LONG_LINE_MAX (1U << 20)
 
 void logind_conf_init(struct logind_conf *c);
 
@@ -60,10 +68,12 @@ int logind_conf_feed(struct logind_conf *c, const char *path, const char *text, 
 
 /* The whole computation on the tree under rootfd. own_name is initkit's drop-in file name in
  * /run/systemd/logind.conf.d: a copy of it there is initkit's own output and is not counted.
- * Returns 0 or a negative errno (a directory or file that could not be read). */
+ * A file that cannot be read is a stop, a drop-in directory that cannot be opened is skipped,
+ * as in systemd. Returns 0, or -ENOMEM. */
 int logind_conf_load(int rootfd, const char *own_name, struct logind_conf *c);
 
 /* Opens path (relative) inside rootfd with symlinks resolved inside that root. */
 int open_in_root(int rootfd, const char *path, int flags);
-/* Reads a whole file (at most max bytes) inside rootfd into a malloc'ed NUL-terminated buffer. */
+/* Reads a whole file (more than max bytes: -EFBIG; SIZE_MAX for no limit) inside rootfd into
+ * a malloc'ed NUL-terminated buffer. */
 int read_in_root(int rootfd, const char *path, size_t max, char **ret, size_t *ret_len);

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "apifs.h"
 #include "cmdline.h"
 #include "defaults.h"
 #include "dropin.h"
@@ -81,12 +82,11 @@ static int apply_defaults(int rootfd, const char *cmdline, bool dry_run)
 	 * generator and the CLI exit non-zero. */
 	int failed = 0;
 	if (p.n_unread)
-		failed =
-			log_error_errno(-EBADMSG,
-					"not applied: logind stops reading at %s:%u, before "
-					"/%s/%s; %zu default%s not applied (fix that file)",
-					c.stopped_path, c.stopped_line, LOGIND_RUN_DROPIN_DIR,
-					STAGE2_DROPIN_NAME, p.n_unread, p.n_unread == 1 ? "" : "s");
+		failed = log_error_errno(-EBADMSG,
+					 "not applied: logind stops reading at %s, before "
+					 "/%s/%s; %zu default%s not applied (fix that file)",
+					 c.stopped_at, LOGIND_RUN_DROPIN_DIR, STAGE2_DROPIN_NAME,
+					 p.n_unread, p.n_unread == 1 ? "" : "s");
 	int len = p.n_apply ? plan_render(&d, &p, text, sizeof(text)) : 0;
 	if (len < 0)
 		return log_error_errno(len, "drop-in too large: %m");
@@ -118,13 +118,19 @@ static bool is_mountpoint(const char *path)
 }
 
 /* systemd mounts a tmpfs on /run only when nothing is mounted there yet: if stage 1 did not
- * hand one over, mount it now (with systemd's own options) so the drop-in stays visible. */
+ * hand one over, mount it now (with systemd's own options) so the drop-in stays visible. A
+ * root without /proc or /run gets them first (else the mount fails, and with it the command
+ * line: initkit.logind.*, rd.emergency=). */
 static void pid1_prepare_mounts(void)
 {
+	for (size_t i = 0; i < stage2_api_dirs_count; i++) {
+		int r = stage2_api_dir_make(AT_FDCWD, &stage2_api_dirs[i]);
+		if (r < 0)
+			log_warning_errno(r, "cannot create /%s: %m", stage2_api_dirs[i].name);
+	}
 	if (!is_mountpoint("/proc") &&
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		log_warning_errno(-errno, "cannot mount /proc: %m; no kernel command line");
-	(void)mkdir("/run", 0755);
 	if (!is_mountpoint("/run") &&
 	    mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
 		  "mode=0755,size=20%,nr_inodes=800k") < 0)
@@ -140,7 +146,7 @@ static bool same_file_as_self(const char *path)
 
 static void on_sigchld(int sig)
 {
-	(void)sig; /* only wakes pause() so orphans re-parented to PID 1 are reaped */
+	(void)sig; /* only ends sigsuspend() so orphans re-parented to PID 1 are reaped */
 }
 
 /* No init could be executed: PID 1 must not return (the kernel would panic). */
@@ -168,10 +174,21 @@ __attribute__((noreturn)) static void pid1_no_init(size_t tried, const char *cmd
 	}
 	if (f.action != HANDOVER_WAIT)
 		log_error_errno(-errno, "reboot(): %m; waiting instead");
-	signal(SIGCHLD, on_sigchld);
-	for (;;)
-		if (waitpid(-1, NULL, 0) < 0 && errno == ECHILD)
-			pause();
+	/* SIGCHLD stays blocked except inside sigsuspend(): a child exiting between the reaping
+	 * and the wait is then delivered there, not lost before a pause(). */
+	sigset_t chld, waitmask;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &waitmask);
+	sigdelset(&waitmask, SIGCHLD);
+	struct sigaction sa = {.sa_handler = on_sigchld, .sa_flags = SA_NOCLDSTOP};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	for (;;) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		sigsuspend(&waitmask);
+	}
 }
 
 static int pid1_main(int argc, char **argv)

@@ -68,9 +68,9 @@ void plan_describe(const struct stage2_defaults *d, const struct logind_conf *c,
 		break;
 	case PLAN_UNREAD:
 		snprintf(buf, size,
-			 "not applied %s=%s (%s): logind stops reading at %s:%u, before initkit's "
+			 "not applied %s=%s (%s): logind stops reading at %s, before initkit's "
 			 "drop-in",
-			 name, s->value, s->source, c->stopped_path, c->stopped_line);
+			 name, s->value, s->source, c->stopped_at);
 		break;
 	case PLAN_UNMANAGED:
 		buf[0] = '\0';
