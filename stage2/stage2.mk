@@ -1,12 +1,12 @@
 # Stage 2: logind defaults applied after switch_root (PID 1, generator or CLI). See README.md.
 STAGE2_LIB_SRCS := stage2/logind_values.c stage2/logind_conf.c stage2/cmdline.c \
-	stage2/defaults.c stage2/plan.c stage2/dropin.c stage2/initexec.c stage2/mode.c \
+	stage2/defaults.c stage2/plan.c stage2/dropin.c stage2/initexec.c stage2/mode.c stage2/apifs.c \
 	initrd/initcheck.c
 PROGRAMS += initkit-stage2
 initkit-stage2_SRCS := stage2/main.c $(STAGE2_LIB_SRCS) $(LIB_SRCS)
 
 TESTS += logind_values logind_conf stage2_cmdline stage2_defaults stage2_plan stage2_initexec \
-	stage2_mode
+	stage2_mode stage2_apifs
 test_logind_values_SRCS := tests/test_logind_values.c stage2/logind_values.c
 test_logind_conf_SRCS := tests/test_logind_conf.c stage2/logind_conf.c stage2/logind_values.c
 test_stage2_cmdline_SRCS := tests/test_stage2_cmdline.c stage2/cmdline.c
@@ -18,3 +18,4 @@ test_stage2_plan_SRCS := tests/test_stage2_plan.c stage2/plan.c stage2/defaults.
 test_stage2_initexec_SRCS := tests/test_stage2_initexec.c stage2/initexec.c stage2/cmdline.c \
 	initrd/initcheck.c
 test_stage2_mode_SRCS := tests/test_stage2_mode.c stage2/mode.c
+test_stage2_apifs_SRCS := tests/test_stage2_apifs.c stage2/apifs.c
