@@ -10,7 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "initcheck.h"
@@ -20,13 +23,25 @@
 #define MAX_LINKS 40
 /* Links shown in the chain before it is cut short with "..." (a loop would show 40). */
 #define CHAIN_SHOWN 8
-/* fs/exec.c exec_binprm(): "This allows 4 levels of binfmt rewrites before failing hard." */
-#define MAX_INTERP_DEPTH 4
+/* fs/exec.c exec_binprm() (6.1): "if (depth > 5) return -ELOOP;" -- each `#!` (binfmt_script)
+ * hands the file to its interpreter, one rewrite; binfmt_elf loads PT_INTERP itself, which is
+ * no rewrite. So a chain of 5 scripts ending in an ELF runs, 6 do not. */
+#define MAX_SCRIPT_REWRITES 5
+/* Debian's kernel: x32 is built but off unless syscall.x32=y. */
+#define X32_PARAM "/sys/module/syscall/parameters/x32"
+/* How long `LOADER --list` may take before it is killed and the verdict left to execve(). */
+#define LOADER_LIST_TIMEOUT_MS 10000
 
 const char *const initcheck_default_inits[] = {"/sbin/init", "/etc/init", "/bin/init", "/bin/sh",
 					       NULL};
 
 static bool fallback_forced;
+static const char *x32_param_path = X32_PARAM;
+
+void initcheck_set_x32_param_path(const char *path)
+{
+	x32_param_path = path ? path : X32_PARAM;
+}
 
 void initcheck_force_fallback(bool force)
 {
@@ -88,13 +103,14 @@ struct walk {
 	struct sbuf where; /* its path inside the root: "" for the root, else "/a/b" */
 	char *todo;	   /* what is left to resolve starts at todo + pos */
 	size_t pos;
-	size_t link_end;     /* todo[pos..link_end) came from a symlink's target */
-	unsigned links;	     /* symlinks followed */
-	struct sbuf chain;   /* "/sbin/init -> /lib/systemd/systemd" */
-	struct sbuf at;	     /* path of the last component looked at: the final file, or
-			      * the one that could not be reached */
-	bool failed_in_link; /* that one came from a symlink's target */
-	int final_fd;	     /* O_PATH fd of what the path names, when reached */
+	size_t link_end;	       /* todo[pos..link_end) came from a symlink's target */
+	unsigned links;		       /* symlinks followed */
+	struct sbuf chain;	       /* "/sbin/init -> /lib/systemd/systemd" */
+	struct sbuf at;		       /* path of the last component looked at: the final file, or
+					* the one that could not be reached */
+	bool failed_in_link;	       /* that one came from a symlink's target */
+	int final_fd;		       /* O_PATH fd of what the path names, when reached */
+	char final_name[NAME_MAX + 1]; /* its name in dir_fd (a file, not a directory) */
 };
 
 static int walk_enter_root(struct walk *w)
@@ -299,6 +315,7 @@ static int walk_step(struct walk *w)
 		return -ENOTDIR;
 	}
 	w->final_fd = fd;
+	memcpy(w->final_name, name, len + 1);
 	return 0;
 }
 
@@ -341,9 +358,9 @@ static int walk_run(struct walk *w, int root_fd, const char *path)
 
 /* openat2(RESOLVE_IN_ROOT): an O_PATH fd, a negative errno, or -ENOSYS when the kernel (or a
  * seccomp filter, which answers EPERM) does not let us use it. glibc 2.36 has no wrapper. */
-static int open_in_root(int root_fd, const char *path)
+static int open_in_root_as(int root_fd, const char *path, uint64_t flags)
 {
-	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+	struct open_how how = {.flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
 	long fd = -1;
 
 	/* EAGAIN: a rename or mount raced with the lookup; the kernel asks for a retry. */
@@ -356,6 +373,11 @@ static int open_in_root(int root_fd, const char *path)
 	if (errno == ENOSYS || errno == EPERM || errno == E2BIG || errno == EAGAIN)
 		return -ENOSYS;
 	return -errno;
+}
+
+static int open_in_root(int root_fd, const char *path)
+{
+	return open_in_root_as(root_fd, path, O_PATH);
 }
 
 static void classify_file(struct initcheck_result *r, int fd)
@@ -525,6 +547,14 @@ int initcheck_elf_find_interp(const struct initcheck_header *h, const unsigned c
 		*why = "an ELF with a malformed program header table";
 		return -ENOEXEC;
 	}
+	/* ... and (6.1) "size > ELF_MIN_ALIGN": a table larger than one page (ELF_EXEC_PAGESIZE,
+	 * the page size on the architectures we build for) */
+	long page = sysconf(_SC_PAGESIZE);
+	if ((size_t)h->phnum * entsize > (page > 0 ? (size_t)page : 4096)) {
+		*why = "an ELF whose program header table is larger than a page (the kernel's "
+		       "ELF_MIN_ALIGN)";
+		return -ENOEXEC;
+	}
 	if (len < (size_t)h->phnum * entsize) {
 		*why = "an ELF whose program headers lie beyond the end of the file";
 		return -ENOEXEC;
@@ -577,6 +607,20 @@ static const struct {
 #endif
 	{0, 0, 0}, /* an architecture not listed: no machine check */
 };
+
+bool initcheck_elf_is_x32(const struct initcheck_header *h)
+{
+	return h->elf_class == ELFCLASS32 && h->e_machine == EM_X86_64;
+}
+
+/* The kernel's x32 switch: "Y" when x32 binaries run. A missing file (no x32 support built,
+ * or a kernel we cannot ask) counts as off. */
+static bool x32_enabled(void)
+{
+	char c = 0;
+	_cleanup_close_ int fd = open(x32_param_path, O_RDONLY | O_CLOEXEC);
+	return fd >= 0 && read(fd, &c, 1) == 1 && (c == 'Y' || c == 'y' || c == '1');
+}
 
 bool initcheck_elf_runs_here(const struct initcheck_header *h)
 {
@@ -673,16 +717,34 @@ static void judge_interpreter(int root_fd, struct initcheck_result *r, const cha
 	const char *kind = elf_parent ? "ELF interpreter (PT_INTERP)" : "#! interpreter";
 	struct initcheck_result ir;
 
-	if (depth >= MAX_INTERP_DEPTH) {
+	/* depth: the `#!` rewrites that led to this file */
+	if (!elf_parent && depth >= MAX_SCRIPT_REWRITES) {
 		set_bad(r, INITCHECK_BAD_INTERPRETER, -ELOOP,
-			"%s: %s %s: more than %d levels of interpreters", r->resolved, kind, interp,
-			MAX_INTERP_DEPTH);
+			"%s: %s %s: more than %d levels of #! interpreters", r->resolved, kind,
+			interp, MAX_SCRIPT_REWRITES);
 		return;
 	}
-	if (judge(root_fd, interp, &ir, depth + 1, elf_parent) < 0) {
+	if (judge(root_fd, interp, &ir, elf_parent ? depth : depth + 1, elf_parent) < 0) {
 		r->verdict = INITCHECK_ERROR;
 		r->error = -ENOMEM;
 		return;
+	}
+	if (ir.verdict == INITCHECK_OK) {
+		/* what execve() finally loads, and what could not be read on the way */
+		if (!r->content_error)
+			r->content_error = ir.content_error;
+		if (elf_parent) {
+			free(r->dyn_elf);
+			free(r->dyn_loader);
+			r->dyn_elf = strdup(r->path ? r->path : "");
+			r->dyn_loader = strdup(interp);
+			if (!r->dyn_elf || !r->dyn_loader)
+				r->error = -ENOMEM;
+		} else if (ir.dyn_elf) {
+			r->dyn_elf = ir.dyn_elf;
+			r->dyn_loader = ir.dyn_loader;
+			ir.dyn_elf = ir.dyn_loader = NULL;
+		}
 	}
 	if (ir.verdict != INITCHECK_OK) {
 		char what[PATH_MAX + 64], line[2 * PATH_MAX + 256];
@@ -717,6 +779,13 @@ static void inspect_elf(int root_fd, int fd, struct initcheck_result *r,
 			ours);
 		return;
 	}
+	if (!elf_parent && initcheck_elf_is_x32(h) && !x32_enabled()) {
+		set_bad(r, INITCHECK_WRONG_ARCH, -ENOEXEC,
+			"%s is an x32 ELF; this kernel runs no x32 binaries (%s is not Y; "
+			"Debian's kernel needs syscall.x32=y)",
+			r->resolved, x32_param_path);
+		return;
+	}
 	if (h->e_type != ET_EXEC && h->e_type != ET_DYN) {
 		set_bad(r, INITCHECK_BAD_FORMAT, -ENOEXEC,
 			"%s is an ELF of type %u, not an executable", r->resolved, h->e_type);
@@ -748,22 +817,48 @@ static void inspect_elf(int root_fd, int fd, struct initcheck_result *r,
 	judge_interpreter(root_fd, r, interp, depth, h);
 }
 
-/* fd: what the path names (a regular file with an x bit). Reads it the way execve() will. */
-static void inspect_content(int root_fd, int fd, struct initcheck_result *r, unsigned depth,
+/* A descriptor to read what opath_fd (the file the path names) holds, opened inside the root
+ * as the path was resolved: openat2(RESOLVE_IN_ROOT), or the walk's last directory and name.
+ * Never /proc/self/fd: the new root need not have /proc (stage 2 runs there). */
+static int open_content(int root_fd, const char *path, const struct walk *w, int opath_fd)
+{
+	const int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY;
+	struct stat a, b;
+	int fd = -ENOSYS;
+
+	if (!fallback_forced)
+		fd = open_in_root_as(root_fd, path, flags);
+	if (fd == -ENOSYS) {
+		if (w->dir_fd < 0 || !w->final_name[0])
+			return -ENOENT;
+		fd = openat(w->dir_fd, w->final_name, flags | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+	}
+	if (fd < 0)
+		return fd;
+	/* the same file the verdict was given on, not one renamed in since */
+	if (fstat(fd, &a) < 0 || fstat(opath_fd, &b) < 0 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/* fd: what the path names (a regular file with an x bit; may be O_PATH). Reads it the way
+ * execve() will. A file that cannot be read at all is execve()'s to judge: content_error. */
+static void inspect_content(int root_fd, const char *path, const struct walk *w, int fd,
+			    struct initcheck_result *r, unsigned depth,
 			    const struct initcheck_header *elf_parent)
 {
 	unsigned char buf[INITCHECK_HEADER_SIZE];
 	struct initcheck_header h;
 	const char *why;
-	char proc[64];
 
-	/* fd may be O_PATH: reopen it for reading through /proc (mounted in both stages) */
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	_cleanup_close_ int rfd = open(proc, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	_cleanup_close_ int rfd = open_content(root_fd, path, w, fd);
 	if (rfd < 0) {
-		int e = -errno;
-		set_bad(r, INITCHECK_ERROR, e, "%s: cannot read it through %s: %s", r->resolved,
-			proc, strerror(-e));
+		r->content_error = rfd;
 		return;
 	}
 	ssize_t n;
@@ -771,8 +866,7 @@ static void inspect_content(int root_fd, int fd, struct initcheck_result *r, uns
 		n = pread(rfd, buf, sizeof(buf), 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		int e = -errno;
-		set_bad(r, INITCHECK_ERROR, e, "%s: reading it: %s", r->resolved, strerror(-e));
+		r->content_error = -errno;
 		return;
 	}
 	if (initcheck_parse_header(buf, (size_t)n, &h, &why) < 0) {
@@ -815,7 +909,7 @@ static int judge(int root_fd, const char *path, struct initcheck_result *r, unsi
 		int fd = fd2 >= 0 ? fd2 : w.final_fd;
 		classify(r, res, fd, &w);
 		if (r->verdict == INITCHECK_OK)
-			inspect_content(root_fd, fd, r, depth, elf_parent);
+			inspect_content(root_fd, path, &w, fd, r, depth, elf_parent);
 	}
 	if (fd2 >= 0)
 		close(fd2);
@@ -838,6 +932,8 @@ void initcheck_result_free(struct initcheck_result *r)
 	free(r->chain);
 	free(r->resolved);
 	free(r->detail);
+	free(r->dyn_elf);
+	free(r->dyn_loader);
 	*r = (struct initcheck_result){0};
 }
 
@@ -868,6 +964,7 @@ const char *initcheck_verdict_str(enum initcheck_verdict v)
 		[INITCHECK_BAD_FORMAT] = "not an executable format",
 		[INITCHECK_WRONG_ARCH] = "wrong architecture",
 		[INITCHECK_BAD_INTERPRETER] = "bad interpreter",
+		[INITCHECK_UNLOADABLE] = "shared libraries cannot be loaded",
 	};
 	return (size_t)v < ARRAY_SIZE(names) ? names[v] : "?";
 }
@@ -928,4 +1025,170 @@ size_t initcheck_candidates(const char *init, const char *out[INITCHECK_N_DEFAUL
 	for (; n < INITCHECK_N_DEFAULTS && initcheck_default_inits[n]; n++)
 		out[n] = initcheck_default_inits[n];
 	return n;
+}
+
+/* ---- Shared libraries: glibc's loader asked before the switch ---- */
+
+bool initcheck_is_glibc_loader(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	return strncmp(base, "ld-linux", 8) == 0 && strstr(base + 8, ".so");
+}
+
+/* Copies the library name that ends right before end (it starts after the last blank, tab
+ * or ':' before it) into lib. */
+static bool copy_lib_name(const char *line, const char *end, char *lib, size_t size)
+{
+	while (end > line && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	const char *start = end;
+	while (start > line && start[-1] != ' ' && start[-1] != '\t' && start[-1] != ':')
+		start--;
+	if (start == end || (size_t)(end - start) >= size)
+		return false;
+	memcpy(lib, start, (size_t)(end - start));
+	lib[end - start] = '\0';
+	return true;
+}
+
+bool initcheck_loader_missing_lib(const char *out, char *lib, size_t size)
+{
+	static const char loading[] = "error while loading shared libraries: ";
+	for (const char *line = out; line && *line;) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		const char *nf = memmem(line, len, " => not found", 13);
+		const char *el = memmem(line, len, loading, sizeof(loading) - 1);
+		if (nf && copy_lib_name(line, nf, lib, size))
+			return true;
+		if (el) {
+			const char *name = el + sizeof(loading) - 1;
+			const char *colon = memchr(name, ':', len - (size_t)(name - line));
+			if (colon && copy_lib_name(name, colon, lib, size))
+				return true;
+		}
+		line = eol ? eol + 1 : NULL;
+	}
+	return false;
+}
+
+/* In the child: chroot into the new root and exec the loader there. Any failure before the
+ * exec is written (as an errno) to err_fd, so the parent can tell "the check could not run"
+ * from "the loader refused". */
+static void loader_child(int root_fd, int out_fd, int err_fd, int null_fd, const char *loader,
+			 const char *elf)
+{
+	char *const argv[] = {(char *)loader, (char *)"--list", (char *)elf, NULL};
+	char *const envp[] = {NULL}; /* nothing of ours (and never LD_TRACE_LOADED_OBJECTS) */
+	int e;
+	if (dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0 ||
+	    fchdir(root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		goto fail;
+	execve(loader, argv, envp);
+fail:
+	e = errno;
+	(void)!write(err_fd, &e, sizeof(e));
+	_exit(127);
+}
+
+/* Reads the child's output into out (cut at size - 1 bytes, the rest drained) until it closes
+ * its end; false when it did not within the timeout. */
+static bool read_output(int fd, char *out, size_t size)
+{
+	size_t len = 0;
+	uint64_t waited = 0;
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int n = poll(&p, 1, 100);
+		if (n < 0 && errno != EINTR)
+			return false;
+		if (n <= 0) {
+			if ((waited += 100) >= LOADER_LIST_TIMEOUT_MS)
+				return false;
+			continue;
+		}
+		char drain[512];
+		ssize_t got = len + 1 < size ? read(fd, out + len, size - 1 - len)
+					     : read(fd, drain, sizeof(drain));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		if (len + 1 < size)
+			len += (size_t)got;
+	}
+	out[len] = '\0';
+	return true;
+}
+
+/* Runs `loader --list elf` inside root_fd. Returns the wait status (>= 0), or a negative
+ * errno when the loader could not be run at all. */
+static int run_loader_list(int root_fd, const char *loader, const char *elf, char *out, size_t size)
+{
+	int outp[2], errp[2], status = 0, e = 0;
+	_cleanup_close_ int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null_fd < 0)
+		return -errno;
+	if (pipe2(outp, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		e = -errno;
+		close(outp[0]);
+		close(outp[1]);
+		return e;
+	}
+	pid_t pid = fork();
+	if (pid == 0)
+		loader_child(root_fd, outp[1], errp[1], null_fd, loader, elf);
+	e = pid < 0 ? -errno : 0;
+	close(outp[1]);
+	close(errp[1]);
+	bool done = pid > 0 && read_output(outp[0], out, size);
+	if (pid > 0 && !done)
+		kill(pid, SIGKILL);
+	close(outp[0]);
+	if (pid > 0) {
+		int child_errno = 0;
+		if (read(errp[0], &child_errno, sizeof(child_errno)) == sizeof(child_errno))
+			e = -child_errno;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (e == 0 && !done)
+			e = -ETIMEDOUT;
+	}
+	close(errp[0]);
+	return e < 0 ? e : status;
+}
+
+int initcheck_libraries(int root_fd, struct initcheck_result *r)
+{
+	char out[4096], lib[256];
+	if (r->verdict != INITCHECK_OK || !r->dyn_loader || !r->dyn_elf ||
+	    !initcheck_is_glibc_loader(r->dyn_loader))
+		return 0;
+	int st = run_loader_list(root_fd, r->dyn_loader, r->dyn_elf, out, sizeof(out));
+	if (st < 0) {
+		r->content_error = st; /* could not ask: execve() will tell */
+		return 0;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	char how[64];
+	if (WIFEXITED(st))
+		snprintf(how, sizeof(how), "exit status %d", WEXITSTATUS(st));
+	else
+		snprintf(how, sizeof(how), "signal %d", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	if (initcheck_loader_missing_lib(out, lib, sizeof(lib))) {
+		set_bad(r, INITCHECK_UNLOADABLE, -ENOENT,
+			"%s needs %s, which is not in the new root (%s --list %s: %s)", r->dyn_elf,
+			lib, r->dyn_loader, r->dyn_elf, how);
+	} else {
+		char *nl = strchr(out, '\n');
+		if (nl)
+			*nl = '\0';
+		set_bad(r, INITCHECK_UNLOADABLE, -ENOEXEC, "%s --list %s: %s%s%s", r->dyn_loader,
+			r->dyn_elf, how, out[0] ? ": " : "", out);
+	}
+	return r->error == -ENOMEM ? -ENOMEM : 0;
 }

@@ -13,9 +13,17 @@
  * a `#!` interpreter that is missing from the new root, an ELF whose PT_INTERP (the dynamic
  * loader) is missing, or a binary for another architecture. So the first bytes are read the
  * way the kernel's binfmt_script and binfmt_elf read them, and each interpreter is judged
- * inside the new root the same way as the init itself (up to the kernel's 4 levels). What the
- * loader finds later (segments, the interpreter's own program headers) is left to execve();
- * stage 1 goes on to the next default init when that fails.
+ * inside the new root the same way as the init itself (up to the kernel's 5 `#!` rewrites; the
+ * ELF loader is no rewrite). The file is read through a descriptor opened inside the root
+ * (openat2(RESOLVE_IN_ROOT) or the walk), never through /proc, which the new root may lack;
+ * a file that cannot be read at all is left to execve(). What the loader finds later
+ * (segments, the interpreter's own program headers) is left to execve(); stage 1 goes on to
+ * the next default init when that fails.
+ *
+ * A dynamic init whose shared library is missing passes all of that: execve() succeeds, the
+ * loader exits 127, and the kernel panics. So when the ELF that will run names glibc's loader
+ * (ld-linux*.so*), initcheck_libraries() runs `LOADER --list ELF` chrooted into the new root
+ * (the loader, never the init itself, and never LD_TRACE_LOADED_OBJECTS).
  */
 #pragma once
 
@@ -39,6 +47,7 @@ enum initcheck_verdict {
 	INITCHECK_BAD_FORMAT,	   /* neither an ELF binary nor a `#!` script the kernel accepts */
 	INITCHECK_WRONG_ARCH,	   /* an ELF for another class, byte order or machine */
 	INITCHECK_BAD_INTERPRETER, /* its `#!` or PT_INTERP interpreter fails the check */
+	INITCHECK_UNLOADABLE,	   /* glibc's loader cannot load it (a missing library) */
 };
 
 struct initcheck_result {
@@ -55,6 +64,11 @@ struct initcheck_result {
 	bool used_openat2; /* the verdict came from openat2(RESOLVE_IN_ROOT) */
 	char *detail;	   /* BAD_FORMAT, WRONG_ARCH, BAD_INTERPRETER: what is wrong, e.g.
 			    * "#! interpreter /usr/bin/python3 of /opt/init.py: missing (...)" */
+	int content_error; /* the file (or an interpreter) could not be read: the negative
+			    * errno; the verdict is then left to execve() */
+	char *dyn_elf;	   /* the dynamic ELF execve() ends up loading (the init, or a `#!`
+			    * interpreter), as named, and its PT_INTERP; NULL when static */
+	char *dyn_loader;
 };
 
 /* What the first bytes of a file tell execve(). Pure, for the check and its tests. */
@@ -82,6 +96,24 @@ int initcheck_elf_find_interp(const struct initcheck_header *h, const unsigned c
 /* Whether the kernel this program was built for runs an ELF of that class, byte order and
  * machine: ours, or the 32-bit compat ABI of a 64-bit architecture. */
 bool initcheck_elf_runs_here(const struct initcheck_header *h);
+/* An x32 ELF (32-bit class, x86-64 machine): runs only when the kernel enables x32 (Debian
+ * builds CONFIG_X86_X32_DISABLED=y: syscall.x32=y turns it on), which the check reads from
+ * /sys/module/syscall/parameters/x32 ("Y"). */
+bool initcheck_elf_is_x32(const struct initcheck_header *h);
+/* Test switch: read the x32 switch from this file instead (NULL: the real one). */
+void initcheck_set_x32_param_path(const char *path);
+
+/* Whether path names glibc's dynamic loader (basename ld-linux*.so*). */
+bool initcheck_is_glibc_loader(const char *path);
+/* From the output of `LOADER --list ELF`, the first library the loader could not find
+ * ("libc.so.6 => not found", "error while loading shared libraries: libc.so.6: ..."), copied
+ * into lib. Returns true when one was found. Pure. */
+bool initcheck_loader_missing_lib(const char *out, char *lib, size_t size);
+/* For an OK result whose dyn_loader is glibc's: runs `dyn_loader --list dyn_elf` in a child
+ * chrooted into root_fd (empty environment, stdin /dev/null, output captured) and makes the
+ * verdict UNLOADABLE when it exits non-zero. When the child cannot be started (no chroot
+ * permission, ...) the verdict stays and content_error says why. Returns 0 or -ENOMEM. */
+int initcheck_libraries(int root_fd, struct initcheck_result *r);
 /* "x86-64", "AArch64", ... or NULL for a machine number we have no name for. */
 const char *initcheck_machine_name(unsigned e_machine);
 

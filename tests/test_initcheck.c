@@ -7,11 +7,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
+#include <limits.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../initrd/initcheck.h"
@@ -66,15 +71,19 @@ struct fake_elf {
 	unsigned machine, data, type;
 	const char *interp;
 	bool cut;
+	unsigned phnum; /* program headers (PT_NOTE after the first); 0 means 1 */
 };
 
 static void make_elf(const char *root, const char *name, const struct fake_elf *f)
 {
-	unsigned char buf[512] = {0};
+	static unsigned char buf[8192];
 	ElfW(Ehdr) *eh = (ElfW(Ehdr) *)buf;
 	ElfW(Phdr) *ph = (ElfW(Phdr) *)(buf + sizeof(*eh));
-	unsigned cls, data, machine;
-	size_t len = sizeof(*eh) + sizeof(*ph);
+	unsigned cls, data, machine, phnum = f->phnum ? f->phnum : 1;
+	size_t len = sizeof(*eh) + phnum * sizeof(*ph);
+
+	memset(buf, 0, sizeof(buf));
+	assert_true(len + 256 < sizeof(buf));
 
 	our_abi(&cls, &data, &machine);
 	memcpy(eh->e_ident, ELFMAG, SELFMAG);
@@ -87,8 +96,9 @@ static void make_elf(const char *root, const char *name, const struct fake_elf *
 	eh->e_phoff = sizeof(*eh);
 	eh->e_ehsize = sizeof(*eh);
 	eh->e_phentsize = sizeof(*ph);
-	eh->e_phnum = 1;
-	ph->p_type = PT_NOTE;
+	eh->e_phnum = (uint16_t)phnum;
+	for (unsigned i = 0; i < phnum; i++)
+		ph[i].p_type = PT_NOTE;
 	if (f->interp) {
 		ph->p_type = PT_INTERP;
 		ph->p_offset = len;
@@ -532,6 +542,30 @@ static int setup_content(void **state)
 	/* only the header: the loader finds the rest missing, the check does not look */
 	make_elf(t->root, "lib/ld-cut.so", &(struct fake_elf){.interp = "/x", .cut = true});
 	make_elf(t->root, "elf-interp-cut", &(struct fake_elf){.interp = "/lib/ld-cut.so"});
+	/* fs/exec.c allows 5 #! rewrites (depth > 5 fails); the ELF loader is no rewrite:
+	 * s5-1 -> ... -> s5-5 -> a static ELF runs, s6-1 -> ... -> s6-6 -> it does not,
+	 * s4-1 -> ... -> s4-4 and s5d-1 -> ... -> s5d-5 -> a dynamic ELF (and its loader) run */
+	static const struct {
+		const char *prefix, *end;
+		int n;
+	} chains[] = {{"s5", "/elf-static", 5},
+		      {"s6", "/elf-static", 6},
+		      {"s4", "/elf-dyn", 4},
+		      {"s5d", "/elf-dyn", 5}};
+	for (size_t c = 0; c < sizeof(chains) / sizeof(chains[0]); c++)
+		for (int i = 1; i <= chains[c].n; i++) {
+			char name[16], text[64];
+			snprintf(name, sizeof(name), "%s-%d", chains[c].prefix, i);
+			if (i == chains[c].n)
+				snprintf(text, sizeof(text), "#!%s\n", chains[c].end);
+			else
+				snprintf(text, sizeof(text), "#!/%s-%d\n", chains[c].prefix, i + 1);
+			make_script(t->root, name, text);
+		}
+	/* 6.1's load_elf_phdrs(): the table may not be larger than ELF_MIN_ALIGN (a page) */
+	size_t per_page = (size_t)sysconf(_SC_PAGESIZE) / sizeof(ElfW(Phdr));
+	make_elf(t->root, "elf-phdrs-page", &(struct fake_elf){.phnum = (unsigned)per_page});
+	make_elf(t->root, "elf-phdrs-over", &(struct fake_elf){.phnum = (unsigned)per_page + 1});
 	*state = t;
 	return 0;
 }
@@ -567,6 +601,12 @@ static const struct {
 	{"/elf-interp-missing", INITCHECK_BAD_INTERPRETER, -ENOENT},
 	{"/elf-interp-script", INITCHECK_BAD_INTERPRETER, -ELIBBAD},
 	{"/elf-interp-foreign", INITCHECK_BAD_INTERPRETER, -ENOEXEC},
+	{"/s5-1", INITCHECK_OK, 0},
+	{"/s6-1", INITCHECK_BAD_INTERPRETER, -ELOOP},
+	{"/s4-1", INITCHECK_OK, 0},
+	{"/s5d-1", INITCHECK_OK, 0},
+	{"/elf-phdrs-page", INITCHECK_OK, 0},
+	{"/elf-phdrs-over", INITCHECK_BAD_FORMAT, -ENOEXEC},
 };
 
 static void test_content_table(void **state)
@@ -722,6 +762,283 @@ static void test_candidates(void **state)
 	assert_string_equal(c[3], "/bin/sh");
 }
 
+/* ---- Reading the file: no /proc needed, unreadable content left to execve() ---- */
+
+/* Runs fn in a child; its exit status: 0 pass, 77 skip (it said why), anything else fails. */
+static void in_child(void (*fn)(struct tree *), struct tree *t, const char *what)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fn(t);
+		_exit(0);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77)
+		skip();
+	if (WEXITSTATUS(st) != 0)
+		fail_msg("%s: the child failed (%d)", what, WEXITSTATUS(st));
+}
+
+static int judge_ok_quiet(int root_fd, const char *path, int expect_content_error)
+{
+	int bad = 0;
+	for (int fallback = 0; fallback < 2; fallback++) {
+		struct initcheck_result r;
+		char msg[2048];
+		initcheck_force_fallback(fallback);
+		if (initcheck_judge(root_fd, path, &r) < 0)
+			return 1;
+		initcheck_describe(&r, msg, sizeof(msg));
+		if (r.verdict != INITCHECK_OK || r.content_error != expect_content_error) {
+			fprintf(stderr, "'%s' (%s): %s, content_error %d (expected %d)\n", path,
+				fallback ? "walk" : "openat2", msg, r.content_error,
+				expect_content_error);
+			bad++;
+		}
+		initcheck_result_free(&r);
+	}
+	return bad;
+}
+
+/* In a mount namespace of its own, /proc is covered by an empty tmpfs: the check must still
+ * read the init (stage 2 and the exec fallback judge roots that may lack /proc). */
+static void no_proc_child(struct tree *t)
+{
+	int r = geteuid() == 0 ? unshare(CLONE_NEWNS) : unshare(CLONE_NEWUSER | CLONE_NEWNS);
+	if (r < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", "/proc", "tmpfs", 0, NULL) < 0) {
+		fprintf(stderr, "skipped: cannot hide /proc here: %s\n", strerror(errno));
+		_exit(77);
+	}
+	if (access("/proc/self/fd", F_OK) == 0)
+		_exit(2);
+	int bad = judge_ok_quiet(t->root_fd, "/elf-dyn", 0) +
+		  judge_ok_quiet(t->root_fd, "/script-ok", 0) +
+		  judge_ok_quiet(t->root_fd, "/s4-1", 0);
+	_exit(bad ? 1 : 0);
+}
+
+static void test_no_proc(void **state)
+{
+	in_child(no_proc_child, *state, "no /proc");
+}
+
+/* An init with an x bit that cannot be read (0711, not root): execve() may still run it, so
+ * the verdict is left to execve(), with content_error set. */
+static void unreadable_child(struct tree *t)
+{
+	if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+			       setresuid(65534, 65534, 65534) < 0)) {
+		fprintf(stderr, "skipped: cannot become nobody: %s\n", strerror(errno));
+		_exit(77);
+	}
+	_exit(judge_ok_quiet(t->root_fd, "/elf-unreadable", -EACCES) ? 1 : 0);
+}
+
+static void test_unreadable(void **state)
+{
+	struct tree *t = *state;
+	char p[256];
+	make_elf(t->root, "elf-unreadable", &(struct fake_elf){0});
+	snprintf(p, sizeof(p), "%s/elf-unreadable", t->root);
+	assert_int_equal(chmod(p, 0711), 0);
+	in_child(unreadable_child, t, "unreadable init");
+}
+
+/* ---- x32: only when the kernel's switch says Y (Debian: CONFIG_X86_X32_DISABLED=y) ---- */
+
+#if defined(__x86_64__)
+static void make_elf32(const char *root, const char *name, unsigned machine)
+{
+	unsigned char buf[sizeof(Elf32_Ehdr) + sizeof(Elf32_Phdr)] = {0};
+	Elf32_Ehdr *eh = (Elf32_Ehdr *)buf;
+	Elf32_Phdr *ph = (Elf32_Phdr *)(buf + sizeof(*eh));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS32;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = (uint16_t)machine;
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 1;
+	ph->p_type = PT_NOTE;
+	write_file(root, name, 0755, buf, sizeof(buf));
+}
+#endif
+
+static void test_x32(void **state)
+{
+	(void)state;
+#if defined(__x86_64__)
+	struct tree t;
+	char on[128], off[128], none[128];
+	tree_create(&t);
+	make_elf32(t.root, "x32", EM_X86_64);
+	make_elf32(t.root, "i386", EM_386);
+	write_file(t.dir, "x32-on", 0644, "Y\n", 2);
+	write_file(t.dir, "x32-off", 0644, "N\n", 2);
+	snprintf(on, sizeof(on), "%s/x32-on", t.dir);
+	snprintf(off, sizeof(off), "%s/x32-off", t.dir);
+	snprintf(none, sizeof(none), "%s/x32-absent", t.dir);
+	static const struct {
+		int param; /* 0 on, 1 off, 2 absent */
+		const char *path;
+		enum initcheck_verdict v;
+	} cases[] = {
+		{0, "/x32", INITCHECK_OK},	   {1, "/x32", INITCHECK_WRONG_ARCH},
+		{2, "/x32", INITCHECK_WRONG_ARCH}, {1, "/i386", INITCHECK_OK},
+		{2, "/i386", INITCHECK_OK},
+	};
+	const char *params[] = {on, off, none};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct initcheck_result r;
+		char msg[2048];
+		initcheck_set_x32_param_path(params[cases[i].param]);
+		assert_int_equal(initcheck_judge(t.root_fd, cases[i].path, &r), 0);
+		initcheck_describe(&r, msg, sizeof(msg));
+		if (r.verdict != cases[i].v)
+			fail_msg("x32 case %zu (%s, switch %s): %s", i, cases[i].path,
+				 params[cases[i].param], msg);
+		if (r.verdict == INITCHECK_WRONG_ARCH && !strstr(msg, "x32"))
+			fail_msg("x32 case %zu: the message does not say x32: %s", i, msg);
+		initcheck_result_free(&r);
+	}
+	initcheck_set_x32_param_path(NULL);
+	tree_destroy(&t);
+#else
+	skip();
+#endif
+}
+
+/* ---- Shared libraries: glibc's loader asked inside the root ---- */
+
+static void test_loader_parse(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *out, *lib;
+	} cases[] = {
+		{"/bin/true: error while loading shared libraries: libc.so.6: cannot open shared "
+		 "object file: No such file or directory\n",
+		 "libc.so.6"},
+		{"\tlinux-vdso.so.1 (0x00007ffd)\n\tlibfoo.so.1 => not found\n"
+		 "\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f)\n",
+		 "libfoo.so.1"},
+		{"\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f)\n", NULL},
+		{"", NULL},
+		{"Inconsistency detected by ld.so: dl-version.c: 205\n", NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char lib[64] = "";
+		bool got = initcheck_loader_missing_lib(cases[i].out, lib, sizeof(lib));
+		if (got != (cases[i].lib != NULL) || (got && strcmp(lib, cases[i].lib) != 0))
+			fail_msg("loader output case %zu: got %d '%s', expected '%s'", i, got, lib,
+				 cases[i].lib ? cases[i].lib : "(none)");
+	}
+	assert_true(initcheck_is_glibc_loader("/lib64/ld-linux-x86-64.so.2"));
+	assert_true(initcheck_is_glibc_loader("/lib/ld-linux-aarch64.so.1"));
+	assert_true(initcheck_is_glibc_loader("/lib/ld-linux.so.2"));
+	assert_false(initcheck_is_glibc_loader("/lib/ld-musl-x86_64.so.1"));
+	assert_false(initcheck_is_glibc_loader("/lib/ld.so"));
+	assert_false(initcheck_is_glibc_loader("/opt/ld-linux-x86-64"));
+}
+
+static void copy_into(const char *root, const char *from, const char *to)
+{
+	char p[512], buf[65536];
+	snprintf(p, sizeof(p), "%s%s", root, to);
+	for (char *s = strchr(p + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int out = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	assert_true(in >= 0 && out >= 0);
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
+}
+
+static int find_libc(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	if (info->dlpi_name && strstr(info->dlpi_name, "/libc.so.6"))
+		snprintf(data, PATH_MAX, "%s", info->dlpi_name);
+	return 0;
+}
+
+/* A copy of the host's /bin/true with its loader, with or without libc.so.6, as the init and
+ * as a script's interpreter (needs root for the chroot; a skip says so otherwise). */
+static void test_libraries(void **state)
+{
+	(void)state;
+	static char libc[PATH_MAX], loader[PATH_MAX], tru[PATH_MAX];
+	struct initcheck_header h;
+	const char *why;
+	unsigned char buf[INITCHECK_HEADER_SIZE];
+	static unsigned char phdrs[4096];
+	uint64_t off, size;
+
+	if (geteuid() != 0) {
+		print_message("skipped: the loader runs chrooted, which needs root\n");
+		skip();
+	}
+	dl_iterate_phdr(find_libc, libc);
+	if (!realpath("/bin/true", tru) || !libc[0])
+		skip();
+	int fd = open(tru, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_true(read(fd, buf, sizeof(buf)) > 0);
+	assert_int_equal(initcheck_parse_header(buf, sizeof(buf), &h, &why), 0);
+	ssize_t n = pread(fd, phdrs, sizeof(phdrs), (off_t)h.phoff);
+	assert_true(n > 0);
+	if (initcheck_elf_find_interp(&h, phdrs, (size_t)n, &off, &size, &why) != 1)
+		skip(); /* a static /bin/true */
+	assert_true(size < sizeof(loader));
+	assert_int_equal(pread(fd, loader, size, (off_t)off), (ssize_t)size);
+	close(fd);
+	if (!initcheck_is_glibc_loader(loader))
+		skip();
+
+	for (int with_libc = 0; with_libc < 2; with_libc++) {
+		struct tree t;
+		tree_create(&t);
+		copy_into(t.root, tru, "/bin/true");
+		copy_into(t.root, loader, loader);
+		make_script(t.root, "script-true", "#!/bin/true\n");
+		if (with_libc)
+			copy_into(t.root, libc, libc);
+		for (int k = 0; k < 2; k++) {
+			const char *path = k ? "/script-true" : "/bin/true";
+			struct initcheck_result r;
+			char msg[2048];
+			assert_int_equal(initcheck_judge(t.root_fd, path, &r), 0);
+			assert_int_equal(r.verdict, INITCHECK_OK);
+			assert_non_null(r.dyn_loader);
+			assert_string_equal(r.dyn_elf, "/bin/true");
+			assert_int_equal(initcheck_libraries(t.root_fd, &r), 0);
+			initcheck_describe(&r, msg, sizeof(msg));
+			if (with_libc && (r.verdict != INITCHECK_OK || r.content_error))
+				fail_msg("%s with libc: %s (content_error %d)", path, msg,
+					 r.content_error);
+			if (!with_libc &&
+			    (r.verdict != INITCHECK_UNLOADABLE || !strstr(msg, "needs libc.so.6")))
+				fail_msg("%s without libc: %s", path, msg);
+			initcheck_result_free(&r);
+		}
+		tree_destroy(&t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -737,6 +1054,11 @@ int main(void)
 		cmocka_unit_test(test_parse_header),
 		cmocka_unit_test(test_runs_here),
 		cmocka_unit_test(test_candidates),
+		cmocka_unit_test_setup_teardown(test_no_proc, setup_content, teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable, setup_content, teardown),
+		cmocka_unit_test(test_x32),
+		cmocka_unit_test(test_loader_parse),
+		cmocka_unit_test(test_libraries),
 	};
 	return cmocka_run_group_tests_name("initcheck", tests, NULL, NULL);
 }
