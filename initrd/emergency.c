@@ -13,6 +13,51 @@
 
 #define SHELL "/bin/sh"
 
+static bool switched;
+
+void emergency_switched(void)
+{
+	switched = true;
+}
+
+const char *emergency_no_shell_note(bool after_switch)
+{
+	return after_switch ? "rd.shell: no " SHELL " in the new root"
+			    : "rd.shell: no " SHELL " in the image";
+}
+
+size_t emergency_reap(void)
+{
+	size_t n = 0;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		n++;
+	return n;
+}
+
+static void on_sigchld(int sig)
+{
+	(void)sig;
+}
+
+/* PID 1 waiting forever still reaps: orphans of the emergency shell or of hooks are
+ * reparented to it and would stay zombies. SIGCHLD is blocked except inside sigsuspend(), so
+ * a child that exits between the reaping and the wait still wakes it. */
+static __attribute__((noreturn)) void wait_forever(void)
+{
+	sigset_t chld, old;
+	struct sigaction sa = {.sa_handler = on_sigchld, .sa_flags = SA_NOCLDSTOP};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
+	sigdelset(&old, SIGCHLD);
+	for (;;) {
+		emergency_reap();
+		sigsuspend(&old);
+	}
+}
+
 struct emergency_plan emergency_plan(enum boot_emergency action, bool shell_allowed,
 				     bool shell_present)
 {
@@ -90,7 +135,7 @@ void emergency(enum boot_emergency action, bool shell_allowed, const char *why)
 	bool present = access(SHELL, X_OK) == 0;
 	struct emergency_plan p = emergency_plan(action, shell_allowed, present);
 	if (shell_allowed && !present)
-		log_notice("rd.shell: no " SHELL " in the image");
+		log_notice("%s", emergency_no_shell_note(switched));
 	if (p.shell)
 		run_shell();
 	sync();
@@ -99,6 +144,5 @@ void emergency(enum boot_emergency action, bool shell_allowed, const char *why)
 		reboot(p.reboot_cmd);
 	if (p.reboot_cmd)
 		log_error("waiting forever (set rd.emergency=reboot|poweroff|halt to change this)");
-	for (;;)
-		pause();
+	wait_forever();
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "bootconf.h"
 
@@ -14,6 +15,13 @@ struct emergency_plan {
 };
 struct emergency_plan emergency_plan(enum boot_emergency action, bool shell_allowed,
 				     bool shell_present);
+
+/* After switch_root, /bin/sh is the new root's, not the image's: says so in the messages. */
+void emergency_switched(void);
+/* The notice when rd.shell allows a shell but there is no /bin/sh. Pure. */
+const char *emergency_no_shell_note(bool after_switch);
+/* Reaps every child that has exited, without waiting; returns how many. */
+size_t emergency_reap(void);
 
 __attribute__((noreturn)) void emergency(enum boot_emergency action, bool shell_allowed,
 					 const char *why);

@@ -94,11 +94,16 @@ static int first_usable_init(int root_fd, const char *const *cands, size_t n, si
 	for (size_t i = from; i < n; i++) {
 		struct initcheck_result r;
 		char line[2048];
-		if (initcheck_judge(root_fd, cands[i], &r) < 0) {
+		if (initcheck_judge(root_fd, cands[i], &r) < 0 ||
+		    initcheck_libraries(root_fd, &r) < 0) {
 			snprintf(why, why_size, "init %s: out of memory", cands[i]);
+			initcheck_result_free(&r);
 			return -1;
 		}
 		bool ok = r.verdict == INITCHECK_OK;
+		if (ok && r.content_error)
+			log_warning("init %s: cannot be read fully (%s); leaving it to execve()",
+				    cands[i], strerror(-r.content_error));
 		if (ok && !streq(r.chain, r.path))
 			log_info("init %s", r.chain);
 		if (!ok && !defaults) {
@@ -223,6 +228,7 @@ static void boot(int argc, char **argv_in)
 	log_kmsg_restore(); /* stage 2 gets the limit it had */
 	if (switch_root(NEWROOT) < 0)
 		fail(&bc, "cannot switch to the new root");
+	emergency_switched(); /* from now on /bin/sh is the new root's */
 	exec_init(cands, n_cands, (size_t)first, !bc.init, argv, why, sizeof(why));
 	fail(&bc, why);
 }

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/reboot.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../initrd/emergency.h"
 
@@ -44,10 +46,38 @@ static void test_plan_table(void **state)
 	}
 }
 
+/* After the switch the shell that is missing is the new root's, not the image's. */
+static void test_no_shell_note(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(emergency_no_shell_note(false), "no /bin/sh in the image"));
+	assert_non_null(strstr(emergency_no_shell_note(true), "no /bin/sh in the new root"));
+}
+
+/* The wait loop's reaping: children that exited are collected without blocking. */
+static void test_reap(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0)
+			_exit(0);
+		siginfo_t si;
+		/* wait until it is a zombie, without reaping it */
+		assert_int_equal(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT), 0);
+	}
+	assert_int_equal(emergency_reap(), 2);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(emergency_reap(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_table),
+		cmocka_unit_test(test_no_shell_note),
+		cmocka_unit_test(test_reap),
 	};
 	return cmocka_run_group_tests_name("emergency", tests, NULL, NULL);
 }
