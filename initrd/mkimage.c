@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,6 +42,8 @@ struct opts {
 	size_t n_modules, n_load, n_sets, n_keyfiles, n_hooks, n_modprobe_args;
 	char **modprobe; /* --modprobe-config expanded to files, NULL-terminated */
 	size_t n_modprobe;
+	char **modprobe_skipped; /* files hidden by an earlier file of the same name */
+	size_t n_modprobe_skipped;
 	const char *compress;
 	int level;
 	int fw_forms; /* --firmware-compress: FIRMWARE_XZ|FIRMWARE_ZST, -1 when not given */
@@ -370,10 +373,46 @@ static bool modprobe_conf_name(const char *name)
 				  (n > 6 && streq(name + n - 6, ".alias")));
 }
 
+/* Stage 1 writes rd.driver.blacklist= to a file of this name; libkmod reads only the first
+ * file of a name, so an image's file under it would hide the command line's blacklist. */
+#define CMDLINE_BLACKLIST_NAME "zz-initkit-cmdline-blacklist.conf"
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* Adds one modprobe.d file unless a file of its name came first: libkmod reads only the
+ * first file of a name (so /etc/modprobe.d/x.conf hides /lib/modprobe.d/x.conf); the one
+ * skipped is remembered for the output. Takes path. */
+static int modprobe_push(struct opts *o, char *path)
+{
+	const char *name = base_name(path);
+	if (!modprobe_conf_name(name)) {
+		log_error("--modprobe-config %s: the name must end in .conf or .alias (the "
+			  "only files modprobe.d is read for)",
+			  path);
+		free(path);
+		return -EINVAL;
+	}
+	if (streq(name, CMDLINE_BLACKLIST_NAME)) {
+		log_error("--modprobe-config %s: the name %s is reserved (stage 1 writes "
+			  "rd.driver.blacklist= to it); rename the file",
+			  path, name);
+		free(path);
+		return -EINVAL;
+	}
+	for (size_t k = 0; k < o->n_modprobe; k++)
+		if (streq(base_name(o->modprobe[k]), name))
+			return push(&o->modprobe_skipped, &o->n_modprobe_skipped, path);
+	return push(&o->modprobe, &o->n_modprobe, path);
+}
+
 /* --modprobe-config PATH: a file, or a directory whose *.conf and *.alias files count (the
  * names libkmod reads in a modprobe.d directory). Each file is used as is for the closure
- * and shipped under its own name in /etc/modprobe.d, where initkit-init's libkmod reads it,
- * so the same names must not come twice. */
+ * and shipped under its own name in /etc/modprobe.d, where initkit-init's libkmod reads it;
+ * of two files of one name the first given wins, as in libkmod. */
 static int modprobe_expand(struct opts *o)
 {
 	for (size_t i = 0; i < o->n_modprobe_args; i++) {
@@ -384,8 +423,9 @@ static int modprobe_expand(struct opts *o)
 			return log_error_errno(-errno, "--modprobe-config %s: %m", arg);
 		if (!S_ISDIR(st.st_mode)) {
 			char *copy = strdup(arg);
-			if (!copy || push(&o->modprobe, &o->n_modprobe, copy) < 0)
-				return -ENOMEM;
+			int r = copy ? modprobe_push(o, copy) : -ENOMEM;
+			if (r < 0)
+				return r;
 			continue;
 		}
 		int n = scandir(arg, &ents, NULL, alphasort);
@@ -394,56 +434,113 @@ static int modprobe_expand(struct opts *o)
 		int r = 0;
 		for (int k = 0; k < n; k++) {
 			char *path = NULL;
-			if (r == 0 && modprobe_conf_name(ents[k]->d_name) &&
-			    (asprintf(&path, "%s/%s", arg, ents[k]->d_name) < 0 ||
-			     push(&o->modprobe, &o->n_modprobe, path) < 0))
-				r = -ENOMEM;
+			if (r == 0 && modprobe_conf_name(ents[k]->d_name))
+				r = asprintf(&path, "%s/%s", arg, ents[k]->d_name) < 0
+					    ? -ENOMEM
+					    : modprobe_push(o, path);
 			free(ents[k]);
 		}
 		free(ents);
 		if (r < 0)
 			return r;
 	}
-	for (size_t i = 0; i < o->n_modprobe; i++) {
-		const char *name = strrchr(o->modprobe[i], '/') ? strrchr(o->modprobe[i], '/') + 1
-								: o->modprobe[i];
-		if (!modprobe_conf_name(name)) {
-			log_error("--modprobe-config %s: the name must end in .conf or .alias (the "
-				  "only files modprobe.d is read for)",
-				  o->modprobe[i]);
-			return -EINVAL;
-		}
-		for (size_t k = 0; k < i; k++) {
-			const char *other = strrchr(o->modprobe[k], '/');
-			if (streq(other ? other + 1 : o->modprobe[k], name)) {
-				log_error("--modprobe-config: %s and %s would both be "
-					  "/etc/modprobe.d/%s",
-					  o->modprobe[k], o->modprobe[i], name);
-				return -EINVAL;
-			}
-		}
-	}
 	return 0;
 }
 
+static bool is_dev_null(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
+}
+
 /* Exactly the modprobe.d files the closure was computed with, so the softdeps, aliases and
- * options that shaped it also apply at boot. */
+ * options that shaped it also apply at boot. A file masked with a symlink to /dev/null (how
+ * modprobe.d files are disabled) is shipped empty: it still hides files of its name. */
 static int image_add_modprobe(struct image *img, const struct opts *o)
 {
 	char name[4096];
 	int r = 0;
 	for (size_t i = 0; i < o->n_modprobe && r == 0; i++) {
-		char *copy = strdup(o->modprobe[i]);
-		if (!copy)
-			return -ENOMEM;
-		r = path_printf(name, sizeof(name), "etc/modprobe.d/%s", basename(copy));
-		r = r ?: image_add_file(img, name, o->modprobe[i], 0644);
+		bool masked = is_dev_null(o->modprobe[i]);
+		r = path_printf(name, sizeof(name), "etc/modprobe.d/%s", base_name(o->modprobe[i]));
+		if (r == 0 && masked)
+			r = image_add_data(img, name, 0644, "", 0);
+		else if (r == 0)
+			r = image_add_file(img, name, o->modprobe[i], 0644);
 		if (r == 0 && !o->quiet)
-			printf("  modprobe.d %s (from %s)\n", name + strlen("etc/modprobe.d/"),
-			       o->modprobe[i]);
-		free(copy);
+			printf("  modprobe.d %s (from %s%s)\n", base_name(o->modprobe[i]),
+			       o->modprobe[i],
+			       masked ? ", masked by /dev/null: shipped empty" : "");
 	}
+	for (size_t i = 0; i < o->n_modprobe_skipped && r == 0 && !o->quiet; i++)
+		printf("  modprobe.d %s: %s skipped (a file of that name came first; libkmod reads "
+		       "only the first)\n",
+		       base_name(o->modprobe_skipped[i]), o->modprobe_skipped[i]);
 	return r;
+}
+
+/* The build host's modprobe.d directories, in libkmod's order (the first file of a name
+ * wins). INITKIT_HOST_ROOT (a test hook) puts them below another directory. */
+static const char *const host_modprobe_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
+						 "/usr/local/lib/modprobe.d", "/lib/modprobe.d",
+						 "/usr/lib/modprobe.d"};
+
+struct host_warn {
+	const char *path, *dir;
+	size_t n;
+};
+
+static void host_conf_warn(unsigned line, const char *command, const char *module, void *ud)
+{
+	struct host_warn *w = ud;
+	log_warning("%s:%u: '%s %s' applies on this host but not in the image (only "
+		    "--modprobe-config files are shipped); to keep it, add --modprobe-config %s",
+		    w->path, line, command, module, w->dir);
+	w->n++;
+}
+
+/* The image never depends on the build host's modprobe.d, but options, install/remove
+ * commands, softdeps and blacklists it has for the image's modules are silently lost at
+ * boot: name each (file, line, module), unless a --modprobe-config file of the same name
+ * replaces that file. */
+static void host_modprobe_warn(const struct opts *o, const struct modclosure *mc)
+{
+	const char *root = getenv("INITKIT_HOST_ROOT");
+	char **seen = NULL;
+	size_t n_seen = 0;
+	for (size_t d = 0; d < ARRAY_SIZE(host_modprobe_dirs); d++) {
+		char dir[4096];
+		struct dirent **ents = NULL;
+		if (path_printf(dir, sizeof(dir), "%s%s", root ? root : "", host_modprobe_dirs[d]) <
+		    0)
+			continue;
+		int n = scandir(dir, &ents, NULL, alphasort);
+		for (int k = 0; k < n; k++) {
+			const char *name = ents[k]->d_name;
+			bool skip = !modprobe_conf_name(name);
+			for (size_t i = 0; i < n_seen && !skip; i++)
+				skip = streq(seen[i], name);
+			for (size_t i = 0; i < o->n_modprobe && !skip; i++)
+				skip = streq(base_name(o->modprobe[i]), name);
+			char *copy = skip ? NULL : strdup(name);
+			if (copy && push(&seen, &n_seen, copy) < 0)
+				free(copy);
+			char path[4096];
+			void *text;
+			size_t len;
+			if (!skip && path_printf(path, sizeof(path), "%s/%s", dir, name) == 0 &&
+			    read_file(path, &text, &len) == 0) {
+				struct host_warn w = {.path = path, .dir = dir};
+				modclosure_conf_commands(mc, text, len, host_conf_warn, &w);
+				free(text);
+			}
+			free(ents[k]);
+		}
+		free(ents);
+	}
+	for (size_t i = 0; i < n_seen; i++)
+		free(seen[i]);
+	free(seen);
 }
 
 static const char *cpiolist_lookup_env(const char *name, void *userdata)
@@ -814,6 +911,8 @@ static int image_build(struct image *img, struct opts *o)
 			r = modclosure_add(&mc, o->moddir, conf, luks_modules,
 					   ARRAY_SIZE(luks_modules), 0);
 	}
+	if (r == 0 && mc.n)
+		host_modprobe_warn(o, &mc);
 	static const char *const dirs[] = {"dev",     "proc", "sys", "run",
 					   "sysroot", "sbin", "etc", "tmp"};
 	for (size_t i = 0; i < ARRAY_SIZE(dirs) && r == 0; i++) {

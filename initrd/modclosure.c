@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <libkmod.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,6 +178,58 @@ const char *modclosure_relpath(const char *path, const char *moddir)
 	while (*path == '/')
 		path++;
 	return *path ? path : NULL;
+}
+
+static bool same_module_name(const char *a, const char *b, size_t blen)
+{
+	size_t i = 0;
+	for (; a[i] && i < blen; i++)
+		if (a[i] != b[i] && !((a[i] == '-' || a[i] == '_') && (b[i] == '-' || b[i] == '_')))
+			return false;
+	return !a[i] && i == blen;
+}
+
+size_t modclosure_conf_commands(const struct modclosure *c, const char *text, size_t len,
+				modclosure_conf_fn fn, void *userdata)
+{
+	static const char *const commands[] = {"options", "install", "remove", "softdep",
+					       "blacklist"};
+	const char *end = text + len;
+	size_t found = 0;
+	unsigned line = 0;
+	for (const char *s = text; s < end;) {
+		unsigned start = ++line;
+		const char *e = s;
+		/* a trailing backslash continues the command on the next line */
+		for (;;) {
+			const char *nl = memchr(e, '\n', (size_t)(end - e));
+			if (!nl || nl == e || nl[-1] != '\\') {
+				e = nl ? nl : end;
+				break;
+			}
+			e = nl + 1;
+			line++;
+		}
+		const char *p = s + strspn(s, " \t");
+		size_t wlen = strcspn(p, " \t\n");
+		const char *m = p + wlen;
+		m += strspn(m, " \t\\\n");
+		size_t mlen = strcspn(m, " \t\\\n");
+		s = e + 1;
+		if (p >= e || *p == '#' || m + mlen > e || mlen == 0)
+			continue;
+		for (size_t k = 0; k < ARRAY_SIZE(commands); k++) {
+			if (strlen(commands[k]) != wlen || strncmp(p, commands[k], wlen) != 0)
+				continue;
+			for (size_t i = 0; i < c->n; i++)
+				if (same_module_name(c->names[i], m, mlen)) {
+					fn(start, commands[k], c->names[i], userdata);
+					found++;
+					break;
+				}
+		}
+	}
+	return found;
 }
 
 void modclosure_free(struct modclosure *c)

@@ -27,4 +27,13 @@ int modclosure_add(struct modclosure *c, const char *moddir, const char *const *
 /* Where a module file goes below /lib/modules/<kver> in the image: its path relative to
  * moddir when path lies inside moddir (a whole-component prefix), else NULL. Pure. */
 const char *modclosure_relpath(const char *path, const char *moddir);
+/* The modprobe.d commands in text (one file's contents) that name a module of the closure:
+ * options, install, remove, softdep and blacklist, with module names compared the way libkmod
+ * does ('-' as '_'), lines joined at a trailing backslash as libkmod does. fn gets the 1-based
+ * line the command starts on, the command word and the closure's module name. Pure; returns
+ * the number of commands reported. text[len] must be 0 (as read_file() leaves it). */
+typedef void (*modclosure_conf_fn)(unsigned line, const char *command, const char *module,
+				   void *userdata);
+size_t modclosure_conf_commands(const struct modclosure *c, const char *text, size_t len,
+				modclosure_conf_fn fn, void *userdata);
 void modclosure_free(struct modclosure *c);

@@ -180,6 +180,41 @@ check "modprobe.d: the build host's $hostconf (softdep planted in a mount namesp
 echo x >"$T/mp/bad.txt"
 check "modprobe.d: a file modprobe.d would ignore is refused, naming it" bash -c "! '$MK' -o '$T/mpbad.img' ${mpargs[*]@Q} --modprobe-config '$T/mp/bad.txt' 2>'$T/err' && grep -q 'bad.txt: the name must end in .conf' '$T/err'"
 
+# A file masked by a symlink to /dev/null is shipped empty (it still hides its name); of two
+# files of one name the first given wins, as in libkmod, and the one skipped is named; the
+# name stage 1 uses for rd.driver.blacklist= is refused.
+mkdir -p "$T/mpm" "$T/mpa" "$T/mpb"
+ln -s /dev/null "$T/mpm/masked.conf"
+echo 'softdep virtio_blk pre: loop' >"$T/mpa/same.conf"
+echo 'softdep virtio_blk pre: dummy' >"$T/mpb/same.conf"
+check "modprobe.d: a file masked by a symlink to /dev/null is shipped empty" bash -c "'$MK' -o '$T/mpm.img' ${mpargs[*]@Q} --modprobe-config '$T/mpm' >/dev/null 2>'$T/err' && listv '$T/mpm.img' | grep -qx '100644 0 0 1 [0-9]* 0 etc/modprobe.d/masked.conf'"
+"$MK" -o "$T/mpab.img" "${mpargs[@]:0:${#mpargs[@]}-1}" --modprobe-config "$T/mpa" --modprobe-config "$T/mpb" >"$T/mpab.out" 2>&1
+list "$T/mpab.img" >"$T/mpab.ls" 2>/dev/null
+check "modprobe.d: one name in two directories: the first wins, the other is named as skipped" bash -c "grep -q 'modprobe.d same.conf: $T/mpb/same.conf skipped' '$T/mpab.out' && grep -q '/loop.ko\$' '$T/mpab.ls' && ! grep -q '/dummy.ko\$' '$T/mpab.ls'"
+echo 'blacklist loop' >"$T/mp/zz-initkit-cmdline-blacklist.conf"
+check "modprobe.d: the name stage 1 writes rd.driver.blacklist= to is refused" bash -c "! '$MK' -o '$T/mpz.img' ${mpargs[*]@Q} --modprobe-config '$T/mp' 2>'$T/err' && grep -q 'zz-initkit-cmdline-blacklist.conf is reserved' '$T/err' && [ ! -e '$T/mpz.img' ]"
+rm "$T/mp/zz-initkit-cmdline-blacklist.conf"
+
+# The build host's modprobe.d lines for the image's modules are not in the image (its bytes
+# do not depend on the host) but each is named (INITKIT_HOST_ROOT: the test hook for the
+# host's root): file, line, command, module, and the option that would ship it.
+H=$T/host
+mkdir -p "$H/etc/modprobe.d" "$H/lib/modprobe.d" "$H/usr/lib/modprobe.d" "$T/emptyhost"
+printf 'options nvme_core default_ps_max_latency_us=0\ninstall nvme /bin/false\noptions e1000e IntMode=1\n' >"$H/etc/modprobe.d/nvme.conf"
+echo 'softdep virtio-blk pre: loop' >"$H/lib/modprobe.d/vblk.conf"
+ln -s /dev/null "$H/etc/modprobe.d/masked.conf"
+echo 'blacklist nvme' >"$H/usr/lib/modprobe.d/masked.conf"
+hargs=(--init "$O/stripped/initkit-init" --kver "$KVER" --moddir "$MOD" -m nvme,virtio_blk --compress none -q)
+SOURCE_DATE_EPOCH=1 INITKIT_HOST_ROOT=$H "$MK" -o "$T/h1.img" "${hargs[@]}" >/dev/null 2>"$T/h1.err"
+SOURCE_DATE_EPOCH=1 INITKIT_HOST_ROOT=$T/emptyhost "$MK" -o "$T/h0.img" "${hargs[@]}" >/dev/null 2>"$T/h0.err"
+check "host modprobe.d: options for a module of the image is a warning naming file, line, module" grep -q "$H/etc/modprobe.d/nvme.conf:1: 'options nvme_core' applies on this host but not in the image.*add --modprobe-config $H/etc/modprobe.d\$" "$T/h1.err"
+check "host modprobe.d: install, and a softdep in lib/modprobe.d ('-' as '_')" bash -c "grep -q \"nvme.conf:2: 'install nvme'\" '$T/h1.err' && grep -q \"$H/lib/modprobe.d/vblk.conf:1: 'softdep virtio_blk'\" '$T/h1.err'"
+check "host modprobe.d: nothing for modules not in the image, nor for a masked file" bash -c "! grep -q 'e1000e\|masked' '$T/h1.err' && [ \$(grep -c 'applies on this host' '$T/h1.err') = 3 ]"
+check "host modprobe.d: the image bytes do not depend on it" cmp "$T/h0.img" "$T/h1.img"
+check "host modprobe.d: no warning when empty" bash -c "! grep -q 'applies on this host' '$T/h0.err'"
+INITKIT_HOST_ROOT=$H "$MK" -o "$T/h2.img" "${hargs[@]}" --modprobe-config "$H/etc/modprobe.d" >/dev/null 2>"$T/h2.err"
+check "host modprobe.d: a --modprobe-config file of the same name covers the host's" bash -c "! grep -q 'nvme.conf' '$T/h2.err' && grep -q 'vblk.conf:1' '$T/h2.err'"
+
 # --- fsync (item 13): the data, then the rename, then the directory.
 strace -f -e trace=fsync,rename,renameat,renameat2 -o "$T/strace" "$MK" -o "$T/s.img" "${args[@]}" >/dev/null 2>&1
 check "fsync of the image before the rename, of its directory after" bash -c "

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,10 +46,44 @@ static void test_relpath(void **state)
 	}
 }
 
+static void collect(unsigned line, const char *command, const char *module, void *userdata)
+{
+	char *buf = userdata;
+	size_t o = strlen(buf);
+	snprintf(buf + o, 1024 - o, "%s%u %s %s", o ? "; " : "", line, command, module);
+}
+
+/* The host's modprobe.d lines that concern the image's modules (for the warning that they are
+ * not in the image): real Debian lines, '-' and '_' alike, continuation lines, comments. */
+static void test_conf_commands(void **state)
+{
+	(void)state;
+	char *names[] = {"nvme_core", "nvme", "dm_crypt", "snd_hda_intel"};
+	struct modclosure c = {.names = names, .n = 4};
+	const char *text = "# /etc/modprobe.d/nvme.conf\n"
+			   "options nvme_core default_ps_max_latency_us=0\n"
+			   "install nvme /bin/false\n"
+			   "\n"
+			   "  softdep dm-crypt pre: \\\n"
+			   "     aesni_intel\n"
+			   "blacklist snd-hda-intel\n"
+			   "options snd_hda_codec power_save=1\n"
+			   "alias nvme nvme_core\n"
+			   "remove\tnvme /bin/true\n"
+			   "# options nvme_core x=1\n"
+			   "options nvme_core_x y=1\n"
+			   "options";
+	char got[1024] = "";
+	assert_int_equal(modclosure_conf_commands(&c, text, strlen(text), collect, got), 5);
+	assert_string_equal(got, "2 options nvme_core; 3 install nvme; 5 softdep dm_crypt; "
+				 "7 blacklist snd_hda_intel; 10 remove nvme");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_relpath),
+		cmocka_unit_test(test_conf_commands),
 	};
 	return cmocka_run_group_tests_name("modclosure", tests, NULL, NULL);
 }
