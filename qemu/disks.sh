@@ -57,6 +57,12 @@ make_rootfs() {
 	"$(dirname "$0")/fake-elf.py" --interp /lib/trunc-ld.so "$r/trunc-dyn"
 	mkdir -p "$r/lib" && head -c 64 "$O/qemu/stage2-marker" >"$r/lib/trunc-ld.so"
 	chmod 0755 "$r/lib/trunc-ld.so"
+	# A dynamic init whose shared library is missing: the host's true with glibc's loader
+	# (as its PT_INTERP names it) but no libc.so.6. execve() succeeds; the loader exits 127.
+	local ld
+	cp -L "$(type -P true)" "$r/dyn-nolibc" || return 1
+	ld=$(readelf -l "$r/dyn-nolibc" | sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p')
+	[ -n "$ld" ] && mkdir -p "$r$(dirname "$ld")" && cp -L "$ld" "$r$ld" || return 1
 	# sbininit=PATH: /sbin/init points there, and the later default /bin/init is the marker
 	[ -n "$sbininit" ] && ln -sfn "$sbininit" "$r/sbin/init" && ln -s /bin/marker "$r/bin/init"
 	echo "initkit test root ($RECIPE)" >"$r/etc/initkit-test-root"
