@@ -181,6 +181,31 @@ int io_close_stdout(void)
 	return errno ? -errno : -EIO;
 }
 
+int io_mkdir_parents(const char *path, mode_t mode)
+{
+	if (!*path)
+		return -ENOENT;
+	_cleanup_free_ char *p = strdup(path);
+	if (!p)
+		return -ENOMEM;
+	/* Each prefix ending before a '/' (the leading one skipped), then the whole path. */
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char end = *s;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return -errno;
+		if (!end)
+			break;
+		*s = end;
+	}
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
 int io_load_tree(const char *srcdir, const char *arch, struct ktree *t)
 {
 	_cleanup_close_ int dfd = open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "kconfig_tree.h"
 
@@ -17,6 +18,9 @@ int io_write_file(const char *path, const char *data, size_t len);
 int io_write_stdout(const char *data, size_t len);
 /* Closes stdout at exit; returns 0, or -errno when anything written to it was lost. */
 int io_close_stdout(void);
+/* Creates path and any missing parents (mkdir -p, as the kernel's `make O=DIR`); a path that
+ * exists must be a directory. Returns 0 or -errno. */
+int io_mkdir_parents(const char *path, mode_t mode);
 /* Reads Kconfig and every file it sources (arch: SRCARCH) from the tree at srcdir. */
 int io_load_tree(const char *srcdir, const char *arch, struct ktree *t);
 /* Runs argv (PATH lookup) with stdout sent to out_fd (-1: inherited); returns its exit status,

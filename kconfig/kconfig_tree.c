@@ -88,6 +88,18 @@ const char *kc_type_name(enum kc_type t)
 	return names[t];
 }
 
+const char *ktree_srcarch(const char *arch)
+{
+	static const char *const map[][2] = {
+		{"i386", "x86"},	{"x86_64", "x86"}, {"sparc64", "sparc"},
+		{"parisc64", "parisc"}, {"sh64", "sh"},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (streq(arch, map[i][0]))
+			return map[i][1];
+	return arch;
+}
+
 const char *ktree_intern_file(struct ktree *t, const char *file)
 {
 	char **v = realloc(t->files, (t->n_files + 1) * sizeof(*v));

@@ -33,5 +33,8 @@ const char *kc_type_name(enum kc_type t);
  * other macros are skipped. Returns 0 or -ENOMEM; malformed lines are skipped. */
 int ktree_parse(struct ktree *t, const char *file, const char *data, size_t len, const char *arch,
 		char ***sources, size_t *n_sources);
+/* The $(SRCARCH) the kernel's top Makefile derives from ARCH (i386 and x86_64 -> x86,
+ * sparc64 -> sparc, parisc64 -> parisc, sh64 -> sh; anything else is its own SRCARCH). */
+const char *ktree_srcarch(const char *arch);
 /* Keeps a copy of the file name for the tree's lifetime and returns it. */
 const char *ktree_intern_file(struct ktree *t, const char *file);

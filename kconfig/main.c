@@ -70,7 +70,7 @@ static void usage(FILE *f)
 	      "                         without -c, write the merge to DIR/.config (or -O DIR)\n"
 	      "                         and run `make olddefconfig` there first\n"
 	      "  -O DIR                 build directory for make (make O=DIR)\n"
-	      "      --arch ARCH        SRCARCH for the Kconfig files (default x86)\n"
+	      "      --arch ARCH        the kernel's ARCH (make ARCH=; default $ARCH, else x86)\n"
 	      "export options:\n"
 	      "  -p, --priority N       priority of the exported values (default 100)\n"
 	      "      --mandatory        exported values are mandatory (default optional)\n"
@@ -269,8 +269,10 @@ static int run_olddefconfig(struct ctx *c, const struct kc_set *merged, struct k
 		log_error_errno(-errno, "-k %s: %m", c->tree);
 		return EXIT_USAGE;
 	}
-	if (c->objdir && mkdir(c->objdir, 0755) < 0 && errno != EEXIST) {
-		log_error_errno(-errno, "-O %s: %m", c->objdir);
+	/* Missing parents are created, as `make O=a/b` does. */
+	int r = c->objdir ? io_mkdir_parents(c->objdir, 0755) : 0;
+	if (r < 0) {
+		log_error_errno(r, "-O %s: %m", c->objdir);
 		return EXIT_USAGE;
 	}
 	obj = c->objdir ? realpath(c->objdir, NULL) : strdup(tree);
@@ -278,21 +280,25 @@ static int run_olddefconfig(struct ctx *c, const struct kc_set *merged, struct k
 		log_error_errno(-errno, "-O %s: %m", c->objdir);
 		return EXIT_USAGE;
 	}
-	_cleanup_free_ char *cfg = NULL, *o_arg = NULL, *data = NULL;
-	if (asprintf(&cfg, "%s/.config", obj) < 0 || asprintf(&o_arg, "O=%s", obj) < 0)
+	_cleanup_free_ char *cfg = NULL, *o_arg = NULL, *arch_arg = NULL, *data = NULL;
+	if (asprintf(&cfg, "%s/.config", obj) < 0 || asprintf(&o_arg, "O=%s", obj) < 0 ||
+	    asprintf(&arch_arg, "ARCH=%s", c->arch) < 0)
 		return EXIT_USAGE;
 	if (write_config(cfg, merged, c->mo.prefix) < 0)
 		return EXIT_USAGE;
+	/* make must work on the file written here, for the ARCH whose Kconfig files were read.
+	 * Command-line variables beat the environment and MAKEFLAGS: an exported
+	 * KCONFIG_CONFIG=my.config would have make read and write OBJ/my.config (and the check
+	 * read back its own merge), KBUILD_OUTPUT or an O= inherited from a calling make another
+	 * directory, ARCH or the host another architecture. O= is given even for the tree itself
+	 * (an in-tree build). */
 	const char *make = getenv("MAKE") ?: "make";
-	char *argv[] = {(char *)make,	"-s", "-C", tree, c->objdir ? o_arg : NULL,
+	char *argv[] = {(char *)make,	"-s", "-C", tree, o_arg, arch_arg, "KCONFIG_CONFIG=.config",
 			"olddefconfig", NULL};
-	if (!c->objdir) {
-		argv[4] = "olddefconfig";
-		argv[5] = NULL;
-	}
-	int r = io_run(argv, STDERR_FILENO);
+	r = io_run(argv, STDERR_FILENO);
 	if (r != 0) {
-		log_error("%s -C %s olddefconfig failed (%d)", make, tree, r);
+		log_error("%s -C %s %s %s olddefconfig failed (%d)", make, tree, o_arg, arch_arg,
+			  r);
 		return EXIT_USAGE;
 	}
 	size_t len;
@@ -308,12 +314,19 @@ static int cmd_verify(struct ctx *c, int argc, char **argv)
 	int r = parse_options(c, argc, argv, true);
 	if (r >= 0)
 		return r;
+	/* The ARCH make would use: --arch, else $ARCH, else x86 (what the kernel's Makefile
+	 * takes on an x86 host). The Kconfig files are read for its SRCARCH, and make is run
+	 * with it. */
+	if (!c->arch) {
+		const char *env = getenv("ARCH");
+		c->arch = env && *env ? env : "x86";
+	}
 	if (!c->actual && !c->tree) {
 		log_error("verify needs the actual config (-c FILE) or a kernel tree (-k DIR)");
 		return EXIT_USAGE;
 	}
 	if (c->tree) {
-		if (io_load_tree(c->tree, c->arch, &c->kt) < 0)
+		if (io_load_tree(c->tree, ktree_srcarch(c->arch), &c->kt) < 0)
 			return EXIT_USAGE;
 		c->have_tree = true;
 	}
@@ -437,7 +450,7 @@ static int close_stdout(int r, int on_error)
 
 int main(int argc, char **argv)
 {
-	struct ctx c = {.arch = "x86"};
+	struct ctx c = {0};
 	merge_opts_default(&c.mo);
 	c.mo.prefix = kc_config_prefix();
 	ktree_init(&c.kt);

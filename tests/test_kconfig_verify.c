@@ -265,6 +265,21 @@ static void test_verify_hex_without_tree(void **state)
 	kc_diags_free(&d);
 }
 
+/* --arch (or $ARCH) is the kernel's ARCH; its Kconfig files are under arch/$(SRCARCH). */
+static void test_srcarch(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{"x86_64", "x86"},  {"i386", "x86"},	  {"x86", "x86"},
+		{"arm64", "arm64"}, {"sparc64", "sparc"}, {"parisc64", "parisc"},
+		{"sh64", "sh"},	    {"riscv", "riscv"},	  {"x86_640", "x86_640"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (strcmp(ktree_srcarch(cases[i][0]), cases[i][1]) != 0)
+			fail_msg("ARCH=%s: SRCARCH %s, expected %s", cases[i][0],
+				 ktree_srcarch(cases[i][0]), cases[i][1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_verify_table),
 		cmocka_unit_test(test_verify_counts_without_tree),
 		cmocka_unit_test(test_verify_hex_without_tree),
+		cmocka_unit_test(test_srcarch),
 	};
 	return cmocka_run_group_tests_name("kconfig_verify", tests, NULL, NULL);
 }

@@ -209,6 +209,63 @@ t8() {
 	rm -rf "$SRC/rel-obj"
 }
 
+# 13. KCONFIG_CONFIG exported: make would read and write OBJ/my.config, and the check would read
+#     back its own merge from OBJ/.config ("0 lost", exit 0). The tool pins KCONFIG_CONFIG=.config
+#     on make's command line, so the lost mandatory value is found.
+t13() {
+	rm -rf "$W/kcc"
+	(cd "$W" && KCONFIG_CONFIG=my.config "$KM" verify -q -k "$SRC" -O "$W/kcc" --base "$DEBIAN" \
+		strict.kcm) >"$W/kcc.out" 2>&1
+	local rc=$?
+	if [ $rc -eq 1 ] && [ ! -e "$W/kcc/my.config" ] &&
+		grep -q 'strict.kcm:3: error: CONFIG_DM_CRYPT=y (mandatory) is not in the final config' "$W/kcc.out" &&
+		! grep -q '^CONFIG_DM_CRYPT=y' "$W/kcc/.config"; then
+		ok "KCONFIG_CONFIG=my.config exported: make ran on OBJ/.config, lost mandatory value found (exit 1)"
+	else
+		bad "KCONFIG_CONFIG exported: exit $rc$( [ -e "$W/kcc/my.config" ] && echo ', make wrote my.config')"
+		grep -v '^note' "$W/kcc.out" | tail -4
+	fi
+}
+
+# 14. Another architecture: --arch arm64 (and ARCH=arm64 exported, no --arch) reads arch/arm64's
+#     Kconfig files and runs make with ARCH=arm64 (no cross compiler needed for olddefconfig),
+#     so an arm64-only mandatory value holds; with an x86 make it would be lost, with x86's
+#     Kconfig files it would be undefined.
+t14() {
+	printf '#%%kconfig-merge 1\nARM64_64K_PAGES=y\nNR_CPUS=64\n' >"$W/arm64.kcm"
+	rm -rf "$W/arm64-opt" "$W/arm64-env"
+	"$KM" verify -q -k "$SRC" -O "$W/arm64-opt" --arch arm64 "$W/arm64.kcm" >"$W/arm64-opt.out" 2>&1
+	local r1=$?
+	ARCH=arm64 "$KM" verify -q -k "$SRC" -O "$W/arm64-env" "$W/arm64.kcm" >"$W/arm64-env.out" 2>&1
+	local r2=$?
+	local d fails=""
+	for d in arm64-opt arm64-env; do
+		grep -qx 'CONFIG_ARM64=y' "$W/$d/.config" && grep -qx 'CONFIG_ARM64_64K_PAGES=y' "$W/$d/.config" &&
+			grep -q 'verify: 2 requested, 2 met, 0 lost' "$W/$d.out" || fails+=" $d"
+	done
+	if [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && [ -z "$fails" ]; then
+		ok "--arch arm64 and ARCH=arm64: arm64 Kconfig read, make ARCH=arm64, ARM64_64K_PAGES=y holds"
+	else
+		bad "arm64: exit $r1 (--arch) / $r2 (\$ARCH), wrong:$fails"
+		grep -v '^note' "$W/arm64-opt.out" "$W/arm64-env.out" | tail -6
+	fi
+}
+
+# 15. -O with missing parents is created (mkdir -p, as make O= does), and checked as usual.
+t15() {
+	rm -rf "$W/deep"
+	(cd "$W" && "$KM" verify -q -k "$SRC" -O deep/a/b --base "$DEBIAN" strict.kcm) >"$W/deep.out" 2>&1
+	local rc=$?
+	if [ $rc -eq 1 ] && [ -f "$W/deep/a/b/.config" ] &&
+		grep -q 'strict.kcm:3: error: CONFIG_DM_CRYPT=y (mandatory) is not in the final config' "$W/deep.out" &&
+		! grep -q '^CONFIG_DM_CRYPT=y' "$W/deep/a/b/.config"; then
+		ok "-O deep/a/b with missing parents: created, make ran there, lost mandatory value found (exit 1)"
+	else
+		bad "-O deep/a/b: exit $rc"
+		grep -v '^note' "$W/deep.out" | tail -4
+	fi
+}
+
 # 9. Hex values compare by value: kconfig keeps a hex symbol's 1000000 as written, and that is
 #    the 0x1000000 requested (not lost); merged with 0x1000000 it is no conflict.
 t9() {
@@ -306,8 +363,9 @@ t12() {
 	fi
 }
 
-# KCONFIG_TESTS="t3 t4" runs a subset (t5 uses t1's merge; t8 t2's fragment; t10-t12 t9's).
-for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t9 t10 t11 t12}; do
+# KCONFIG_TESTS="t3 t4" runs a subset (t5 uses t1's merge; t8, t13, t15 t2's fragment; t10-t12
+# t9's).
+for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12}; do
 	$t
 done
 echo "$passed passed, $failed failed"
