@@ -2,7 +2,8 @@
  * by itself: /init, the image config, the module closure computed with libkmod (with the
  * modprobe.d files it used and the firmware its modules declare), crypttab, key files (mode
  * 0400), hooks, and extra files from a gen_init_cpio list. Same inputs and
- * SOURCE_DATE_EPOCH give byte-identical output, on any build host. */
+ * SOURCE_DATE_EPOCH give byte-identical output on any build host with the same kmod version
+ * (the module indexes are the host's depmod's output). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +56,7 @@ struct image {
 	char **dirs;
 	size_t n_dirs;
 	size_t n_files;
+	char depmod[128]; /* `depmod --version` when module indexes were made, else "" */
 };
 
 static int push(char ***v, size_t *n, const char *s)
@@ -142,21 +144,58 @@ static int image_add_file(struct image *img, const char *name, const char *src, 
  * build host's /etc/depmod.d must not change the image's indexes either. */
 static const char *const depmod_paths[] = {"/sbin/depmod", "/usr/sbin/depmod"};
 
+static const char *depmod_path(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(depmod_paths); i++)
+		if (access(depmod_paths[i], X_OK) == 0)
+			return depmod_paths[i];
+	return depmod_paths[0];
+}
+
 static int run_depmod(const char *stage, const char *conf, const char *kver)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);
-		for (size_t i = 0; i < ARRAY_SIZE(depmod_paths); i++)
-			execl(depmod_paths[i], "depmod", "-b", stage, "-C", conf, kver,
-			      (char *)NULL);
+		execl(depmod_path(), "depmod", "-b", stage, "-C", conf, kver, (char *)NULL);
 		_exit(127);
 	}
 	int status;
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
 		return -errno;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ENOEXEC;
+}
+
+/* The first line of `depmod --version` ("kmod version 30"): the module indexes are that
+ * program's output, so they are only byte-identical between hosts with the same kmod. */
+static void depmod_version(char *buf, size_t size)
+{
+	int fds[2];
+	snprintf(buf, size, "version unknown");
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		execl(depmod_path(), "depmod", "--version", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	char out[256];
+	ssize_t n = pid < 0 ? -1 : read(fds[0], out, sizeof(out) - 1);
+	close(fds[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	if (n > 0) {
+		out[n] = 0;
+		out[strcspn(out, "\n")] = 0;
+		size_t l = strlen(out) < size ? strlen(out) : size - 1;
+		if (l) {
+			memcpy(buf, out, l);
+			buf[l] = 0;
+		}
+	}
 }
 
 static int mkdir_parents(const char *path)
@@ -233,8 +272,10 @@ static int image_add_modules(struct image *img, const struct opts *o, const stru
 	if (r == 0 && mkdir(dst, 0755) < 0)
 		r = -errno;
 	if (r == 0 && (r = run_depmod(stage, dst, o->kver)) < 0)
-		log_error("%s -b %s -C %s %s failed; is kmod installed?", depmod_paths[0], stage,
-			  dst, o->kver);
+		log_error("%s -b %s -C %s %s failed; is kmod installed?", depmod_path(), stage, dst,
+			  o->kver);
+	if (r == 0)
+		depmod_version(img->depmod, sizeof(img->depmod));
 	for (size_t i = 0; i < ARRAY_SIZE(indexes) && r == 0; i++) {
 		r = path_printf(dst, sizeof(dst), "%s/%s", dir, indexes[i]);
 		r = r ?: path_printf(name, sizeof(name), "lib/modules/%s/%s", o->kver, indexes[i]);
@@ -758,8 +799,11 @@ static void usage(void)
 	       "      --level N           compression level\n"
 	       "  -q, --quiet             print only the final size\n"
 	       "  -h, --help, --version\n\n"
-	       "SOURCE_DATE_EPOCH sets every entry's mtime (default 0): same inputs, same "
-	       "bytes.\n");
+	       "SOURCE_DATE_EPOCH sets every entry's mtime (0..4294967295, default 0): same\n"
+	       "inputs and the same kmod (depmod writes the module indexes), same bytes.\n\n"
+	       "Exit status: 0 written; 1 not written (the old image is untouched); 2 bad\n"
+	       "arguments or SOURCE_DATE_EPOCH; 3 written, but its directory could not be\n"
+	       "synced (the image is in place; a power cut may bring the old one back).\n");
 }
 
 static int split_push(char ***v, size_t *n, char *arg)
@@ -961,10 +1005,13 @@ static int output_check(const char *path)
 
 /* The data reaches the disk before the rename, and the rename before we report success:
  * after a power cut /boot (vfat, XFS) holds the old image or the new one, never an empty
- * or partial file under the final name. */
-static int write_atomic(const char *path, const void *data, size_t len)
+ * or partial file under the final name. Returns 0, or a negative errno when the image was
+ * not written (the old one is untouched); *dir_sync gets the error of syncing the directory
+ * after the rename (the image is in place then), 0 when that worked. */
+static int write_atomic(const char *path, const void *data, size_t len, int *dir_sync)
 {
 	char tmp[4096];
+	*dir_sync = 0;
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 	FILE *f = fopen(tmp, "we");
 	int r = f && fwrite(data, 1, len, f) == len ? 0 : -errno;
@@ -979,11 +1026,23 @@ static int write_atomic(const char *path, const void *data, size_t len)
 		return r;
 	}
 	_cleanup_free_ char *copy = strdup(path);
-	if (!copy)
-		return -ENOMEM;
-	_cleanup_close_ int dir = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0 || fsync(dir) < 0)
-		return -errno;
+	_cleanup_close_ int dir =
+		copy ? open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	/* EINVAL: the filesystem cannot sync a directory (as kconfig-merge does, ignored). */
+	if ((dir < 0 || fsync(dir) < 0) && errno != EINVAL)
+		*dir_sync = copy ? -errno : -ENOMEM;
+	return 0;
+}
+
+/* SOURCE_DATE_EPOCH: decimal seconds that fit cpio's 32-bit mtime field, nothing else. */
+static int parse_epoch(const char *s, uint32_t *ret)
+{
+	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 10)
+		return -EINVAL;
+	unsigned long long v = strtoull(s, NULL, 10);
+	if (v > UINT32_MAX)
+		return -ERANGE;
+	*ret = (uint32_t)v;
 	return 0;
 }
 
@@ -1018,7 +1077,14 @@ int main(int argc, char **argv)
 	if (output_check(o.output) < 0 || modprobe_expand(&o) < 0)
 		return 1;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	cpio_init(&img.cp, sde ? (uint32_t)strtoul(sde, NULL, 10) : 0);
+	uint32_t mtime = 0;
+	if (sde && parse_epoch(sde, &mtime) < 0) {
+		log_error("SOURCE_DATE_EPOCH='%s': expected seconds since 1970 from 0 to "
+			  "4294967295 (cpio's 32-bit mtime); nothing written",
+			  sde);
+		return 2;
+	}
+	cpio_init(&img.cp, mtime);
 	r = image_build(&img, &o);
 	if (r < 0) {
 		log_error("%s: not written (%s)", o.output, strerror(-r));
@@ -1027,16 +1093,28 @@ int main(int argc, char **argv)
 	void *out;
 	size_t len;
 	r = compress_image(&o, &img.cp, &out, &len);
-	r = r ?: write_atomic(o.output, out, len);
+	int dir_sync = 0;
+	r = r ?: write_atomic(o.output, out, len, &dir_sync);
 	if (r < 0) {
-		log_error("%s: %s", o.output, strerror(-r));
+		log_error("%s: not written (%s); the old image, if any, is untouched", o.output,
+			  strerror(-r));
 		return 1;
 	}
-	printf("%s: %zu entries (%zu files), %zu bytes cpio, %zu bytes %s\n", o.output,
+	printf("%s: %zu entries (%zu files), %zu bytes cpio, %zu bytes %s", o.output,
 	       (size_t)img.cp.next_ino - 1, img.n_files, img.cp.len, len,
 	       streq(o.compress, "none") ? "uncompressed" : o.compress);
+	if (img.depmod[0])
+		printf("; module indexes by %s (%s)", depmod_path(), img.depmod);
+	printf("\n");
 	if (out != img.cp.buf)
 		free(out);
 	cpio_free(&img.cp);
+	if (dir_sync < 0) {
+		_cleanup_free_ char *copy = strdup(o.output);
+		log_error("%s: written, but syncing its directory %s failed (%s): the new image is "
+			  "in place, but a power cut now may bring the old one back; exit status 3",
+			  o.output, copy ? dirname(copy) : "", strerror(-dir_sync));
+		return 3;
+	}
 	return 0;
 }

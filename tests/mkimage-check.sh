@@ -120,6 +120,12 @@ check "unpacked: the three names are one file with the data" bash -c "
 	[ \"\$(stat -c '%i %h' '$T/x/bin/a')\" = \"\$(stat -c '%i %h' '$T/x/sbin/c')\" ] &&
 	[ \"\$(stat -c '%i %h' '$T/x/bin/b')\" = \"\$(stat -c '%i %h' '$T/x/sbin/c')\" ] &&
 	[ \$(stat -c %h '$T/x/bin/a') = 3 ] && cmp -s '$T/x/bin/a' '$T/tool'"
+# A hard link under the file's own name (any spelling) would make the kernel's unpacker
+# delete the file; (uid_t)-1 would leave a setuid file root's: both refused, naming the line.
+printf 'file /t/a %s/tool 0755 0 0 ./t/a\n' "$T" >"$T/selflink.list"
+printf 'file /bin/su %s/tool 04755 4294967295 4294967295\n' "$T" >"$T/uidmax.list"
+check "list: a hard link under the file's own name is refused, naming the line" bash -c "! '$MK' -o '$T/self.img' --init '$O/stripped/initkit-init' --file-list '$T/selflink.list' 2>'$T/err' && grep -q \"selflink.list:1: hard link './t/a' is the file's own name '/t/a'\" '$T/err' && [ ! -e '$T/self.img' ]"
+check "list: uid/gid 4294967295 is refused, saying why" bash -c "! '$MK' -o '$T/uidmax.img' --init '$O/stripped/initkit-init' --file-list '$T/uidmax.list' 2>'$T/err' && grep -q \"uidmax.list:1: uid/gid '4294967295 4294967295': 4294967295 is (uid_t)-1, which the kernel's chown() takes as 'no change'\" '$T/err'"
 if [ "$(id -u)" = 0 ]; then
 	check "unpacked as root: owner 1000:1000 and mode 4755 kept" bash -c "[ \"\$(stat -c '%u:%g %a' '$T/x/bin/tool')\" = '1000:1000 4755' ]"
 fi
@@ -220,6 +226,24 @@ strace -f -e trace=fsync,rename,renameat,renameat2 -o "$T/strace" "$MK" -o "$T/s
 check "fsync of the image before the rename, of its directory after" bash -c "
 	grep -v 'exited\|resumed' '$T/strace' | sed -n 's/^[0-9]* *\([a-z0-9]*\)(.*/\1/p' | tr '\n' ' ' | grep -q 'fsync rename[a-z0-9]* fsync'"
 
+# Syncing the directory fails after the rename (strace injects EIO into the second fsync):
+# the image is in place, and the message and exit status 3 say so; EINVAL (a filesystem that
+# cannot sync directories) is ignored.
+rm -f "$T/s.img"
+SOURCE_DATE_EPOCH=1700000000 strace -qq -o /dev/null -e trace=fsync -e inject=fsync:error=EIO:when=2 "$MK" -o "$T/s.img" "${args[@]}" >/dev/null 2>"$T/err"
+rc=$?
+check "directory sync fails: exit 3, 'written, but syncing its directory failed', image in place" bash -c "[ $rc = 3 ] && grep -q 's.img: written, but syncing its directory $T failed (Input/output error): the new image is in place.*exit status 3' '$T/err' && cmp '$T/s.img' '$T/a.img'"
+SOURCE_DATE_EPOCH=1700000000 strace -qq -o /dev/null -e trace=fsync -e inject=fsync:error=EINVAL:when=2 "$MK" -o "$T/s2.img" "${args[@]}" >/dev/null 2>"$T/err"
+rc=$?
+check "directory sync EINVAL (not supported): ignored, exit 0" bash -c "[ $rc = 0 ] && ! grep -q syncing '$T/err' && cmp '$T/s2.img' '$T/a.img'"
+
+# SOURCE_DATE_EPOCH is parsed strictly: decimal 0..4294967295, else exit 2 naming the value.
+for sde in abc -1 99999999999 4294967296 '' ' 1'; do
+	check "SOURCE_DATE_EPOCH='$sde': refused, exit 2, named, nothing written" bash -c "SOURCE_DATE_EPOCH='$sde' '$MK' -o '$T/sde.img' ${args[*]@Q} >/dev/null 2>'$T/err'; [ \$? = 2 ] && grep -q \"SOURCE_DATE_EPOCH='$sde': expected seconds\" '$T/err' && [ ! -e '$T/sde.img' ]"
+done
+SOURCE_DATE_EPOCH=4294967295 "$MK" -o "$T/sdemax.img" --compress none "${args[@]}" >/dev/null
+check "SOURCE_DATE_EPOCH=4294967295 is the mtime field FFFFFFFF" bash -c "[ \"\$(head -c 110 '$T/sdemax.img' | cut -c47-54)\" = FFFFFFFF ]"
+
 # --- -o targets, depmod, module paths (item 14)
 echo old >"$T/target"
 ln -s "$T/target" "$T/link.img"
@@ -233,6 +257,8 @@ fi
 mkdir "$T/fakebin"
 printf '#!/bin/sh\ntouch %s/fake-depmod-ran\n' "$T" >"$T/fakebin/depmod" && chmod 755 "$T/fakebin/depmod"
 PATH="$T/fakebin:$PATH" "$MK" -o "$T/p.img" --compress none "${args[@]}" >/dev/null 2>&1
+"$MK" -o "$T/v.img" "${args[@]}" >"$T/v.out" 2>&1
+check "depmod: the summary names it and its version (the indexes are its output)" grep -q "module indexes by /\(usr/\)\?sbin/depmod ($(/sbin/depmod --version | head -1))\$" "$T/v.out"
 check "depmod: the system's, not one earlier in \$PATH" bash -c "[ ! -e '$T/fake-depmod-ran' ] && list '$T/p.img' | grep -q 'modules.dep.bin'" 
 # Modules outside --moddir (absolute paths in modules.dep, from depmod's "external"): one
 # whose path is shorter than the modules directory, one whose path merely starts with it.
