@@ -12,6 +12,7 @@
 #   OUTDIR/rootfs-initkit-conf.img  /etc/initkit/logind-defaults.conf: KillUserProcesses=yes
 #   OUTDIR/rootfs-admin-badheader.img  logind.conf line 1 '[Login' + an admin drop-in (yes)
 #   OUTDIR/rootfs-noinit.img        /usr/lib/systemd/systemd cannot be executed (#! missing)
+#   OUTDIR/rootfs-noproc.img        rootfs-noinit.img without a /proc directory
 # The debootstrap tree is cached in OUTDIR/base (first run: several minutes, see README);
 # the images are rebuilt when the binary or this script changes.
 set -euo pipefail
@@ -160,6 +161,15 @@ variant admin-badheader /etc/systemd logind.conf $'[Login\n' \
 # Every init stage 2 falls back to is there and executable but cannot be executed: systemd
 # (which /sbin/init links to) is a script whose #! interpreter does not exist.
 variant noinit 0755 /usr/lib/systemd systemd $'#!/nonexistent/interpreter\n'
+# ... and no /proc directory: stage 1 unmounts its /proc instead of moving it, stage 2 must
+# create the directory before it can mount proc and read the command line (rd.emergency=).
+cp --sparse=always "$OUT/rootfs-noinit.img" "$OUT/rootfs-noproc.img.tmp"
+debugfs -w -R "rmdir /proc" "$OUT/rootfs-noproc.img.tmp" >/dev/null 2>&1 || true
+if debugfs -R "stat /proc" "$OUT/rootfs-noproc.img.tmp" 2>&1 | grep -q "Inode:"; then
+	log "debugfs did not remove /proc from rootfs-noproc.img"
+	exit 1
+fi
+mv "$OUT/rootfs-noproc.img.tmp" "$OUT/rootfs-noproc.img"
 as_root rm -rf "$T"
 echo "$key" >"$OUT/.images"
 log "images ready in $(($(date +%s) - start)) s: $(ls "$OUT"/*.img | xargs -n1 basename | tr '\n' ' ')"
