@@ -37,8 +37,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK((e->type == CPIOLIST_FILE || e->type == CPIOLIST_SLINK) ==
 				   (e->location != NULL));
 			FUZZ_CHECK(e->mode & S_IFMT);
-			for (size_t j = 0; j < e->n_links; j++)
-				FUZZ_CHECK(e->links[j] != NULL);
+			/* names normalised; no hard link under the file's own name or twice
+			 * (the kernel's unpacker would delete the file) */
+			FUZZ_CHECK(e->name[0] == '/' && e->name[1] && !strstr(e->name, "//") &&
+				   !strstr(e->name, "/./") && !strstr(e->name, "/../"));
+			for (size_t j = 0; j < e->n_links; j++) {
+				FUZZ_CHECK(e->links[j] != NULL && e->links[j][0] == '/');
+				FUZZ_CHECK(strcmp(e->links[j], e->name) != 0);
+				for (size_t k = 0; k < j; k++)
+					FUZZ_CHECK(strcmp(e->links[j], e->links[k]) != 0);
+			}
+			FUZZ_CHECK(e->uid != (uid_t)-1 && e->gid != (gid_t)-1);
 		}
 		for (size_t i = 0; i < list.n_errors; i++)
 			FUZZ_CHECK(list.errors[i].message != NULL && list.errors[i].line >= 1);
