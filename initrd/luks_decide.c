@@ -248,11 +248,19 @@ bool luks_decision_is_success(enum luks_decision d)
 	return d == LUKS_ACTIVE_SAME;
 }
 
-/* "maj:min" followed by a space or the end. */
+static const char *skip_spaces(const char *s)
+{
+	while (*s == ' ')
+		s++;
+	return s;
+}
+
+/* "maj:min" (after spaces) followed by a space or the end. */
 static const char *parse_devnum(const char *s, unsigned *major, unsigned *minor)
 {
 	char *end;
 	unsigned long a, b;
+	s = skip_spaces(s);
 	if (!isdigit((unsigned char)*s))
 		return NULL;
 	a = strtoul(s, &end, 10);
@@ -265,9 +273,11 @@ static const char *parse_devnum(const char *s, unsigned *major, unsigned *minor)
 	return end;
 }
 
+/* A decimal number (after spaces) followed by a space or the end. */
 static const char *parse_u64(const char *s, unsigned long long *v)
 {
 	char *end;
+	s = skip_spaces(s);
 	if (!isdigit((unsigned char)*s))
 		return NULL;
 	errno = 0;
@@ -280,8 +290,7 @@ static const char *parse_u64(const char *s, unsigned long long *v)
 /* The next space-separated word of *s: its start and length; *s moves past it. */
 static bool next_word(const char **s, const char **w, size_t *len)
 {
-	while (**s == ' ')
-		(*s)++;
+	*s = skip_spaces(*s);
 	if (!**s)
 		return false;
 	*w = *s;
@@ -296,23 +305,11 @@ int luks_crypt_params_parse(const char *params, struct luks_crypt_params *p)
 	size_t len;
 	unsigned long long nopt;
 	*p = (struct luks_crypt_params){.sector_size = 512};
-	if (!s || !next_word(&s, &p->cipher, &p->cipher_len) || !next_word(&s, &p->key, &p->key_len))
+	if (!s || !next_word(&s, &p->cipher, &p->cipher_len) ||
+	    !next_word(&s, &p->key, &p->key_len) || !(s = parse_u64(s, &p->iv_offset)) ||
+	    !(s = parse_devnum(s, &p->major, &p->minor)) || !(s = parse_u64(s, &p->offset)))
 		return -EINVAL;
-	while (*s == ' ')
-		s++;
-	if (!(s = parse_u64(s, &p->iv_offset)))
-		return -EINVAL;
-	while (*s == ' ')
-		s++;
-	if (!(s = parse_devnum(s, &p->major, &p->minor)))
-		return -EINVAL;
-	while (*s == ' ')
-		s++;
-	if (!(s = parse_u64(s, &p->offset)))
-		return -EINVAL;
-	while (*s == ' ')
-		s++;
-	if (!*s)
+	if (!*skip_spaces(s))
 		return 0;
 	if (!(s = parse_u64(s, &nopt)))
 		return -EINVAL;
@@ -329,9 +326,7 @@ int luks_crypt_params_parse(const char *params, struct luks_crypt_params *p)
 			p->sector_size = (unsigned)v;
 		}
 	}
-	while (*s == ' ')
-		s++;
-	return *s ? -EINVAL : 0;
+	return *skip_spaces(s) ? -EINVAL : 0;
 }
 
 int luks_integrity_params_parse(const char *params, unsigned *major, unsigned *minor,
@@ -340,7 +335,5 @@ int luks_integrity_params_parse(const char *params, unsigned *major, unsigned *m
 	const char *s = params;
 	if (!s || !(s = parse_devnum(s, major, minor)))
 		return -EINVAL;
-	while (*s == ' ')
-		s++;
 	return parse_u64(s, offset) ? 0 : -EINVAL;
 }

@@ -991,12 +991,7 @@ static int output_check(const char *path)
 		return errno == ENOENT ? 0 : log_error_errno(-errno, "%s: %m", path);
 	if (S_ISREG(st.st_mode))
 		return 0;
-	const char *what = S_ISLNK(st.st_mode)	  ? "a symbolic link"
-			   : S_ISDIR(st.st_mode)  ? "a directory"
-			   : S_ISCHR(st.st_mode)  ? "a character device"
-			   : S_ISBLK(st.st_mode)  ? "a block device"
-			   : S_ISFIFO(st.st_mode) ? "a FIFO"
-						  : "not a regular file";
+	const char *what = file_kind(st.st_mode);
 	log_error("%s: is %s; refusing to replace it with the image (name the regular file "
 		  "to write, e.g. the link's target)",
 		  path, what);

@@ -53,26 +53,6 @@ int io_read_file(int dirfd, const char *path, char **data, size_t *len)
 	return 0;
 }
 
-/* What a non-regular file is, for the refusal message. */
-static const char *file_kind(mode_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFLNK:
-		return "a symbolic link";
-	case S_IFDIR:
-		return "a directory";
-	case S_IFCHR:
-		return "a character device";
-	case S_IFBLK:
-		return "a block device";
-	case S_IFIFO:
-		return "a FIFO";
-	case S_IFSOCK:
-		return "a socket";
-	}
-	return "not a regular file";
-}
-
 /* The rename below replaces whatever path names: a symlink would become a regular file (its
  * target untouched) and, as root, `-o /dev/full` would turn the device into a file. Only a
  * regular file (or nothing) may be replaced; anything else is refused, naming what it is. */
