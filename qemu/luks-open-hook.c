@@ -88,6 +88,16 @@ static int dm_create(char *spec)
 	return ok ? 0 : 1;
 }
 
+/* The bytes of a small file (a test key file); 0 when it cannot be read. */
+static size_t read_key(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, size, f) : 0;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 static int dm_create_table(const char *name, const char *uuid, const char *params,
 			   uint64_t sectors)
 {
@@ -111,10 +121,7 @@ static int vk_table(char *spec)
 	size_t vksize = sizeof(vk);
 	if (!name || !dev || !key || !ivoff)
 		return 1;
-	FILE *f = fopen(key, "r");
-	size_t n = f ? fread(pass, 1, sizeof(pass), f) : 0;
-	if (f)
-		fclose(f);
+	size_t n = read_key(key, pass, sizeof(pass));
 	wait_for(dev);
 	int r = crypt_init(&cd, dev);
 	if (r == 0)
@@ -179,10 +186,7 @@ static int format_integrity(char *spec)
 	char buf[256];
 	if (!name || !dev || !key || !uuid)
 		return 1;
-	FILE *f = fopen(key, "r");
-	size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
-	if (f)
-		fclose(f);
+	size_t n = read_key(key, buf, sizeof(buf));
 	wait_for(dev);
 	int r = crypt_init(&cd, dev);
 	if (r == 0)
