@@ -20,9 +20,9 @@ static int console_open(void)
 
 void console_echo_off(void)
 {
-	int fd = console_open();
+	int fd;
 	struct termios t;
-	if (fd < 0)
+	if (have_saved || (fd = console_open()) < 0)
 		return;
 	if (tcgetattr(fd, &saved) == 0) {
 		have_saved = true;

@@ -163,6 +163,7 @@ static void boot(int argc, char **argv_in)
 
 	console_echo_off(); /* first: before anything typed ahead could be echoed */
 	mount_api_filesystems();
+	console_echo_off(); /* no-op, unless /init had no console before /dev was mounted */
 	log_setup("initkit", true);
 	log_kmsg_unlimit();
 	read_config(&bc);
