@@ -19,7 +19,12 @@ int init_check(int rootfd, const char *path, char *why, size_t why_size)
 		return -EINVAL;
 	}
 	r = initcheck_judge(rootfd, path, &res);
+	/* As stage 1 does: a dynamic init whose libraries are missing would pass execve() and
+	 * die at once, taking PID 1 (and the machine) with it. */
+	if (r == 0)
+		r = initcheck_libraries(rootfd, &res);
 	if (r < 0) {
+		initcheck_result_free(&res);
 		snprintf(why, why_size, "init %s: %s", path, strerror(-r));
 		return r;
 	}

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../initrd/initcheck.h"
 #include "../stage2/initexec.h"
 
 /* A static executable for this machine as far as any check before execve() can tell: our
@@ -39,6 +40,54 @@ static void write_static_elf(int dirfd, const char *path)
 	assert_int_equal(write(fd, &eh, sizeof(eh)), (ssize_t)sizeof(eh));
 	assert_int_equal(write(fd, &ph, sizeof(ph)), (ssize_t)sizeof(ph));
 	close(fd);
+}
+
+/* Copies the host file src to the same path under dirfd (parents created). */
+static void copy_in(int dirfd, const char *src)
+{
+	char path[4096], *slash;
+	snprintf(path, sizeof(path), "%s", src + 1);
+	for (slash = strchr(path, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = 0;
+		mkdirat(dirfd, path, 0755);
+		*slash = '/';
+	}
+	int in = open(src, O_RDONLY), out = openat(dirfd, path, O_CREAT | O_WRONLY, 0755);
+	char buf[65536];
+	ssize_t n;
+	assert_true(in >= 0 && out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
+}
+
+/* A dynamic init whose C library is missing in the new root: refused before exec, naming
+ * the library (stage 1's check, run by stage 2 too). Needs root (the loader runs chrooted). */
+static void test_check_missing_library(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/initkit-s2lib-XXXXXX", why[1024], tru[4096];
+	struct initcheck_result host;
+	if (geteuid() != 0) {
+		print_message("skipped: the loader runs chrooted, which needs root\n");
+		skip();
+	}
+	int hostfd = open("/", O_RDONLY | O_DIRECTORY);
+	if (!realpath("/bin/true", tru) || initcheck_judge(hostfd, tru, &host) < 0 ||
+	    !host.dyn_loader || !initcheck_is_glibc_loader(host.dyn_loader))
+		skip(); /* a static /bin/true, or not glibc */
+	close(hostfd);
+	assert_non_null(mkdtemp(dir));
+	int rootfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(rootfd >= 0);
+	copy_in(rootfd, tru);
+	copy_in(rootfd, host.dyn_loader);
+	int r = init_check(rootfd, tru, why, sizeof(why));
+	if (r != -ENOEXEC || !strstr(why, "libc.so"))
+		fail_msg("expected a refusal naming libc, got %d: %s", r, why);
+	initcheck_result_free(&host);
+	close(rootfd);
 }
 
 static void test_check(void **state)
@@ -170,6 +219,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_check_missing_library),
 		cmocka_unit_test(test_candidates),
 		cmocka_unit_test(test_handover_plan),
 		cmocka_unit_test(test_handover_failed),
