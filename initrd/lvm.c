@@ -94,7 +94,15 @@ static void log_lines(char *buf, size_t *len, bool flush, enum log_level level)
 	}
 }
 
-/* Runs `lvm ARGS...` (argv[0] must be "lvm": the static binary dispatches on it). Its stderr
+/* Metadata writes, as measured with lvm2 2.03.16: the image's lvm.conf sets
+ * global/metadata_read_only, but 2.03.16 overwrites that setting with the --readonly flag for
+ * each command (tools/lvmcmdline.c: metadata_read_only = arg_is_set(readonly_ARG)), and
+ * --readonly switches activation off (current_settings.activation = 0: "0 logical volume(s)
+ * now active"), so neither holds here. What does: 2.03 reads never repair (wipe_outdated_pvs
+ * is 0; repairs need vgck --updatemetadata), we run only vgchange/lvchange -ay and pvs, and
+ * the lvm-on-luks scenario checks the PV's first MiB is unchanged after the boot.
+ *
+ * Runs `lvm ARGS...` (argv[0] must be "lvm": the static binary dispatches on it). Its stderr
  * goes to our log line by line; its stdout too, unless out is given: then stdout is returned
  * there (malloc'ed, NUL-terminated). Returns lvm's exit status, or a negative errno. */
 static int run_lvm(const char *const *args, char **out)

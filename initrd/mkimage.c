@@ -38,7 +38,9 @@ static const char *const luks_modules[] = {
 };
 
 /* The image's lvm.conf: activation only, and never a metadata write from the initramfs (a VG
- * seen half during early boot must not be "repaired" on disk). Settings of lvm2 2.03.16's
+ * seen half during early boot must not be "repaired" on disk). lvm2 2.03.16 overwrites
+ * metadata_read_only per command (see initrd/lvm.c); it is kept for versions that honour it.
+ * Settings of lvm2 2.03.16's
  * lib/config/config_settings.h; use_lvmetad and locking_type are gone since 2.03 and only
  * draw warnings. No udev in stage 1: lvm makes the /dev/VG/LV links itself. */
 static const char lvm_conf[] =
