@@ -140,6 +140,9 @@ static const struct case_ cases[] = {
 	 "starting with -)) E(kernel command line: rd.lvm.vg=a/b: not a volume group name (A-Z "
 	 "a-z 0-9 + _ . -, not starting with -)) E(kernel command line: rd.lvm.vg=..: not a "
 	 "volume group name (A-Z a-z 0-9 + _ . -, not starting with -))"},
+	{"lvm lv: the VG part is an LVM name too", "", "rd.lvm.lv=-vg/root",
+	 "E(kernel command line: rd.lvm.lv=-vg/root: not VG/LV (two LVM names: A-Z a-z 0-9 + _ . -, "
+	 "not starting with -))"},
 	{"lvm lv needs VG/LV", "", "rd.lvm.lv=root rd.lvm.lv=vg/ rd.lvm.lv=vg/a/b rd.lvm.vg",
 	 "E(kernel command line: rd.lvm.lv=root: not VG/LV (two LVM names: A-Z a-z 0-9 + _ . -, "
 	 "not starting with -)) E(kernel command line: rd.lvm.lv=vg/: not VG/LV (two LVM names: "
