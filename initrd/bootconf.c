@@ -387,6 +387,65 @@ static int apply_luks(struct boot_config *bc, const char *value, const char **re
 	return apply_bool(&bc->luks_enabled, value, reason);
 }
 
+static int apply_lvm(struct boot_config *bc, const char *value, const char **reason)
+{
+	return apply_bool(&bc->lvm_enabled, value, reason);
+}
+
+bool boot_lvm_name_valid(const char *s, size_t len)
+{
+	if (len == 0 || len > 127 || s[0] == '-' || (len == 1 && s[0] == '.') ||
+	    (len == 2 && s[0] == '.' && s[1] == '.'))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!is_alpha(s[i]) && !is_digit(s[i]) && !strchr("+_.-", s[i]))
+			return false;
+	return true;
+}
+
+/* Appends a copy unless an identical one is there: '-' and '_' differ in LVM names, so
+ * strv_add_unique()'s key comparison is not the one to use. */
+static int add_lvm_name(char ***v, size_t *n, const char *value)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (streq((*v)[i], value))
+			return 0;
+	char *d = strdup(value);
+	char **nv = d ? reallocarray(*v, *n + 2, sizeof(char *)) : NULL;
+	if (!nv) {
+		free(d);
+		return -ENOMEM;
+	}
+	nv[(*n)++] = d;
+	nv[*n] = NULL;
+	*v = nv;
+	return 0;
+}
+
+static int apply_lvm_vg(struct boot_config *bc, const char *value, const char **reason)
+{
+	if (!needs_value(value, reason))
+		return 0;
+	if (!boot_lvm_name_valid(value, strlen(value))) {
+		*reason = "not a volume group name (A-Z a-z 0-9 + _ . -, not starting with -)";
+		return 0;
+	}
+	return add_lvm_name(&bc->lvm_vgs, &bc->n_lvm_vgs, value);
+}
+
+static int apply_lvm_lv(struct boot_config *bc, const char *value, const char **reason)
+{
+	if (!needs_value(value, reason))
+		return 0;
+	const char *slash = strchr(value, '/');
+	if (!slash || !boot_lvm_name_valid(value, (size_t)(slash - value)) ||
+	    !boot_lvm_name_valid(slash + 1, strlen(slash + 1))) {
+		*reason = "not VG/LV (two LVM names: A-Z a-z 0-9 + _ . -, not starting with -)";
+		return 0;
+	}
+	return add_lvm_name(&bc->lvm_lvs, &bc->n_lvm_lvs, value);
+}
+
 static const struct {
 	const char *key;
 	key_handler apply;
@@ -407,6 +466,9 @@ static const struct {
 	{"rd.debug", apply_debug},
 	{"rd.luks", apply_luks},
 	{"luks", apply_luks},
+	{"rd.lvm", apply_lvm},
+	{"rd.lvm.vg", apply_lvm_vg},
+	{"rd.lvm.lv", apply_lvm_lv},
 };
 
 static bool is_luks_entry(const char *key)
@@ -515,11 +577,14 @@ int boot_config_init(struct boot_config *bc)
 		.timeout_ms = BOOT_TIMEOUT_DEFAULT_MS,
 		.emergency = BOOT_EMERGENCY_WAIT,
 		.luks_enabled = true,
+		.lvm_enabled = true,
 		.init_args = calloc(1, sizeof(char *)),
+		.lvm_vgs = calloc(1, sizeof(char *)),
+		.lvm_lvs = calloc(1, sizeof(char *)),
 		.modules = calloc(1, sizeof(char *)),
 		.blacklist = calloc(1, sizeof(char *)),
 	};
-	if (!bc->init_args || !bc->modules || !bc->blacklist) {
+	if (!bc->init_args || !bc->modules || !bc->blacklist || !bc->lvm_vgs || !bc->lvm_lvs) {
 		boot_config_free(bc);
 		return -ENOMEM;
 	}
@@ -535,6 +600,8 @@ void boot_config_free(struct boot_config *bc)
 	strv_free(bc->init_args);
 	strv_free(bc->modules);
 	strv_free(bc->blacklist);
+	strv_free(bc->lvm_vgs);
+	strv_free(bc->lvm_lvs);
 	for (size_t i = 0; i < bc->n_luks; i++) {
 		free(bc->luks[i].key);
 		free(bc->luks[i].value);

@@ -26,6 +26,10 @@
  *   rd.debug[=BOOL]      log debug messages
  *   rd.luks=BOOL, luks=BOOL   LUKS handling on/off (default on)
  *   rd.luks.*=, luks.*=  kept verbatim, in order, for the LUKS parser
+ *   rd.lvm=BOOL          LVM activation on/off (default on; used when the image has lvm)
+ *   rd.lvm.vg=VG         activate this volume group (repeatable, dracut's name)
+ *   rd.lvm.lv=VG/LV      activate this logical volume (repeatable, dracut's name)
+ *                        LVM names: A-Z a-z 0-9 + _ . -, not starting with '-' (lvm(8))
  * BOOL: 1 yes y true on / 0 no n false off (a bare key means yes).
  * Anything else is ignored: it belongs to the kernel or to stage 2.
  */
@@ -85,7 +89,11 @@ struct boot_config {
 	size_t n_blacklist;
 	uint64_t timeout_ms; /* BOOT_TIMEOUT_INFINITY: wait forever */
 	enum boot_emergency emergency;
-	bool shell_allowed, quiet, debug, luks_enabled;
+	bool shell_allowed, quiet, debug, luks_enabled, lvm_enabled;
+	char **lvm_vgs; /* rd.lvm.vg=, NULL-terminated, never NULL after init; no duplicates */
+	size_t n_lvm_vgs;
+	char **lvm_lvs; /* rd.lvm.lv= as "VG/LV", NULL-terminated, never NULL after init */
+	size_t n_lvm_lvs;
 	struct boot_entry *luks; /* rd.luks.* / luks.* entries, in order */
 	size_t n_luks;
 	struct boot_error *errors; /* in order of occurrence; the caller logs them */
@@ -118,4 +126,7 @@ int boot_error_format(const struct boot_error *e, char *buf, size_t size);
 int boot_parse_timespan_ms(const char *s, uint64_t *ret);
 /* 1 for yes, 0 for no, -EINVAL otherwise. NULL (bare key) is yes. */
 int boot_parse_bool(const char *s);
+/* An LVM VG or LV name of len bytes as lvm(8) accepts it: 1..127 of A-Z a-z 0-9 + _ . -, not
+ * starting with '-', not "." or "..". */
+bool boot_lvm_name_valid(const char *s, size_t len);
 const char *boot_emergency_name(enum boot_emergency e);

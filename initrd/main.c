@@ -1,5 +1,5 @@
 /* initkit-init: the stage-1 /init. main() reads like the boot: mount the API filesystems,
- * read the configuration, load modules, unlock LUKS, find and mount the root, check the
+ * read the configuration, load modules, unlock LUKS, activate LVM, find and mount the root, check the
  * stage-2 init inside it, switch root. Every failure ends in the rd.emergency= policy. */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +23,7 @@
 #include "kmod.h"
 #include "log.h"
 #include "luks.h"
+#include "lvm.h"
 #include "mount.h"
 #include "switchroot.h"
 #include "util.h"
@@ -186,6 +187,8 @@ static void boot(int argc, char **argv_in)
 
 	if (luks_unlock_all(&bc, uev, mods) < 0)
 		fail(&bc, "LUKS unlocking failed (see above)");
+	if (lvm_activate(&bc) < 0)
+		fail(&bc, "LVM activation failed (see above)");
 
 	if (!bc.root)
 		fail(&bc, "no root= configured (kernel command line or " IMAGE_CONF ")");

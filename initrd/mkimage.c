@@ -37,7 +37,40 @@ static const char *const luks_modules[] = {
 	"crypto-essiv", "crypto-sha256", "crypto-xts(aes)", "crypto-ecb(aes)", "crypto-sha512",
 };
 
+/* The image's lvm.conf: activation only, and never a metadata write from the initramfs (a VG
+ * seen half during early boot must not be "repaired" on disk). lvm2 2.03.16 overwrites
+ * metadata_read_only per command (see initrd/lvm.c); it is kept for versions that honour it.
+ * Settings of lvm2 2.03.16's
+ * lib/config/config_settings.h; use_lvmetad and locking_type are gone since 2.03 and only
+ * draw warnings. No udev in stage 1: lvm makes the /dev/VG/LV links itself. */
+static const char lvm_conf[] =
+	"# initkit stage 1: activate only, never write LVM metadata\n"
+	"global {\n"
+	"\tmetadata_read_only = 1\n"
+	"\tevent_activation = 0\n"
+	"}\n"
+	"activation {\n"
+	"\tudev_sync = 0\n"
+	"\tudev_rules = 0\n"
+	"\tmonitoring = 0\n"
+	"}\n"
+	"backup {\n"
+	"\tbackup = 0\n"
+	"\tarchive = 0\n"
+	"}\n"
+	"devices {\n"
+	"\tobtain_device_list_from_udev = 0\n"
+	"\texternal_device_info_source = \"none\"\n"
+	"\tuse_devicesfile = 0\n"
+	"\thints = \"none\"\n"
+	"}\n";
+
+#ifndef LVM_DEFAULT_BINARY
+#define LVM_DEFAULT_BINARY "/sbin/lvm.static"
+#endif
+
 struct opts {
+	const char *lvm_binary;
 	const char *output, *init, *kver, *moddir, *fwdir, *config, *crypttab, *file_list;
 	char **modules, **load, **sets, **keyfiles, **hooks, **modprobe_args;
 	size_t n_modules, n_load, n_sets, n_keyfiles, n_hooks, n_modprobe_args;
@@ -48,7 +81,7 @@ struct opts {
 	const char *compress;
 	int level;
 	int fw_forms; /* --firmware-compress: FIRMWARE_XZ|FIRMWARE_ZST, -1 when not given */
-	bool luks, quiet;
+	bool luks, lvm, quiet;
 };
 
 struct image {
@@ -714,6 +747,18 @@ static int image_add_luks(struct image *img, const struct opts *o)
 	return r;
 }
 
+/* /sbin/lvm (a static binary: the image has no shared libraries) and its lvm.conf. */
+static int image_add_lvm(struct image *img, const struct opts *o)
+{
+	if (!o->lvm)
+		return 0;
+	int r = image_add_file(img, "sbin/lvm", o->lvm_binary, 0755); /* logs a failure */
+	r = r ?: image_add_data(img, "etc/lvm/lvm.conf", 0644, lvm_conf, sizeof(lvm_conf) - 1);
+	if (!o->quiet && r == 0)
+		printf("  lvm %s, /etc/lvm/lvm.conf (metadata read-only)\n", o->lvm_binary);
+	return r;
+}
+
 static int compress_image(const struct opts *o, const struct cpio *cp, void **out, size_t *len)
 {
 	if (streq(o->compress, "none")) {
@@ -787,6 +832,10 @@ static void usage(void)
 	       "  -l, --load NAME         include a module and load it at boot\n"
 	       "      --luks              include dm-crypt and the crypto modules LUKS needs\n"
 	       "                          (implied by --crypttab)\n"
+	       "      --lvm               include /sbin/lvm (static) and a read-only-metadata\n"
+	       "                          /etc/lvm/lvm.conf; dm_mod for LVM's mappings\n"
+	       "      --lvm-binary PATH   the static lvm to include (implies --lvm; default\n"
+	       "                          " LVM_DEFAULT_BINARY ")\n"
 	       "  -s, --set KEY=VALUE     add a line to the image config /etc/initkit.conf\n"
 	       "      --config FILE       start the image config from FILE\n"
 	       "      --crypttab FILE     /etc/crypttab of the image\n"
@@ -827,6 +876,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"module", required_argument, NULL, 'm'},
 		{"load", required_argument, NULL, 'l'},
 		{"luks", no_argument, NULL, 'L'},
+		{"lvm", no_argument, NULL, 'M'},
+		{"lvm-binary", required_argument, NULL, 'B'},
 		{"set", required_argument, NULL, 's'},
 		{"config", required_argument, NULL, 'C'},
 		{"crypttab", required_argument, NULL, 'T'},
@@ -843,6 +894,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c;
 	o->compress = "zstd";
 	o->fw_forms = -1;
+	o->lvm_binary = LVM_DEFAULT_BINARY;
 	while ((c = getopt_long(argc, argv, "o:i:k:m:l:s:qh", lo, NULL)) >= 0) {
 		switch (c) {
 		case 'o':
@@ -880,6 +932,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'L':
 			o->luks = true;
+			break;
+		case 'M':
+			o->lvm = true;
+			break;
+		case 'B':
+			o->lvm_binary = optarg, o->lvm = true;
 			break;
 		case 's':
 			if (!strchr(optarg, '=') && !streq(optarg, "ro") && !streq(optarg, "rw") &&
@@ -945,7 +1003,8 @@ static int image_build(struct image *img, struct opts *o)
 	struct modclosure mc = {0};
 	int r = 0;
 	const char *const *conf = (const char *const *)o->modprobe;
-	if (o->n_modules || o->n_load || o->luks) {
+	static const char *const lvm_modules[] = {"dm_mod"};
+	if (o->n_modules || o->n_load || o->luks || o->lvm) {
 		r = modclosure_add(&mc, o->moddir, conf, (const char *const *)o->modules,
 				   o->n_modules, 1);
 		r = r
@@ -954,6 +1013,9 @@ static int image_build(struct image *img, struct opts *o)
 		if (o->luks && r == 0)
 			r = modclosure_add(&mc, o->moddir, conf, luks_modules,
 					   ARRAY_SIZE(luks_modules), 0);
+		if (o->lvm && r == 0)
+			r = modclosure_add(&mc, o->moddir, conf, lvm_modules,
+					   ARRAY_SIZE(lvm_modules), 0);
 	}
 	if (r == 0 && mc.n)
 		host_modprobe_warn(o, &mc);
@@ -970,6 +1032,7 @@ static int image_build(struct image *img, struct opts *o)
 	r = r ?: cpio_write_symlink(&img->cp, "sbin/modprobe", "/init");
 	r = r ?: image_add_config(img, o);
 	r = r ?: image_add_luks(img, o);
+	r = r ?: image_add_lvm(img, o);
 	r = r ?: image_add_modprobe(img, o);
 	if (r == 0 && mc.n)
 		r = image_add_modules(img, o, &mc);
@@ -1061,7 +1124,7 @@ int main(int argc, char **argv)
 	}
 	/* libkmod reports absolute module paths; compare them with an absolute moddir. */
 	char *absmod = realpath(o.moddir, NULL);
-	if (!absmod && (o.n_modules || o.n_load || o.luks)) {
+	if (!absmod && (o.n_modules || o.n_load || o.luks || o.lvm)) {
 		log_error("--moddir %s: %m", o.moddir);
 		return 1;
 	}

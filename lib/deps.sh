@@ -1,7 +1,8 @@
 #!/bin/bash
 # Build static libdevmapper, libkmod and libcryptsetup from Debian's own source
-# packages into build/deps (prefix), installing the build tools with apt-get.
-# Debian 12 ships no static archives for these three (see shared/FACTS.md);
+# packages into build/deps (prefix), installing the build tools with apt-get,
+# and a static `lvm` (deps/sbin/lvm) from the same lvm2 source for images with LVM.
+# Debian 12 ships no static archives for these three and no static lvm (see shared/FACTS.md);
 # everything else (blkid, uuid, json-c, gcrypt, zstd, xz, zlib) is linked from
 # Debian's -dev packages.
 #
@@ -16,7 +17,7 @@ JOBS=$(nproc)
 
 PKGS_TOOLS="build-essential pkg-config autoconf automake libtool autopoint gettext
 	dpkg-dev libblkid-dev uuid-dev libjson-c-dev libpopt-dev liblzma-dev libzstd-dev
-	zlib1g-dev libgcrypt20-dev libgpg-error-dev libcmocka-dev"
+	zlib1g-dev libgcrypt20-dev libgpg-error-dev libcmocka-dev libaio-dev"
 SOURCES="lvm2 kmod cryptsetup"
 
 log() { echo "deps: $*" >&2; }
@@ -72,7 +73,7 @@ flock 9
 "$(dirname "$0")/apt-install" $PKGS_TOOLS
 apt_private
 apt_src update -qq >/dev/null 2>&1 || apt_src update
-STAMP_WANT="gcrypt;$(for s in $SOURCES; do printf '%s=%s;' "$s" "$(src_version "$s")"; done)$(sha256sum "$0" | cut -c1-16)"
+STAMP_WANT="gcrypt;lvm.static;$(for s in $SOURCES; do printf '%s=%s;' "$s" "$(src_version "$s")"; done)$(sha256sum "$0" | cut -c1-16)"
 if [ -f "$DEPS/.stamp" ] && [ "$(cat "$DEPS/.stamp")" = "$STAMP_WANT" ]; then
 	log "up to date ($STAMP_WANT)"
 	exit 0
@@ -88,13 +89,25 @@ done
 export PKG_CONFIG_PATH=$DEPS/lib/pkgconfig
 export CPPFLAGS="-I$DEPS/include" LDFLAGS="-L$DEPS/lib" CFLAGS="-O2 -g -ffunction-sections -fdata-sections"
 
-log "building libdevmapper"
+log "building libdevmapper and lvm.static"
+# One configure serves both: libdm ignores the LVM-only switches. No udev sync: libdm
+# makes the /dev/mapper nodes and lvm the /dev/VG/LV links itself; no daemons (dmeventd,
+# lvmpolld, lvmlockd) in an initramfs. argv[0] of lvm.static must be "lvm" at run time.
 (cd lvm2-*/ &&
 	./configure --prefix="$DEPS" --enable-static_link --enable-pkgconfig --disable-selinux \
-		--disable-udev_sync --disable-udev_rules --disable-readline --disable-blkid_wiping \
-		--disable-systemd-journal --disable-app-machineid --disable-nls >../lvm2.log 2>&1 &&
+		--disable-udev_sync --disable-udev_rules --disable-readline --enable-blkid_wiping \
+		--disable-systemd-journal --disable-app-machineid --disable-notify-dbus \
+		--disable-dmeventd --disable-lvmpolld --disable-use-lvmpolld --disable-use-lvmlockd \
+		--disable-nls --disable-fsadm --disable-blkdeactivate --disable-lvmimportvdo \
+		--with-default-run-dir=/run/lvm --with-default-locking-dir=/run/lock/lvm \
+		--with-default-pid-dir=/run >../lvm2.log 2>&1 &&
 	make -j"$JOBS" -C libdm >>../lvm2.log 2>&1 &&
-	make -C libdm install_static install_include install_pkgconfig >>../lvm2.log 2>&1) ||
+	make -C libdm install_static install_include install_pkgconfig >>../lvm2.log 2>&1 &&
+	t0=$(date +%s) &&
+	make -j"$JOBS" lib libdaemon >>../lvm2.log 2>&1 &&
+	make -j"$JOBS" -C tools lvm.static >>../lvm2.log 2>&1 &&
+	install -D -m 0755 -s tools/lvm.static "$DEPS/sbin/lvm" &&
+	log "lvm.static built in $(($(date +%s) - t0)) s, $(stat -c %s "$DEPS/sbin/lvm") bytes stripped") ||
 	{ tail -30 lvm2.log; exit 1; }
 
 log "building libkmod"

@@ -11,6 +11,9 @@
 #   luks2-pbkdf2    LUKS2 (pbkdf2, 1000 iterations) around the ext4 root
 #   luks2-argon2id  LUKS2 (argon2id, 32 MiB, 4 iterations, 1 thread) around the ext4 root
 #   luks1           LUKS1 (pbkdf2, 1000 iterations) around the ext4 root
+#   lvm-on-luks     as Debian's installer: LUKS2 (pbkdf2) around an LVM PV, VG debian-vg with
+#                   LVs root (the ext4 test root) and swap_1 (made with this build's static
+#                   lvm on a loop device, no host device-mapper: lvcreate --driverloaded n)
 #   raw             an unformatted disk (size=MiB)
 # Keys: label= fsuuid= luksuuid= pass= keyfile=PATH (added as a second key slot)
 #       header=PATH (LUKS header detached into PATH) partuuid= partlabel= size=MiB
@@ -102,6 +105,32 @@ add_kexec() {
 	cp "$initrd" "$r/boot/initrd.img"
 }
 
+# The ext4 root as LV "root" of VG debian-vg (plus an empty swap_1) in a PV image that
+# replaces fs.img. Uses $O/deps/sbin/lvm (static, from lib/deps.sh) with a private system dir
+# and a filter that sees only our loop device, so the host's LVM setup is neither read nor
+# written; LVs are made inactive (-an) and unzeroed (-Zn), as there is no dm here.
+make_pv() {
+	local pv=$TMP/pv.img loop off etc=$TMP/lvm-etc
+	mkdir -p "$etc"
+	truncate -s 48M "$pv"
+	loop=$(losetup --show -f "$pv")
+	lvm() {
+		LVM_SYSTEM_DIR=$etc LVM_SUPPRESS_FD_WARNINGS=1 "$O/deps/sbin/lvm" "$@" --config \
+			"devices { filter = [ \"a|^$loop\$|\", \"r|.*|\" ] use_devicesfile = 0 obtain_device_list_from_udev = 0 } backup { backup = 0 archive = 0 } activation { udev_sync = 0 udev_rules = 0 }"
+	}
+	local rc=0
+	{ lvm pvcreate -q "$loop" && lvm vgcreate -q debian-vg "$loop" &&
+		lvm lvcreate -q --driverloaded n -an -Zn -L "$fssize" -n root debian-vg &&
+		lvm lvcreate -q --driverloaded n -an -Zn -L 8M -n swap_1 debian-vg &&
+		off=$(lvm pvs --noheadings --nosuffix --units b --segments \
+			-o pe_start,vg_extent_size,pvseg_start -S lv_name=root "$loop" |
+			awk '{ print $1 + $3 * $2 }'); } >&2 || rc=1
+	losetup -d "$loop"
+	[ "$rc" = 0 ] && [ -n "$off" ] || { echo "disks.sh: making the LVM PV failed" >&2; return 1; }
+	dd if="$TMP/fs.img" of="$pv" bs=1M oflag=seek_bytes seek="$off" conv=notrunc status=none
+	mv "$pv" "$TMP/fs.img"
+}
+
 luks_wrap() { # $1: luks type args...
 	local fs=$TMP/fs.img img=$TMP/disk.img fssize off hdr=()
 	fssize=$(stat -c %s "$fs")
@@ -151,6 +180,7 @@ luks2-argon2id)
 	make_rootfs && luks_wrap --type luks2 --sector-size 512 --pbkdf argon2id \
 		--pbkdf-memory 32768 --pbkdf-force-iterations 4 --pbkdf-parallel 1 ;;
 luks1) make_rootfs && luks_wrap --type luks1 "${PBKDF2[@]}" ;;
+lvm-on-luks) make_rootfs && make_pv && luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}" ;;
 raw) truncate -s "${size}M" "$OUT" ;;
 *) echo "disks.sh: unknown recipe '$RECIPE'" >&2; exit 2 ;;
 esac

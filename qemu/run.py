@@ -19,6 +19,8 @@ Scenario file: one directive per line, '#' comments. Directives:
   hotplug: N         hot-plug late disk N (drive_add + device_add on the monitor)
   sleep: SECONDS     wait before the next step
   forbid: REGEX      must never appear on the console (checked over the whole log)
+  unchanged: N OFFSET LENGTH  after QEMU exits, bytes OFFSET..+LENGTH of disk N are the same
+                     as before the boot (the run's overlay against the pristine disk)
   exit: poweroff|any|kill  the run must end with QEMU powering off (default), exiting in any
                      way, or (kill) is ended by the harness once every step has passed
 Prints one line per scenario and a closing 'N passed, N failed'. On failure it prints the tail
@@ -42,6 +44,7 @@ class Scenario:
         self.path = path
         self.name = os.path.splitext(os.path.basename(path))[0]
         self.mkimage, self.disks, self.append, self.late = [], [], [], []
+        self.unchanged = []
         self.steps, self.forbid = [], []
         self.timeout, self.exit = 90.0, "poweroff"
         self.kernel = "kernel/vmlinuz"
@@ -70,6 +73,8 @@ class Scenario:
                     self.timeout = float(val)
                 elif key == "exit":
                     self.exit = val
+                elif key == "unchanged":
+                    self.unchanged.append(tuple(int(x, 0) for x in val.split()))
                 elif key == "forbid":
                     self.forbid.append(re.compile(val))
                 elif key in ("expect", "send", "send-raw", "monitor", "sleep", "hotplug"):
@@ -225,7 +230,32 @@ def run(sc, build, verbose):
         m = fb.search(text)
         if m:
             failure = failure or f"forbidden output {fb.pattern!r}: {m.group(0)!r}"
+    for n, off, length in sc.unchanged:
+        failure = failure or disk_range_changed(disks[n], os.path.join(wd, f"disk{n}.qcow2"), off, length)
     return failure is None, failure or f"{elapsed:.1f}s", text
+
+
+def disk_range_changed(base, overlay, off, length):
+    """None when overlay (the disk after the run) has the bytes of base at off..+length."""
+    out = overlay + ".range"
+    if os.path.exists(out):
+        os.unlink(out)
+    subprocess.run(["qemu-img", "dd", "-f", "qcow2", "-O", "raw", f"if={overlay}", f"of={out}",
+                    "bs=512", f"skip={off // 512}", f"count={(off + length) // 512}"], check=True,  # count: from 0
+                   capture_output=True)
+    with open(out, "rb") as f:
+        after = f.read()
+    with open(base, "rb") as f:
+        f.seek(off)
+        before = f.read(length)
+    if len(after) != length or len(before) != length:
+        return f"unchanged: cannot read {length} bytes at {off} (got {len(before)}/{len(after)})"
+    if after != before:
+        first = next(i for i in range(length) if after[i] != before[i])
+        return (f"unchanged: disk bytes {off}..+{length} were written (first difference at "
+                f"{off + first}; sha256 {hashlib.sha256(before).hexdigest()[:16]} -> "
+                f"{hashlib.sha256(after).hexdigest()[:16]})")
+    return None
 
 
 def main():

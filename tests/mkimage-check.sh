@@ -274,5 +274,22 @@ depmod -b "$T/xm" -C "$T/xmconf" "$KVER" 2>/dev/null
 list "$T/xm.img" >"$T/xm.ls"
 check "module outside --moddir, path shorter than it: stored at the top" grep -qx "100644 lib/modules/$KVER/loop.ko" "$T/xm.ls"
 check "module outside --moddir whose path only starts with its name: at the top too" grep -qx "100644 lib/modules/$KVER/dummy.ko" "$T/xm.ls"
+# --- --lvm: the static lvm, a read-only-metadata lvm.conf, dm_mod
+LVMBIN=$O/deps/sbin/lvm
+"$MK" -o "$T/lvm.img" --init "$O/stripped/initkit-init" --kver "$KVER" --moddir "$MOD" --lvm \
+	--lvm-binary "$LVMBIN" --compress none -q >/dev/null 2>"$T/lvm.err"
+list "$T/lvm.img" >"$T/lvm.ls"
+mkdir "$T/lx" && (cd "$T/lx" && cpio -idm --quiet --no-absolute-filenames <"$T/lvm.img") 2>/dev/null
+check "--lvm: /sbin/lvm 0755, the static binary given" bash -c "grep -qx '100755 sbin/lvm' '$T/lvm.ls' && cmp -s '$T/lx/sbin/lvm' '$LVMBIN' && file -b '$LVMBIN' | grep -q 'statically linked'"
+check "--lvm: lvm.conf makes metadata read-only, no udev, no monitoring, no backups" bash -c "
+	c='$T/lx/etc/lvm/lvm.conf'; grep -qE '^\s*metadata_read_only = 1' \$c && grep -qE '^\s*udev_sync = 0' \$c &&
+	grep -qE '^\s*udev_rules = 0' \$c && grep -qE '^\s*monitoring = 0' \$c && grep -qE '^\s*backup = 0' \$c &&
+	grep -qE '^\s*archive = 0' \$c && grep -qE '^\s*obtain_device_list_from_udev = 0' \$c"
+check "--lvm: lvm itself accepts the lvm.conf (no unknown settings)" bash -c "
+	LVM_SYSTEM_DIR='$T/lx/etc/lvm' '$LVMBIN' lvmconfig --validate 2>&1 | grep -q 'LVM configuration valid' &&
+	! LVM_SYSTEM_DIR='$T/lx/etc/lvm' '$LVMBIN' lvmconfig 2>&1 | grep -qi 'unknown\|deprecated'"
+check "--lvm: dm_mod in the image" grep -q '/dm-mod.ko$' "$T/lvm.ls"
+check "no --lvm: no lvm in the image" bash -c "! grep -q 'sbin/lvm\|etc/lvm' '$T/ls'"
+check "--lvm-binary missing: clear error naming it, no image" bash -c "! '$MK' -o '$T/nolvm.img' --init '$O/stripped/initkit-init' --kver $KVER --moddir '$MOD' --lvm-binary /nonexistent/lvm -q 2>'$T/err' && grep -q '/nonexistent/lvm' '$T/err' && [ ! -e '$T/nolvm.img' ]"
 echo "mkimage: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -70,6 +70,10 @@ static void render(const struct boot_config *bc, char *buf, size_t size)
 		put(&o, " debug");
 	if (!bc->luks_enabled)
 		put(&o, " luks=0");
+	if (!bc->lvm_enabled)
+		put(&o, " lvm=0");
+	put_strv(&o, "vg", bc->lvm_vgs);
+	put_strv(&o, "lv", bc->lvm_lvs);
 	for (size_t i = 0; i < bc->n_luks; i++)
 		put(&o, " L(%s=%s@%s)", bc->luks[i].key,
 		    bc->luks[i].value ? bc->luks[i].value : "-", bc->luks[i].source);
@@ -124,6 +128,27 @@ static const struct case_ cases[] = {
 	 "rd.luks.uuid=u2 luks.options=discard rd.luks.key",
 	 "L(rd.luks.name=u1=croot@/etc/initkit.conf:1) L(rd.luks.uuid=u2@kernel command line) "
 	 "L(luks.options=discard@kernel command line) L(rd.luks.key=-@kernel command line)"},
+	{"lvm off", "", "rd.lvm=0", "lvm=0"},
+	{"lvm vg and lv repeat, in order, exact duplicates dropped", "rd.lvm.vg=debian-vg\n",
+	 "rd.lvm.vg=b rd.lvm.lv=fedora/root rd.lvm.vg=debian-vg rd.lvm.lv=fedora/swap "
+	 "rd.lvm.lv=fedora/root",
+	 "vg=[debian-vg,b] lv=[fedora/root,fedora/swap]"},
+	{"lvm names: '-' and '_' differ, '+' and '.' allowed", "",
+	 "rd.lvm.vg=a-b rd.lvm.vg=a_b rd.lvm.lv=v.1/l+2", "vg=[a-b,a_b] lv=[v.1/l+2]"},
+	{"lvm vg bad name", "", "rd.lvm.vg=-x rd.lvm.vg=a/b rd.lvm.vg=..",
+	 "E(kernel command line: rd.lvm.vg=-x: not a volume group name (A-Z a-z 0-9 + _ . -, not "
+	 "starting with -)) E(kernel command line: rd.lvm.vg=a/b: not a volume group name (A-Z "
+	 "a-z 0-9 + _ . -, not starting with -)) E(kernel command line: rd.lvm.vg=..: not a "
+	 "volume group name (A-Z a-z 0-9 + _ . -, not starting with -))"},
+	{"lvm lv: the VG part is an LVM name too", "", "rd.lvm.lv=-vg/root",
+	 "E(kernel command line: rd.lvm.lv=-vg/root: not VG/LV (two LVM names: A-Z a-z 0-9 + _ . -, "
+	 "not starting with -))"},
+	{"lvm lv needs VG/LV", "", "rd.lvm.lv=root rd.lvm.lv=vg/ rd.lvm.lv=vg/a/b rd.lvm.vg",
+	 "E(kernel command line: rd.lvm.lv=root: not VG/LV (two LVM names: A-Z a-z 0-9 + _ . -, "
+	 "not starting with -)) E(kernel command line: rd.lvm.lv=vg/: not VG/LV (two LVM names: "
+	 "A-Z a-z 0-9 + _ . -, not starting with -)) E(kernel command line: rd.lvm.lv=vg/a/b: not "
+	 "VG/LV (two LVM names: A-Z a-z 0-9 + _ . -, not starting with -)) E(kernel command line: "
+	 "rd.lvm.vg: needs a value)"},
 	{"init and its arguments", "init=/sbin/a", "init=/bin/sh -- -c \"echo hi\"",
 	 "init=/bin/sh args=[-c,echo hi]"},
 	{"init relative rejected", "", "init=sbin/init",

@@ -1,0 +1,102 @@
+/* The pure parts of initrd/lvm.c: device-mapper name splitting (as `dmsetup splitname`) and
+ * which VG a root= names. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../initrd/lvm.h"
+
+struct split_case {
+	const char *dmname;
+	int ret;
+	const char *vg, *lv;
+};
+
+/* Expected values checked against `dmsetup splitname NAME` (libdm's dm_split_lvm_name). */
+static const struct split_case split_cases[] = {
+	{"debian--vg-root", 0, "debian-vg", "root"},
+	{"debian--vg-swap_1", 0, "debian-vg", "swap_1"},
+	{"vg-lv", 0, "vg", "lv"},
+	{"a--b--c-d--e", 0, "a-b-c", "d-e"},
+	{"fedora_host-root", 0, "fedora_host", "root"},
+	{"vg-lv-", 0, "vg", "lv-"},      /* a trailing '-' is kept, as libdm does */
+	{"vg-lv-real", -EINVAL, NULL, NULL}, /* a layer: not an LV to mount */
+	{"vg-thin_tdata-tpool", -EINVAL, NULL, NULL},
+	{"croot", -EINVAL, NULL, NULL},  /* no '-': a LUKS name, not VG-LV */
+	{"sda3_crypt", -EINVAL, NULL, NULL},
+	{"vg-", -EINVAL, NULL, NULL},
+	{"-lv", -EINVAL, NULL, NULL},
+	{"", -EINVAL, NULL, NULL},
+	{"a--vg--name--longer--than--16-lv", -ENAMETOOLONG, NULL, NULL}, /* vg buffer of 16 below */
+};
+
+static void test_split_table(void **state)
+{
+	(void)state;
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(split_cases) / sizeof(split_cases[0]); i++) {
+		const struct split_case *t = &split_cases[i];
+		char vg[16], lv[64];
+		int r = lvm_dm_name_split(t->dmname, vg, sizeof(vg), lv, sizeof(lv));
+		if (r != t->ret || (r == 0 && (strcmp(vg, t->vg) || strcmp(lv, t->lv)))) {
+			print_error("split '%s': expected %d %s/%s, got %d %s/%s\n", t->dmname,
+				    t->ret, t->vg ? t->vg : "-", t->lv ? t->lv : "-", r,
+				    r == 0 ? vg : "-", r == 0 ? lv : "-");
+			failed++;
+		}
+	}
+	assert_int_equal(failed, 0);
+}
+
+struct root_case {
+	const char *root;
+	int ret;
+	const char *vg;
+};
+
+static const struct root_case root_cases[] = {
+	{"/dev/mapper/debian--vg-root", 0, "debian-vg"},
+	{"/dev/debian-vg/root", 0, "debian-vg"},
+	{"/dev/fedora/root", 0, "fedora"},
+	{"/dev/mapper/croot", -EINVAL, NULL},
+	{"/dev/mapper/vg-lv-real", -EINVAL, NULL},
+	{"/dev/vda", -EINVAL, NULL},
+	{"/dev/disk/by-uuid", -EINVAL, NULL},  /* a /dev directory that is never a VG */
+	{"/dev/md/root", -EINVAL, NULL},
+	{"/dev/disk/by-uuid/6a1c2c5e", -EINVAL, NULL},
+	{"/dev/a/b/c", -EINVAL, NULL},
+	{"/dev/-x/root", -EINVAL, NULL},
+	{"UUID=6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001", -EINVAL, NULL},
+	{"LABEL=debian-vg-root", -EINVAL, NULL},
+};
+
+static void test_root_vg_table(void **state)
+{
+	(void)state;
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(root_cases) / sizeof(root_cases[0]); i++) {
+		const struct root_case *t = &root_cases[i];
+		char vg[128];
+		int r = lvm_root_vg(t->root, vg, sizeof(vg));
+		if (r != t->ret || (r == 0 && strcmp(vg, t->vg))) {
+			print_error("root '%s': expected %d %s, got %d %s\n", t->root, t->ret,
+				    t->vg ? t->vg : "-", r, r == 0 ? vg : "-");
+			failed++;
+		}
+	}
+	assert_int_equal(failed, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split_table),
+		cmocka_unit_test(test_root_vg_table),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
