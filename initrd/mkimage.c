@@ -755,7 +755,8 @@ static int image_add_lvm(struct image *img, const struct opts *o)
 	int r = image_add_file(img, "sbin/lvm", o->lvm_binary, 0755); /* logs a failure */
 	r = r ?: image_add_data(img, "etc/lvm/lvm.conf", 0644, lvm_conf, sizeof(lvm_conf) - 1);
 	if (!o->quiet && r == 0)
-		printf("  lvm %s, /etc/lvm/lvm.conf (metadata read-only)\n", o->lvm_binary);
+		printf("  lvm %s, /etc/lvm/lvm.conf (activation only: no udev, no backups)\n",
+		       o->lvm_binary);
 	return r;
 }
 
