@@ -67,13 +67,15 @@ static void strv_free(char **v)
 }
 
 /* Appends a copy of s[0..len) unless an equal one (with '-' == '_') is there already. */
-static int strv_add_unique(char ***v, size_t *n, const char *s, size_t len)
+/* Appends a copy of s[0..len) unless eq() finds it there already. */
+static int strv_add_unique(char ***v, size_t *n, const char *s, size_t len,
+			   bool (*eq)(const char *, const char *))
 {
 	char *d = strndup(s, len);
 	if (!d)
 		return -ENOMEM;
 	for (size_t i = 0; i < *n; i++)
-		if (key_eq((*v)[i], d)) {
+		if (eq((*v)[i], d)) {
 			free(d);
 			return 0;
 		}
@@ -304,7 +306,7 @@ static int add_module_list(char ***v, size_t *n, const char *value, const char *
 	}
 	for (const char *p = value; *p;) {
 		size_t len = strcspn(p, ",");
-		if (len && strv_add_unique(v, n, p, len) < 0)
+		if (len && strv_add_unique(v, n, p, len, key_eq) < 0)
 			return -ENOMEM;
 		p += len + (p[len] == ',');
 	}
@@ -403,23 +405,15 @@ bool boot_lvm_name_valid(const char *s, size_t len)
 	return true;
 }
 
-/* Appends a copy unless an identical one is there: '-' and '_' differ in LVM names, so
- * strv_add_unique()'s key comparison is not the one to use. */
+/* '-' and '_' differ in LVM names, so key_eq() is not the comparison for them. */
+static bool name_eq(const char *a, const char *b)
+{
+	return streq(a, b);
+}
+
 static int add_lvm_name(char ***v, size_t *n, const char *value)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (streq((*v)[i], value))
-			return 0;
-	char *d = strdup(value);
-	char **nv = d ? reallocarray(*v, *n + 2, sizeof(char *)) : NULL;
-	if (!nv) {
-		free(d);
-		return -ENOMEM;
-	}
-	nv[(*n)++] = d;
-	nv[*n] = NULL;
-	*v = nv;
-	return 0;
+	return strv_add_unique(v, n, value, strlen(value), name_eq);
 }
 
 static int apply_lvm_vg(struct boot_config *bc, const char *value, const char **reason)
