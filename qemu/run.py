@@ -21,6 +21,10 @@ Scenario file: one directive per line, '#' comments. Directives:
   forbid: REGEX      must never appear on the console (checked over the whole log)
   unchanged: N OFFSET LENGTH  after QEMU exits, bytes OFFSET..+LENGTH of disk N are the same
                      as before the boot (the run's overlay against the pristine disk)
+  reboot: [ARGS]     after QEMU has powered off (e.g. hibernated), boot again with the same
+                     disks as they are now (the run's overlays) and the same image; ARGS
+                     replace the 'append:' ones for this and later boots
+  memory: MIB        guest memory (default 512)
   exit: poweroff|any|kill  the run must end with QEMU powering off (default), exiting in any
                      way, or (kill) is ended by the harness once every step has passed
 Prints one line per scenario and a closing 'N passed, N failed'. On failure it prints the tail
@@ -47,6 +51,7 @@ class Scenario:
         self.unchanged = []
         self.steps, self.forbid = [], []
         self.timeout, self.exit = 90.0, "poweroff"
+        self.memory = 512
         self.kernel = "kernel/vmlinuz"
         with open(path) as f:
             for lineno, raw in enumerate(f, 1):
@@ -69,6 +74,8 @@ class Scenario:
                     self.append.append(val)
                 elif key == "kernel":
                     self.kernel = val
+                elif key == "memory":
+                    self.memory = int(val)
                 elif key == "timeout":
                     self.timeout = float(val)
                 elif key == "exit":
@@ -77,7 +84,7 @@ class Scenario:
                     self.unchanged.append(tuple(int(x, 0) for x in val.split()))
                 elif key == "forbid":
                     self.forbid.append(re.compile(val))
-                elif key in ("expect", "send", "send-raw", "monitor", "sleep", "hotplug"):
+                elif key in ("expect", "send", "send-raw", "monitor", "sleep", "hotplug", "reboot"):
                     self.steps.append((key, re.compile(val) if key == "expect" else val, lineno))
                 else:
                     raise SystemExit(f"{path}:{lineno}: unknown directive {key!r}")
@@ -147,15 +154,20 @@ def run(sc, build, verbose):
     # Empty PCIe root ports to hot-plug late disks into.
     drives += sum([["-device", f"pcie-root-port,id=rp{i},chassis={i + 1}"] for i in range(len(late))], [])
     mon = os.path.join(wd, "monitor.sock")
-    if os.path.exists(mon):
-        os.unlink(mon)
-    cmdline = " ".join(["console=ttyS0 panic=-1"] + sc.append)
-    qemu = ["qemu-system-x86_64", "-machine", "q35", "-m", "512", "-smp", "1", "-display", "none",
-            "-no-reboot", "-serial", "stdio", "-monitor", f"unix:{mon},server,nowait",
-            "-kernel", os.path.join(build, sc.kernel), "-initrd", image, "-append", cmdline] + drives
+    def start_qemu(append):
+        cmdline = " ".join(["console=ttyS0 panic=-1"] + append)
+        qemu = ["qemu-system-x86_64", "-machine", "q35", "-m", str(sc.memory), "-smp", "1",
+                "-display", "none", "-no-reboot", "-serial", "stdio",
+                "-monitor", f"unix:{mon},server,nowait",
+                "-kernel", os.path.join(build, sc.kernel), "-initrd", image, "-append", cmdline] + drives
+        if os.path.exists(mon):
+            os.unlink(mon)
+        proc = subprocess.Popen(qemu, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        os.set_blocking(proc.stdout.fileno(), False)
+        return proc
     start = time.monotonic()
-    p = subprocess.Popen(qemu, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    os.set_blocking(p.stdout.fileno(), False)
+    p = start_qemu(sc.append)
+    boots = 1
     out = b""
     pos = 0
     failure = None
@@ -193,6 +205,22 @@ def run(sc, build, verbose):
                     p.stdin.flush()
                 elif kind == "sleep":
                     wait_until = now + float(val)
+                elif kind == "reboot":
+                    if p.poll() is None:
+                        break  # still running: wait for it to power off
+                    rest = p.stdout.read() or b""
+                    out += rest
+                    log.write(rest)
+                    text = out.decode(errors="replace")
+                    if "reboot: Power down" not in text[pos:]:
+                        failure = f"line {lineno}: boot {boots} did not power off before 'reboot:'"
+                        break
+                    pos = len(text)
+                    marker = f"\n=== run.py: boot {boots + 1} (line {lineno}) ===\n".encode()
+                    out += marker
+                    log.write(marker)
+                    p = start_qemu(shlex.split(val) and [val] or sc.append)
+                    boots += 1
                 elif kind in ("monitor", "hotplug"):
                     cmds = [val]
                     if kind == "hotplug":
@@ -205,9 +233,11 @@ def run(sc, build, verbose):
                             s.sendall(c.encode() + b"\n")
                             time.sleep(0.3)
                 steps.pop(0)
+            if failure:
+                break
             if not steps and sc.exit == "kill":
                 break
-            if p.poll() is not None:
+            if p.poll() is not None and not (steps and steps[0][0] == "reboot"):
                 rest = p.stdout.read() or b""
                 out += rest
                 log.write(rest)
@@ -221,7 +251,8 @@ def run(sc, build, verbose):
     if not failure and steps:
         kind, val, lineno = steps[0]
         failure = f"QEMU exited before line {lineno}: {kind} {getattr(val, 'pattern', val)!r}"
-    if not failure and sc.exit == "poweroff" and "reboot: Power down" not in text:
+    last_boot = text.rfind("=== run.py: boot ")
+    if not failure and sc.exit == "poweroff" and "reboot: Power down" not in text[max(last_boot, 0):]:
         failure = "did not power off cleanly"
     if failure and steps and "timeout" in failure:
         kind, val, lineno = steps[0]
