@@ -139,6 +139,37 @@ int device_resolve(const char *spec, char **ret)
 	return 0;
 }
 
+int device_wait_event(struct uevents *u, struct modules *m, uint64_t max_ms)
+{
+	/* Wake at least every 500 ms anyway: a filesystem label can change without an event
+	 * for the device. */
+	struct pollfd pfd = {.fd = u ? u->fd : -1, .events = POLLIN};
+	if (poll(&pfd, 1, (int)(max_ms < 500 ? max_ms : 500)) > 0 && u) {
+		uevents_drain(u, m);
+		/* Let bus drivers settle, then catch devices whose events we raced. */
+		if (m)
+			modules_coldplug(m);
+		return 1;
+	}
+	return 0;
+}
+
+uint64_t device_block_generation(void)
+{
+	/* FNV-1a over the names in /sys/class/block: order-independent by summing per name */
+	uint64_t sum = 0;
+	DIR *d = opendir("/sys/class/block");
+	for (struct dirent *de; d && (de = readdir(d));) {
+		uint64_t h = 1469598103934665603ULL;
+		for (const char *c = de->d_name; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+		sum += h;
+	}
+	if (d)
+		closedir(d);
+	return sum;
+}
+
 int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct modules *m,
 		const char *what, char **ret)
 {
@@ -159,16 +190,7 @@ int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct
 				   timeout_ms == UINT64_MAX ? "none" : "rd.timeout");
 			announced = true;
 		}
-		/* Sleep until a uevent arrives; wake at least every 500 ms anyway, since a
-		 * filesystem label can change without an event for the device. */
-		uint64_t left = timeout_ms == UINT64_MAX ? 500 : timeout_ms - elapsed;
-		struct pollfd pfd = {.fd = u ? u->fd : -1, .events = POLLIN};
-		if (poll(&pfd, 1, (int)(left < 500 ? left : 500)) > 0 && u) {
-			uevents_drain(u, m);
-			/* Let bus drivers settle, then catch devices whose events we raced. */
-			if (m)
-				modules_coldplug(m);
-		}
+		device_wait_event(u, m, timeout_ms == UINT64_MAX ? 500 : timeout_ms - elapsed);
 	}
 }
 

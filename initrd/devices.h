@@ -27,6 +27,13 @@ int device_resolve(const char *spec, char **ret);
 int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct modules *m,
 		const char *what, char **ret);
 
+/* Sleeps until a uevent arrives (then loads modules for what appeared) or up to
+ * min(max_ms, 500) ms. Returns 1 when events were handled, 0 otherwise. */
+int device_wait_event(struct uevents *u, struct modules *m, uint64_t max_ms);
+
+/* A value that changes when a block device appears or goes (a hash of /sys/class/block). */
+uint64_t device_block_generation(void);
+
 /* Logs (at error level) every block device seen and what libblkid says of it, so a user can
  * tell a typo in root= from a missing driver. */
 void device_log_seen(void);

@@ -110,9 +110,8 @@ static void dm_sysfs_facts(const char *name, struct luks_active_facts *f, char *
 
 /* libdevmapper's own messages: into our log at debug level, never bare on the console
  * (libcryptsetup puts libdm's default stderr logger back after each of its calls). */
-__attribute__((format(printf, 5, 6))) static void dm_log_to_ours(int level, const char *file,
-								 int line, int dm_errno,
-								 const char *f, ...)
+__attribute__((format(printf, 5, 6))) static void
+dm_log_to_ours(int level, const char *file, int line, int dm_errno, const char *f, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -185,8 +184,7 @@ out:
 static void follow_integrity(const char *name, struct luks_active_facts *f)
 {
 	char p[128], dif[256], want[256];
-	snprintf(p, sizeof(p), "/sys/dev/block/%u:%u/dm/name", f->backing_major,
-		 f->backing_minor);
+	snprintf(p, sizeof(p), "/sys/dev/block/%u:%u/dm/name", f->backing_major, f->backing_minor);
 	snprintf(want, sizeof(want), "%s_dif", name);
 	if (read_line(p, dif, sizeof(dif)) < 0 || !streq(dif, want))
 		return;
@@ -207,9 +205,8 @@ static void follow_integrity(const char *name, struct luks_active_facts *f)
 }
 
 /* The live table: one crypt target, its device (through NAME_dif), offset, cipher, key. */
-static void dm_table_facts(struct crypt_device *cd, const char *name,
-			   struct luks_active_facts *f, char *type_buf, size_t type_size,
-			   char *cipher_buf, size_t cipher_size)
+static void dm_table_facts(struct crypt_device *cd, const char *name, struct luks_active_facts *f,
+			   char *type_buf, size_t type_size, char *cipher_buf, size_t cipher_size)
 {
 	struct dm_task *dmt = dm_table(name, 0, 0);
 	void *next = NULL;
@@ -369,8 +366,7 @@ static int activate_with_passphrases(struct crypt_device *cd, const struct luks_
 	return -EPERM;
 }
 
-static int unlock_volume(const struct luks_volume *vol, const char *dev,
-			 struct passphrase_store *s)
+static int unlock_volume(const struct luks_volume *vol, const char *dev, struct passphrase_store *s)
 {
 	struct crypt_device *cd = NULL;
 	uint32_t flags = (vol->discard ? CRYPT_ACTIVATE_ALLOW_DISCARDS : 0) |
@@ -433,63 +429,122 @@ out:
 	return r;
 }
 
-int luks_unlock_all(const struct boot_config *bc, struct uevents *u, struct modules *m)
+struct luks_run {
+	struct luks_config cfg;
+	struct passphrase_store store;
+	bool *settled; /* per volume: unlocked, or given up (nofail) */
+	size_t n_pending;
+};
+
+int luks_run_begin(const struct boot_config *bc, struct luks_run **ret)
 {
-	struct luks_config cfg = {0};
-	struct passphrase_store s = {0};
-	int mlock_error = 0;
 	size_t len = 0;
-	int r = 0;
+	int mlock_error = 0;
+	*ret = NULL;
 	if (!bc->luks_enabled) {
 		log_info("luks: disabled by rd.luks=0");
 		return 0;
 	}
 	_cleanup_free_ char *tab = read_small_file(CRYPTTAB, &len);
 	_cleanup_free_ struct luks_cmdline_entry *e = calloc(bc->n_luks + 1, sizeof(*e));
-	if (!e)
+	struct luks_run *run = calloc(1, sizeof(*run));
+	if (!e || !run) {
+		free(run);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < bc->n_luks; i++)
 		e[i] = (struct luks_cmdline_entry){bc->luks[i].key, bc->luks[i].value,
 						   bc->luks[i].source};
-	r = luks_config_build(tab, len, CRYPTTAB, e, bc->n_luks, &cfg);
-	for (size_t i = 0; i < cfg.n_diags; i++)
-		log_msg(cfg.diags[i].level == LUKS_DIAG_ERROR	  ? LOG_ERR
-			: cfg.diags[i].level == LUKS_DIAG_WARNING ? LOG_WARNING
-								  : LOG_INFO,
-			"luks: %s", cfg.diags[i].message);
+	int r = luks_config_build(tab, len, CRYPTTAB, e, bc->n_luks, &run->cfg);
+	for (size_t i = 0; i < run->cfg.n_diags; i++)
+		log_msg(run->cfg.diags[i].level == LUKS_DIAG_ERROR     ? LOG_ERR
+			: run->cfg.diags[i].level == LUKS_DIAG_WARNING ? LOG_WARNING
+								       : LOG_INFO,
+			"luks: %s", run->cfg.diags[i].message);
 	/* libcryptsetup refuses LUKS2 without its locking directory (shared/FACTS.md). */
 	mkdir("/run/cryptsetup", 0700);
 	/* Hooks run even when no volume is configured here: a remote-unlock or kexec hook may
 	 * open devices that root= then names directly. */
 	run_hooks();
-	if (r < 0 || cfg.n_volumes == 0)
-		goto out;
+	if (r < 0 || run->cfg.n_volumes == 0) {
+		luks_run_end(run);
+		return r;
+	}
 	crypt_set_log_callback(NULL, crypt_log_to_ours, NULL);
-	if ((r = passphrase_store_init(&s, &mlock_error)) < 0)
-		goto out;
+	run->settled = calloc(run->cfg.n_volumes, sizeof(bool));
+	if (!run->settled || (r = passphrase_store_init(&run->store, &mlock_error)) < 0) {
+		luks_run_end(run);
+		return r < 0 ? r : -ENOMEM;
+	}
 	if (mlock_error)
 		log_warning_errno(-mlock_error, "luks: cannot lock passphrase memory: %m");
-	for (size_t i = 0; i < cfg.n_volumes; i++) {
-		const struct luks_volume *vol = &cfg.volumes[i];
-		_cleanup_free_ char *dev = NULL;
-		uint64_t timeout = vol->timeout_ms ? vol->timeout_ms : bc->timeout_ms;
-		int k = device_wait(vol->device, timeout, u, m, "LUKS", &dev);
-		if (k < 0) {
-			log_error("luks: %s: device %s (%s) did not appear", vol->name, vol->device,
-				  vol->source);
-			device_log_seen();
-		} else {
-			k = unlock_volume(vol, dev, &s);
-		}
-		if (k < 0 && vol->nofail)
-			log_warning("luks: %s not unlocked; nofail, going on", vol->name);
-		else if (k < 0) {
-			r = k;
-			break;
-		}
+	run->n_pending = run->cfg.n_volumes;
+	*ret = run;
+	return 0;
+}
+
+/* A volume is settled: unlocked (k == 0), or failed. Returns k when the boot must stop. */
+static int settle(struct luks_run *run, size_t i, int k)
+{
+	const struct luks_volume *vol = &run->cfg.volumes[i];
+	run->settled[i] = true;
+	run->n_pending--;
+	if (k < 0 && vol->nofail) {
+		log_warning("luks: %s not unlocked; nofail, going on", vol->name);
+		return 0;
 	}
-out:
-	passphrase_store_wipe(&s);
-	luks_config_free(&cfg);
-	return r;
+	return k;
+}
+
+int luks_run_present(struct luks_run *run)
+{
+	int n = 0;
+	for (size_t i = 0; run && i < run->cfg.n_volumes; i++) {
+		const struct luks_volume *vol = &run->cfg.volumes[i];
+		_cleanup_free_ char *dev = NULL;
+		if (run->settled[i] || device_resolve(vol->device, &dev) < 0)
+			continue;
+		int k = settle(run, i, unlock_volume(vol, dev, &run->store));
+		if (k < 0)
+			return k;
+		n++;
+	}
+	return n;
+}
+
+int luks_run_expire(struct luks_run *run, uint64_t elapsed_ms, uint64_t default_timeout_ms)
+{
+	int n = 0;
+	for (size_t i = 0; run && i < run->cfg.n_volumes; i++) {
+		const struct luks_volume *vol = &run->cfg.volumes[i];
+		uint64_t timeout = vol->timeout_ms ? vol->timeout_ms : default_timeout_ms;
+		if (run->settled[i] || timeout == UINT64_MAX || elapsed_ms < timeout)
+			continue;
+		log_error("luks: %s: device %s (%s) did not appear", vol->name, vol->device,
+			  vol->source);
+		device_log_seen();
+		int k = settle(run, i, -ETIMEDOUT);
+		if (k < 0)
+			return k;
+		n++;
+	}
+	return n;
+}
+
+const char *luks_run_pending(const struct luks_run *run, size_t nth)
+{
+	for (size_t i = 0; run && i < run->cfg.n_volumes; i++)
+		if (!run->settled[i] && nth-- == 0)
+			return run->cfg.volumes[i].device;
+	return NULL;
+}
+
+void luks_run_end(struct luks_run *run)
+{
+	if (!run)
+		return;
+	passphrase_store_wipe(&run->store);
+	luks_config_free(&run->cfg);
+	free(run->settled);
+	free(run);
 }

@@ -1,11 +1,30 @@
-/* LUKS unlocking with libcryptsetup: the volumes from /etc/crypttab and rd.luks.*. */
+/* LUKS unlocking with libcryptsetup: the volumes from /etc/crypttab and rd.luks.*. Driven by
+ * stack.c, which alternates it with LVM activation until nothing new appears (LUKS on LVM). */
 #pragma once
 
-struct boot_config;
-struct modules;
-struct uevents;
+#include <stddef.h>
+#include <stdint.h>
 
-/* Runs the hooks, then unlocks every configured volume (tolerating mappings that are already
- * open when they really are the same device). Returns 0, or a negative errno when a volume
- * without nofail could not be unlocked (already logged). */
-int luks_unlock_all(const struct boot_config *bc, struct uevents *u, struct modules *m);
+struct boot_config;
+struct luks_run;
+
+/* Reads the configuration (logging its diagnostics) and runs the hooks. *ret is NULL when
+ * LUKS is off or no volume is configured. Returns 0, or a negative errno (logged). */
+int luks_run_begin(const struct boot_config *bc, struct luks_run **ret);
+
+/* Unlocks, in order, each pending volume whose device exists now (tolerating mappings that
+ * are already open when they really are the same device). Returns how many were settled
+ * (unlocked, or failed with nofail), or a negative errno when a volume without nofail could
+ * not be unlocked (logged). run may be NULL. */
+int luks_run_present(struct luks_run *run);
+
+/* Gives up on pending volumes whose device timeout (theirs, else default_timeout_ms) has
+ * passed after elapsed_ms: "device ... did not appear", with what was seen. Returns how many,
+ * or -ETIMEDOUT when one has no nofail. */
+int luks_run_expire(struct luks_run *run, uint64_t elapsed_ms, uint64_t default_timeout_ms);
+
+/* The device spec of the nth volume still pending, or NULL. */
+const char *luks_run_pending(const struct luks_run *run, size_t nth);
+
+/* Wipes the passphrases and frees. run may be NULL. */
+void luks_run_end(struct luks_run *run);

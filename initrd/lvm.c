@@ -11,69 +11,10 @@
 #include <unistd.h>
 
 #include "bootconf.h"
+#include "devices.h"
 #include "log.h"
 #include "lvm.h"
 #include "util.h"
-
-/* One component of a dm name, as libdm's _unquote(): "--" is a '-', a single '-' ends the
- * component (a '-' as the very last character is kept). Returns the rest, or NULL when out
- * does not hold the component. */
-static const char *dm_component(const char *s, char *out, size_t size)
-{
-	size_t n = 0;
-	for (; *s; s++) {
-		if (*s == '-' && s[1]) {
-			if (s[1] != '-')
-				break;
-			s++;
-		}
-		if (n + 1 >= size)
-			return NULL;
-		out[n++] = *s;
-	}
-	out[n] = 0;
-	return *s ? s + 1 : s;
-}
-
-int lvm_dm_name_split(const char *dmname, char *vg, size_t vg_size, char *lv, size_t lv_size)
-{
-	char layer[128];
-	const char *rest = dm_component(dmname, vg, vg_size);
-	rest = rest ? dm_component(rest, lv, lv_size) : NULL;
-	if (!rest || !dm_component(rest, layer, sizeof(layer)))
-		return -ENAMETOOLONG;
-	if (!boot_lvm_name_valid(vg, strlen(vg)) || !boot_lvm_name_valid(lv, strlen(lv)) ||
-	    layer[0])
-		return -EINVAL;
-	return 0;
-}
-
-int lvm_root_vg(const char *root, char *vg, size_t vg_size)
-{
-	/* /dev subdirectories that are never a VG (devtmpfs, udev, md, bcache, zram...). */
-	static const char *const not_vg[] = {"disk",  "mapper", "md",  "block", "char", "bus",
-					     "input", "bcache", "cpu", "net",	"pts",	"shm",
-					     "snd",   "dri",	"vfio"};
-	char lv[128];
-	const char *name = startswith(root, "/dev/mapper/");
-	if (name)
-		return lvm_dm_name_split(name, vg, vg_size, lv, sizeof(lv));
-	name = startswith(root, "/dev/");
-	const char *slash = name ? strchr(name, '/') : NULL;
-	if (!slash || strchr(slash + 1, '/'))
-		return -EINVAL;
-	size_t len = (size_t)(slash - name);
-	for (size_t i = 0; i < ARRAY_SIZE(not_vg); i++)
-		if (strlen(not_vg[i]) == len && strncmp(not_vg[i], name, len) == 0)
-			return -EINVAL;
-	if (!boot_lvm_name_valid(name, len) || !boot_lvm_name_valid(slash + 1, strlen(slash + 1)))
-		return -EINVAL;
-	if (len >= vg_size)
-		return -ENAMETOOLONG;
-	memcpy(vg, name, len);
-	vg[len] = 0;
-	return 0;
-}
 
 /* Logs each complete line of buf[0..*len) with the "lvm: " prefix, keeps the partial rest. */
 static void log_lines(char *buf, size_t *len, bool flush, enum log_level level)
@@ -102,10 +43,11 @@ static void log_lines(char *buf, size_t *len, bool flush, enum log_level level)
  * is 0; repairs need vgck --updatemetadata), we run only vgchange/lvchange -ay and pvs, and
  * the lvm-on-luks scenario checks the PV's first MiB is unchanged after the boot.
  *
- * Runs `lvm ARGS...` (argv[0] must be "lvm": the static binary dispatches on it). Its stderr
- * goes to our log line by line; its stdout too, unless out is given: then stdout is returned
- * there (malloc'ed, NUL-terminated). Returns lvm's exit status, or a negative errno. */
-static int run_lvm(const char *const *args, char **out)
+ * Runs `lvm ARGS...` (argv[0] must be "lvm": the static binary dispatches on it). Its stdout
+ * and stderr go to our log line by line, unless out / err are given: then that stream is
+ * returned there (malloc'ed, NUL-terminated, or NULL when empty). Returns lvm's exit status,
+ * or a negative errno. */
+static int run_lvm(const char *const *args, char **out, char **err)
 {
 	char *argv[16] = {"lvm"};
 	size_t n = 1;
@@ -142,7 +84,7 @@ static int run_lvm(const char *const *args, char **out)
 		char *buf;
 		size_t len, cap;
 		bool capture;
-	} st[2] = {{.capture = out != NULL}, {0}};
+	} st[2] = {{.capture = out != NULL}, {.capture = err != NULL}};
 	struct pollfd p[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
@@ -170,16 +112,18 @@ static int run_lvm(const char *const *args, char **out)
 				log_lines(x->buf, &x->len, x->len + 1 >= x->cap, LOG_NOTICE);
 		}
 	}
-	for (int i = 0; i < 2; i++)
-		if (!st[i].capture && st[i].buf)
-			log_lines(st[i].buf, &st[i].len, true, LOG_NOTICE);
-	if (out && st[0].buf)
-		st[0].buf[st[0].len] = 0;
-	if (out)
-		*out = st[0].buf;
-	else
-		free(st[0].buf);
-	free(st[1].buf);
+	char **ret[2] = {out, err};
+	for (int i = 0; i < 2; i++) {
+		if (!st[i].capture) {
+			if (st[i].buf)
+				log_lines(st[i].buf, &st[i].len, true, LOG_NOTICE);
+			free(st[i].buf);
+			continue;
+		}
+		if (st[i].buf)
+			st[i].buf[st[i].len] = 0;
+		*ret[i] = st[i].buf;
+	}
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
@@ -214,69 +158,81 @@ static size_t crypt_devices(char **argv, size_t max)
 	return n;
 }
 
-static int activate_vg(const char *vg, bool named)
+/* Logs each line of text (may be NULL) with the "lvm: " prefix. */
+static void log_text(const char *text, enum log_level level)
 {
-	uint64_t t0 = now_ms();
-	int r = run_lvm((const char *const[]){"vgchange", "-ay", "--sysinit", vg, NULL}, NULL);
-	if (r != 0) {
-		log_msg(named ? LOG_ERR : LOG_WARNING,
-			"lvm: volume group %s: activation failed (lvm vgchange exit status %d)%s", vg,
-			r, named ? "" : "; going on");
-		return -ENXIO;
-	}
-	log_info("lvm: volume group %s activated in %llu ms", vg,
-		 (unsigned long long)(now_ms() - t0));
-	return 0;
+	_cleanup_free_ char *copy = text ? strdup(text) : NULL;
+	size_t len = copy ? strlen(copy) : 0;
+	if (copy)
+		log_lines(copy, &len, true, level);
 }
 
-static int activate_lv(const char *vglv)
+/* After a VG could not be activated: when lvm knows it but some of its PVs are missing,
+ * says which (lvm's own warning names them too, but among others). */
+static void report_missing_pvs(const char *vg, enum log_level level)
 {
-	uint64_t t0 = now_ms();
-	int r = run_lvm((const char *const[]){"lvchange", "-ay", "--sysinit", vglv, NULL}, NULL);
-	if (r != 0) {
-		log_error("lvm: logical volume %s: activation failed (lvm lvchange exit status %d)",
-			  vglv, r);
-		return -ENXIO;
-	}
-	log_info("lvm: logical volume %s activated in %llu ms", vglv,
-		 (unsigned long long)(now_ms() - t0));
-	return 0;
-}
-
-/* No VG named and root= no LV path: the VGs whose PVs are the open dm-crypt devices. */
-static void activate_on_crypt_devices(void)
-{
-	char *args[24] = {"pvs", "--noheadings", "-o", "vg_name"};
-	size_t n = crypt_devices(args + 4, ARRAY_SIZE(args) - 5);
-	_cleanup_free_ char *out = NULL;
-	if (n == 0) {
-		log_debug("lvm: no VG named, root= is no LV and no LUKS device is open: nothing "
-			  "to activate");
+	char sel[160], missing[512];
+	unsigned n_missing, n_pvs;
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	snprintf(sel, sizeof(sel), "vg_name=\"%s\"", vg);
+	int r = run_lvm((const char *const[]){"pvs", "--noheadings", "--separator", ",", "-o",
+					      "pv_uuid,pv_missing", "-S", sel, NULL},
+			&out, &err);
+	if (r != 0 || lvm_pvs_missing_parse(out, missing, sizeof(missing), &n_missing, &n_pvs) < 0)
 		return;
-	}
-	/* pvs exits non-zero when one of the devices is no PV; its stdout still lists the rest. */
-	run_lvm((const char *const *)args, &out);
-	for (size_t i = 4; i < n + 4; i++)
-		free(args[i]);
-	char *save = NULL, *seen[16];
-	size_t n_seen = 0;
-	for (char *vg = out ? strtok_r(out, WHITESPACE, &save) : NULL; vg;
-	     vg = strtok_r(NULL, WHITESPACE, &save)) {
-		bool dup = false;
-		for (size_t i = 0; i < n_seen && !dup; i++)
-			dup = streq(seen[i], vg);
-		if (dup || n_seen == ARRAY_SIZE(seen))
-			continue;
-		seen[n_seen++] = vg;
-		activate_vg(vg, false);
-	}
+	if (n_pvs == 0)
+		log_msg(level, "lvm: volume group %s: not found on any device seen", vg);
+	else if (n_missing)
+		log_msg(level,
+			"lvm: volume group %s is missing %u of its %u physical volumes: PV UUID "
+			"%s; "
+			"the logical volumes on it were not activated",
+			vg, n_missing, n_pvs, missing);
 }
 
-int lvm_activate(const struct boot_config *bc)
+struct lvm_target {
+	char *name;	       /* "VG" or "VG/LV" */
+	const char *satisfied; /* a device path whose existence makes this one unneeded */
+	bool lv, named, done;
+	int status;	 /* of the last attempt; -1: none yet */
+	char *out, *err; /* its output, reported if it never succeeds */
+};
+
+struct lvm_run {
+	struct lvm_target t[64];
+	size_t n;
+	bool named, crypt_pvs; /* crypt_pvs: also the VGs on opened dm-crypt devices */
+	char *probed[32];      /* dm-crypt devices already asked for their VG */
+	size_t n_probed;
+	uint64_t gen, spent_ms;
+	bool attempted;
+};
+
+static int add_target(struct lvm_run *run, const char *name, bool lv, bool named,
+		      const char *satisfied)
 {
-	bool named = bc->n_lvm_vgs || bc->n_lvm_lvs;
+	for (size_t i = 0; i < run->n; i++)
+		if (streq(run->t[i].name, name) && run->t[i].lv == lv)
+			return 0;
+	if (run->n == ARRAY_SIZE(run->t)) {
+		log_warning("lvm: more than %zu volume groups to activate; ignoring %s",
+			    ARRAY_SIZE(run->t), name);
+		return 0;
+	}
+	char *copy = strdup(name);
+	if (!copy)
+		return -ENOMEM;
+	run->t[run->n++] = (struct lvm_target){
+		.name = copy, .lv = lv, .named = named, .satisfied = satisfied, .status = -1};
+	return 0;
+}
+
+int lvm_run_begin(const struct boot_config *bc, const char *const *lv_specs, size_t n_specs,
+		  struct lvm_run **ret)
+{
 	char vg[128];
-	int r = 0;
+	*ret = NULL;
+	bool named = bc->n_lvm_vgs || bc->n_lvm_lvs;
 	if (!bc->lvm_enabled) {
 		log_info("lvm: disabled by rd.lvm=0");
 		return 0;
@@ -289,26 +245,157 @@ int lvm_activate(const struct boot_config *bc)
 			  LVM_BINARY);
 		return -ENOENT;
 	}
+	struct lvm_run *run = calloc(1, sizeof(*run));
+	if (!run)
+		return -ENOMEM;
+	run->named = named;
+	run->gen = (uint64_t)-1;
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < bc->n_lvm_vgs; i++)
+		r = add_target(run, bc->lvm_vgs[i], false, true, NULL);
+	for (size_t i = 0; r == 0 && i < bc->n_lvm_lvs; i++)
+		r = add_target(run, bc->lvm_lvs[i], true, true, NULL);
+	if (!named) {
+		/* The VGs that root= and the LUKS devices name as LV paths; a path that exists
+		 * (/dev/mapper/luks-UUID looks like VG "luks") needs nothing. */
+		bool root_lv = bc->root && lvm_root_vg(bc->root, vg, sizeof(vg)) == 0;
+		if (root_lv)
+			r = add_target(run, vg, false, false, bc->root);
+		for (size_t i = 0; r == 0 && i < n_specs; i++)
+			if (lvm_root_vg(lv_specs[i], vg, sizeof(vg)) == 0)
+				r = add_target(run, vg, false, false, lv_specs[i]);
+		/* root= by UUID= or LABEL= (Debian's installer with a hand-edited root=): the
+		 * VGs whose PVs are the unlocked LUKS devices, as they open. */
+		run->crypt_pvs = !root_lv;
+	}
+	if (r < 0) {
+		lvm_run_end(run);
+		return r;
+	}
 	/* lvm's run and lock directories (its defaults; --sysinit ignores locking failures). */
 	mkdir("/run/lvm", 0700);
 	mkdir("/run/lock", 0755);
 	mkdir("/run/lock/lvm", 0700);
-	uint64_t t0 = now_ms();
-	for (size_t i = 0; i < bc->n_lvm_vgs; i++)
-		if (activate_vg(bc->lvm_vgs[i], true) < 0)
-			r = -ENXIO;
-	for (size_t i = 0; i < bc->n_lvm_lvs; i++)
-		if (activate_lv(bc->lvm_lvs[i]) < 0)
-			r = -ENXIO;
-	if (!named && bc->root && lvm_root_vg(bc->root, vg, sizeof(vg)) == 0) {
-		/* /dev/mapper/luks-UUID looks like VG "luks": an existing device is no LV to make */
-		if (access(bc->root, F_OK) == 0)
-			log_debug("lvm: %s exists already; nothing to activate", bc->root);
-		else
-			activate_vg(vg, false);
-	} else if (!named) {
-		activate_on_crypt_devices();
+	*ret = run;
+	return 0;
+}
+
+/* The VGs on dm-crypt devices opened since the last call become targets. */
+static int add_crypt_pv_vgs(struct lvm_run *run)
+{
+	char *args[24] = {"pvs", "--noheadings", "-o", "vg_name"};
+	char *devs[16];
+	size_t n = 0, m = crypt_devices(devs, ARRAY_SIZE(devs));
+	for (size_t i = 0; i < m; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < run->n_probed && !seen; j++)
+			seen = streq(run->probed[j], devs[i]);
+		if (seen || run->n_probed == ARRAY_SIZE(run->probed) || n == ARRAY_SIZE(args) - 5) {
+			free(devs[i]);
+			continue;
+		}
+		run->probed[run->n_probed++] = devs[i];
+		args[4 + n++] = devs[i];
 	}
-	log_info("lvm: activation took %llu ms", (unsigned long long)(now_ms() - t0));
+	if (n == 0)
+		return 0;
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	/* pvs exits non-zero when one of the devices is no PV; its stdout still lists the rest,
+	 * and "not a PV" is no news worth a line. */
+	run_lvm((const char *const *)args, &out, &err);
+	int r = 0;
+	char *save = NULL;
+	for (char *vg = out ? strtok_r(out, WHITESPACE, &save) : NULL; vg && r == 0;
+	     vg = strtok_r(NULL, WHITESPACE, &save))
+		if (boot_lvm_name_valid(vg, strlen(vg)))
+			r = add_target(run, vg, false, false, NULL);
+	return r;
+}
+
+int lvm_run_step(struct lvm_run *run)
+{
+	if (!run)
+		return 0;
+	uint64_t gen = device_block_generation();
+	if (gen == run->gen)
+		return 0; /* nothing appeared since the last attempt: lvm would see the same */
+	run->gen = gen;
+	uint64_t t0 = now_ms();
+	if (run->crypt_pvs && add_crypt_pv_vgs(run) < 0)
+		return -ENOMEM;
+	int n = 0;
+	for (size_t i = 0; i < run->n; i++) {
+		struct lvm_target *t = &run->t[i];
+		if (t->done || (t->satisfied && access(t->satisfied, F_OK) == 0)) {
+			t->done = true;
+			continue;
+		}
+		uint64_t t1 = now_ms();
+		free(t->out), free(t->err);
+		t->out = t->err = NULL;
+		run->attempted = true;
+		t->status = run_lvm(
+			t->lv ? (const char *const[]){"lvchange", "-ay", "--sysinit", t->name, NULL}
+			      : (const char *const[]){"vgchange", "-ay", "--sysinit", t->name,
+						      NULL},
+			&t->out, &t->err);
+		if (t->status != 0)
+			continue; /* not (completely) there yet: again when something appears */
+		log_text(t->out, LOG_NOTICE);
+		log_text(t->err, LOG_NOTICE);
+		log_info("lvm: %s %s activated in %llu ms",
+			 t->lv ? "logical volume" : "volume group", t->name,
+			 (unsigned long long)(now_ms() - t1));
+		t->done = true;
+		n++;
+	}
+	run->spent_ms += now_ms() - t0;
+	return n;
+}
+
+bool lvm_run_waiting(const struct lvm_run *run, const char **what)
+{
+	for (size_t i = 0; run && i < run->n; i++)
+		if (run->t[i].named && !run->t[i].done) {
+			if (what)
+				*what = run->t[i].name;
+			return true;
+		}
+	return false;
+}
+
+int lvm_run_end(struct lvm_run *run)
+{
+	int r = 0;
+	if (!run)
+		return 0;
+	for (size_t i = 0; i < run->n; i++) {
+		struct lvm_target *t = &run->t[i];
+		if (t->done || (t->satisfied && access(t->satisfied, F_OK) == 0))
+			continue;
+		enum log_level level = t->named ? LOG_ERR : LOG_WARNING;
+		log_text(t->out, level);
+		log_text(t->err, level);
+		if (t->status < 0)
+			log_msg(level, "lvm: %s %s: never attempted (no block device appeared)",
+				t->lv ? "logical volume" : "volume group", t->name);
+		else
+			log_msg(level, "lvm: %s %s: activation failed (lvm %s exit status %d)%s",
+				t->lv ? "logical volume" : "volume group", t->name,
+				t->lv ? "lvchange" : "vgchange", t->status,
+				t->named ? "" : "; going on");
+		char vg[128];
+		snprintf(vg, sizeof(vg), "%.*s", (int)strcspn(t->name, "/"), t->name);
+		report_missing_pvs(vg, level);
+		if (t->named)
+			r = -ENXIO;
+	}
+	if (run->attempted)
+		log_info("lvm: activation took %llu ms", (unsigned long long)run->spent_ms);
+	for (size_t i = 0; i < run->n; i++)
+		free(run->t[i].name), free(run->t[i].out), free(run->t[i].err);
+	for (size_t i = 0; i < run->n_probed; i++)
+		free(run->probed[i]);
+	free(run);
 	return r;
 }

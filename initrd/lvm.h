@@ -1,7 +1,8 @@
-/* LVM activation with LVM's own tool: the image's static /sbin/lvm, run after LUKS unlocking.
- * What is activated: the rd.lvm.vg= volume groups and rd.lvm.lv= logical volumes; with none
- * named, the VG that holds root= when root= names an LV (/dev/mapper/VG-LV, /dev/VG/LV), else
- * the VGs whose PVs are the unlocked LUKS devices. Never every VG on every disk. Only
+/* LVM activation with LVM's own tool: the image's static /sbin/lvm, alternated with LUKS
+ * unlocking by stack.c until nothing new appears. What is activated: the rd.lvm.vg= volume
+ * groups and rd.lvm.lv= logical volumes; with none named, the VGs that root= and the LUKS
+ * volumes' devices name as LV paths (/dev/mapper/VG-LV, /dev/VG/LV), and — when root= is no
+ * LV path — the VGs whose PVs are the unlocked LUKS devices. Never every VG on every disk. Only
  * activation and reporting commands run; see lvm.c on what keeps LVM metadata unwritten. */
 #pragma once
 
@@ -23,8 +24,29 @@ int lvm_dm_name_split(const char *dmname, char *vg, size_t vg_size, char *lv, si
  * when root= is no LV path (UUID=, /dev/vda, ...), -ENAMETOOLONG when vg is too small. */
 int lvm_root_vg(const char *root, char *vg, size_t vg_size);
 
-/* Activates what the boot needs (see above), when LVM_BINARY is in the image and rd.lvm is not
- * off. Returns 0, or a negative errno when a VG or LV named with rd.lvm.* could not be
- * activated (logged, naming it). A guessed VG that fails is logged and the boot goes on (the
- * root device wait then reports what is missing). */
-int lvm_activate(const struct boot_config *bc);
+/* Reads `lvm pvs --noheadings --separator , -o pv_uuid,pv_missing` output: counts the PVs
+ * and lists the missing ones' UUIDs, space-separated, in missing. Pure. Returns 0, -EINVAL
+ * for a line of another form, -ENAMETOOLONG when missing is too small. */
+int lvm_pvs_missing_parse(const char *text, char *missing, size_t size, unsigned *n_missing,
+			  unsigned *n_pvs);
+
+struct lvm_run;
+
+/* Decides what to activate (see above; lv_specs are the LUKS volumes' device specs, whose LV
+ * paths name VGs too). *ret is NULL when there is nothing to do (rd.lvm=0, no lvm in the
+ * image). Returns 0, -ENOENT when rd.lvm.* is given but the image has no lvm (logged), or
+ * -ENOMEM. */
+int lvm_run_begin(const struct boot_config *bc, const char *const *lv_specs, size_t n_specs,
+		  struct lvm_run **ret);
+
+/* When a block device appeared or went since the last call: tries each target not active
+ * yet (quietly: lvm's output of an attempt that fails is kept for lvm_run_end()). Returns the
+ * number activated now. run may be NULL. */
+int lvm_run_step(struct lvm_run *run);
+
+/* True while a VG or LV named with rd.lvm.* is not active (*what names it). */
+bool lvm_run_waiting(const struct lvm_run *run, const char **what);
+
+/* Reports what was never activated (lvm's last output, our line naming it, missing PVs) and
+ * frees. Returns -ENXIO when that includes a VG or LV named with rd.lvm.*, else 0. */
+int lvm_run_end(struct lvm_run *run);

@@ -22,9 +22,8 @@
 #include "killall.h"
 #include "kmod.h"
 #include "log.h"
-#include "luks.h"
-#include "lvm.h"
 #include "mount.h"
+#include "stack.h"
 #include "switchroot.h"
 #include "util.h"
 #include "version.h"
@@ -185,14 +184,18 @@ static void boot(int argc, char **argv_in)
 	}
 	modules_coldplug(mods);
 
-	if (luks_unlock_all(&bc, uev, mods) < 0)
-		fail(&bc, "LUKS unlocking failed (see above)");
-	if (lvm_activate(&bc) < 0)
-		fail(&bc, "LVM activation failed (see above)");
+	uint64_t stack_ms = 0;
+	if (stack_setup(&bc, uev, mods, &stack_ms, why, sizeof(why)) < 0)
+		fail(&bc, why);
 
 	if (!bc.root)
 		fail(&bc, "no root= configured (kernel command line or " IMAGE_CONF ")");
-	int r = device_wait(bc.root, bc.timeout_ms, uev, mods, "root", &rootdev);
+	/* rd.timeout counts from the last unlock or activation: the stack setup waits for root=
+	 * too when LVM may make it */
+	uint64_t root_timeout = bc.timeout_ms == BOOT_TIMEOUT_INFINITY ? bc.timeout_ms
+				: stack_ms >= bc.timeout_ms	       ? 0
+								       : bc.timeout_ms - stack_ms;
+	int r = device_wait(bc.root, root_timeout, uev, mods, "root", &rootdev);
 	if (r < 0) {
 		log_error("root device %s did not appear within %llu ms", bc.root,
 			  (unsigned long long)bc.timeout_ms);

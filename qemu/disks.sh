@@ -14,8 +14,13 @@
 #   lvm-on-luks     as Debian's installer: LUKS2 (pbkdf2) around an LVM PV, VG debian-vg with
 #                   LVs root (the ext4 test root) and swap_1 (made with this build's static
 #                   lvm on a loop device, no host device-mapper: lvcreate --driverloaded n)
+#   luks-on-lvm     LVM PV (no LUKS under it), VG vg= (default stack-vg) with LV root holding a
+#                   LUKS2 container (uuid inneruuid=) around the ext4 root: LUKS on an LV
+#   luks-lvm-luks   luks-on-lvm wrapped once more in LUKS2 (uuid luksuuid=): LUKS on LVM on LUKS
+#   lvm-missing-pv  the first of two PVs of VG vg= whose LV root spans both (the second PV,
+#                   UUID pvuuid2=, is not on the disk)
 #   raw             an unformatted disk (size=MiB)
-# Keys: label= fsuuid= luksuuid= pass= keyfile=PATH (added as a second key slot)
+# Keys: label= fsuuid= luksuuid= inneruuid= vg= pvuuid2= pass= keyfile=PATH (a second key slot)
 #       header=PATH (LUKS header detached into PATH) partuuid= partlabel= size=MiB
 #       sbininit=PATH (/sbin/init links there; /bin/init is then the stage-2 marker)
 set -euo pipefail
@@ -26,10 +31,12 @@ shift 3
 label=initkit-root fsuuid=6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 luksuuid=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002
 pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3b2d9c4f0003
 partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit=
+inneruuid=9d4f5f81-7d71-4a3e-8a8c-4c3e0d5f0004 vg=debian-vg pvuuid2=Miss1n-gPVx-2222-3333-4444-5555-666666
 for kv in "$@"; do
 	case "$kv" in
 	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | \
-		size=* | kexec=* | initrd=* | fssize=* | corrupt=* | sbininit=*)
+		size=* | kexec=* | initrd=* | fssize=* | corrupt=* | sbininit=* | inneruuid=* | vg=* | \
+		pvuuid2=*)
 		declare "${kv%%=*}=${kv#*=}" ;;
 	*) echo "disks.sh: unknown key '$kv'" >&2; exit 2 ;;
 	esac
@@ -109,23 +116,37 @@ add_kexec() {
 # replaces fs.img. Uses $O/deps/sbin/lvm (static, from lib/deps.sh) with a private system dir
 # and a filter that sees only our loop device, so the host's LVM setup is neither read nor
 # written; LVs are made inactive (-an) and unzeroed (-Zn), as there is no dm here.
-make_pv() {
-	local pv=$TMP/pv.img loop off etc=$TMP/lvm-etc
+make_pv() { # [two]: a second PV that the root LV spans, left out of the result
+	local pv=$TMP/pv.img pv2=$TMP/pv2.img loop loop2= off etc=$TMP/lvm-etc fsbytes pvmib
 	mkdir -p "$etc"
-	truncate -s 48M "$pv"
+	fsbytes=$(stat -c %s "$TMP/fs.img")
+	pvmib=$(((fsbytes + 1048575) / 1048576 + 16))
+	# two: the first PV too small for root, which spans into the second
+	[ "${1:-}" = two ] && pvmib=$(((fsbytes + 1048575) / 1048576 + 4))
+	truncate -s "${pvmib}M" "$pv"
 	loop=$(losetup --show -f "$pv")
+	local filter="\"a|^$loop\$|\", "
+	if [ "${1:-}" = two ]; then
+		truncate -s 32M "$pv2"
+		loop2=$(losetup --show -f "$pv2")
+		filter+="\"a|^$loop2\$|\", "
+	fi
 	lvm() {
 		LVM_SYSTEM_DIR=$etc LVM_SUPPRESS_FD_WARNINGS=1 "$O/deps/sbin/lvm" "$@" --config \
-			"devices { filter = [ \"a|^$loop\$|\", \"r|.*|\" ] use_devicesfile = 0 obtain_device_list_from_udev = 0 } backup { backup = 0 archive = 0 } activation { udev_sync = 0 udev_rules = 0 }"
+			"devices { filter = [ $filter\"r|.*|\" ] use_devicesfile = 0 obtain_device_list_from_udev = 0 } backup { backup = 0 archive = 0 } activation { udev_sync = 0 udev_rules = 0 }"
 	}
-	local rc=0
-	{ lvm pvcreate -q "$loop" && lvm vgcreate -q debian-vg "$loop" &&
-		lvm lvcreate -q --driverloaded n -an -Zn -L "$fssize" -n root debian-vg &&
-		lvm lvcreate -q --driverloaded n -an -Zn -L 8M -n swap_1 debian-vg &&
+	local rc=0 size=$((fsbytes / 1048576))M
+	[ -n "$loop2" ] && size=$((fsbytes / 1048576 + 8))M
+	{ lvm pvcreate -q "$loop" &&
+		{ [ -z "$loop2" ] || lvm pvcreate -q --uuid "$pvuuid2" --norestorefile "$loop2"; } &&
+		lvm vgcreate -q "$vg" "$loop" $loop2 &&
+		lvm lvcreate -q --driverloaded n -an -Zn -L "$size" -n root "$vg" &&
+		lvm lvcreate -q --driverloaded n -an -Zn -L 8M -n swap_1 "$vg" &&
 		off=$(lvm pvs --noheadings --nosuffix --units b --segments \
 			-o pe_start,vg_extent_size,pvseg_start -S lv_name=root "$loop" |
 			awk '{ print $1 + $3 * $2 }'); } >&2 || rc=1
 	losetup -d "$loop"
+	[ -n "$loop2" ] && losetup -d "$loop2"
 	[ "$rc" = 0 ] && [ -n "$off" ] || { echo "disks.sh: making the LVM PV failed" >&2; return 1; }
 	dd if="$TMP/fs.img" of="$pv" bs=1M oflag=seek_bytes seek="$off" conv=notrunc status=none
 	mv "$pv" "$TMP/fs.img"
@@ -163,7 +184,7 @@ luks_wrap() { # $1: luks type args...
 		case "$header" in /*) ;; *) header=$O/$header ;; esac
 		mkdir -p "$(dirname "$header")" && cp "$TMP/hdr.img" "$header"
 	fi
-	mv "$img" "$OUT"
+	mv "$img" "${LUKS_OUT:-$OUT}"
 }
 
 PBKDF2=(--pbkdf pbkdf2 --pbkdf-force-iterations 1000)
@@ -181,6 +202,13 @@ luks2-argon2id)
 		--pbkdf-memory 32768 --pbkdf-force-iterations 4 --pbkdf-parallel 1 ;;
 luks1) make_rootfs && luks_wrap --type luks1 "${PBKDF2[@]}" ;;
 lvm-on-luks) make_rootfs && make_pv && luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}" ;;
+luks-on-lvm | luks-lvm-luks)
+	[ "$vg" = debian-vg ] && vg=stack-vg
+	make_rootfs
+	LUKS_OUT=$TMP/inner.img luksuuid=$inneruuid luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}"
+	mv "$TMP/inner.img" "$TMP/fs.img" && make_pv
+	if [ "$RECIPE" = luks-on-lvm ]; then mv "$TMP/fs.img" "$OUT"; else luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}"; fi ;;
+lvm-missing-pv) make_rootfs && make_pv two && mv "$TMP/fs.img" "$OUT" ;;
 raw) truncate -s "${size}M" "$OUT" ;;
 *) echo "disks.sh: unknown recipe '$RECIPE'" >&2; exit 2 ;;
 esac

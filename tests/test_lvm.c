@@ -24,10 +24,10 @@ static const struct split_case split_cases[] = {
 	{"vg-lv", 0, "vg", "lv"},
 	{"a--b--c-d--e", 0, "a-b-c", "d-e"},
 	{"fedora_host-root", 0, "fedora_host", "root"},
-	{"vg-lv-", 0, "vg", "lv-"},      /* a trailing '-' is kept, as libdm does */
+	{"vg-lv-", 0, "vg", "lv-"},	     /* a trailing '-' is kept, as libdm does */
 	{"vg-lv-real", -EINVAL, NULL, NULL}, /* a layer: not an LV to mount */
 	{"vg-thin_tdata-tpool", -EINVAL, NULL, NULL},
-	{"croot", -EINVAL, NULL, NULL},  /* no '-': a LUKS name, not VG-LV */
+	{"croot", -EINVAL, NULL, NULL}, /* no '-': a LUKS name, not VG-LV */
 	{"sda3_crypt", -EINVAL, NULL, NULL},
 	{"vg-", -EINVAL, NULL, NULL},
 	{"-lv", -EINVAL, NULL, NULL},
@@ -66,7 +66,7 @@ static const struct root_case root_cases[] = {
 	{"/dev/mapper/croot", -EINVAL, NULL},
 	{"/dev/mapper/vg-lv-real", -EINVAL, NULL},
 	{"/dev/vda", -EINVAL, NULL},
-	{"/dev/disk/by-uuid", -EINVAL, NULL},  /* a /dev directory that is never a VG */
+	{"/dev/disk/by-uuid", -EINVAL, NULL}, /* a /dev directory that is never a VG */
 	{"/dev/md/root", -EINVAL, NULL},
 	{"/dev/disk/by-uuid/6a1c2c5e", -EINVAL, NULL},
 	{"/dev/a/b/c", -EINVAL, NULL},
@@ -92,11 +92,67 @@ static void test_root_vg_table(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* `lvm pvs --noheadings --separator , -o pv_uuid,pv_missing -S vg_name=VG`, as lvm2 2.03.16
+ * prints it (two leading spaces; the flag empty or "missing"). */
+static void test_pvs_missing(void **state)
+{
+	(void)state;
+	char missing[128];
+	unsigned n_missing = 9, n_pvs = 9;
+	assert_int_equal(lvm_pvs_missing_parse("  KCCwbb-ftw2-Wykb-Jg9L-m4IC-LOie-Up41eV,\n"
+					       "  0dgpqD-nrNk-secq-Cfmq-9qTJ-p3no-ZV2ZqO,missing\n",
+					       missing, sizeof(missing), &n_missing, &n_pvs),
+			 0);
+	assert_int_equal(n_pvs, 2);
+	assert_int_equal(n_missing, 1);
+	assert_string_equal(missing, "0dgpqD-nrNk-secq-Cfmq-9qTJ-p3no-ZV2ZqO");
+
+	assert_int_equal(lvm_pvs_missing_parse("  a,missing\n  b,missing  \n  c,\n", missing,
+					       sizeof(missing), &n_missing, &n_pvs),
+			 0);
+	assert_int_equal(n_pvs, 3);
+	assert_int_equal(n_missing, 2);
+	assert_string_equal(missing, "a b");
+
+	/* no PV of that VG at all: not found, nothing missing */
+	assert_int_equal(lvm_pvs_missing_parse("", missing, sizeof(missing), &n_missing, &n_pvs),
+			 0);
+	assert_int_equal(n_pvs, 0);
+	assert_int_equal(n_missing, 0);
+	assert_string_equal(missing, "");
+	assert_int_equal(lvm_pvs_missing_parse(NULL, missing, sizeof(missing), &n_missing, &n_pvs),
+			 0);
+	assert_int_equal(n_pvs, 0);
+
+	/* anything else is not this report */
+	assert_int_equal(
+		lvm_pvs_missing_parse("  a,gone\n", missing, sizeof(missing), &n_missing, &n_pvs),
+		-EINVAL);
+	assert_int_equal(lvm_pvs_missing_parse("  no separator\n", missing, sizeof(missing),
+					       &n_missing, &n_pvs),
+			 -EINVAL);
+	assert_int_equal(lvm_pvs_missing_parse("  a,missingx\n", missing, sizeof(missing),
+					       &n_missing, &n_pvs),
+			 -EINVAL);
+	char tiny[4];
+	assert_int_equal(
+		lvm_pvs_missing_parse("  abcd,missing\n", tiny, sizeof(tiny), &n_missing, &n_pvs),
+		-ENAMETOOLONG);
+	assert_int_equal(
+		lvm_pvs_missing_parse("  abc,missing\n", tiny, sizeof(tiny), &n_missing, &n_pvs),
+		0); /* exactly fits with its NUL */
+	assert_string_equal(tiny, "abc");
+	assert_int_equal(lvm_pvs_missing_parse("  a,missing\n  b,missing\n  c,missing\n", tiny,
+					       sizeof(tiny), &n_missing, &n_pvs),
+			 -ENAMETOOLONG); /* "a b" fits, "a b c" does not */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_table),
 		cmocka_unit_test(test_root_vg_table),
+		cmocka_unit_test(test_pvs_missing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

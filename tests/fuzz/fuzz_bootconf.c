@@ -21,6 +21,16 @@ static void check_config(const struct boot_config *bc)
 	check_list(bc->init_args, bc->n_init_args);
 	check_list(bc->modules, bc->n_modules);
 	check_list(bc->blacklist, bc->n_blacklist);
+	check_list(bc->lvm_vgs, bc->n_lvm_vgs);
+	check_list(bc->lvm_lvs, bc->n_lvm_lvs);
+	for (size_t i = 0; i < bc->n_lvm_vgs; i++)
+		FUZZ_CHECK(boot_lvm_name_valid(bc->lvm_vgs[i], strlen(bc->lvm_vgs[i])));
+	for (size_t i = 0; i < bc->n_lvm_lvs; i++) {
+		const char *slash = strchr(bc->lvm_lvs[i], '/');
+		FUZZ_CHECK(slash &&
+			   boot_lvm_name_valid(bc->lvm_lvs[i], (size_t)(slash - bc->lvm_lvs[i])) &&
+			   boot_lvm_name_valid(slash + 1, strlen(slash + 1)));
+	}
 	FUZZ_CHECK(boot_emergency_name(bc->emergency) != NULL);
 	for (size_t i = 0; i < bc->n_luks; i++)
 		FUZZ_CHECK(bc->luks[i].key != NULL && bc->luks[i].source != NULL);

@@ -1,0 +1,98 @@
+/* LUKS and LVM, alternated until nothing new appears; see stack.h. */
+#include "stack.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bootconf.h"
+#include "devices.h"
+#include "log.h"
+#include "luks.h"
+#include "lvm.h"
+#include "util.h"
+
+#define MAX_LV_SPECS 64
+
+static void announce(const struct luks_run *lr, const struct lvm_run *vr, const char *root,
+		     uint64_t timeout_ms)
+{
+	const char *t = timeout_ms == BOOT_TIMEOUT_INFINITY ? "none" : "rd.timeout";
+	const char *what = NULL;
+	for (size_t i = 0; (what = luks_run_pending(lr, i)); i++)
+		log_notice("waiting for LUKS device %s (timeout %s)", what, t);
+	if (lvm_run_waiting(vr, &what))
+		log_notice("waiting for the devices of %s (rd.lvm.*; timeout %s)", what, t);
+	if (root)
+		log_notice("waiting for root device %s (timeout %s)", root, t);
+}
+
+int stack_setup(const struct boot_config *bc, struct uevents *u, struct modules *m,
+		uint64_t *idle_ms, char *why, size_t why_size)
+{
+	static const char luks_failed[] = "LUKS unlocking failed (see above)",
+			  lvm_failed[] = "LVM activation failed (see above)";
+	struct luks_run *lr = NULL;
+	struct lvm_run *vr = NULL;
+	uint64_t t0 = now_ms();
+	const char *failed = luks_failed;
+	bool announced = false;
+	int r = luks_run_begin(bc, &lr);
+	if (r < 0)
+		goto out;
+	const char *specs[MAX_LV_SPECS];
+	size_t n_specs = 0;
+	while (n_specs < MAX_LV_SPECS && (specs[n_specs] = luks_run_pending(lr, n_specs)))
+		n_specs++;
+	failed = lvm_failed;
+	if ((r = lvm_run_begin(bc, specs, n_specs, &vr)) < 0)
+		goto out;
+	for (;;) {
+		failed = luks_failed;
+		int k = luks_run_present(lr);
+		if ((r = k) < 0)
+			goto out;
+		failed = lvm_failed;
+		int a = lvm_run_step(vr);
+		if ((r = a) < 0)
+			goto out;
+		if (k > 0 || a > 0) {
+			/* something new: look again before waiting; time typing a passphrase
+			 * is no device's delay, so timeouts count from here */
+			t0 = now_ms();
+			continue;
+		}
+		_cleanup_free_ char *rootdev = NULL;
+		bool root_missing = vr && bc->root && device_resolve(bc->root, &rootdev) < 0;
+		if (!luks_run_pending(lr, 0) && !lvm_run_waiting(vr, NULL) && !root_missing)
+			break;
+		uint64_t elapsed = now_ms() - t0;
+		failed = luks_failed;
+		if ((r = k = luks_run_expire(lr, elapsed, bc->timeout_ms)) < 0)
+			goto out;
+		if (k > 0)
+			continue; /* given up (nofail): no reason to wait longer for the others */
+		if (!luks_run_pending(lr, 0) && bc->timeout_ms != BOOT_TIMEOUT_INFINITY &&
+		    elapsed >= bc->timeout_ms)
+			break; /* lvm_run_end() and the root wait report what is missing */
+		if (!announced && elapsed >= 1000) {
+			announce(lr, vr, root_missing ? bc->root : NULL, bc->timeout_ms);
+			announced = true;
+		}
+		uint64_t left = bc->timeout_ms == BOOT_TIMEOUT_INFINITY || elapsed >= bc->timeout_ms
+					? 500
+					: bc->timeout_ms - elapsed;
+		device_wait_event(u, m, left);
+	}
+	failed = lvm_failed;
+	r = lvm_run_end(vr);
+	vr = NULL;
+out:
+	lvm_run_end(vr);
+	luks_run_end(lr);
+	if (r < 0)
+		snprintf(why, why_size, "%s", failed);
+	*idle_ms = now_ms() - t0;
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,42 @@
+/* libFuzzer target: the pure LVM helpers of initrd/lvm_names.c — dm name splitting (as
+ * `dmsetup splitname`), which VG a device path names (root=, crypttab devices), and lvm's pvs
+ * report of missing PVs. */
+#include <errno.h>
+
+#include "fuzz.h"
+#include "initrd/bootconf.h"
+#include "initrd/lvm.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *buf = malloc(size + 1);
+	if (!buf)
+		abort();
+	memcpy(buf, data, size);
+	buf[size] = 0;
+	char vg[128], lv[128], small[4];
+	int r = lvm_dm_name_split(buf, vg, sizeof(vg), lv, sizeof(lv));
+	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENAMETOOLONG);
+	if (r == 0)
+		FUZZ_CHECK(boot_lvm_name_valid(vg, strlen(vg)) &&
+			   boot_lvm_name_valid(lv, strlen(lv)));
+	r = lvm_dm_name_split(buf, small, sizeof(small), lv, sizeof(lv));
+	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENAMETOOLONG);
+	FUZZ_CHECK(r != 0 || strlen(small) < sizeof(small));
+	r = lvm_root_vg(buf, vg, sizeof(vg));
+	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENAMETOOLONG);
+	if (r == 0)
+		FUZZ_CHECK(boot_lvm_name_valid(vg, strlen(vg)) && strstr(buf, "/dev/") == buf);
+	char missing[256];
+	unsigned n_missing = 7, n_pvs = 7;
+	r = lvm_pvs_missing_parse(buf, missing, sizeof(missing), &n_missing, &n_pvs);
+	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENAMETOOLONG);
+	if (r == 0) {
+		FUZZ_CHECK(n_missing <= n_pvs && strlen(missing) < sizeof(missing));
+		FUZZ_CHECK((n_missing == 0) == (missing[0] == 0));
+	}
+	r = lvm_pvs_missing_parse(buf, small, sizeof(small), &n_missing, &n_pvs);
+	FUZZ_CHECK(r != 0 || strlen(small) < sizeof(small));
+	free(buf);
+	return 0;
+}
