@@ -103,8 +103,9 @@ struct boot_config {
 	size_t n_lvm_vgs;
 	char **lvm_lvs; /* rd.lvm.lv= as "VG/LV", NULL-terminated, never NULL after init */
 	size_t n_lvm_lvs;
-	enum boot_fsck_mode fsck_mode;	   /* fsck.mode=, default auto */
-	enum boot_fsck_repair fsck_repair; /* fsck.repair=, default preen */
+	/* fsck.mode= (default auto), fsck.repair= (default preen) */
+	enum boot_fsck_mode fsck_mode;
+	enum boot_fsck_repair fsck_repair;
 	struct boot_entry *luks; /* rd.luks.* / luks.* entries, in order */
 	size_t n_luks;
 	struct boot_error *errors; /* in order of occurrence; the caller logs them */

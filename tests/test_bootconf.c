@@ -157,8 +157,8 @@ static const struct case_ cases[] = {
 	 "fsck.mode=force fsck.repair=yes"},
 	{"fsck skip and no, from the image", "fsck.mode=skip\nfsck.repair=no\n", "",
 	 "fsck.mode=skip fsck.repair=no"},
-	{"fsck command line wins; auto and preen are the defaults", "fsck.mode=skip\n"
-	 "fsck.repair=no\n", "fsck.mode=auto fsck.repair=preen", ""},
+	{"fsck command line wins; auto and preen are the defaults",
+	 "fsck.mode=skip\nfsck.repair=no\n", "fsck.mode=auto fsck.repair=preen", ""},
 	{"fsck.repair takes a boolean as systemd does", "", "fsck.repair=0", "fsck.repair=no"},
 	{"fsck.repair boolean yes", "", "fsck.repair=true", "fsck.repair=yes"},
 	{"fastboot and forcefsck, last wins", "", "forcefsck fastboot", "fsck.mode=skip"},
