@@ -21,7 +21,8 @@ $(O)/obj/initrd/version.o: CFLAGS += \
 
 # The image builder end to end on Debian's kernel modules (needs the QEMU harness' kernel).
 .PHONY: mkimage-check
-mkimage-check: $(O)/stripped/initkit-mkimage $(O)/stripped/initkit-init $(O)/kernel/.stamp
+mkimage-check: $(O)/stripped/initkit-mkimage $(O)/stripped/initkit-init $(O)/kernel/.stamp \
+	$(O)/qemu/e2fsck/sbin/e2fsck.static
 	tests/mkimage-check.sh $(O)
 EXTRA_CHECKS += mkimage-check
 # The static lvm that `initkit-mkimage --lvm` takes by default: this build's (lib/deps.sh).
