@@ -235,6 +235,13 @@ int fsck_root(const struct boot_config *bc, const char *dev, char *why, size_t w
 		log_info("fsck: %s: check skipped (fsck.mode=skip)", dev);
 		return 0;
 	}
+	/* No checker in the image at all: not worth a probe of the device. */
+	if (!bc->rootfstype && access(FSCK_E2FSCK, X_OK) < 0) {
+		log_info(
+			"fsck: %s: the image has no checker (initkit-mkimage --fsck); not checking",
+			dev);
+		return 0;
+	}
 	_cleanup_free_ char *probed = NULL;
 	const char *type = bc->rootfstype ? bc->rootfstype : (probed = device_probe_type(dev));
 	const char *checker = fsck_checker_for_type(type);
