@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -229,6 +231,15 @@ static int judge(int status, const char *dev, const char *type, uint64_t ms, str
 	return -EUCLEAN;
 }
 
+/* A read-only block device (crypttab's readonly, a write-protected disk): e2fsck refuses
+ * to open it unless it may change nothing ("You must have r/w access", exit status 8). */
+static bool device_read_only(const char *dev)
+{
+	_cleanup_close_ int fd = open(dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int ro = 0;
+	return fd >= 0 && ioctl(fd, BLKROGET, &ro) == 0 && ro;
+}
+
 int fsck_root(const struct boot_config *bc, const char *dev, char *why, size_t why_size)
 {
 	if (bc->fsck_mode == BOOT_FSCK_SKIP) {
@@ -256,13 +267,20 @@ int fsck_root(const struct boot_config *bc, const char *dev, char *why, size_t w
 			dev, type, checker);
 		return 0;
 	}
+	enum boot_fsck_repair repair = bc->fsck_repair;
+	if (repair != BOOT_FSCK_NO && device_read_only(dev)) {
+		log_notice("fsck: %s is a read-only device: checking it without repairs (as "
+			   "fsck.repair=no)",
+			   dev);
+		repair = BOOT_FSCK_NO;
+	}
 	const char *argv[FSCK_ARGV_MAX];
-	size_t argc = fsck_argv(bc->fsck_mode, bc->fsck_repair, dev, argv);
+	size_t argc = fsck_argv(bc->fsck_mode, repair, dev, argv);
 	char cmd[512] = "";
 	for (size_t i = 0, n = 0; i < argc && n < sizeof(cmd); i++)
 		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, "%s%s", i ? " " : "", argv[i]);
 	log_info("fsck: checking %s (%s): %s (fsck.mode=%s, fsck.repair=%s)", dev, type, cmd,
-		 boot_fsck_mode_name(bc->fsck_mode), boot_fsck_repair_name(bc->fsck_repair));
+		 boot_fsck_mode_name(bc->fsck_mode), boot_fsck_repair_name(repair));
 
 	_cleanup_close_ int log_fd = open_log();
 	dprintf(log_fd, "initkit: %s\n", cmd);
