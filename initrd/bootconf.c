@@ -440,6 +440,75 @@ static int apply_lvm_lv(struct boot_config *bc, const char *value, const char **
 	return add_lvm_name(&bc->lvm_lvs, &bc->n_lvm_lvs, value);
 }
 
+static const char *const fsck_mode_names[] = {
+	[BOOT_FSCK_AUTO] = "auto",
+	[BOOT_FSCK_FORCE] = "force",
+	[BOOT_FSCK_SKIP] = "skip",
+};
+
+static const char *const fsck_repair_names[] = {
+	[BOOT_FSCK_PREEN] = "preen",
+	[BOOT_FSCK_YES] = "yes",
+	[BOOT_FSCK_NO] = "no",
+};
+
+const char *boot_fsck_mode_name(enum boot_fsck_mode m)
+{
+	return (size_t)m < ARRAY_SIZE(fsck_mode_names) ? fsck_mode_names[m] : "?";
+}
+
+const char *boot_fsck_repair_name(enum boot_fsck_repair r)
+{
+	return (size_t)r < ARRAY_SIZE(fsck_repair_names) ? fsck_repair_names[r] : "?";
+}
+
+static int apply_fsck_mode(struct boot_config *bc, const char *value, const char **reason)
+{
+	for (size_t i = 0; value && i < ARRAY_SIZE(fsck_mode_names); i++)
+		if (streq(value, fsck_mode_names[i])) {
+			bc->fsck_mode = (enum boot_fsck_mode)i;
+			return 0;
+		}
+	*reason = "not one of auto, force, skip";
+	return 0;
+}
+
+/* systemd's fsck_repair_from_string(): the names, or a boolean for yes/no. A bare key is
+ * missing its value there (ignored with a warning), not "yes". */
+static int apply_fsck_repair(struct boot_config *bc, const char *value, const char **reason)
+{
+	int b = value ? boot_parse_bool(value) : -EINVAL;
+	if (value && streq(value, "preen"))
+		bc->fsck_repair = BOOT_FSCK_PREEN;
+	else if (b >= 0)
+		bc->fsck_repair = b ? BOOT_FSCK_YES : BOOT_FSCK_NO;
+	else
+		*reason = "not one of preen, yes, no";
+	return 0;
+}
+
+/* fastboot / forcefsck: bare keys only (systemd ignores them with a value; we say so). */
+static int apply_fsck_bare(struct boot_config *bc, const char *value, const char **reason,
+			   enum boot_fsck_mode mode)
+{
+	if (value) {
+		*reason = "takes no value";
+		return 0;
+	}
+	bc->fsck_mode = mode;
+	return 0;
+}
+
+static int apply_fastboot(struct boot_config *bc, const char *value, const char **reason)
+{
+	return apply_fsck_bare(bc, value, reason, BOOT_FSCK_SKIP);
+}
+
+static int apply_forcefsck(struct boot_config *bc, const char *value, const char **reason)
+{
+	return apply_fsck_bare(bc, value, reason, BOOT_FSCK_FORCE);
+}
+
 static const struct {
 	const char *key;
 	key_handler apply;
@@ -463,6 +532,10 @@ static const struct {
 	{"rd.lvm", apply_lvm},
 	{"rd.lvm.vg", apply_lvm_vg},
 	{"rd.lvm.lv", apply_lvm_lv},
+	{"fsck.mode", apply_fsck_mode},
+	{"fsck.repair", apply_fsck_repair},
+	{"fastboot", apply_fastboot},
+	{"forcefsck", apply_forcefsck},
 };
 
 static bool is_luks_entry(const char *key)
@@ -572,6 +645,8 @@ int boot_config_init(struct boot_config *bc)
 		.emergency = BOOT_EMERGENCY_WAIT,
 		.luks_enabled = true,
 		.lvm_enabled = true,
+		.fsck_mode = BOOT_FSCK_AUTO,
+		.fsck_repair = BOOT_FSCK_PREEN,
 		.init_args = calloc(1, sizeof(char *)),
 		.lvm_vgs = calloc(1, sizeof(char *)),
 		.lvm_lvs = calloc(1, sizeof(char *)),

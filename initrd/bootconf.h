@@ -30,6 +30,12 @@
  *   rd.lvm.vg=VG         activate this volume group (repeatable, dracut's name)
  *   rd.lvm.lv=VG/LV      activate this logical volume (repeatable, dracut's name)
  *                        LVM names: A-Z a-z 0-9 + _ . -, not starting with '-' (lvm(8))
+ *   fsck.mode=MODE       root filesystem check (systemd-fsck@.service(8)): auto (default: the
+ *                        checker decides, e.g. e2fsck -a checks a filesystem not marked clean),
+ *                        force (check even when clean: -f), skip (no check)
+ *   fsck.repair=REPAIR   preen (default: fix what is safe, -a), yes (fix everything, -y),
+ *                        no (fix nothing, -n); a boolean means yes / no, as in systemd
+ *   fastboot, forcefsck  bare keys, as systemd and initramfs-tools: fsck.mode=skip / force
  * BOOL: 1 yes y true on / 0 no n false off (a bare key means yes).
  * Anything else is ignored: it belongs to the kernel or to stage 2.
  */
@@ -47,6 +53,9 @@ struct conf;
 #define BOOT_SOURCE_CMDLINE "kernel command line"
 
 enum boot_rw { BOOT_RW_UNSET, BOOT_RW_RO, BOOT_RW_RW };
+
+enum boot_fsck_mode { BOOT_FSCK_AUTO, BOOT_FSCK_FORCE, BOOT_FSCK_SKIP };
+enum boot_fsck_repair { BOOT_FSCK_PREEN, BOOT_FSCK_YES, BOOT_FSCK_NO };
 
 enum boot_emergency {
 	BOOT_EMERGENCY_WAIT, /* the default */
@@ -94,6 +103,9 @@ struct boot_config {
 	size_t n_lvm_vgs;
 	char **lvm_lvs; /* rd.lvm.lv= as "VG/LV", NULL-terminated, never NULL after init */
 	size_t n_lvm_lvs;
+	/* fsck.mode= (default auto), fsck.repair= (default preen) */
+	enum boot_fsck_mode fsck_mode;
+	enum boot_fsck_repair fsck_repair;
 	struct boot_entry *luks; /* rd.luks.* / luks.* entries, in order */
 	size_t n_luks;
 	struct boot_error *errors; /* in order of occurrence; the caller logs them */
@@ -130,3 +142,6 @@ int boot_parse_bool(const char *s);
  * starting with '-', not "." or "..". */
 bool boot_lvm_name_valid(const char *s, size_t len);
 const char *boot_emergency_name(enum boot_emergency e);
+/* "auto"/"force"/"skip" and "preen"/"yes"/"no"; "?" for a value out of range. */
+const char *boot_fsck_mode_name(enum boot_fsck_mode m);
+const char *boot_fsck_repair_name(enum boot_fsck_repair r);

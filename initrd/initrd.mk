@@ -3,11 +3,13 @@ INITRD_PURE_SRCS :=
 PROGRAMS += initkit-init initkit-mkimage
 initkit-init_SRCS := initrd/main.c initrd/version.c initrd/kmod.c initrd/devices.c \
 	initrd/mount.c initrd/switchroot.c initrd/emergency.c initrd/luks.c initrd/killall.c \
-	initrd/console.c initrd/lvm.c initrd/lvm_names.c initrd/stack.c \
+	initrd/console.c initrd/lvm.c initrd/lvm_names.c initrd/stack.c initrd/fsck.c \
 	$(sort $(INITRD_PURE_SRCS) initrd/bootconf.c initrd/initcheck.c) $(LIB_SRCS)
 initkit-mkimage_SRCS := initrd/mkimage.c initrd/cpio.c initrd/cpiolist.c initrd/modclosure.c \
 	initrd/firmware.c initrd/version.c $(LIB_SRCS)
-TESTS += firmware modclosure lvm
+TESTS += firmware modclosure lvm fsck
+test_fsck_SRCS := tests/test_fsck.c initrd/fsck.c initrd/devices.c initrd/kmod.c initrd/bootconf.c \
+	initrd/cmdline.c initrd/conf.c $(LIB_SRCS)
 test_lvm_SRCS := tests/test_lvm.c initrd/lvm_names.c initrd/bootconf.c initrd/cmdline.c initrd/conf.c \
 	$(LIB_SRCS)
 test_firmware_SRCS := tests/test_firmware.c initrd/firmware.c
@@ -19,7 +21,8 @@ $(O)/obj/initrd/version.o: CFLAGS += \
 
 # The image builder end to end on Debian's kernel modules (needs the QEMU harness' kernel).
 .PHONY: mkimage-check
-mkimage-check: $(O)/stripped/initkit-mkimage $(O)/stripped/initkit-init $(O)/kernel/.stamp
+mkimage-check: $(O)/stripped/initkit-mkimage $(O)/stripped/initkit-init $(O)/kernel/.stamp \
+	$(O)/qemu/e2fsck/sbin/e2fsck.static
 	tests/mkimage-check.sh $(O)
 EXTRA_CHECKS += mkimage-check
 # The static lvm that `initkit-mkimage --lvm` takes by default: this build's (lib/deps.sh).

@@ -1,6 +1,7 @@
 /* initkit-init: the stage-1 /init. main() reads like the boot: mount the API filesystems,
- * read the configuration, load modules, unlock LUKS, activate LVM, find and mount the root, check the
- * stage-2 init inside it, switch root. Every failure ends in the rd.emergency= policy. */
+ * read the configuration, load modules, unlock LUKS, activate LVM, find the root, check its
+ * filesystem, mount it, check the stage-2 init inside it, switch root. Every failure ends in
+ * the rd.emergency= policy. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -18,6 +19,7 @@
 #include "console.h"
 #include "devices.h"
 #include "emergency.h"
+#include "fsck.h"
 #include "initcheck.h"
 #include "killall.h"
 #include "kmod.h"
@@ -203,6 +205,8 @@ static void boot(int argc, char **argv_in)
 		snprintf(why, sizeof(why), "root device %s not found", bc.root);
 		fail(&bc, why);
 	}
+	if (fsck_root(&bc, rootdev, why, sizeof(why)) < 0)
+		fail(&bc, why);
 	int ro = bc.read_only == BOOT_RW_RO ? 1 : bc.read_only == BOOT_RW_RW ? 0 : -1;
 	if (root_mount(rootdev, bc.rootfstype, bc.rootflags, ro, NEWROOT) < 0)
 		fail(&bc, "cannot mount the root filesystem");

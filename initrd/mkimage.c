@@ -5,6 +5,8 @@
  * SOURCE_DATE_EPOCH give byte-identical output on any build host with the same kmod version
  * (the module indexes are the host's depmod's output). */
 #include <dirent.h>
+#include <elf.h>
+#include <link.h> /* ElfW() */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -69,8 +71,12 @@ static const char lvm_conf[] =
 #define LVM_DEFAULT_BINARY "/sbin/lvm.static"
 #endif
 
+/* Debian's e2fsck-static package; --fsck-binary picks another. Host mode (issue 12, not
+ * written yet) is to add --fsck by itself when the host's root is ext2/3/4. */
+#define FSCK_DEFAULT_BINARY "/sbin/e2fsck.static"
+
 struct opts {
-	const char *lvm_binary;
+	const char *lvm_binary, *fsck_binary;
 	const char *output, *init, *kver, *moddir, *fwdir, *config, *crypttab, *file_list;
 	char **modules, **load, **sets, **keyfiles, **hooks, **modprobe_args;
 	size_t n_modules, n_load, n_sets, n_keyfiles, n_hooks, n_modprobe_args;
@@ -81,7 +87,7 @@ struct opts {
 	const char *compress;
 	int level;
 	int fw_forms; /* --firmware-compress: FIRMWARE_XZ|FIRMWARE_ZST, -1 when not given */
-	bool luks, lvm, quiet;
+	bool luks, lvm, fsck, quiet;
 };
 
 struct image {
@@ -760,6 +766,75 @@ static int image_add_lvm(struct image *img, const struct opts *o)
 	return r;
 }
 
+/* Why an ELF cannot run in the image, which has no C library and no loader; NULL for a static
+ * one (no PT_INTERP: the kernel then needs nothing else; a static PIE qualifies too). The
+ * image is for this machine, so its class and byte order are the build host's. */
+static const char *static_elf_problem(const unsigned char *d, size_t n)
+{
+	if (n < EI_NIDENT || memcmp(d, ELFMAG, SELFMAG) != 0)
+		return "not an ELF file";
+	if (d[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+	    d[EI_DATA] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB))
+		return "an ELF for another class or byte order than this machine's";
+	ElfW(Ehdr) eh;
+	if (n < sizeof(eh))
+		return "a truncated ELF file";
+	memcpy(&eh, d, sizeof(eh));
+	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+		return "not an ELF executable";
+	if (eh.e_phentsize != sizeof(ElfW(Phdr)) || eh.e_phoff > n ||
+	    (n - eh.e_phoff) / sizeof(ElfW(Phdr)) < eh.e_phnum)
+		return "an ELF file with a truncated program header table";
+	for (size_t i = 0; i < eh.e_phnum; i++) {
+		ElfW(Phdr) ph;
+		memcpy(&ph, d + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.p_type == PT_INTERP)
+			return "dynamically linked (it names a program interpreter; the image has "
+			       "no shared libraries)";
+	}
+	return NULL;
+}
+
+/* The root filesystem checker: a static e2fsck as /sbin/e2fsck (where stage 1 runs it, see
+ * initrd/fsck.h), and fsck.ext2/3/4 links to it for an emergency shell. */
+static int image_add_fsck(struct image *img, const struct opts *o)
+{
+	static const char *const links[] = {"sbin/fsck.ext2", "sbin/fsck.ext3", "sbin/fsck.ext4"};
+	const char *bin = o->fsck_binary;
+	struct stat st;
+	if (!o->fsck)
+		return 0;
+	if (stat(bin, &st) < 0)
+		return log_error_errno(-errno,
+				       "--fsck: checker %s: %m (Debian: apt-get install "
+				       "e2fsck-static, or give one with --fsck-binary PATH)",
+				       bin);
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111) || access(bin, X_OK) < 0)
+		return log_error_errno(-EACCES, "--fsck: checker %s: %s", bin,
+				       S_ISREG(st.st_mode) ? "not executable"
+							   : "not a regular file");
+	_cleanup_free_ void *data = NULL;
+	size_t size;
+	int r = read_file(bin, &data, &size);
+	if (r < 0)
+		return log_error_errno(r, "--fsck: checker %s: %m", bin);
+	const char *problem = static_elf_problem(data, size);
+	if (problem)
+		return log_error_errno(-ENOEXEC,
+				       "--fsck: checker %s: %s; the image needs a statically "
+				       "linked e2fsck (Debian's e2fsck-static: " FSCK_DEFAULT_BINARY
+				       ")",
+				       bin, problem);
+	r = image_add_data(img, "sbin/e2fsck", 0755, data, size);
+	for (size_t i = 0; i < ARRAY_SIZE(links) && r == 0; i++)
+		r = cpio_write_symlink(&img->cp, links[i], "e2fsck");
+	if (!o->quiet && r == 0)
+		printf("  fsck %s as /sbin/e2fsck (fsck.ext2, fsck.ext3, fsck.ext4 link to it): "
+		       "ext2/3/4 roots are checked before mounting\n",
+		       bin);
+	return r;
+}
+
 static int compress_image(const struct opts *o, const struct cpio *cp, void **out, size_t *len)
 {
 	if (streq(o->compress, "none")) {
@@ -837,6 +912,12 @@ static void usage(void)
 	       "                          /etc/lvm/lvm.conf; dm_mod for LVM's mappings\n"
 	       "      --lvm-binary PATH   the static lvm to include (implies --lvm; default\n"
 	       "                          " LVM_DEFAULT_BINARY ")\n"
+	       "      --fsck              include a static e2fsck as /sbin/e2fsck (with\n"
+	       "                          fsck.ext2, fsck.ext3, fsck.ext4 links): an ext2/3/4\n"
+	       "                          root is then checked before it is mounted\n"
+	       "                          (fsck.mode=, fsck.repair=)\n"
+	       "      --fsck-binary PATH  the static e2fsck to include (implies --fsck; default\n"
+	       "                          " FSCK_DEFAULT_BINARY ", Debian's e2fsck-static)\n"
 	       "  -s, --set KEY=VALUE     add a line to the image config /etc/initkit.conf\n"
 	       "      --config FILE       start the image config from FILE\n"
 	       "      --crypttab FILE     /etc/crypttab of the image\n"
@@ -879,6 +960,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"luks", no_argument, NULL, 'L'},
 		{"lvm", no_argument, NULL, 'M'},
 		{"lvm-binary", required_argument, NULL, 'B'},
+		{"fsck", no_argument, NULL, 'G'},
+		{"fsck-binary", required_argument, NULL, 'Y'},
 		{"set", required_argument, NULL, 's'},
 		{"config", required_argument, NULL, 'C'},
 		{"crypttab", required_argument, NULL, 'T'},
@@ -896,6 +979,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->compress = "zstd";
 	o->fw_forms = -1;
 	o->lvm_binary = LVM_DEFAULT_BINARY;
+	o->fsck_binary = FSCK_DEFAULT_BINARY;
 	while ((c = getopt_long(argc, argv, "o:i:k:m:l:s:qh", lo, NULL)) >= 0) {
 		switch (c) {
 		case 'o':
@@ -939,6 +1023,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'B':
 			o->lvm_binary = optarg, o->lvm = true;
+			break;
+		case 'G':
+			o->fsck = true;
+			break;
+		case 'Y':
+			o->fsck_binary = optarg, o->fsck = true;
 			break;
 		case 's':
 			if (!strchr(optarg, '=') && !streq(optarg, "ro") && !streq(optarg, "rw") &&
@@ -1034,6 +1124,7 @@ static int image_build(struct image *img, struct opts *o)
 	r = r ?: image_add_config(img, o);
 	r = r ?: image_add_luks(img, o);
 	r = r ?: image_add_lvm(img, o);
+	r = r ?: image_add_fsck(img, o);
 	r = r ?: image_add_modprobe(img, o);
 	if (r == 0 && mc.n)
 		r = image_add_modules(img, o, &mc);

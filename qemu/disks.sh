@@ -23,6 +23,11 @@
 # Keys: label= fsuuid= luksuuid= inneruuid= vg= pvuuid2= pass= keyfile=PATH (a second key slot)
 #       header=PATH (LUKS header detached into PATH) partuuid= partlabel= size=MiB
 #       sbininit=PATH (/sbin/init links there; /bin/init is then the stage-2 marker)
+#       damage=repairable|beyond-preen  (fsck scenarios) the ext4 root is damaged with debugfs -w
+#         before it is placed or encrypted, and marked not clean so e2fsck -a checks it:
+#         repairable: a file's link count is 2 instead of 1 (e2fsck -a fixes it, exit 1);
+#         beyond-preen: the inode of directory /adir is cleared while / still names it
+#         (e2fsck -a: "UNEXPECTED INCONSISTENCY; RUN fsck MANUALLY", exit 4)
 set -euo pipefail
 O=$(realpath -m "$1")
 OUT=$2
@@ -30,13 +35,13 @@ RECIPE=$3
 shift 3
 label=initkit-root fsuuid=6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 luksuuid=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002
 pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3b2d9c4f0003
-partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit=
+partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit= damage=
 inneruuid=9d4f5f81-7d71-4a3e-8a8c-4c3e0d5f0004 vg=debian-vg pvuuid2=Miss1n-gPVx-2222-3333-4444-5555-666666
 for kv in "$@"; do
 	case "$kv" in
 	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | \
 		size=* | kexec=* | initrd=* | fssize=* | corrupt=* | sbininit=* | inneruuid=* | vg=* | \
-		pvuuid2=*)
+		pvuuid2=* | damage=*)
 		declare "${kv%%=*}=${kv#*=}" ;;
 	*) echo "disks.sh: unknown key '$kv'" >&2; exit 2 ;;
 	esac
@@ -77,7 +82,24 @@ make_rootfs() {
 	[ -n "$sbininit" ] && ln -sfn "$sbininit" "$r/sbin/init" && ln -s /bin/marker "$r/bin/init"
 	echo "initkit test root ($RECIPE)" >"$r/etc/initkit-test-root"
 	[ -n "$kexec" ] && add_kexec "$r"
+	[ -n "$damage" ] && echo "a file for the fsck scenarios" >"$r/adir/victim"
 	mkfs.ext4 -q -F -E root_owner=0:0 -L "$label" -U "$fsuuid" -d "$r" "$TMP/fs.img" "$fssize" 2>&1 | grep -v "^Creating regular file" || true
+	[ -z "$damage" ] || damage_fs "$TMP/fs.img"
+}
+
+# Damage for the fsck scenarios, made with debugfs on the filesystem image (no mounts); the
+# result is checked with the host's e2fsck -n, so a recipe that stops damaging fails here.
+damage_fs() {
+	local img=$1 cmds rc=0
+	case "$damage" in
+	repairable) cmds=("sif /adir/victim links_count 2") ;;
+	beyond-preen) cmds=("clri /adir") ;;
+	*) echo "disks.sh: damage=$damage: expected repairable or beyond-preen" >&2; return 2 ;;
+	esac
+	cmds+=("ssv state 0") # not cleanly unmounted: e2fsck -a checks it without -f
+	for c in "${cmds[@]}"; do debugfs -w -R "$c" "$img" 2>/dev/null || return 1; done
+	e2fsck -n "$img" >/dev/null 2>&1 || rc=$?
+	[ "$rc" = 4 ] || { echo "disks.sh: damage=$damage: e2fsck -n exit $rc, expected 4" >&2; return 1; }
 }
 
 # Debian's kexec-tools with the shared libraries it needs (from Debian's packages, unpacked

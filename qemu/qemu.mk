@@ -24,6 +24,14 @@ $(O)/qemu/busybox/bin/busybox:
 	dpkg-deb -x $(O)/qemu/busybox/deb/busybox-static_*.deb $(O)/qemu/busybox
 	test -x $@
 QEMU_TOOLS += $(O)/qemu/busybox/bin/busybox
+# Debian's e2fsck-static (downloaded, unpacked, never installed): the checker the fsck-*
+# scenarios put in their images (initkit-mkimage --fsck-binary), so the host needs none.
+$(O)/qemu/e2fsck/sbin/e2fsck.static:
+	rm -rf $(O)/qemu/e2fsck && mkdir -p $(O)/qemu/e2fsck/deb
+	cd $(O)/qemu/e2fsck/deb && apt-get download -qq e2fsck-static 2>&1 | grep -v unsandboxed || true
+	dpkg-deb -x $(O)/qemu/e2fsck/deb/e2fsck-static_*.deb $(O)/qemu/e2fsck
+	test -x $@
+QEMU_TOOLS += $(O)/qemu/e2fsck/sbin/e2fsck.static
 
 # Debian 12 with systemd for the stage-2 scenarios (debootstrap, cached; images without mounts).
 $(O)/rootfs-systemd/.images: qemu/rootfs-systemd.sh $(O)/stripped/initkit-stage2

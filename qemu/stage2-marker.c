@@ -88,6 +88,28 @@ int main(int argc, char **argv)
 		printf("INITKIT-STAGE2 mount: %s", line);
 	if (access("/init", F_OK) != 0)
 		printf("INITKIT-STAGE2 no /init in new root\n");
+	/* What stage 1 left in /run for stage 2 (the fsck log and stamp): names, modes, and
+	 * the fsck log itself. */
+	static const char *const rundirs[] = {"/run/initkit", "/run/initramfs"};
+	for (size_t i = 0; i < sizeof(rundirs) / sizeof(rundirs[0]); i++) {
+		DIR *rd = opendir(rundirs[i]);
+		struct dirent *re;
+		while (rd && (re = readdir(rd))) {
+			char p[512];
+			struct stat st;
+			snprintf(p, sizeof(p), "%s/%s", rundirs[i], re->d_name);
+			if (re->d_name[0] != '.' && lstat(p, &st) == 0)
+				printf("INITKIT-STAGE2 run: %s mode %04o size %lld\n", p,
+				       (unsigned)(st.st_mode & 07777), (long long)st.st_size);
+		}
+		if (rd)
+			closedir(rd);
+	}
+	FILE *fl = fopen("/run/initkit/fsck.log", "r");
+	while (fl && fgets(line, sizeof(line), fl))
+		printf("INITKIT-STAGE2 fsck.log: %s", line);
+	if (fl)
+		fclose(fl);
 	/* Every process with an argv but us: what stage 1 left running in the new system. */
 	DIR *pd = opendir("/proc");
 	struct dirent *de;

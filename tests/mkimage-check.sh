@@ -3,8 +3,8 @@
 # (same inputs + SOURCE_DATE_EPOCH -> identical bytes, whatever the build host's modprobe.d),
 # what goes into the image (module closure with indexes, the modprobe.d files used, firmware,
 # /sbin/modprobe, key files 0400, hooks 0755, gen_init_cpio entries with owners and hard
-# links), fsync before the rename, and that bad input or a non-regular -o target leaves
-# things untouched. Ends with "N passed, N failed".
+# links), the static lvm and e2fsck (refused when not static), fsync before the rename, and
+# that bad input or a non-regular -o target leaves things untouched. Ends with "N passed, N failed".
 set -uo pipefail
 "$(dirname "$0")/../lib/apt-install" cpio strace xz-utils zstd
 O=$(realpath "${1:-build}")
@@ -291,5 +291,44 @@ check "--lvm: lvm itself accepts the lvm.conf (no unknown settings)" bash -c "
 check "--lvm: dm_mod in the image" grep -q '/dm-mod.ko$' "$T/lvm.ls"
 check "no --lvm: no lvm in the image" bash -c "! grep -q 'sbin/lvm\|etc/lvm' '$T/ls'"
 check "--lvm-binary missing: clear error naming it, no image" bash -c "! '$MK' -o '$T/nolvm.img' --init '$O/stripped/initkit-init' --kver $KVER --moddir '$MOD' --lvm-binary /nonexistent/lvm -q 2>'$T/err' && grep -q '/nonexistent/lvm' '$T/err' && [ ! -e '$T/nolvm.img' ]"
+# --- --fsck: a static e2fsck as /sbin/e2fsck with fsck.ext2/3/4 links; refused when unusable
+E2=$O/qemu/e2fsck/sbin/e2fsck.static # Debian's e2fsck-static, unpacked by qemu/qemu.mk
+fsck_img() { # NAME ARGS...: build an image with ARGS, stderr to $T/NAME.err, stdout to $T/NAME.out
+	local n=$1; shift
+	"$MK" -o "$T/$n.img" --init "$O/stripped/initkit-init" --kver "$KVER" --moddir "$MOD" \
+		--compress none "$@" >"$T/$n.out" 2>"$T/$n.err"
+}
+fsck_img fsck --fsck-binary "$E2"
+list "$T/fsck.img" >"$T/fsck.ls"
+mkdir "$T/fx" && (cd "$T/fx" && cpio -idm --quiet --no-absolute-filenames <"$T/fsck.img") 2>/dev/null
+check "--fsck-binary: /sbin/e2fsck 0755, the binary given" bash -c "grep -qx '100755 sbin/e2fsck' '$T/fsck.ls' && cmp -s '$T/fx/sbin/e2fsck' '$E2'"
+fsck_links() {
+	local t
+	for t in 2 3 4; do
+		grep -qx "120777 sbin/fsck.ext$t" "$T/fsck.ls" && [ "$(readlink "$T/fx/sbin/fsck.ext$t")" = e2fsck ] || return 1
+	done
+}
+check "--fsck-binary: fsck.ext2, fsck.ext3, fsck.ext4 link to e2fsck" fsck_links
+check "--fsck-binary: the summary names the checker" grep -q "fsck $E2 as /sbin/e2fsck" "$T/fsck.out"
+check "no --fsck: no checker in the image" bash -c "! grep -q 'sbin/e2fsck\|sbin/fsck' '$T/ls'"
+fsck_refused() { # NAME EXPECTED-TEXT BINARY: refused, the message names the binary, no image
+	fsck_img "$1" --fsck-binary "$3"
+	local rc=$?
+	[ "$rc" = 1 ] && grep -qF -- "--fsck: checker $3: $2" "$T/$1.err" && [ ! -e "$T/$1.img" ]
+}
+cp "$E2" "$T/e2fsck-noexec" && chmod 0644 "$T/e2fsck-noexec"
+printf '#!/bin/sh\nexit 0\n' >"$T/e2fsck-script" && chmod 0755 "$T/e2fsck-script"
+check "--fsck-binary missing: refused naming it" fsck_refused fm "No such file or directory" /nonexistent/e2fsck
+check "--fsck-binary not executable: refused naming it" fsck_refused fx1 "not executable" "$T/e2fsck-noexec"
+check "--fsck-binary a directory: refused naming it" fsck_refused fd "not a regular file" "$T"
+check "--fsck-binary dynamically linked: refused naming it" fsck_refused fdyn "dynamically linked" "$(readlink -f /bin/true)"
+check "--fsck-binary a script: refused (not an ELF)" fsck_refused fsh "not an ELF file" "$T/e2fsck-script"
+# --fsck alone takes the host's /sbin/e2fsck.static: included when it is there, else refused naming it
+fsck_img fdef --fsck
+if [ -x /sbin/e2fsck.static ]; then
+	check "--fsck: the host's /sbin/e2fsck.static" grep -q 'fsck /sbin/e2fsck.static as /sbin/e2fsck' "$T/fdef.out"
+else
+	check "--fsck without /sbin/e2fsck.static on the host: refused naming it" grep -q -- '--fsck: checker /sbin/e2fsck.static: No such file' "$T/fdef.err"
+fi
 echo "mkimage: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -74,6 +74,10 @@ static void render(const struct boot_config *bc, char *buf, size_t size)
 		put(&o, " lvm=0");
 	put_strv(&o, "vg", bc->lvm_vgs);
 	put_strv(&o, "lv", bc->lvm_lvs);
+	if (bc->fsck_mode != BOOT_FSCK_AUTO)
+		put(&o, " fsck.mode=%s", boot_fsck_mode_name(bc->fsck_mode));
+	if (bc->fsck_repair != BOOT_FSCK_PREEN)
+		put(&o, " fsck.repair=%s", boot_fsck_repair_name(bc->fsck_repair));
 	for (size_t i = 0; i < bc->n_luks; i++)
 		put(&o, " L(%s=%s@%s)", bc->luks[i].key,
 		    bc->luks[i].value ? bc->luks[i].value : "-", bc->luks[i].source);
@@ -149,6 +153,24 @@ static const struct case_ cases[] = {
 	 "A-Z a-z 0-9 + _ . -, not starting with -)) E(kernel command line: rd.lvm.lv=vg/a/b: not "
 	 "VG/LV (two LVM names: A-Z a-z 0-9 + _ . -, not starting with -)) E(kernel command line: "
 	 "rd.lvm.vg: needs a value)"},
+	{"fsck mode and repair", "", "fsck.mode=force fsck.repair=yes",
+	 "fsck.mode=force fsck.repair=yes"},
+	{"fsck skip and no, from the image", "fsck.mode=skip\nfsck.repair=no\n", "",
+	 "fsck.mode=skip fsck.repair=no"},
+	{"fsck command line wins; auto and preen are the defaults",
+	 "fsck.mode=skip\nfsck.repair=no\n", "fsck.mode=auto fsck.repair=preen", ""},
+	{"fsck.repair takes a boolean as systemd does", "", "fsck.repair=0", "fsck.repair=no"},
+	{"fsck.repair boolean yes", "", "fsck.repair=true", "fsck.repair=yes"},
+	{"fastboot and forcefsck, last wins", "", "forcefsck fastboot", "fsck.mode=skip"},
+	{"forcefsck", "", "fsck.mode=skip forcefsck", "fsck.mode=force"},
+	{"fsck bad values keep the previous ones", "fsck.mode=force\n",
+	 "fsck.mode=always fsck.repair=maybe fsck.mode fsck.repair fastboot=1",
+	 "fsck.mode=force E(kernel command line: fsck.mode=always: not one of auto, force, skip) "
+	 "E(kernel command line: fsck.repair=maybe: not one of preen, yes, no) E(kernel command "
+	 "line: fsck.mode: not one of auto, force, skip) E(kernel command line: fsck.repair: not "
+	 "one of preen, yes, no) E(kernel command line: fastboot=1: takes no value)"},
+	{"fsck bad value in the image names the line", "\nfsck.repair=auto\n", "",
+	 "E(/etc/initkit.conf:2: fsck.repair=auto: not one of preen, yes, no)"},
 	{"init and its arguments", "init=/sbin/a", "init=/bin/sh -- -c \"echo hi\"",
 	 "init=/bin/sh args=[-c,echo hi]"},
 	{"init relative rejected", "", "init=sbin/init",

@@ -32,6 +32,8 @@ static void check_config(const struct boot_config *bc)
 			   boot_lvm_name_valid(slash + 1, strlen(slash + 1)));
 	}
 	FUZZ_CHECK(boot_emergency_name(bc->emergency) != NULL);
+	FUZZ_CHECK(strcmp(boot_fsck_mode_name(bc->fsck_mode), "?") != 0);
+	FUZZ_CHECK(strcmp(boot_fsck_repair_name(bc->fsck_repair), "?") != 0);
 	for (size_t i = 0; i < bc->n_luks; i++)
 		FUZZ_CHECK(bc->luks[i].key != NULL && bc->luks[i].source != NULL);
 	for (size_t i = 0; i < bc->n_errors; i++) {
