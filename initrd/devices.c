@@ -159,16 +159,20 @@ int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct
 				   timeout_ms == UINT64_MAX ? "none" : "rd.timeout");
 			announced = true;
 		}
-		/* Sleep until a uevent arrives; wake at least every 500 ms anyway, since a
-		 * filesystem label can change without an event for the device. */
-		uint64_t left = timeout_ms == UINT64_MAX ? 500 : timeout_ms - elapsed;
-		struct pollfd pfd = {.fd = u ? u->fd : -1, .events = POLLIN};
-		if (poll(&pfd, 1, (int)(left < 500 ? left : 500)) > 0 && u) {
-			uevents_drain(u, m);
-			/* Let bus drivers settle, then catch devices whose events we raced. */
-			if (m)
-				modules_coldplug(m);
-		}
+		uevents_wait(u, m, timeout_ms == UINT64_MAX ? 500 : timeout_ms - elapsed);
+	}
+}
+
+void uevents_wait(struct uevents *u, struct modules *m, uint64_t max_ms)
+{
+	/* Sleep until a uevent arrives; wake at least every 500 ms anyway, since a
+	 * filesystem label can change without an event for the device. */
+	struct pollfd pfd = {.fd = u ? u->fd : -1, .events = POLLIN};
+	if (poll(&pfd, 1, (int)(max_ms < 500 ? max_ms : 500)) > 0 && u) {
+		uevents_drain(u, m);
+		/* Let bus drivers settle, then catch devices whose events we raced. */
+		if (m)
+			modules_coldplug(m);
 	}
 }
 

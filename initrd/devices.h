@@ -11,6 +11,9 @@ struct uevents;
 /* Opens the kernel uevent socket. Open it before coldplug so no device is missed. */
 int uevents_open(struct uevents **ret);
 void uevents_close(struct uevents *u);
+/* Sleeps until a uevent arrives (loading modules for new devices meanwhile) or max_ms (at
+ * most 500 ms) pass: the wait of every "until a device appears" loop. u may be NULL (polls). */
+void uevents_wait(struct uevents *u, struct modules *m, uint64_t max_ms);
 
 /* udev's /dev/disk/by-uuid/X, by-label, by-partuuid, by-partlabel as a libblkid tag
  * ("UUID=X"), undoing udev's \xHH escaping. 1 and out set; 0 when path is not such a link

@@ -1,6 +1,6 @@
 /* initkit-init: the stage-1 /init. main() reads like the boot: mount the API filesystems,
- * read the configuration, load modules, unlock LUKS, activate LVM, find and mount the root, check the
- * stage-2 init inside it, switch root. Every failure ends in the rd.emergency= policy. */
+ * read the configuration, load modules, unlock LUKS, activate LVM, find and mount the root, check
+ * the stage-2 init inside it, switch root. Every failure ends in the rd.emergency= policy. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bootconf.h"
+#include "btrfs.h"
 #include "cmdline.h"
 #include "conf.h"
 #include "console.h"
@@ -200,6 +201,8 @@ static void boot(int argc, char **argv_in)
 		snprintf(why, sizeof(why), "root device %s not found", bc.root);
 		fail(&bc, why);
 	}
+	if (btrfs_root_wait(rootdev, bc.rootfstype, bc.rootflags, bc.timeout_ms, uev, mods) < 0)
+		fail(&bc, "btrfs root filesystem incomplete (see above)");
 	int ro = bc.read_only == BOOT_RW_RO ? 1 : bc.read_only == BOOT_RW_RW ? 0 : -1;
 	if (root_mount(rootdev, bc.rootfstype, bc.rootflags, ro, NEWROOT) < 0)
 		fail(&bc, "cannot mount the root filesystem");
