@@ -1,6 +1,6 @@
 /* initkit-init: the stage-1 /init. main() reads like the boot: mount the API filesystems,
- * read the configuration, load modules, unlock LUKS, activate LVM, find and mount the root, check
- * the stage-2 init inside it, switch root. Every failure ends in the rd.emergency= policy. */
+ * read the configuration, load modules, unlock LUKS, activate LVM, find and mount the root, check the
+ * stage-2 init inside it, switch root. Every failure ends in the rd.emergency= policy. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
