@@ -140,7 +140,7 @@ static int control_open(struct modules *mods)
 	if (r < 0 && r != -ENOENT)
 		log_warning_errno(r, "btrfs: loading the btrfs module: %m");
 	else if (r > 0)
-		log_debug("btrfs: module loaded in %llu ms", (unsigned long long)(now_ms() - t));
+		log_info("btrfs: module loaded in %llu ms", (unsigned long long)(now_ms() - t));
 	struct stat st;
 	/* devtmpfs makes the node when the module registers it; create it if it did not. */
 	if (stat(BTRFS_CONTROL, &st) < 0 &&
@@ -206,13 +206,20 @@ int btrfs_root_wait(const char *rootdev, const char *rootfstype, const char *roo
 	if (!s)
 		return -ENOMEM;
 	bool announced = false;
+	uint64_t first = 0; /* when the first member of the root's filesystem was registered */
 	for (;;) {
+		char present[512];
 		scan_all(s, ctl);
+		if (!first && members_present(s, root.fsid, present, sizeof(present)) > 0)
+			first = now_ms();
 		r = vol_ioctl(ctl, BTRFS_IOC_DEVICES_READY, rootdev);
 		uint64_t elapsed = now_ms() - start;
 		if (r == 0) {
-			log_info("btrfs %s: all %llu devices present after %llu ms", uuid,
-				 (unsigned long long)root.num_devices, (unsigned long long)elapsed);
+			log_info("btrfs %s: all %llu devices present after %llu ms (%llu ms after "
+				 "the first was registered)",
+				 uuid, (unsigned long long)root.num_devices,
+				 (unsigned long long)elapsed,
+				 (unsigned long long)(first ? now_ms() - first : 0));
 			return 0;
 		}
 		if (r < 0)
@@ -221,7 +228,6 @@ int btrfs_root_wait(const char *rootdev, const char *rootfstype, const char *roo
 		if (timeout_ms != UINT64_MAX && elapsed >= timeout_ms)
 			return report_missing(s, &root, elapsed, rootflags);
 		if (!announced && elapsed >= 1000) {
-			char present[512];
 			size_t n = members_present(s, root.fsid, present, sizeof(present));
 			log_notice("btrfs %s: waiting for its other devices: %zu of %llu present "
 				   "(%s; timeout rd.timeout)",
