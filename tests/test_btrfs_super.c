@@ -17,22 +17,17 @@
 
 #include "../initrd/btrfs.h"
 
+/* BTRFS_FIXTURES: tests/initrd-fixtures/btrfs by absolute path (initrd/btrfs.mk). */
 static void load(const char *name, uint8_t buf[BTRFS_SUPER_SIZE])
 {
-	char path[256];
-	/* unit-check runs the tests from build/, asan-check too; from the tree also works */
-	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%stests/initrd-fixtures/btrfs/%s", i ? "" : "../",
-			 name);
-		FILE *f = fopen(path, "rb");
-		if (!f)
-			continue;
-		size_t n = fread(buf, 1, BTRFS_SUPER_SIZE, f);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", BTRFS_FIXTURES, name);
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(buf, 1, BTRFS_SUPER_SIZE, f) : 0;
+	if (f)
 		fclose(f);
-		if (n == BTRFS_SUPER_SIZE)
-			return;
-	}
-	fail_msg("fixture %s not found or short", name);
+	if (n != BTRFS_SUPER_SIZE)
+		fail_msg("fixture %s not found or short", path);
 }
 
 /* Rewrites the crc32c after an edit, as the kernel would for a superblock it wrote. */
