@@ -177,8 +177,7 @@ static int report_missing(const struct scan *s, const struct btrfs_super *root, 
 		(unsigned long long)root->num_devices, (unsigned long long)waited_ms,
 		n ? present : "none",
 		degraded ? "mounting degraded, as rootflags= says"
-			 : "not mounting it degraded (rootflags=degraded "
-			   "would)");
+			 : "not mounting it degraded (rootflags=degraded would)");
 	return degraded ? 0 : -ENODEV;
 }
 
