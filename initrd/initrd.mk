@@ -1,9 +1,10 @@
 INITRD_PURE_SRCS :=
--include initrd/parsers.mk initrd/luksparsers.mk
+-include initrd/parsers.mk initrd/luksparsers.mk initrd/btrfs.mk
 PROGRAMS += initkit-init initkit-mkimage
 initkit-init_SRCS := initrd/main.c initrd/version.c initrd/kmod.c initrd/devices.c \
 	initrd/mount.c initrd/switchroot.c initrd/emergency.c initrd/luks.c initrd/killall.c \
 	initrd/console.c initrd/lvm.c initrd/lvm_names.c initrd/stack.c initrd/fsck.c \
+	initrd/btrfs.c initrd/btrfs_super.c \
 	$(sort $(INITRD_PURE_SRCS) initrd/bootconf.c initrd/initcheck.c) $(LIB_SRCS)
 initkit-mkimage_SRCS := initrd/mkimage.c initrd/cpio.c initrd/cpiolist.c initrd/modclosure.c \
 	initrd/firmware.c initrd/version.c $(LIB_SRCS)

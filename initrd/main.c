@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bootconf.h"
+#include "btrfs.h"
 #include "cmdline.h"
 #include "conf.h"
 #include "console.h"
@@ -205,6 +206,8 @@ static void boot(int argc, char **argv_in)
 		snprintf(why, sizeof(why), "root device %s not found", bc.root);
 		fail(&bc, why);
 	}
+	if (btrfs_root_wait(rootdev, bc.rootfstype, bc.rootflags, bc.timeout_ms, uev, mods) < 0)
+		fail(&bc, "btrfs root filesystem incomplete (see above)");
 	if (fsck_root(&bc, rootdev, why, sizeof(why)) < 0)
 		fail(&bc, why);
 	int ro = bc.read_only == BOOT_RW_RO ? 1 : bc.read_only == BOOT_RW_RW ? 0 : -1;

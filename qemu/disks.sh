@@ -19,6 +19,12 @@
 #   luks-lvm-luks   luks-on-lvm wrapped once more in LUKS2 (uuid luksuuid=): LUKS on LVM on LUKS
 #   lvm-missing-pv  the first of two PVs of VG vg= whose LV root spans both (the second PV,
 #                   UUID pvuuid2=, is not on the disk)
+#   btrfs-raid1     one member (part=1 or part=2) of a two-disk btrfs RAID1 (data and metadata;
+#                   fsuuid= default 0c5e8f2a-9b1d-4c3e-8f7a-4d3e0a5b0005, label=) whose subvolume
+#                   "root" holds the test root; the top level has only /TOPLEVEL. mkfs.btrfs 6.2
+#                   cannot fill a multi-device filesystem or make subvolumes, so a preparatory
+#                   QEMU boot (initkit, ext4 root, busybox + qemu/btrfs-subvol) does; the pair is
+#                   made once per inputs under $O/qemu/btrfs-pairs/ and each part copied from it
 #   raw             an unformatted disk (size=MiB)
 # Keys: label= fsuuid= luksuuid= inneruuid= vg= pvuuid2= pass= keyfile=PATH (a second key slot)
 #       header=PATH (LUKS header detached into PATH) partuuid= partlabel= size=MiB
@@ -28,6 +34,7 @@
 #         repairable: a file's link count is 2 instead of 1 (e2fsck -a fixes it, exit 1);
 #         beyond-preen: the inode of directory /adir is cleared while / still names it
 #         (e2fsck -a: "UNEXPECTED INCONSISTENCY; RUN fsck MANUALLY", exit 4)
+#       part=1|2 (btrfs-raid1: which member)
 set -euo pipefail
 O=$(realpath -m "$1")
 OUT=$2
@@ -35,13 +42,14 @@ RECIPE=$3
 shift 3
 label=initkit-root fsuuid=6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 luksuuid=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002
 pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3b2d9c4f0003
-partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit= damage=
+partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit= damage= part=
 inneruuid=9d4f5f81-7d71-4a3e-8a8c-4c3e0d5f0004 vg=debian-vg pvuuid2=Miss1n-gPVx-2222-3333-4444-5555-666666
+[[ "$RECIPE" = btrfs-* ]] && fsuuid=0c5e8f2a-9b1d-4c3e-8f7a-4d3e0a5b0005
 for kv in "$@"; do
 	case "$kv" in
 	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | \
 		size=* | kexec=* | initrd=* | fssize=* | corrupt=* | sbininit=* | inneruuid=* | vg=* | \
-		pvuuid2=* | damage=*)
+		pvuuid2=* | damage=* | part=*)
 		declare "${kv%%=*}=${kv#*=}" ;;
 	*) echo "disks.sh: unknown key '$kv'" >&2; exit 2 ;;
 	esac
@@ -209,6 +217,69 @@ luks_wrap() { # $1: luks type args...
 	mv "$img" "${LUKS_OUT:-$OUT}"
 }
 
+# Both members of the btrfs RAID1 into $1/1.img and $1/2.img: mkfs.btrfs on two files, then a
+# preparatory boot of this build's kernel and initkit with the two members and an ext4 disk
+# holding busybox, qemu/btrfs-subvol and the test root (make_rootfs) under /tree; its init
+# mounts the pair (device= options), creates subvolume "root", copies /tree into it and marks
+# the top level, then powers off. Nothing on the host is mounted.
+make_btrfs_pair() {
+	local dir=$1 p=$TMP/prep kver log=$TMP/prep.log
+	"$(dirname "$0")/../lib/apt-install" btrfs-progs
+	for f in "$O/qemu/busybox/bin/busybox" "$O/qemu/btrfs-subvol" "$O/stripped/initkit-init"; do
+		[ -x "$f" ] || { echo "disks.sh: $f missing (make it first: make qemu-check builds it)" >&2; return 1; }
+	done
+	truncate -s 128M "$TMP/1.img" "$TMP/2.img"
+	mkfs.btrfs -q -f -d raid1 -m raid1 -U "$fsuuid" -L "$label" "$TMP/1.img" "$TMP/2.img" 2>&1 |
+		grep -v -e '^NOTE' -e '^ ' >&2 || true
+	make_rootfs
+	mkdir -p "$p"/{bin,proc,sys,dev,run,mnt}
+	mv "$TMP/root" "$p/tree"
+	echo "subvolume root" >"$p/tree/etc/initkit-test-subvol"
+	cp "$O/qemu/busybox/bin/busybox" "$p/bin/busybox"
+	cp "$O/qemu/btrfs-subvol" "$p/bin/btrfs-subvol"
+	cat >"$p/prep" <<-'PREP'
+		#!/bin/busybox sh
+		b=/bin/busybox
+		$b mount -t btrfs -o device=/dev/vda,device=/dev/vdb /dev/vda /mnt &&
+			/bin/btrfs-subvol /mnt root && $b cp -a /tree/. /mnt/root/ &&
+			echo "top level, not the root subvolume" >/mnt/TOPLEVEL &&
+			$b umount /mnt && echo BTRFS-PREP-DONE
+		$b sync
+		$b poweroff -f
+	PREP
+	chmod 0755 "$p/prep"
+	mkfs.ext4 -q -F -E root_owner=0:0 -L initkit-prep -d "$p" "$TMP/prep.img" 64M
+	kver=$(cat "$O/kernel/kver")
+	SOURCE_DATE_EPOCH=1700000000 "$O/stripped/initkit-mkimage" -o "$TMP/prep-initrd.img" \
+		--init "$O/stripped/initkit-init" --kver "$kver" --moddir "$O/kernel/root/lib/modules/$kver" \
+		--module virtio_pci,virtio_blk,ext4 --load btrfs >/dev/null
+	timeout 600 qemu-system-x86_64 -machine q35 -m 512 -smp 1 -display none -no-reboot \
+		-serial stdio -monitor none -kernel "$O/kernel/vmlinuz" -initrd "$TMP/prep-initrd.img" \
+		-append "console=ttyS0 panic=-1 root=LABEL=initkit-prep rw init=/prep rd.emergency=poweroff" \
+		-drive "file=$TMP/1.img,format=raw,if=virtio" -drive "file=$TMP/2.img,format=raw,if=virtio" \
+		-drive "file=$TMP/prep.img,format=raw,if=virtio" </dev/null >"$log" 2>&1 || true
+	if ! grep -q BTRFS-PREP-DONE "$log"; then
+		echo "disks.sh: the btrfs preparatory boot failed; its console:" >&2
+		tail -30 "$log" >&2
+		return 1
+	fi
+	mkdir -p "$dir.tmp" && mv "$TMP/1.img" "$TMP/2.img" "$dir.tmp/" && mv "$dir.tmp" "$dir"
+}
+
+btrfs_member() {
+	[ "$part" = 1 ] || [ "$part" = 2 ] || { echo "disks.sh: $RECIPE needs part=1 or part=2" >&2; return 1; }
+	local key dir
+	key=$(cat "$0" "$O/qemu/stage2-marker" "$O/qemu/btrfs-subvol" "$O/qemu/busybox/bin/busybox" |
+		sha256sum | cut -c1-12)
+	dir=$O/qemu/btrfs-pairs/$RECIPE-$fsuuid-$label-$key
+	mkdir -p "$O/qemu/btrfs-pairs"
+	(
+		flock 9
+		[ -d "$dir" ] || make_btrfs_pair "$dir"
+	) 9>"$O/qemu/btrfs-pairs/.lock" || return 1
+	cp --sparse=always "$dir/$part.img" "$OUT"
+}
+
 PBKDF2=(--pbkdf pbkdf2 --pbkdf-force-iterations 1000)
 case "$RECIPE" in
 ext4) make_rootfs && mv "$TMP/fs.img" "$OUT" ;;
@@ -232,5 +303,6 @@ luks-on-lvm | luks-lvm-luks)
 	if [ "$RECIPE" = luks-on-lvm ]; then mv "$TMP/fs.img" "$OUT"; else luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}"; fi ;;
 lvm-missing-pv) make_rootfs && make_pv two && mv "$TMP/fs.img" "$OUT" ;;
 raw) truncate -s "${size}M" "$OUT" ;;
+btrfs-raid1) btrfs_member ;;
 *) echo "disks.sh: unknown recipe '$RECIPE'" >&2; exit 2 ;;
 esac

@@ -32,6 +32,11 @@ $(O)/qemu/e2fsck/sbin/e2fsck.static:
 	dpkg-deb -x $(O)/qemu/e2fsck/deb/e2fsck-static_*.deb $(O)/qemu/e2fsck
 	test -x $@
 QEMU_TOOLS += $(O)/qemu/e2fsck/sbin/e2fsck.static
+# The btrfs recipes' subvolume helper, run in their preparatory boot (qemu/disks.sh).
+$(O)/qemu/btrfs-subvol: qemu/btrfs-subvol.c
+	@mkdir -p $(@D)
+	$(CC) $(QEMU_HOST_CFLAGS) -static -o $@ $<
+QEMU_TOOLS += $(O)/qemu/btrfs-subvol
 
 # Debian 12 with systemd for the stage-2 scenarios (debootstrap, cached; images without mounts).
 $(O)/rootfs-systemd/.images: qemu/rootfs-systemd.sh $(O)/stripped/initkit-stage2

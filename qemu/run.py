@@ -241,6 +241,8 @@ def run(sc, build, verbose):
                 rest = p.stdout.read() or b""
                 out += rest
                 log.write(rest)
+                if rest and steps:
+                    continue  # output that came during a step (hotplug's pauses): match it too
                 break
             time.sleep(0.05)
     elapsed = time.monotonic() - start
