@@ -15,6 +15,7 @@
 #                   LVs root (the ext4 test root) and swap_1 (made with this build's static
 #                   lvm on a loop device, no host device-mapper: lvcreate --driverloaded n)
 #                   (swap=MiB: swap_1 that size, made with mkswap: for hibernation)
+#   lvm             the same PV without LUKS (a plain disk holding VG debian-vg)
 #   raw             an unformatted disk (size=MiB)
 #   swap            a whole-disk swap area, LABEL=initkit-swap (mkswap, size=MiB, swapuuid=)
 # Keys: label= fsuuid= luksuuid= pass= keyfile=PATH (added as a second key slot)
@@ -194,6 +195,7 @@ luks2-argon2id)
 	make_rootfs && luks_wrap --type luks2 --sector-size 512 --pbkdf argon2id \
 		--pbkdf-memory 32768 --pbkdf-force-iterations 4 --pbkdf-parallel 1 ;;
 luks1) make_rootfs && luks_wrap --type luks1 "${PBKDF2[@]}" ;;
+lvm) make_rootfs && make_pv && mv "$TMP/fs.img" "$OUT" ;;
 lvm-on-luks) make_rootfs && make_pv && luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}" ;;
 raw) truncate -s "${size}M" "$OUT" ;;
 swap) truncate -s "${size}M" "$TMP/swap.img" && mkswap -q -U "$swapuuid" -L initkit-swap "$TMP/swap.img" >&2 && mv "$TMP/swap.img" "$OUT" ;;

@@ -142,10 +142,14 @@ int main(int argc, char **argv)
 		fail(msg);
 	}
 
-	/* Only a restored image gets here: shutdown mode powers off after saving it. */
-	read_attr("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id));
+	/* Only a restored image gets here: shutdown mode powers off after saving it. The boot
+	 * id is the restored kernel's too (the kernel that booted this time had another). */
+	char boot_id_now[64];
+	read_attr("/proc/sys/kernel/random/boot_id", boot_id_now, sizeof(boot_id_now));
 	printf("HIBERNATE-PROBE back: pid=%d worker=%d count=%lu (was %lu) boot_id=%s token=%s\n",
-	       (int)getpid(), (int)worker, *count, before, boot_id, token);
+	       (int)getpid(), (int)worker, *count, before, boot_id_now, token);
+	if (strcmp(boot_id, boot_id_now) != 0)
+		fail("the boot id changed: this is no restored image");
 	if (kill(worker, 0) < 0)
 		fail("the worker is gone after the resume");
 	for (int i = 0; i < 100 && *count < before + TICKS_AFTER; i++)
@@ -157,8 +161,8 @@ int main(int argc, char **argv)
 		fail(msg);
 	}
 	printf("HIBERNATE-PROBE RESUMED: pid=%d and worker pid=%d survived, count %lu -> %lu, "
-	       "token %s\n",
-	       (int)getpid(), (int)worker, before, after, token);
+	       "token %s, boot_id %s\n",
+	       (int)getpid(), (int)worker, before, after, token, boot_id);
 	kill(worker, SIGKILL);
 	swapoff(argv[1]);
 	power_off();
