@@ -103,6 +103,7 @@ void resume_from_hibernation(const struct boot_config *bc, struct uevents *u, st
 	log_info("resume: %s is %s (%u:%u, TYPE=%s%s); asking the kernel to resume from it",
 		 bc->resume, dev, major(st.st_rdev), minor(st.st_rdev), type ? type : "none",
 		 offset);
+	uint64_t t_write = now_ms();
 	_cleanup_close_ int dirfd = open(SYS_POWER, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	const char *failed = "";
 	int r = dirfd < 0 ? -errno
@@ -114,7 +115,7 @@ void resume_from_hibernation(const struct boot_config *bc, struct uevents *u, st
 		return;
 	}
 	log_notice("resume: no hibernation image on %s (%s, libblkid TYPE=%s: %s); booting on "
-		   "after %llu ms",
+		   "after %llu ms (the kernel's check: %llu ms)",
 		   bc->resume, dev, type ? type : "none", type_hint(type),
-		   (unsigned long long)(now_ms() - t0));
+		   (unsigned long long)(now_ms() - t0), (unsigned long long)(now_ms() - t_write));
 }
