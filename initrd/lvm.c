@@ -261,6 +261,10 @@ int lvm_run_begin(const struct boot_config *bc, const char *const *lv_specs, siz
 		bool root_lv = bc->root && lvm_root_vg(bc->root, vg, sizeof(vg)) == 0;
 		if (root_lv)
 			r = add_target(run, vg, false, false, bc->root);
+		/* resume= only when it is used */
+		const char *resume = bc->noresume ? NULL : bc->resume;
+		if (r == 0 && resume && lvm_root_vg(resume, vg, sizeof(vg)) == 0)
+			r = add_target(run, vg, false, false, resume);
 		for (size_t i = 0; r == 0 && i < n_specs; i++)
 			if (lvm_root_vg(lv_specs[i], vg, sizeof(vg)) == 0)
 				r = add_target(run, vg, false, false, lv_specs[i]);

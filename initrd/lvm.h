@@ -1,7 +1,7 @@
 /* LVM activation with LVM's own tool: the image's static /sbin/lvm, alternated with LUKS
  * unlocking by stack.c until nothing new appears. What is activated: the rd.lvm.vg= volume
- * groups and rd.lvm.lv= logical volumes; with none named, the VGs that root= and the LUKS
- * volumes' devices name as LV paths (/dev/mapper/VG-LV, /dev/VG/LV), and — when root= is no
+ * groups and rd.lvm.lv= logical volumes; with none named, the VGs that root=, resume= (unless
+ * noresume) and the LUKS volumes' devices name as LV paths (/dev/mapper/VG-LV, /dev/VG/LV), and — when root= is no
  * LV path — the VGs whose PVs are the unlocked LUKS devices. Never every VG on every disk. Only
  * activation and reporting commands run; see lvm.c on what keeps LVM metadata unwritten. */
 #pragma once

@@ -1,7 +1,7 @@
 /* initkit-init: the stage-1 /init. main() reads like the boot: mount the API filesystems,
- * read the configuration, load modules, unlock LUKS, activate LVM, find the root, check its
- * filesystem, mount it, check the stage-2 init inside it, switch root. Every failure ends in
- * the rd.emergency= policy. */
+ * read the configuration, load modules, unlock LUKS and activate LVM (alternately, until nothing
+ * new appears), resume from hibernation, find the root, check its filesystem, mount it, check
+ * the stage-2 init inside it, switch root. Every failure ends in the rd.emergency= policy. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -26,6 +26,7 @@
 #include "kmod.h"
 #include "log.h"
 #include "mount.h"
+#include "resume.h"
 #include "stack.h"
 #include "switchroot.h"
 #include "util.h"
@@ -190,6 +191,9 @@ static void boot(int argc, char **argv_in)
 	uint64_t stack_ms = 0;
 	if (stack_setup(&bc, uev, mods, &stack_ms, why, sizeof(why)) < 0)
 		fail(&bc, why);
+	/* before the root is waited for, checked or mounted: nothing may touch the disks that
+	 * a hibernated kernel left behind */
+	resume_from_hibernation(&bc, uev, mods);
 
 	if (!bc.root)
 		fail(&bc, "no root= configured (kernel command line or " IMAGE_CONF ")");

@@ -14,6 +14,8 @@
 #   lvm-on-luks     as Debian's installer: LUKS2 (pbkdf2) around an LVM PV, VG debian-vg with
 #                   LVs root (the ext4 test root) and swap_1 (made with this build's static
 #                   lvm on a loop device, no host device-mapper: lvcreate --driverloaded n)
+#                   (swap=MiB: swap_1 that size, made with mkswap: for hibernation)
+#   lvm             the same PV without LUKS (a plain disk holding VG debian-vg)
 #   luks-on-lvm     LVM PV (no LUKS under it), VG vg= (default stack-vg) with LV root holding a
 #                   LUKS2 container (uuid inneruuid=) around the ext4 root: LUKS on an LV
 #   luks-lvm-luks   luks-on-lvm wrapped once more in LUKS2 (uuid luksuuid=): LUKS on LVM on LUKS
@@ -26,9 +28,13 @@
 #                   QEMU boot (initkit, ext4 root, busybox + qemu/btrfs-subvol) does; the pair is
 #                   made once per inputs under $O/qemu/btrfs-pairs/ and each part copied from it
 #   raw             an unformatted disk (size=MiB)
+#   swap            a whole-disk swap area, LABEL=initkit-swap (mkswap, size=MiB, swapuuid=)
+#   swapfile        ext4 (4 KiB blocks) holding only /swapfile (size=MiB, random-filled so no
+#                   block is a hole, then mkswap): for resume_offset=; prints its page offset
 # Keys: label= fsuuid= luksuuid= inneruuid= vg= pvuuid2= pass= keyfile=PATH (a second key slot)
 #       header=PATH (LUKS header detached into PATH) partuuid= partlabel= size=MiB
 #       sbininit=PATH (/sbin/init links there; /bin/init is then the stage-2 marker)
+#       swap=MiB (lvm-on-luks, lvm) swapuuid= (the UUID of a swap area made by swap= or swap)
 #       damage=repairable|beyond-preen  (fsck scenarios) the ext4 root is damaged with debugfs -w
 #         before it is placed or encrypted, and marked not clean so e2fsck -a checks it:
 #         repairable: a file's link count is 2 instead of 1 (e2fsck -a fixes it, exit 1);
@@ -44,12 +50,13 @@ label=initkit-root fsuuid=6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 luksuuid=7b2d3d6f
 pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3b2d9c4f0003
 partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit= damage= part=
 inneruuid=9d4f5f81-7d71-4a3e-8a8c-4c3e0d5f0004 vg=debian-vg pvuuid2=Miss1n-gPVx-2222-3333-4444-5555-666666
+swap= swapuuid=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004
 [[ "$RECIPE" = btrfs-* ]] && fsuuid=0c5e8f2a-9b1d-4c3e-8f7a-4d3e0a5b0005
 for kv in "$@"; do
 	case "$kv" in
 	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | \
 		size=* | kexec=* | initrd=* | fssize=* | corrupt=* | sbininit=* | inneruuid=* | vg=* | \
-		pvuuid2=* | damage=* | part=*)
+		pvuuid2=* | damage=* | part=* | swap=* | swapuuid=*)
 		declare "${kv%%=*}=${kv#*=}" ;;
 	*) echo "disks.sh: unknown key '$kv'" >&2; exit 2 ;;
 	esac
@@ -62,6 +69,8 @@ make_rootfs() {
 	local r=$TMP/root
 	mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,run,tmp,usr/lib/test,adir}
 	install -m 0755 "$O/qemu/stage2-marker" "$r/usr/lib/test/marker"
+	# the stage-2 init of the hibernate/resume scenario (qemu/hibernate-probe.c), when built
+	[ ! -e "$O/qemu/hibernate-probe" ] || install -m 0755 "$O/qemu/hibernate-probe" "$r/usr/lib/test/hibernate-probe"
 	# Links that resolve only inside the new root (absolute targets), as a real system has.
 	ln -s /usr/lib/test/marker "$r/bin/marker"
 	ln -s /bin/marker "$r/sbin/init"
@@ -147,10 +156,10 @@ add_kexec() {
 # and a filter that sees only our loop device, so the host's LVM setup is neither read nor
 # written; LVs are made inactive (-an) and unzeroed (-Zn), as there is no dm here.
 make_pv() { # [two]: a second PV that the root LV spans, left out of the result
-	local pv=$TMP/pv.img pv2=$TMP/pv2.img loop loop2= off etc=$TMP/lvm-etc fsbytes pvmib
+	local pv=$TMP/pv.img pv2=$TMP/pv2.img loop loop2= off swapoff etc=$TMP/lvm-etc fsbytes pvmib
 	mkdir -p "$etc"
 	fsbytes=$(stat -c %s "$TMP/fs.img")
-	pvmib=$(((fsbytes + 1048575) / 1048576 + 16))
+	pvmib=$(((fsbytes + 1048575) / 1048576 + 8 + ${swap:-8}))
 	# two: the first PV too small for root, which spans into the second
 	[ "${1:-}" = two ] && pvmib=$(((fsbytes + 1048575) / 1048576 + 4))
 	truncate -s "${pvmib}M" "$pv"
@@ -165,20 +174,28 @@ make_pv() { # [two]: a second PV that the root LV spans, left out of the result
 		LVM_SYSTEM_DIR=$etc LVM_SUPPRESS_FD_WARNINGS=1 "$O/deps/sbin/lvm" "$@" --config \
 			"devices { filter = [ $filter\"r|.*|\" ] use_devicesfile = 0 obtain_device_list_from_udev = 0 } backup { backup = 0 archive = 0 } activation { udev_sync = 0 udev_rules = 0 }"
 	}
+	lv_offset() { # the byte offset of LV $1's first segment in the (first) PV
+		lvm pvs --noheadings --nosuffix --units b --segments \
+			-o pe_start,vg_extent_size,pvseg_start -S lv_name="$1" "$loop" |
+			awk '{ print $1 + $3 * $2 }'
+	}
 	local rc=0 size=$((fsbytes / 1048576))M
 	[ -n "$loop2" ] && size=$((fsbytes / 1048576 + 8))M
 	{ lvm pvcreate -q "$loop" &&
 		{ [ -z "$loop2" ] || lvm pvcreate -q --uuid "$pvuuid2" --norestorefile "$loop2"; } &&
 		lvm vgcreate -q "$vg" "$loop" $loop2 &&
 		lvm lvcreate -q --driverloaded n -an -Zn -L "$size" -n root "$vg" &&
-		lvm lvcreate -q --driverloaded n -an -Zn -L 8M -n swap_1 "$vg" &&
-		off=$(lvm pvs --noheadings --nosuffix --units b --segments \
-			-o pe_start,vg_extent_size,pvseg_start -S lv_name=root "$loop" |
-			awk '{ print $1 + $3 * $2 }'); } >&2 || rc=1
+		lvm lvcreate -q --driverloaded n -an -Zn -L "${swap:-8}M" -n swap_1 "$vg" &&
+		off=$(lv_offset root) && swapoff=$(lv_offset swap_1); } >&2 || rc=1
 	losetup -d "$loop"
 	[ -n "$loop2" ] && losetup -d "$loop2"
 	[ "$rc" = 0 ] && [ -n "$off" ] || { echo "disks.sh: making the LVM PV failed" >&2; return 1; }
 	dd if="$TMP/fs.img" of="$pv" bs=1M oflag=seek_bytes seek="$off" conv=notrunc status=none
+	if [ -n "$swap" ]; then
+		truncate -s "${swap}M" "$TMP/swap.img"
+		mkswap -q -U "$swapuuid" -L swap_1 "$TMP/swap.img" >&2
+		dd if="$TMP/swap.img" of="$pv" bs=1M oflag=seek_bytes seek="$swapoff" conv=notrunc status=none
+	fi
 	mv "$pv" "$TMP/fs.img"
 }
 
@@ -294,6 +311,7 @@ luks2-argon2id)
 	make_rootfs && luks_wrap --type luks2 --sector-size 512 --pbkdf argon2id \
 		--pbkdf-memory 32768 --pbkdf-force-iterations 4 --pbkdf-parallel 1 ;;
 luks1) make_rootfs && luks_wrap --type luks1 "${PBKDF2[@]}" ;;
+lvm) make_rootfs && make_pv && mv "$TMP/fs.img" "$OUT" ;;
 lvm-on-luks) make_rootfs && make_pv && luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}" ;;
 luks-on-lvm | luks-lvm-luks)
 	[ "$vg" = debian-vg ] && vg=stack-vg
@@ -304,5 +322,12 @@ luks-on-lvm | luks-lvm-luks)
 lvm-missing-pv) make_rootfs && make_pv two && mv "$TMP/fs.img" "$OUT" ;;
 raw) truncate -s "${size}M" "$OUT" ;;
 btrfs-raid1) btrfs_member ;;
+swapfile)
+	mkdir -p "$TMP/sf" && head -c "${size}M" /dev/urandom >"$TMP/sf/swapfile" && chmod 0600 "$TMP/sf/swapfile"
+	mkswap -q -U "$swapuuid" "$TMP/sf/swapfile" >&2
+	mkfs.ext4 -q -F -b 4096 -E root_owner=0:0 -L initkit-swapfs -d "$TMP/sf" "$TMP/fs.img" $((size + 16))M | grep -v "^Creating regular file" >&2 || true
+	echo "disks.sh: /swapfile starts at page $(debugfs -R 'bmap /swapfile 0' "$TMP/fs.img" 2>/dev/null)" >&2
+	mv "$TMP/fs.img" "$OUT" ;;
+swap) truncate -s "${size}M" "$TMP/swap.img" && mkswap -q -U "$swapuuid" -L initkit-swap "$TMP/swap.img" >&2 && mv "$TMP/swap.img" "$OUT" ;;
 *) echo "disks.sh: unknown recipe '$RECIPE'" >&2; exit 2 ;;
 esac

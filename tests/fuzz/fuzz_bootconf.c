@@ -34,6 +34,9 @@ static void check_config(const struct boot_config *bc)
 	FUZZ_CHECK(boot_emergency_name(bc->emergency) != NULL);
 	FUZZ_CHECK(strcmp(boot_fsck_mode_name(bc->fsck_mode), "?") != 0);
 	FUZZ_CHECK(strcmp(boot_fsck_repair_name(bc->fsck_repair), "?") != 0);
+	FUZZ_CHECK(!bc->root || boot_device_spec_valid(bc->root));
+	FUZZ_CHECK(!bc->resume || boot_device_spec_valid(bc->resume));
+	FUZZ_CHECK(bc->resume_offset_set || bc->resume_offset == 0);
 	for (size_t i = 0; i < bc->n_luks; i++)
 		FUZZ_CHECK(bc->luks[i].key != NULL && bc->luks[i].source != NULL);
 	for (size_t i = 0; i < bc->n_errors; i++) {
