@@ -79,6 +79,41 @@ static int closure_add_firmware(struct modclosure *c, struct kmod_module *mod)
 	return r;
 }
 
+/* Every MODULE_SOFTDEP() of the module (modinfo "softdep": "pre: a b post: c"). depmod writes
+ * one modules.softdep line per declaration, but libkmod 30's kmod_module_get_softdeps() only
+ * returns the first matching line: btrfs declares crc32c, xxhash64, sha256 and blake2b-256,
+ * and only crc32c came along, so an xxhash-checksummed btrfs root could not be mounted. A
+ * name that no module provides (built in, or an alias of nothing) is no error, as for
+ * modprobe. */
+static int closure_add_modinfo_softdeps(struct modclosure *c, struct kmod_ctx *ctx,
+					struct kmod_module *mod, int depth)
+{
+	struct kmod_list *info = NULL, *l;
+	int r = kmod_module_get_info(mod, &info);
+	if (r < 0)
+		return 0; /* the module itself is read later, with a message, if it is broken */
+	r = 0;
+	kmod_list_foreach(l, info)
+	{
+		if (r || !streq(kmod_module_info_get_key(l), "softdep"))
+			continue;
+		_cleanup_free_ char *v = strdup(kmod_module_info_get_value(l));
+		char *save = NULL;
+		if (!v)
+			r = -ENOMEM;
+		for (char *w = v ? strtok_r(v, " \t", &save) : NULL; w && !r;
+		     w = strtok_r(NULL, " \t", &save)) {
+			if (streq(w, "pre:") || streq(w, "post:"))
+				continue;
+			int k = closure_add_lookup(c, ctx, w, depth + 1);
+			if (k != -ENOENT)
+				r = k;
+		}
+	}
+	kmod_module_info_free_list(info);
+	return r;
+}
+
 static int closure_add_module(struct modclosure *c, struct kmod_ctx *ctx, struct kmod_module *mod,
 			      int depth)
 {
@@ -104,6 +139,7 @@ static int closure_add_module(struct modclosure *c, struct kmod_ctx *ctx, struct
 		kmod_module_unref(d);
 	}
 	kmod_module_unref_list(deps);
+	r = r ?: closure_add_modinfo_softdeps(c, ctx, mod, depth);
 	if (!r && !closure_has(c, path)) {
 		r = closure_push(c, path, kmod_module_get_name(mod));
 		r = r ?: closure_add_firmware(c, mod);

@@ -86,6 +86,8 @@ check "crypttab included" grep -qx '100644 etc/crypttab' "$T/ls"
 check "gen_init_cpio list: file, slink, dir" bash -c "grep -qx '100644 etc/motd' '$T/ls' && grep -qx '120777 bin/sh' '$T/ls' && grep -qx '40700 var/empty' '$T/ls'"
 check "module closure: virtio_blk with its dependency virtio_ring" bash -c "grep -q 'kernel/drivers/block/virtio_blk.ko$' '$T/ls' && grep -q 'virtio_ring.ko$' '$T/ls'"
 check "module closure: ext4 softdep crc32c and dependency jbd2" bash -c "grep -q 'crc32c' '$T/ls' && grep -q 'jbd2.ko$' '$T/ls'"
+"$MK" -o "$T/btrfs.img" --compress none --kver "$KVER" --moddir "$MOD" --init "$O/stripped/initkit-init" --module btrfs >/dev/null 2>&1
+check "module closure: every MODULE_SOFTDEP of btrfs (libkmod returns only the first: crc32c)" bash -c "list '$T/btrfs.img' | grep -q 'xxhash_generic.ko$' && list '$T/btrfs.img' | grep -q 'blake2b_generic.ko$' && list '$T/btrfs.img' | grep -q 'sha256'"
 check "crypttab implies dm-crypt and the xts template" bash -c "grep -q 'dm-crypt.ko$' '$T/ls' && grep -q '/xts.ko$' '$T/ls'"
 check "module indexes regenerated for the image" grep -q "lib/modules/$KVER/modules.dep.bin" "$T/ls"
 check "zstd by default" bash -c "[ \"\$(head -c 4 '$T/a.img' | od -An -tx1 | tr -d ' ')\" = 28b52ffd ]"
