@@ -156,12 +156,19 @@ int device_wait_event(struct uevents *u, struct modules *m, uint64_t max_ms)
 
 uint64_t device_block_generation(void)
 {
-	/* FNV-1a over the names in /sys/class/block: order-independent by summing per name */
+	/* FNV-1a over each name in /sys/class/block and its size (a card reader's or a slow
+	 * disk's medium appears as a size change, with no new name); order-independent by
+	 * summing per device */
 	uint64_t sum = 0;
 	DIR *d = opendir("/sys/class/block");
 	for (struct dirent *de; d && (de = readdir(d));) {
+		char path[300], size[32] = "";
 		uint64_t h = 1469598103934665603ULL;
+		snprintf(path, sizeof(path), "/sys/class/block/%s/size", de->d_name);
+		read_line(path, size, sizeof(size));
 		for (const char *c = de->d_name; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+		for (const char *c = size; *c; c++)
 			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
 		sum += h;
 	}

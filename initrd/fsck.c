@@ -154,7 +154,21 @@ static int run_checker(const char *const *argv, int log_fd, struct output *out, 
 		return r;
 	}
 	char buf[4096];
+	uint64_t started = now_ms();
+	size_t dev = 0; /* the device is the last argument */
+	while (argv[dev + 1])
+		dev++;
 	for (;;) {
+		/* a long check (fsck.mode=force on a big disk) says it is still going, every 10 s,
+		 * even under quiet: a silent console for minutes looks like a hang */
+		struct pollfd pfd = {.fd = pipefd[0], .events = POLLIN};
+		if (poll(&pfd, 1, 10000) == 0) {
+			log_notice("fsck: %s: still checking after %llu s (e2fsck's output so far: "
+				   "%s)",
+				   argv[dev], (unsigned long long)(now_ms() - started) / 1000,
+				   FSCK_LOG);
+			continue;
+		}
 		ssize_t k = read(pipefd[0], buf, sizeof(buf));
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -222,6 +236,12 @@ static int judge(int status, const char *dev, const char *type, uint64_t ms, str
 	output_log(out, LOG_ERR, dev);
 	log_error("fsck: %s (%s): e2fsck exit status %d (%s) after %llu ms; output in %s", dev,
 		  type, status, meaning, (unsigned long long)ms, FSCK_LOG);
+	if (status & FSCK_EXIT_OPERATIONAL)
+		log_error("fsck: %s: e2fsck could not check it (an operational error: a filesystem "
+			  "feature this e2fsck does not know, no memory, an I/O error); "
+			  "fsck.mode=skip "
+			  "boots without the check",
+			  dev);
 	if (status & FSCK_EXIT_UNCORRECTED)
 		log_error("fsck: %s: the filesystem has errors the check did not correct; run "
 			  "e2fsck on it by hand (e.g. e2fsck -f %s from a rescue system)",
@@ -279,8 +299,8 @@ int fsck_root(const struct boot_config *bc, const char *dev, char *why, size_t w
 	char cmd[512] = "";
 	for (size_t i = 0, n = 0; i < argc && n < sizeof(cmd); i++)
 		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, "%s%s", i ? " " : "", argv[i]);
-	log_info("fsck: checking %s (%s): %s (fsck.mode=%s, fsck.repair=%s)", dev, type, cmd,
-		 boot_fsck_mode_name(bc->fsck_mode), boot_fsck_repair_name(repair));
+	log_notice("fsck: checking %s (%s): %s (fsck.mode=%s, fsck.repair=%s)", dev, type, cmd,
+		   boot_fsck_mode_name(bc->fsck_mode), boot_fsck_repair_name(repair));
 
 	_cleanup_close_ int log_fd = open_log();
 	dprintf(log_fd, "initkit: %s\n", cmd);

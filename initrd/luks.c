@@ -531,6 +531,27 @@ int luks_run_expire(struct luks_run *run, uint64_t elapsed_ms, uint64_t default_
 	return n;
 }
 
+bool luks_run_required_pending(const struct luks_run *run)
+{
+	for (size_t i = 0; run && i < run->cfg.n_volumes; i++)
+		if (!run->settled[i] && !run->cfg.volumes[i].nofail)
+			return true;
+	return false;
+}
+
+void luks_run_drop_nofail(struct luks_run *run)
+{
+	for (size_t i = 0; run && i < run->cfg.n_volumes; i++) {
+		const struct luks_volume *vol = &run->cfg.volumes[i];
+		if (run->settled[i] || !vol->nofail)
+			continue;
+		log_warning("luks: %s: device %s (%s) is not there; nofail, not waiting for it",
+			    vol->name, vol->device, vol->source);
+		run->settled[i] = true;
+		run->n_pending--;
+	}
+}
+
 const char *luks_run_pending(const struct luks_run *run, size_t nth)
 {
 	for (size_t i = 0; run && i < run->cfg.n_volumes; i++)

@@ -2,6 +2,7 @@
  * stack.c, which alternates it with LVM activation until nothing new appears (LUKS on LVM). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,14 @@ int luks_run_expire(struct luks_run *run, uint64_t elapsed_ms, uint64_t default_
 
 /* The device spec of the nth volume still pending, or NULL. */
 const char *luks_run_pending(const struct luks_run *run, size_t nth);
+
+/* True while a volume without nofail is pending. */
+bool luks_run_required_pending(const struct luks_run *run);
+
+/* Stops waiting for the pending nofail volumes (logged): once the root is there, a backup
+ * disk that is not plugged in must not hold the boot (systemd does not order nofail volumes
+ * before cryptsetup.target either). */
+void luks_run_drop_nofail(struct luks_run *run);
 
 /* Wipes the passphrases and frees. run may be NULL. */
 void luks_run_end(struct luks_run *run);

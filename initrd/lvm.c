@@ -86,9 +86,18 @@ static int run_lvm(const char *const *args, char **out, char **err)
 		bool capture;
 	} st[2] = {{.capture = out != NULL}, {.capture = err != NULL}};
 	struct pollfd p[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+	uint64_t started = now_ms();
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		/* lvm stuck on a dying disk's I/O is not killed (it may be halfway through a
+		 * table load) but said, every 10 s: the console shows why the boot waits */
+		int k = poll(p, 2, 10000);
+		if (k < 0 && errno != EINTR)
 			break;
+		if (k == 0) {
+			log_notice("lvm: 'lvm %s %s' still running after %llu s", argv[1],
+				   argv[n - 1], (unsigned long long)(now_ms() - started) / 1000);
+			continue;
+		}
 		for (int i = 0; i < 2; i++) {
 			struct stream *x = &st[i];
 			if (p[i].fd < 0 || !p[i].revents)
@@ -204,6 +213,7 @@ struct lvm_run {
 	bool named, crypt_pvs; /* crypt_pvs: also the VGs on opened dm-crypt devices */
 	char *probed[32];      /* dm-crypt devices already asked for their VG */
 	size_t n_probed;
+	const char *root; /* root=, for the end: is a failure still in the way? */
 	uint64_t gen, spent_ms;
 	bool attempted;
 };
@@ -227,10 +237,21 @@ static int add_target(struct lvm_run *run, const char *name, bool lv, bool named
 	return 0;
 }
 
+/* An LV path (root=, resume=, a LUKS device) becomes an LV target: only that LV is activated
+ * (with -K, as initramfs-tools and dracut do: a snapshot or an LV with the skip flag is what
+ * the user named), the rest of the VG is stage 2's business. */
+static int add_path_target(struct lvm_run *run, const char *path)
+{
+	char vg[128], lv[128], vglv[260];
+	if (!path || lvm_path_split(path, vg, sizeof(vg), lv, sizeof(lv)) < 0)
+		return 0;
+	snprintf(vglv, sizeof(vglv), "%s/%s", vg, lv);
+	return add_target(run, vglv, true, false, path);
+}
+
 int lvm_run_begin(const struct boot_config *bc, const char *const *lv_specs, size_t n_specs,
 		  struct lvm_run **ret)
 {
-	char vg[128];
 	*ret = NULL;
 	bool named = bc->n_lvm_vgs || bc->n_lvm_lvs;
 	if (!bc->lvm_enabled) {
@@ -249,6 +270,7 @@ int lvm_run_begin(const struct boot_config *bc, const char *const *lv_specs, siz
 	if (!run)
 		return -ENOMEM;
 	run->named = named;
+	run->root = bc->root;
 	run->gen = (uint64_t)-1;
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < bc->n_lvm_vgs; i++)
@@ -256,18 +278,15 @@ int lvm_run_begin(const struct boot_config *bc, const char *const *lv_specs, siz
 	for (size_t i = 0; r == 0 && i < bc->n_lvm_lvs; i++)
 		r = add_target(run, bc->lvm_lvs[i], true, true, NULL);
 	if (!named) {
-		/* The VGs that root= and the LUKS devices name as LV paths; a path that exists
-		 * (/dev/mapper/luks-UUID looks like VG "luks") needs nothing. */
+		/* The LVs that root=, resume= (when it is used) and the LUKS devices name as LV
+		 * paths; a path that exists (/dev/mapper/luks-UUID looks like VG "luks", LV
+		 * "UUID") needs nothing. */
+		char vg[128];
 		bool root_lv = bc->root && lvm_root_vg(bc->root, vg, sizeof(vg)) == 0;
-		if (root_lv)
-			r = add_target(run, vg, false, false, bc->root);
-		/* resume= only when it is used */
-		const char *resume = bc->noresume ? NULL : bc->resume;
-		if (r == 0 && resume && lvm_root_vg(resume, vg, sizeof(vg)) == 0)
-			r = add_target(run, vg, false, false, resume);
+		r = add_path_target(run, bc->root);
+		r = r ?: add_path_target(run, bc->noresume ? NULL : bc->resume);
 		for (size_t i = 0; r == 0 && i < n_specs; i++)
-			if (lvm_root_vg(lv_specs[i], vg, sizeof(vg)) == 0)
-				r = add_target(run, vg, false, false, lv_specs[i]);
+			r = add_path_target(run, lv_specs[i]);
 		/* root= by UUID= or LABEL= (Debian's installer with a hand-edited root=): the
 		 * VGs whose PVs are the unlocked LUKS devices, as they open. */
 		run->crypt_pvs = !root_lv;
@@ -316,6 +335,39 @@ static int add_crypt_pv_vgs(struct lvm_run *run)
 	return r;
 }
 
+/* lvm said yes: for an LV, is its device there? (lvm exits 0 for an LV it skipped.) When it
+ * is, but the path the user gave (/dev/VG/LV) is not — an LV activated before us, by a hook,
+ * gets no link from "already active" — lvm vgmknodes makes the links (no metadata write). */
+static bool lv_present(struct lvm_target *t)
+{
+	char vg[128], dm[300], path[320];
+	const char *slash = strchr(t->name, '/');
+	if (!slash)
+		return true;
+	snprintf(vg, sizeof(vg), "%.*s", (int)(slash - t->name), t->name);
+	if (lvm_dm_name(vg, slash + 1, dm, sizeof(dm)) < 0)
+		return true;
+	snprintf(path, sizeof(path), "/dev/mapper/%s", dm);
+	if (access(path, F_OK) < 0) {
+		if (t->status == 0) {
+			free(t->err);
+			if (asprintf(&t->err, "lvm exited 0, but %s did not appear", path) < 0)
+				t->err = NULL;
+		}
+		return false;
+	}
+	if (t->satisfied && access(t->satisfied, F_OK) < 0)
+		run_lvm((const char *const[]){"vgmknodes", vg, NULL}, NULL, NULL);
+	return true;
+}
+
+static void logged_success(struct lvm_target *t, uint64_t ms)
+{
+	log_info("lvm: %s %s activated in %llu ms", t->lv ? "logical volume" : "volume group",
+		 t->name, (unsigned long long)ms);
+	t->done = true;
+}
+
 int lvm_run_step(struct lvm_run *run)
 {
 	if (!run)
@@ -328,29 +380,63 @@ int lvm_run_step(struct lvm_run *run)
 	if (run->crypt_pvs && add_crypt_pv_vgs(run) < 0)
 		return -ENOMEM;
 	int n = 0;
+	/* The LVs wanted go in one lvchange (root= and resume= of Debian's layout: one lvm
+	 * run, not two); -K (--ignoreactivationskip): the user named that very LV. */
+	const char *args[16] = {"lvchange", "-ay", "-K", "--sysinit"};
+	struct lvm_target *lvs[11];
+	size_t n_lvs = 0;
 	for (size_t i = 0; i < run->n; i++) {
 		struct lvm_target *t = &run->t[i];
 		if (t->done || (t->satisfied && access(t->satisfied, F_OK) == 0)) {
 			t->done = true;
 			continue;
 		}
+		if (t->lv && n_lvs < ARRAY_SIZE(lvs)) {
+			lvs[n_lvs] = t;
+			args[4 + n_lvs++] = t->name;
+		}
+	}
+	if (n_lvs) {
+		char *out = NULL, *err = NULL;
+		run->attempted = true;
+		int status = run_lvm(args, &out, &err);
+		bool logged = false;
+		for (size_t i = 0; i < n_lvs; i++) {
+			struct lvm_target *t = lvs[i];
+			free(t->out), free(t->err);
+			t->out = out ? strdup(out) : NULL;
+			t->err = err ? strdup(err) : NULL;
+			t->status = status;
+			/* lvchange exits non-zero when one of them fails: each LV is judged by its
+			 * device node */
+			if (!lv_present(t))
+				continue;
+			if (!logged) {
+				log_text(out, LOG_NOTICE);
+				log_text(err, LOG_NOTICE);
+				logged = true;
+			}
+			logged_success(t, now_ms() - t0);
+			n++;
+		}
+		free(out), free(err);
+	}
+	for (size_t i = 0; i < run->n; i++) {
+		struct lvm_target *t = &run->t[i];
+		if (t->done || t->lv)
+			continue;
 		uint64_t t1 = now_ms();
 		free(t->out), free(t->err);
 		t->out = t->err = NULL;
 		run->attempted = true;
 		t->status = run_lvm(
-			t->lv ? (const char *const[]){"lvchange", "-ay", "--sysinit", t->name, NULL}
-			      : (const char *const[]){"vgchange", "-ay", "--sysinit", t->name,
-						      NULL},
+			(const char *const[]){"vgchange", "-ay", "--sysinit", t->name, NULL},
 			&t->out, &t->err);
 		if (t->status != 0)
 			continue; /* not (completely) there yet: again when something appears */
 		log_text(t->out, LOG_NOTICE);
 		log_text(t->err, LOG_NOTICE);
-		log_info("lvm: %s %s activated in %llu ms",
-			 t->lv ? "logical volume" : "volume group", t->name,
-			 (unsigned long long)(now_ms() - t1));
-		t->done = true;
+		logged_success(t, now_ms() - t1);
 		n++;
 	}
 	run->spent_ms += now_ms() - t0;
@@ -373,25 +459,36 @@ int lvm_run_end(struct lvm_run *run)
 	int r = 0;
 	if (!run)
 		return 0;
+	/* With root= there, a named VG that lvm could not activate completely (a dead data disk,
+	 * one LV it cannot make) does not stop the boot: it is said loudly, as dracut goes on. */
+	_cleanup_free_ char *rootdev = NULL;
+	bool root_there = run->root && device_resolve(run->root, &rootdev) == 0;
 	for (size_t i = 0; i < run->n; i++) {
 		struct lvm_target *t = &run->t[i];
 		if (t->done || (t->satisfied && access(t->satisfied, F_OK) == 0))
 			continue;
-		enum log_level level = t->named ? LOG_ERR : LOG_WARNING;
+		bool fatal = t->named && !root_there;
+		/* a guess that failed is only a warning while the root is there anyway */
+		enum log_level level = t->named || !root_there ? LOG_ERR : LOG_WARNING;
 		log_text(t->out, level);
 		log_text(t->err, level);
+		const char *kind = t->lv ? "logical volume" : "volume group";
 		if (t->status < 0)
 			log_msg(level, "lvm: %s %s: never attempted (no block device appeared)",
-				t->lv ? "logical volume" : "volume group", t->name);
+				kind, t->name);
+		else if (t->satisfied && t->status != 0)
+			log_msg(level,
+				"lvm: %s (%s %s): activation failed (lvm lvchange exit status "
+				"%d)%s",
+				t->satisfied, kind, t->name, t->status, fatal ? "" : "; going on");
 		else
 			log_msg(level, "lvm: %s %s: activation failed (lvm %s exit status %d)%s",
-				t->lv ? "logical volume" : "volume group", t->name,
-				t->lv ? "lvchange" : "vgchange", t->status,
-				t->named ? "" : "; going on");
+				kind, t->name, t->lv ? "lvchange" : "vgchange", t->status,
+				fatal ? "" : "; going on");
 		char vg[128];
 		snprintf(vg, sizeof(vg), "%.*s", (int)strcspn(t->name, "/"), t->name);
 		report_missing_pvs(vg, level);
-		if (t->named)
+		if (fatal)
 			r = -ENXIO;
 	}
 	if (run->attempted)

@@ -1,9 +1,10 @@
 /* LVM activation with LVM's own tool: the image's static /sbin/lvm, alternated with LUKS
  * unlocking by stack.c until nothing new appears. What is activated: the rd.lvm.vg= volume
  * groups and rd.lvm.lv= logical volumes; with none named, the VGs that root=, resume= (unless
- * noresume) and the LUKS volumes' devices name as LV paths (/dev/mapper/VG-LV, /dev/VG/LV), and — when root= is no
- * LV path — the VGs whose PVs are the unlocked LUKS devices. Never every VG on every disk. Only
- * activation and reporting commands run; see lvm.c on what keeps LVM metadata unwritten. */
+ * noresume) and the LUKS volumes' devices name as LV paths (/dev/mapper/VG-LV, /dev/VG/LV), and —
+ * when root= is no LV path — the VGs whose PVs are the unlocked LUKS devices. Never every VG on
+ * every disk. Only activation and reporting commands run; see lvm.c on what keeps LVM metadata
+ * unwritten. */
 #pragma once
 
 #include <stdbool.h>
@@ -19,10 +20,16 @@ struct boot_config;
  * ("vg-lv-real"), -ENAMETOOLONG when a part does not fit. */
 int lvm_dm_name_split(const char *dmname, char *vg, size_t vg_size, char *lv, size_t lv_size);
 
-/* The VG that root= names when it is an LV path: /dev/mapper/VG-LV or /dev/VG/LV (not a
- * well-known /dev subdirectory such as disk/ or md/). Pure. Returns 0 with vg set, -EINVAL
- * when root= is no LV path (UUID=, /dev/vda, ...), -ENAMETOOLONG when vg is too small. */
+/* The VG and LV that a device path names when it is an LV path: /dev/mapper/VG-LV or
+ * /dev/VG/LV (not a well-known /dev subdirectory such as disk/ or md/). Pure. Returns 0 with
+ * vg and lv set, -EINVAL when the path is no LV path (UUID=, /dev/vda, ...), -ENAMETOOLONG
+ * when a buffer is too small. lvm_root_vg() is the same for the VG alone. */
+int lvm_path_split(const char *path, char *vg, size_t vg_size, char *lv, size_t lv_size);
 int lvm_root_vg(const char *root, char *vg, size_t vg_size);
+
+/* The device-mapper name of VG/LV, as libdm makes it ('-' doubled inside each name): the
+ * inverse of lvm_dm_name_split(). Pure. Returns 0 or -ENAMETOOLONG. */
+int lvm_dm_name(const char *vg, const char *lv, char *out, size_t size);
 
 /* Reads `lvm pvs --noheadings --separator , -o pv_uuid,pv_missing` output: counts the PVs
  * and lists the missing ones' UUIDs, space-separated, in missing. Pure. Returns 0, -EINVAL

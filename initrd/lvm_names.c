@@ -40,30 +40,57 @@ int lvm_dm_name_split(const char *dmname, char *vg, size_t vg_size, char *lv, si
 	return 0;
 }
 
-int lvm_root_vg(const char *root, char *vg, size_t vg_size)
+int lvm_path_split(const char *path, char *vg, size_t vg_size, char *lv, size_t lv_size)
 {
 	/* /dev subdirectories that are never a VG (devtmpfs, udev, md, bcache, zram...). */
 	static const char *const not_vg[] = {"disk", "mapper", "md",	 "block", "char",
 					     "bus",  "input",  "bcache", "cpu",	  "net",
 					     "pts",  "shm",    "snd",	 "dri",	  "vfio"};
-	char lv[128];
-	const char *name = startswith(root, "/dev/mapper/");
+	const char *name = startswith(path, "/dev/mapper/");
 	if (name)
-		return lvm_dm_name_split(name, vg, vg_size, lv, sizeof(lv));
-	name = startswith(root, "/dev/");
+		return lvm_dm_name_split(name, vg, vg_size, lv, lv_size);
+	name = startswith(path, "/dev/");
 	const char *slash = name ? strchr(name, '/') : NULL;
 	if (!slash || strchr(slash + 1, '/'))
 		return -EINVAL;
-	size_t len = (size_t)(slash - name);
+	size_t len = (size_t)(slash - name), lv_len = strlen(slash + 1);
 	for (size_t i = 0; i < ARRAY_SIZE(not_vg); i++)
 		if (strlen(not_vg[i]) == len && strncmp(not_vg[i], name, len) == 0)
 			return -EINVAL;
-	if (!boot_lvm_name_valid(name, len) || !boot_lvm_name_valid(slash + 1, strlen(slash + 1)))
+	if (!boot_lvm_name_valid(name, len) || !boot_lvm_name_valid(slash + 1, lv_len))
 		return -EINVAL;
-	if (len >= vg_size)
+	if (len >= vg_size || lv_len >= lv_size)
 		return -ENAMETOOLONG;
 	memcpy(vg, name, len);
 	vg[len] = 0;
+	memcpy(lv, slash + 1, lv_len + 1);
+	return 0;
+}
+
+int lvm_root_vg(const char *root, char *vg, size_t vg_size)
+{
+	char lv[128];
+	return lvm_path_split(root, vg, vg_size, lv, sizeof(lv));
+}
+
+int lvm_dm_name(const char *vg, const char *lv, char *out, size_t size)
+{
+	size_t n = 0;
+	for (int part = 0; part < 2; part++) {
+		for (const char *c = part ? lv : vg; *c; c++) {
+			if (n + (*c == '-' ? 2 : 1) >= size)
+				return -ENAMETOOLONG;
+			if (*c == '-')
+				out[n++] = '-';
+			out[n++] = *c;
+		}
+		if (part == 0) {
+			if (n + 1 >= size)
+				return -ENAMETOOLONG;
+			out[n++] = '-';
+		}
+	}
+	out[n] = 0;
 	return 0;
 }
 

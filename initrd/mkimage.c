@@ -50,6 +50,9 @@ static const char lvm_conf[] =
 	"global {\n"
 	"\tmetadata_read_only = 1\n"
 	"\tevent_activation = 0\n"
+	"\t# no thin_check/cache_check in the image: a thin or cache root is activated unchecked\n"
+	"\tthin_check_executable = \"\"\n"
+	"\tcache_check_executable = \"\"\n"
 	"}\n"
 	"activation {\n"
 	"\tudev_sync = 0\n"
@@ -760,6 +763,10 @@ static int image_add_lvm(struct image *img, const struct opts *o)
 		return 0;
 	int r = image_add_file(img, "sbin/lvm", o->lvm_binary, 0755); /* logs a failure */
 	r = r ?: image_add_data(img, "etc/lvm/lvm.conf", 0644, lvm_conf, sizeof(lvm_conf) - 1);
+	/* lvm loads a missing device-mapper target itself (dm-snapshot for an LV that has a
+	 * snapshot, ...) through its built-in /usr/sbin/modprobe, before the kernel would ask */
+	r = r ?: image_parents(img, "usr/sbin/modprobe");
+	r = r ?: cpio_write_symlink(&img->cp, "usr/sbin/modprobe", "/init");
 	if (!o->quiet && r == 0)
 		printf("  lvm %s, /etc/lvm/lvm.conf (activation only: no udev, no backups)\n",
 		       o->lvm_binary);
@@ -909,7 +916,7 @@ static void usage(void)
 	       "      --luks              include dm-crypt and the crypto modules LUKS needs\n"
 	       "                          (implied by --crypttab)\n"
 	       "      --lvm               include /sbin/lvm (static) and a read-only-metadata\n"
-	       "                          /etc/lvm/lvm.conf; dm_mod for LVM's mappings\n"
+	       "                          /etc/lvm/lvm.conf; dm_mod, dm_snapshot, dm_mirror\n"
 	       "      --lvm-binary PATH   the static lvm to include (implies --lvm; default\n"
 	       "                          " LVM_DEFAULT_BINARY ")\n"
 	       "      --fsck              include a static e2fsck as /sbin/e2fsck (with\n"
@@ -1094,7 +1101,10 @@ static int image_build(struct image *img, struct opts *o)
 	struct modclosure mc = {0};
 	int r = 0;
 	const char *const *conf = (const char *const *)o->modprobe;
-	static const char *const lvm_modules[] = {"dm_mod"};
+	/* LVM's linear and striped LVs need dm_mod alone; an LV with a snapshot (made before an
+	 * upgrade) needs dm-snapshot, a mirror LV dm-mirror. Thin, raid, cache and integrity LVs
+	 * need their targets named with --module (README: LVM). */
+	static const char *const lvm_modules[] = {"dm_mod", "dm_snapshot", "dm_mirror"};
 	if (o->n_modules || o->n_load || o->luks || o->lvm) {
 		r = modclosure_add(&mc, o->moddir, conf, (const char *const *)o->modules,
 				   o->n_modules, 1);

@@ -35,10 +35,11 @@ int stack_setup(const struct boot_config *bc, struct uevents *u, struct modules 
 			  lvm_failed[] = "LVM activation failed (see above)";
 	struct luks_run *lr = NULL;
 	struct lvm_run *vr = NULL;
-	uint64_t t0 = now_ms();
 	const char *failed = luks_failed;
 	bool announced = false;
 	int r = luks_run_begin(bc, &lr);
+	/* after the hooks: a remote-unlock hook's wait for a person is no device's delay */
+	uint64_t t0 = now_ms();
 	if (r < 0)
 		goto out;
 	const char *specs[MAX_LV_SPECS];
@@ -64,8 +65,14 @@ int stack_setup(const struct boot_config *bc, struct uevents *u, struct modules 
 			continue;
 		}
 		_cleanup_free_ char *rootdev = NULL;
-		bool root_missing = vr && bc->root && device_resolve(bc->root, &rootdev) < 0;
-		if (!luks_run_pending(lr, 0) && !lvm_run_waiting(vr, NULL) && !root_missing)
+		bool root_there = bc->root && device_resolve(bc->root, &rootdev) == 0;
+		if (root_there)
+			luks_run_drop_nofail(lr);
+		/* what holds the boot: a LUKS volume; while root= is missing, a VG or LV named
+		 * with rd.lvm.* and — when LVM may make it — root= itself */
+		bool root_missing = vr && bc->root && !root_there;
+		bool lvm_waiting = !root_there && lvm_run_waiting(vr, NULL);
+		if (!luks_run_pending(lr, 0) && !lvm_waiting && !root_missing)
 			break;
 		uint64_t elapsed = now_ms() - t0;
 		failed = luks_failed;
@@ -77,7 +84,8 @@ int stack_setup(const struct boot_config *bc, struct uevents *u, struct modules 
 		    elapsed >= bc->timeout_ms)
 			break; /* lvm_run_end() and the root wait report what is missing */
 		if (!announced && elapsed >= 1000) {
-			announce(lr, vr, root_missing ? bc->root : NULL, bc->timeout_ms);
+			announce(lr, lvm_waiting ? vr : NULL, root_missing ? bc->root : NULL,
+				 bc->timeout_ms);
 			announced = true;
 		}
 		uint64_t left = bc->timeout_ms == BOOT_TIMEOUT_INFINITY || elapsed >= bc->timeout_ms

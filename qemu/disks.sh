@@ -41,6 +41,8 @@
 #         beyond-preen: the inode of directory /adir is cleared while / still names it
 #         (e2fsck -a: "UNEXPECTED INCONSISTENCY; RUN fsck MANUALLY", exit 4)
 #       part=1|2 (btrfs-raid1: which member)
+#       lvextra=skip|snap (lvm recipes) root gets the activation-skip flag (lvchange -ky), or a
+#         classic snapshot "snap" (metadata made by qemu/lvm-snapshot-meta.py, vgcfgrestore)
 set -euo pipefail
 O=$(realpath -m "$1")
 OUT=$2
@@ -50,13 +52,13 @@ label=initkit-root fsuuid=6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 luksuuid=7b2d3d6f
 pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3b2d9c4f0003
 partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit= damage= part=
 inneruuid=9d4f5f81-7d71-4a3e-8a8c-4c3e0d5f0004 vg=debian-vg pvuuid2=Miss1n-gPVx-2222-3333-4444-5555-666666
-swap= swapuuid=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004
+lvextra= swap= swapuuid=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004
 [[ "$RECIPE" = btrfs-* ]] && fsuuid=0c5e8f2a-9b1d-4c3e-8f7a-4d3e0a5b0005
 for kv in "$@"; do
 	case "$kv" in
 	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | \
 		size=* | kexec=* | initrd=* | fssize=* | corrupt=* | sbininit=* | inneruuid=* | vg=* | \
-		pvuuid2=* | damage=* | part=* | swap=* | swapuuid=*)
+		pvuuid2=* | damage=* | part=* | swap=* | swapuuid=* | lvextra=*)
 		declare "${kv%%=*}=${kv#*=}" ;;
 	*) echo "disks.sh: unknown key '$kv'" >&2; exit 2 ;;
 	esac
@@ -160,6 +162,7 @@ make_pv() { # [two]: a second PV that the root LV spans, left out of the result
 	mkdir -p "$etc"
 	fsbytes=$(stat -c %s "$TMP/fs.img")
 	pvmib=$(((fsbytes + 1048575) / 1048576 + 8 + ${swap:-8}))
+	[ -n "$lvextra" ] && pvmib=$((pvmib + 16))
 	# two: the first PV too small for root, which spans into the second
 	[ "${1:-}" = two ] && pvmib=$(((fsbytes + 1048575) / 1048576 + 4))
 	truncate -s "${pvmib}M" "$pv"
@@ -186,6 +189,11 @@ make_pv() { # [two]: a second PV that the root LV spans, left out of the result
 		lvm vgcreate -q "$vg" "$loop" $loop2 &&
 		lvm lvcreate -q --driverloaded n -an -Zn -L "$size" -n root "$vg" &&
 		lvm lvcreate -q --driverloaded n -an -Zn -L "${swap:-8}M" -n swap_1 "$vg" &&
+		{ [ "$lvextra" != skip ] || lvm lvchange -q -ky "$vg/root"; } &&
+		{ [ "$lvextra" != snap ] || { lvm lvcreate -q --driverloaded n -an -Zn -L 8M -n snap "$vg" &&
+			lvm vgcfgbackup -q -f "$TMP/meta" "$vg" &&
+			"$(dirname "$0")/lvm-snapshot-meta.py" "$TMP/meta" &&
+			lvm vgcfgrestore -q -f "$TMP/meta" "$vg"; }; } &&
 		off=$(lv_offset root) && swapoff=$(lv_offset swap_1); } >&2 || rc=1
 	losetup -d "$loop"
 	[ -n "$loop2" ] && losetup -d "$loop2"
