@@ -147,12 +147,45 @@ static void test_pvs_missing(void **state)
 			 -ENAMETOOLONG); /* "a b" fits, "a b c" does not */
 }
 
+/* lvm_path_split: the LV that root=/resume=/a crypttab device names; lvm_dm_name is the
+ * inverse of the dm name split (libdm doubles each '-' inside a name). */
+static void test_path_split_and_dm_name(void **state)
+{
+	(void)state;
+	char vg[64], lv[64], dm[64];
+	assert_int_equal(
+		lvm_path_split("/dev/mapper/debian--vg-swap_1", vg, sizeof(vg), lv, sizeof(lv)), 0);
+	assert_string_equal(vg, "debian-vg");
+	assert_string_equal(lv, "swap_1");
+	assert_int_equal(lvm_path_split("/dev/fedora/root", vg, sizeof(vg), lv, sizeof(lv)), 0);
+	assert_string_equal(vg, "fedora");
+	assert_string_equal(lv, "root");
+	assert_int_equal(lvm_path_split("/dev/md/root", vg, sizeof(vg), lv, sizeof(lv)), -EINVAL);
+	assert_int_equal(lvm_path_split("UUID=abc", vg, sizeof(vg), lv, sizeof(lv)), -EINVAL);
+	assert_int_equal(lvm_path_split("/dev/vg/a-long-lv-name", vg, sizeof(vg), lv, 8),
+			 -ENAMETOOLONG);
+	assert_int_equal(lvm_dm_name("debian-vg", "swap_1", dm, sizeof(dm)), 0);
+	assert_string_equal(dm, "debian--vg-swap_1");
+	assert_int_equal(lvm_dm_name("a-b-c", "d-e", dm, sizeof(dm)), 0);
+	assert_string_equal(dm, "a--b--c-d--e");
+	assert_int_equal(lvm_dm_name("vg", "lv", dm, 6), 0); /* "vg-lv" + NUL */
+	assert_int_equal(lvm_dm_name("vg", "lv", dm, 5), -ENAMETOOLONG);
+	assert_int_equal(lvm_dm_name("v-", "lv", dm, 6), -ENAMETOOLONG); /* "v---lv" + NUL = 7 */
+	assert_int_equal(lvm_dm_name("v-", "lv", dm, 7), 0);
+	assert_string_equal(dm, "v---lv");
+	/* round trip */
+	assert_int_equal(lvm_dm_name_split("a--b--c-d--e", vg, sizeof(vg), lv, sizeof(lv)), 0);
+	assert_int_equal(lvm_dm_name(vg, lv, dm, sizeof(dm)), 0);
+	assert_string_equal(dm, "a--b--c-d--e");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_table),
 		cmocka_unit_test(test_root_vg_table),
 		cmocka_unit_test(test_pvs_missing),
+		cmocka_unit_test(test_path_split_and_dm_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

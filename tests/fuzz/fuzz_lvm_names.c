@@ -23,6 +23,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = lvm_dm_name_split(buf, small, sizeof(small), lv, sizeof(lv));
 	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENAMETOOLONG);
 	FUZZ_CHECK(r != 0 || strlen(small) < sizeof(small));
+	/* the name made from a split splits into the same VG and LV (not always the same
+	 * string: libdm keeps a trailing '-' of "vg-lv-" as part of the LV) */
+	if (lvm_dm_name_split(buf, vg, sizeof(vg), lv, sizeof(lv)) == 0) {
+		char dm[600], vg2[128], lv2[128];
+		FUZZ_CHECK(lvm_dm_name(vg, lv, dm, sizeof(dm)) == 0);
+		FUZZ_CHECK(lvm_dm_name_split(dm, vg2, sizeof(vg2), lv2, sizeof(lv2)) == 0);
+		FUZZ_CHECK(strcmp(vg, vg2) == 0 && strcmp(lv, lv2) == 0);
+	}
+	r = lvm_path_split(buf, vg, sizeof(vg), lv, sizeof(lv));
+	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENAMETOOLONG);
+	if (r == 0)
+		FUZZ_CHECK(boot_lvm_name_valid(lv, strlen(lv)));
 	r = lvm_root_vg(buf, vg, sizeof(vg));
 	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENAMETOOLONG);
 	if (r == 0)
