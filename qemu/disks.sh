@@ -14,10 +14,16 @@
 #   lvm-on-luks     as Debian's installer: LUKS2 (pbkdf2) around an LVM PV, VG debian-vg with
 #                   LVs root (the ext4 test root) and swap_1 (made with this build's static
 #                   lvm on a loop device, no host device-mapper: lvcreate --driverloaded n)
+#   debian-install  the whole disk Debian 12's installer makes with "guided - use entire disk
+#                   and set up encrypted LVM": GPT, p1 ESP (vfat), p2 /boot (ext2), p3 LUKS2
+#                   (argon2id, cheap) holding the PV of VG debian-vg with LVs root (ext4 made
+#                   from tree=DIR, whose /boot goes to p2) and swap_1 (mkswap); /etc/fstab,
+#                   /etc/crypttab (vda3_crypt) and the RESUME= file written as the installer does
 #   raw             an unformatted disk (size=MiB)
 # Keys: label= fsuuid= luksuuid= pass= keyfile=PATH (added as a second key slot)
 #       header=PATH (LUKS header detached into PATH) partuuid= partlabel= size=MiB
 #       sbininit=PATH (/sbin/init links there; /bin/init is then the stage-2 marker)
+#       tree=DIR (debian-install: the root tree; swapsize=, fssize= size the LVs)
 set -euo pipefail
 O=$(realpath -m "$1")
 OUT=$2
@@ -26,10 +32,11 @@ shift 3
 label=initkit-root fsuuid=6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 luksuuid=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002
 pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3b2d9c4f0003
 partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit=
+tree= swapsize=8M
 for kv in "$@"; do
 	case "$kv" in
 	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | \
-		size=* | kexec=* | initrd=* | fssize=* | corrupt=* | sbininit=*)
+		size=* | kexec=* | initrd=* | fssize=* | corrupt=* | sbininit=* | tree=* | swapsize=*)
 		declare "${kv%%=*}=${kv#*=}" ;;
 	*) echo "disks.sh: unknown key '$kv'" >&2; exit 2 ;;
 	esac
@@ -112,7 +119,7 @@ add_kexec() {
 make_pv() {
 	local pv=$TMP/pv.img loop off etc=$TMP/lvm-etc
 	mkdir -p "$etc"
-	truncate -s 48M "$pv"
+	truncate -s "${1:-48M}" "$pv"
 	loop=$(losetup --show -f "$pv")
 	lvm() {
 		LVM_SYSTEM_DIR=$etc LVM_SUPPRESS_FD_WARNINGS=1 "$O/deps/sbin/lvm" "$@" --config \
@@ -121,9 +128,12 @@ make_pv() {
 	local rc=0
 	{ lvm pvcreate -q "$loop" && lvm vgcreate -q debian-vg "$loop" &&
 		lvm lvcreate -q --driverloaded n -an -Zn -L "$fssize" -n root debian-vg &&
-		lvm lvcreate -q --driverloaded n -an -Zn -L 8M -n swap_1 debian-vg &&
+		lvm lvcreate -q --driverloaded n -an -Zn -L "$swapsize" -n swap_1 debian-vg &&
 		off=$(lvm pvs --noheadings --nosuffix --units b --segments \
 			-o pe_start,vg_extent_size,pvseg_start -S lv_name=root "$loop" |
+			awk '{ print $1 + $3 * $2 }') &&
+		swap_off=$(lvm pvs --noheadings --nosuffix --units b --segments \
+			-o pe_start,vg_extent_size,pvseg_start -S lv_name=swap_1 "$loop" |
 			awk '{ print $1 + $3 * $2 }'); } >&2 || rc=1
 	losetup -d "$loop"
 	[ "$rc" = 0 ] && [ -n "$off" ] || { echo "disks.sh: making the LVM PV failed" >&2; return 1; }
@@ -166,6 +176,62 @@ luks_wrap() { # $1: luks type args...
 	mv "$img" "$OUT"
 }
 
+# Debian 12's installer, "guided - use entire disk and set up encrypted LVM", on a virtio
+# disk (vda): GPT with p1 ESP (FAT32, /boot/efi), p2 /boot (ext2), p3 LUKS2 "vda3_crypt"
+# (crypttab options luks,discard) holding the PV of VG debian-vg: LV root (ext4) first, then
+# swap_1. The root is tree=DIR; its /boot is moved to p2. fstab and crypttab as the installer
+# writes them. The swap LV is left as an unwritten hole after its header: it decrypts to noise,
+# as a real swap partition reads before its first use.
+ESP_ID=4A1C0E5F BOOT_UUID=3e6f2a1d-8c4b-4f5e-a1d2-6b7c8d9e0f12 SWAP_UUID=0f4a6c2e-9d1b-4e3a-8c5f-7a2b1d0e9c43
+make_install() {
+	[ -d "$tree" ] || { echo "disks.sh: debian-install needs tree=DIR (got '$tree')" >&2; return 1; }
+	local r=$TMP/root pvsize p3 disk=$TMP/disk.img mib=1048576
+	cp -a "$tree" "$r"
+	mkdir -p "$TMP/boot" && cp -a "$r/boot/." "$TMP/boot/" && rm -rf "$r/boot" && mkdir -p "$r/boot/efi"
+	cat >"$r/etc/fstab" <<FSTAB
+# /etc/fstab: static file system information.
+#
+# Use 'blkid' to print the universally unique identifier for a
+# device; this may be used with UUID= as a more robust way to name devices
+# that works even if disks are added and removed. See fstab(5).
+#
+# systemd generates mount units based on this file, see systemd.mount(5).
+# Please run 'systemctl daemon-reload' after you make changes to this file.
+#
+# <file system> <mount point>   <type>  <options>       <dump>  <pass>
+/dev/mapper/debian--vg-root /               ext4    errors=remount-ro 0       1
+# /boot was on /dev/vda2 during installation
+UUID=$BOOT_UUID /boot           ext2    defaults        0       2
+# /boot/efi was on /dev/vda1 during installation
+UUID=${ESP_ID:0:4}-${ESP_ID:4:4}  /boot/efi       vfat    umask=0077      0       1
+/dev/mapper/debian--vg-swap_1 none            swap    sw              0       0
+FSTAB
+	printf 'vda3_crypt UUID=%s none luks,discard\n' "$luksuuid" >"$r/etc/crypttab"
+	mkdir -p "$r/etc/initramfs-tools/conf.d"
+	echo "RESUME=/dev/mapper/debian--vg-swap_1" >"$r/etc/initramfs-tools/conf.d/resume"
+	mkfs.ext4 -q -F -E root_owner=0:0 -U "$fsuuid" -d "$r" "$TMP/fs.img" "$fssize" 2>&1 | grep -v "^Creating regular file" || true
+	mkfs.ext2 -q -F -E root_owner=0:0 -U "$BOOT_UUID" -d "$TMP/boot" "$TMP/boot.img" 64M 2>&1 | grep -v "^Creating regular file" || true
+	[ -s "$TMP/fs.img" ] && [ -s "$TMP/boot.img" ] || { echo "disks.sh: mkfs failed" >&2; return 1; }
+	truncate -s 40M "$TMP/esp.img" && mkfs.vfat -F 32 -s 1 -i "$ESP_ID" "$TMP/esp.img" >/dev/null
+	# PV: 1 MiB of metadata, root, swap_1, 4 MiB to spare (rounding to extents)
+	pvsize=$(( (${fssize%M} + ${swapsize%M} + 5) ))M
+	make_pv "$pvsize" || return 1
+	truncate -s "$swapsize" "$TMP/swap.img" && mkswap -q -U "$SWAP_UUID" "$TMP/swap.img" >/dev/null
+	dd if="$TMP/swap.img" of="$TMP/fs.img" bs=4096 count=1 oflag=seek_bytes seek="$swap_off" conv=notrunc status=none
+	truncate -s $((swap_off + mib)) "$TMP/fs.img"
+	OUT=$TMP/p3.img luks_wrap --type luks2 --sector-size 512 --pbkdf argon2id \
+		--pbkdf-memory 32768 --pbkdf-force-iterations 4 --pbkdf-parallel 1
+	p3=$((16 * mib + ${pvsize%M} * mib))
+	truncate -s "$p3" "$TMP/p3.img"
+	truncate -s $((mib + 40 * mib + 64 * mib + p3 + mib)) "$disk"
+	sgdisk -n 1:2048:+40M -t 1:EF00 -u "1:$partuuid" -n 2:0:+64M -t 2:8300 \
+		-n "3:0:+$((p3 / 512))" -t 3:8300 "$disk" >/dev/null
+	dd if="$TMP/esp.img" of="$disk" bs=1M seek=1 conv=notrunc,sparse status=none
+	dd if="$TMP/boot.img" of="$disk" bs=1M seek=41 conv=notrunc,sparse status=none
+	dd if="$TMP/p3.img" of="$disk" bs=1M seek=105 conv=notrunc,sparse status=none
+	mv "$disk" "$OUT"
+}
+
 PBKDF2=(--pbkdf pbkdf2 --pbkdf-force-iterations 1000)
 case "$RECIPE" in
 ext4) make_rootfs && mv "$TMP/fs.img" "$OUT" ;;
@@ -181,6 +247,7 @@ luks2-argon2id)
 		--pbkdf-memory 32768 --pbkdf-force-iterations 4 --pbkdf-parallel 1 ;;
 luks1) make_rootfs && luks_wrap --type luks1 "${PBKDF2[@]}" ;;
 lvm-on-luks) make_rootfs && make_pv && luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}" ;;
+debian-install) make_install ;;
 raw) truncate -s "${size}M" "$OUT" ;;
 *) echo "disks.sh: unknown recipe '$RECIPE'" >&2; exit 2 ;;
 esac
