@@ -218,21 +218,54 @@ static bool needs_value(const char *value, const char **reason)
 	return false;
 }
 
-static int apply_root(struct boot_config *bc, const char *value, const char **reason)
+bool boot_device_spec_valid(const char *s)
 {
 	static const char *const tags[] = {"UUID=", "LABEL=", "PARTUUID=", "PARTLABEL="};
-	if (!needs_value(value, reason))
-		return 0;
-	bool ok = value[0] == '/' && value[1];
+	bool ok = s[0] == '/' && s[1];
 	for (size_t i = 0; i < ARRAY_SIZE(tags) && !ok; i++) {
-		const char *rest = startswith(value, tags[i]);
+		const char *rest = startswith(s, tags[i]);
 		ok = rest && *rest;
 	}
-	if (!ok) {
+	return ok;
+}
+
+static int apply_device_spec(char **field, const char *value, const char **reason)
+{
+	if (!needs_value(value, reason))
+		return 0;
+	if (!boot_device_spec_valid(value)) {
 		*reason = "not a device path or a UUID=, LABEL=, PARTUUID=, PARTLABEL= tag";
 		return 0;
 	}
-	return set_string(&bc->root, value);
+	return set_string(field, value);
+}
+
+static int apply_root(struct boot_config *bc, const char *value, const char **reason)
+{
+	return apply_device_spec(&bc->root, value, reason);
+}
+
+static int apply_resume(struct boot_config *bc, const char *value, const char **reason)
+{
+	return apply_device_spec(&bc->resume, value, reason);
+}
+
+/* The kernel reads resume_offset= with %llu; a swap file's offset comes from filefrag or
+ * btrfs inspect-internal map-swapfile, always decimal. */
+static int apply_resume_offset(struct boot_config *bc, const char *value, const char **reason)
+{
+	uint64_t v = 0;
+	if (!needs_value(value, reason))
+		return 0;
+	for (const char *p = value; *p; p++)
+		if (!is_digit(*p) || __builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v)) {
+			*reason = "not an unsigned decimal page offset (e.g. 34816)";
+			return 0;
+		}
+	bc->resume_offset = v;
+	bc->resume_offset_set = true;
+	return 0;
 }
 
 static int apply_rootfstype(struct boot_config *bc, const char *value, const char **reason)
@@ -394,6 +427,11 @@ static int apply_lvm(struct boot_config *bc, const char *value, const char **rea
 	return apply_bool(&bc->lvm_enabled, value, reason);
 }
 
+static int apply_noresume(struct boot_config *bc, const char *value, const char **reason)
+{
+	return apply_bool(&bc->noresume, value, reason);
+}
+
 bool boot_lvm_name_valid(const char *s, size_t len)
 {
 	if (len == 0 || len > 127 || s[0] == '-' || (len == 1 && s[0] == '.') ||
@@ -463,6 +501,9 @@ static const struct {
 	{"rd.lvm", apply_lvm},
 	{"rd.lvm.vg", apply_lvm_vg},
 	{"rd.lvm.lv", apply_lvm_lv},
+	{"resume", apply_resume},
+	{"resume_offset", apply_resume_offset},
+	{"noresume", apply_noresume},
 };
 
 static bool is_luks_entry(const char *key)
@@ -591,6 +632,7 @@ void boot_config_free(struct boot_config *bc)
 	free(bc->rootfstype);
 	free(bc->rootflags);
 	free(bc->init);
+	free(bc->resume);
 	strv_free(bc->init_args);
 	strv_free(bc->modules);
 	strv_free(bc->blacklist);

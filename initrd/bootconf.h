@@ -30,6 +30,10 @@
  *   rd.lvm.vg=VG         activate this volume group (repeatable, dracut's name)
  *   rd.lvm.lv=VG/LV      activate this logical volume (repeatable, dracut's name)
  *                        LVM names: A-Z a-z 0-9 + _ . -, not starting with '-' (lvm(8))
+ *   resume=SPEC          the swap device holding a hibernation image: a spec as for root=
+ *                        (an LV: /dev/mapper/VG-LV or /dev/VG/LV)
+ *   resume_offset=N      page offset of the swap header in a swap file (unsigned decimal)
+ *   noresume[=BOOL]      never resume (wins over resume=, whatever the order)
  * BOOL: 1 yes y true on / 0 no n false off (a bare key means yes).
  * Anything else is ignored: it belongs to the kernel or to stage 2.
  */
@@ -94,6 +98,9 @@ struct boot_config {
 	size_t n_lvm_vgs;
 	char **lvm_lvs; /* rd.lvm.lv= as "VG/LV", NULL-terminated, never NULL after init */
 	size_t n_lvm_lvs;
+	char *resume;		/* resume=, NULL when not set */
+	uint64_t resume_offset; /* resume_offset=, valid when resume_offset_set */
+	bool resume_offset_set, noresume;
 	struct boot_entry *luks; /* rd.luks.* / luks.* entries, in order */
 	size_t n_luks;
 	struct boot_error *errors; /* in order of occurrence; the caller logs them */
@@ -124,6 +131,9 @@ int boot_error_format(const struct boot_error *e, char *buf, size_t size);
 /* systemd-style time span, in milliseconds (rounded up). 0 -> 0; "infinity" -> INFINITY.
  * Returns 0 or -EINVAL / -ERANGE. */
 int boot_parse_timespan_ms(const char *s, uint64_t *ret);
+/* A device spec as root= and resume= take: /dev/... (more than "/"), or a non-empty UUID=,
+ * LABEL=, PARTUUID=, PARTLABEL= tag. */
+bool boot_device_spec_valid(const char *s);
 /* 1 for yes, 0 for no, -EINVAL otherwise. NULL (bare key) is yes. */
 int boot_parse_bool(const char *s);
 /* An LVM VG or LV name of len bytes as lvm(8) accepts it: 1..127 of A-Z a-z 0-9 + _ . -, not

@@ -51,9 +51,9 @@ int lvm_dm_name_split(const char *dmname, char *vg, size_t vg_size, char *lv, si
 int lvm_root_vg(const char *root, char *vg, size_t vg_size)
 {
 	/* /dev subdirectories that are never a VG (devtmpfs, udev, md, bcache, zram...). */
-	static const char *const not_vg[] = {"disk",  "mapper", "md",  "block", "char", "bus",
-					     "input", "bcache", "cpu", "net",	"pts",	"shm",
-					     "snd",   "dri",	"vfio"};
+	static const char *const not_vg[] = {"disk", "mapper", "md",	 "block", "char",
+					     "bus",  "input",  "bcache", "cpu",	  "net",
+					     "pts",  "shm",    "snd",	 "dri",	  "vfio"};
 	char lv[128];
 	const char *name = startswith(root, "/dev/mapper/");
 	if (name)
@@ -220,8 +220,8 @@ static int activate_vg(const char *vg, bool named)
 	int r = run_lvm((const char *const[]){"vgchange", "-ay", "--sysinit", vg, NULL}, NULL);
 	if (r != 0) {
 		log_msg(named ? LOG_ERR : LOG_WARNING,
-			"lvm: volume group %s: activation failed (lvm vgchange exit status %d)%s", vg,
-			r, named ? "" : "; going on");
+			"lvm: volume group %s: activation failed (lvm vgchange exit status %d)%s",
+			vg, r, named ? "" : "; going on");
 		return -ENXIO;
 	}
 	log_info("lvm: volume group %s activated in %llu ms", vg,
@@ -300,14 +300,19 @@ int lvm_activate(const struct boot_config *bc)
 	for (size_t i = 0; i < bc->n_lvm_lvs; i++)
 		if (activate_lv(bc->lvm_lvs[i]) < 0)
 			r = -ENXIO;
-	if (!named && bc->root && lvm_root_vg(bc->root, vg, sizeof(vg)) == 0) {
-		/* /dev/mapper/luks-UUID looks like VG "luks": an existing device is no LV to make */
-		if (access(bc->root, F_OK) == 0)
-			log_debug("lvm: %s exists already; nothing to activate", bc->root);
+	if (!named && !(bc->root && lvm_root_vg(bc->root, vg, sizeof(vg)) == 0))
+		activate_on_crypt_devices();
+	/* the VGs of root= and resume= when they name LVs (resume= only when it is used) */
+	const char *const lv_paths[] = {bc->root, bc->noresume ? NULL : bc->resume};
+	for (size_t i = 0; !named && i < ARRAY_SIZE(lv_paths); i++) {
+		if (!lv_paths[i] || lvm_root_vg(lv_paths[i], vg, sizeof(vg)) < 0)
+			continue;
+		/* /dev/mapper/luks-UUID looks like VG "luks": an existing device is no LV to make
+		 */
+		if (access(lv_paths[i], F_OK) == 0)
+			log_debug("lvm: %s exists already; nothing to activate", lv_paths[i]);
 		else
 			activate_vg(vg, false);
-	} else if (!named) {
-		activate_on_crypt_devices();
 	}
 	log_info("lvm: activation took %llu ms", (unsigned long long)(now_ms() - t0));
 	return r;

@@ -1,8 +1,9 @@
 /* LVM activation with LVM's own tool: the image's static /sbin/lvm, run after LUKS unlocking.
  * What is activated: the rd.lvm.vg= volume groups and rd.lvm.lv= logical volumes; with none
  * named, the VG that holds root= when root= names an LV (/dev/mapper/VG-LV, /dev/VG/LV), else
- * the VGs whose PVs are the unlocked LUKS devices. Never every VG on every disk. Only
- * activation and reporting commands run; see lvm.c on what keeps LVM metadata unwritten. */
+ * the VGs whose PVs are the unlocked LUKS devices; plus the VG of resume= when it names an LV
+ * (and noresume is not given). Never every VG on every disk. Only activation and reporting
+ * commands run; see lvm.c on what keeps LVM metadata unwritten. */
 #pragma once
 
 #include <stdbool.h>

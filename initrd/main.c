@@ -1,6 +1,7 @@
 /* initkit-init: the stage-1 /init. main() reads like the boot: mount the API filesystems,
- * read the configuration, load modules, unlock LUKS, activate LVM, find and mount the root, check the
- * stage-2 init inside it, switch root. Every failure ends in the rd.emergency= policy. */
+ * read the configuration, load modules, unlock LUKS, activate LVM, resume from hibernation,
+ * find and mount the root, check the stage-2 init inside it, switch root. Every failure ends in the
+ * rd.emergency= policy. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -25,6 +26,7 @@
 #include "luks.h"
 #include "lvm.h"
 #include "mount.h"
+#include "resume.h"
 #include "switchroot.h"
 #include "udevdb.h"
 #include "util.h"
@@ -190,6 +192,9 @@ static void boot(int argc, char **argv_in)
 		fail(&bc, "LUKS unlocking failed (see above)");
 	if (lvm_activate(&bc) < 0)
 		fail(&bc, "LVM activation failed (see above)");
+	/* before the root is waited for, checked or mounted: nothing may touch the disks that
+	 * a hibernated kernel left behind */
+	resume_from_hibernation(&bc, uev, mods);
 
 	if (!bc.root)
 		fail(&bc, "no root= configured (kernel command line or " IMAGE_CONF ")");

@@ -14,16 +14,20 @@
 #   lvm-on-luks     as Debian's installer: LUKS2 (pbkdf2) around an LVM PV, VG debian-vg with
 #                   LVs root (the ext4 test root) and swap_1 (made with this build's static
 #                   lvm on a loop device, no host device-mapper: lvcreate --driverloaded n)
+#                   (swap=MiB: swap_1 that size, made with mkswap: for hibernation)
+#   lvm             the same PV without LUKS (a plain disk holding VG debian-vg)
 #   debian-install  the whole disk Debian 12's installer makes with "guided - use entire disk
 #                   and set up encrypted LVM": GPT, p1 ESP (vfat), p2 /boot (ext2), p3 LUKS2
 #                   (argon2id, cheap) holding the PV of VG debian-vg with LVs root (ext4 made
-#                   from tree=DIR, whose /boot goes to p2) and swap_1 (mkswap); /etc/fstab,
+#                   from tree=DIR, whose /boot goes to p2) and swap_1 (swap=MiB); /etc/fstab,
 #                   /etc/crypttab (vda3_crypt) and the RESUME= file written as the installer does
 #   raw             an unformatted disk (size=MiB)
+#   swap            a whole-disk swap area, LABEL=initkit-swap (mkswap, size=MiB, swapuuid=)
 # Keys: label= fsuuid= luksuuid= pass= keyfile=PATH (added as a second key slot)
 #       header=PATH (LUKS header detached into PATH) partuuid= partlabel= size=MiB
 #       sbininit=PATH (/sbin/init links there; /bin/init is then the stage-2 marker)
-#       tree=DIR (debian-install: the root tree; swapsize=, fssize= size the LVs)
+#       swap=MiB (lvm-on-luks) swapuuid= (the UUID of a swap area made by swap= or swap)
+#       tree=DIR (debian-install: the root tree; fssize= and swap= size the LVs)
 set -euo pipefail
 O=$(realpath -m "$1")
 OUT=$2
@@ -31,12 +35,12 @@ RECIPE=$3
 shift 3
 label=initkit-root fsuuid=6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 luksuuid=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002
 pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3b2d9c4f0003
-partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit=
-tree= swapsize=8M
+partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit= swap=
+swapuuid=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004 tree=
 for kv in "$@"; do
 	case "$kv" in
 	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | \
-		size=* | kexec=* | initrd=* | fssize=* | corrupt=* | sbininit=* | tree=* | swapsize=*)
+		size=* | kexec=* | initrd=* | fssize=* | corrupt=* | sbininit=* | swap=* | swapuuid=* | tree=*)
 		declare "${kv%%=*}=${kv#*=}" ;;
 	*) echo "disks.sh: unknown key '$kv'" >&2; exit 2 ;;
 	esac
@@ -49,6 +53,8 @@ make_rootfs() {
 	local r=$TMP/root
 	mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,run,tmp,usr/lib/test,adir}
 	install -m 0755 "$O/qemu/stage2-marker" "$r/usr/lib/test/marker"
+	# the stage-2 init of the hibernate/resume scenario (qemu/hibernate-probe.c), when built
+	[ ! -e "$O/qemu/hibernate-probe" ] || install -m 0755 "$O/qemu/hibernate-probe" "$r/usr/lib/test/hibernate-probe"
 	# Links that resolve only inside the new root (absolute targets), as a real system has.
 	ln -s /usr/lib/test/marker "$r/bin/marker"
 	ln -s /bin/marker "$r/sbin/init"
@@ -117,27 +123,33 @@ add_kexec() {
 # and a filter that sees only our loop device, so the host's LVM setup is neither read nor
 # written; LVs are made inactive (-an) and unzeroed (-Zn), as there is no dm here.
 make_pv() {
-	local pv=$TMP/pv.img loop off etc=$TMP/lvm-etc
+	local pv=$TMP/pv.img loop off swapoff etc=$TMP/lvm-etc
 	mkdir -p "$etc"
-	truncate -s "${1:-48M}" "$pv"
+	truncate -s "${1:-$((48 + ${swap:-0}))M}" "$pv" # $1: the PV's size (debian-install)
 	loop=$(losetup --show -f "$pv")
 	lvm() {
 		LVM_SYSTEM_DIR=$etc LVM_SUPPRESS_FD_WARNINGS=1 "$O/deps/sbin/lvm" "$@" --config \
 			"devices { filter = [ \"a|^$loop\$|\", \"r|.*|\" ] use_devicesfile = 0 obtain_device_list_from_udev = 0 } backup { backup = 0 archive = 0 } activation { udev_sync = 0 udev_rules = 0 }"
 	}
+	lv_offset() { # the byte offset of LV $1 (one segment) in the PV
+		lvm pvs --noheadings --nosuffix --units b --segments \
+			-o pe_start,vg_extent_size,pvseg_start -S lv_name="$1" "$loop" |
+			awk '{ print $1 + $3 * $2 }'
+	}
 	local rc=0
 	{ lvm pvcreate -q "$loop" && lvm vgcreate -q debian-vg "$loop" &&
 		lvm lvcreate -q --driverloaded n -an -Zn -L "$fssize" -n root debian-vg &&
-		lvm lvcreate -q --driverloaded n -an -Zn -L "$swapsize" -n swap_1 debian-vg &&
-		off=$(lvm pvs --noheadings --nosuffix --units b --segments \
-			-o pe_start,vg_extent_size,pvseg_start -S lv_name=root "$loop" |
-			awk '{ print $1 + $3 * $2 }') &&
-		swap_off=$(lvm pvs --noheadings --nosuffix --units b --segments \
-			-o pe_start,vg_extent_size,pvseg_start -S lv_name=swap_1 "$loop" |
-			awk '{ print $1 + $3 * $2 }'); } >&2 || rc=1
+		lvm lvcreate -q --driverloaded n -an -Zn -L "${swap:-8}M" -n swap_1 debian-vg &&
+		off=$(lv_offset root) && swapoff=$(lv_offset swap_1); } >&2 || rc=1
+	swap_off=$swapoff # for debian-install
 	losetup -d "$loop"
 	[ "$rc" = 0 ] && [ -n "$off" ] || { echo "disks.sh: making the LVM PV failed" >&2; return 1; }
 	dd if="$TMP/fs.img" of="$pv" bs=1M oflag=seek_bytes seek="$off" conv=notrunc status=none
+	if [ -n "$swap" ]; then
+		truncate -s "${swap}M" "$TMP/swap.img"
+		mkswap -q -U "$swapuuid" -L swap_1 "$TMP/swap.img" >&2
+		dd if="$TMP/swap.img" of="$pv" bs=1M oflag=seek_bytes seek="$swapoff" conv=notrunc status=none
+	fi
 	mv "$pv" "$TMP/fs.img"
 }
 
@@ -182,7 +194,7 @@ luks_wrap() { # $1: luks type args...
 # swap_1. The root is tree=DIR; its /boot is moved to p2. fstab and crypttab as the installer
 # writes them. The swap LV is left as an unwritten hole after its header: it decrypts to noise,
 # as a real swap partition reads before its first use.
-ESP_ID=4A1C0E5F BOOT_UUID=3e6f2a1d-8c4b-4f5e-a1d2-6b7c8d9e0f12 SWAP_UUID=0f4a6c2e-9d1b-4e3a-8c5f-7a2b1d0e9c43
+ESP_ID=4A1C0E5F BOOT_UUID=3e6f2a1d-8c4b-4f5e-a1d2-6b7c8d9e0f12
 make_install() {
 	[ -d "$tree" ] || { echo "disks.sh: debian-install needs tree=DIR (got '$tree')" >&2; return 1; }
 	local r=$TMP/root pvsize p3 disk=$TMP/disk.img mib=1048576
@@ -213,11 +225,10 @@ FSTAB
 	mkfs.ext2 -q -F -E root_owner=0:0 -U "$BOOT_UUID" -d "$TMP/boot" "$TMP/boot.img" 64M 2>&1 | grep -v "^Creating regular file" || true
 	[ -s "$TMP/fs.img" ] && [ -s "$TMP/boot.img" ] || { echo "disks.sh: mkfs failed" >&2; return 1; }
 	truncate -s 40M "$TMP/esp.img" && mkfs.vfat -F 32 -s 1 -i "$ESP_ID" "$TMP/esp.img" >/dev/null
-	# PV: 1 MiB of metadata, root, swap_1, 4 MiB to spare (rounding to extents)
-	pvsize=$(( (${fssize%M} + ${swapsize%M} + 5) ))M
+	# PV: 1 MiB of metadata, root, swap_1 (mkswap by make_pv), 4 MiB to spare (extents)
+	[ -n "$swap" ] || { echo "disks.sh: debian-install needs swap=MiB" >&2; return 1; }
+	pvsize=$((${fssize%M} + swap + 5))M
 	make_pv "$pvsize" || return 1
-	truncate -s "$swapsize" "$TMP/swap.img" && mkswap -q -U "$SWAP_UUID" "$TMP/swap.img" >/dev/null
-	dd if="$TMP/swap.img" of="$TMP/fs.img" bs=4096 count=1 oflag=seek_bytes seek="$swap_off" conv=notrunc status=none
 	truncate -s $((swap_off + mib)) "$TMP/fs.img"
 	OUT=$TMP/p3.img luks_wrap --type luks2 --sector-size 512 --pbkdf argon2id \
 		--pbkdf-memory 32768 --pbkdf-force-iterations 4 --pbkdf-parallel 1
@@ -246,8 +257,10 @@ luks2-argon2id)
 	make_rootfs && luks_wrap --type luks2 --sector-size 512 --pbkdf argon2id \
 		--pbkdf-memory 32768 --pbkdf-force-iterations 4 --pbkdf-parallel 1 ;;
 luks1) make_rootfs && luks_wrap --type luks1 "${PBKDF2[@]}" ;;
+lvm) make_rootfs && make_pv && mv "$TMP/fs.img" "$OUT" ;;
 lvm-on-luks) make_rootfs && make_pv && luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}" ;;
 debian-install) make_install ;;
 raw) truncate -s "${size}M" "$OUT" ;;
+swap) truncate -s "${size}M" "$TMP/swap.img" && mkswap -q -U "$swapuuid" -L initkit-swap "$TMP/swap.img" >&2 && mv "$TMP/swap.img" "$OUT" ;;
 *) echo "disks.sh: unknown recipe '$RECIPE'" >&2; exit 2 ;;
 esac

@@ -6,10 +6,14 @@ $(O)/qemu/xts-encrypt: qemu/xts-encrypt.c | $(DEPS)/.stamp
 $(O)/qemu/stage2-marker: qemu/stage2-marker.c
 	@mkdir -p $(@D)
 	$(CC) $(QEMU_HOST_CFLAGS) -static -o $@ $<
+$(O)/qemu/hibernate-probe: qemu/hibernate-probe.c
+	@mkdir -p $(@D)
+	$(CC) $(QEMU_HOST_CFLAGS) -static -o $@ $<
 $(O)/kernel/.stamp: qemu/setup.sh
 	qemu/setup.sh $(O)
 
-QEMU_BASE_TOOLS := $(O)/qemu/xts-encrypt $(O)/qemu/stage2-marker $(O)/kernel/.stamp \
+QEMU_BASE_TOOLS := $(O)/qemu/xts-encrypt $(O)/qemu/stage2-marker $(O)/qemu/hibernate-probe \
+	$(O)/kernel/.stamp \
 	$(O)/stripped/initkit-init $(O)/stripped/initkit-mkimage
 QEMU_TOOLS := $(QEMU_BASE_TOOLS)
 $(O)/qemu/luks-open-hook: qemu/luks-open-hook.c | $(DEPS)/.stamp

@@ -93,8 +93,12 @@ class Scenario:
 def build_disk(build, recipe):
     """Disks are cached by recipe and the inputs that shape them."""
     h = hashlib.sha256(" ".join(recipe).encode())
-    for dep in ("qemu/disks.sh", "build:qemu/stage2-marker"):
+    for dep in ("qemu/disks.sh", "build:qemu/stage2-marker", "build:qemu/hibernate-probe?"):
         p = os.path.join(build, dep[6:]) if dep.startswith("build:") else os.path.join(HERE, "..", dep)
+        if p.endswith("?"):  # put on the disks only when built
+            p = p[:-1]
+            if not os.path.exists(p):
+                continue
         h.update(open(p, "rb").read())
     out = os.path.join(build, "qemu", "disks", f"{recipe[0]}-{h.hexdigest()[:12]}.img")
     if not os.path.exists(out):

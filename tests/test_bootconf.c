@@ -74,6 +74,12 @@ static void render(const struct boot_config *bc, char *buf, size_t size)
 		put(&o, " lvm=0");
 	put_strv(&o, "vg", bc->lvm_vgs);
 	put_strv(&o, "lv", bc->lvm_lvs);
+	if (bc->resume)
+		put(&o, " resume=%s", bc->resume);
+	if (bc->resume_offset_set)
+		put(&o, " resume_offset=%llu", (unsigned long long)bc->resume_offset);
+	if (bc->noresume)
+		put(&o, " noresume");
 	for (size_t i = 0; i < bc->n_luks; i++)
 		put(&o, " L(%s=%s@%s)", bc->luks[i].key,
 		    bc->luks[i].value ? bc->luks[i].value : "-", bc->luks[i].source);
@@ -141,7 +147,8 @@ static const struct case_ cases[] = {
 	 "a-z 0-9 + _ . -, not starting with -)) E(kernel command line: rd.lvm.vg=..: not a "
 	 "volume group name (A-Z a-z 0-9 + _ . -, not starting with -))"},
 	{"lvm lv: the VG part is an LVM name too", "", "rd.lvm.lv=-vg/root",
-	 "E(kernel command line: rd.lvm.lv=-vg/root: not VG/LV (two LVM names: A-Z a-z 0-9 + _ . -, "
+	 "E(kernel command line: rd.lvm.lv=-vg/root: not VG/LV (two LVM names: A-Z a-z 0-9 + _ . "
+	 "-, "
 	 "not starting with -))"},
 	{"lvm lv needs VG/LV", "", "rd.lvm.lv=root rd.lvm.lv=vg/ rd.lvm.lv=vg/a/b rd.lvm.vg",
 	 "E(kernel command line: rd.lvm.lv=root: not VG/LV (two LVM names: A-Z a-z 0-9 + _ . -, "
@@ -149,6 +156,46 @@ static const struct case_ cases[] = {
 	 "A-Z a-z 0-9 + _ . -, not starting with -)) E(kernel command line: rd.lvm.lv=vg/a/b: not "
 	 "VG/LV (two LVM names: A-Z a-z 0-9 + _ . -, not starting with -)) E(kernel command line: "
 	 "rd.lvm.vg: needs a value)"},
+	{"resume: every spec root= takes, the last one wins", "resume=LABEL=swap\n",
+	 "resume=UUID=1b2c resume=PARTUUID=8c3e resume=PARTLABEL=sw resume=/dev/vda2",
+	 "resume=/dev/vda2"},
+	{"resume: an LV path, from the image", "resume=/dev/mapper/debian--vg-swap_1\n", "",
+	 "resume=/dev/mapper/debian--vg-swap_1"},
+	{"resume: /dev/VG/LV and by-uuid links are paths", "",
+	 "resume=/dev/fedora/swap resume=/dev/disk/by-uuid/1b2c", "resume=/dev/disk/by-uuid/1b2c"},
+	{"resume bad keeps the image's", "resume=UUID=1b2c\n", "resume=0802 resume=LABEL= resume=/",
+	 "resume=UUID=1b2c E(kernel command line: resume=0802: not a device path or a UUID=, "
+	 "LABEL=, "
+	 "PARTUUID=, PARTLABEL= tag) E(kernel command line: resume=LABEL=: not a device path or a "
+	 "UUID=, LABEL=, PARTUUID=, PARTLABEL= tag) E(kernel command line: resume=/: not a device "
+	 "path or a UUID=, LABEL=, PARTUUID=, PARTLABEL= tag)"},
+	{"resume without value", "", "resume", "E(kernel command line: resume: needs a value)"},
+	{"resume_offset decimal, command line over image", "resume_offset=1\n",
+	 "resume_offset=34816", "resume_offset=34816"},
+	{"resume_offset 0 and the largest", "",
+	 "resume-offset=0 resume_offset=18446744073709551615",
+	 "resume_offset=18446744073709551615"},
+	{"resume_offset malformed keeps the image's", "resume_offset=7\n",
+	 "resume_offset=0x100 resume_offset=-1 resume_offset=12k "
+	 "resume_offset=18446744073709551616 "
+	 "resume_offset= resume_offset",
+	 "resume_offset=7 E(kernel command line: resume_offset=0x100: not an unsigned decimal page "
+	 "offset (e.g. 34816)) E(kernel command line: resume_offset=-1: not an unsigned decimal "
+	 "page "
+	 "offset (e.g. 34816)) E(kernel command line: resume_offset=12k: not an unsigned decimal "
+	 "page offset (e.g. 34816)) E(kernel command line: resume_offset=18446744073709551616: not "
+	 "an unsigned decimal page offset (e.g. 34816)) E(kernel command line: resume_offset=: "
+	 "needs "
+	 "a value) E(kernel command line: resume_offset: needs a value)"},
+	{"noresume kept with resume=, in either order", "noresume\n", "resume=/dev/vda2",
+	 "resume=/dev/vda2 noresume"},
+	{"noresume=0 from the command line revokes the image's", "noresume\n", "noresume=0", ""},
+	{"noresume bad", "", "noresume=perhaps",
+	 "E(kernel command line: noresume=perhaps: not a boolean (1/yes/true/on or "
+	 "0/no/false/off))"},
+	{"resume conf with line", "root=/dev/vda\n\nresume_offset=ten\n", "",
+	 "root=/dev/vda E(/etc/initkit.conf:3: resume_offset=ten: not an unsigned decimal page "
+	 "offset (e.g. 34816))"},
 	{"init and its arguments", "init=/sbin/a", "init=/bin/sh -- -c \"echo hi\"",
 	 "init=/bin/sh args=[-c,echo hi]"},
 	{"init relative rejected", "", "init=sbin/init",

@@ -22,6 +22,9 @@ static void check_config(const struct boot_config *bc)
 	check_list(bc->modules, bc->n_modules);
 	check_list(bc->blacklist, bc->n_blacklist);
 	FUZZ_CHECK(boot_emergency_name(bc->emergency) != NULL);
+	FUZZ_CHECK(!bc->root || boot_device_spec_valid(bc->root));
+	FUZZ_CHECK(!bc->resume || boot_device_spec_valid(bc->resume));
+	FUZZ_CHECK(bc->resume_offset_set || bc->resume_offset == 0);
 	for (size_t i = 0; i < bc->n_luks; i++)
 		FUZZ_CHECK(bc->luks[i].key != NULL && bc->luks[i].source != NULL);
 	for (size_t i = 0; i < bc->n_errors; i++) {
