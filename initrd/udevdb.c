@@ -41,6 +41,27 @@ int udevdb_write_dm_entry(int data_fd, unsigned maj, unsigned min)
 	return 0;
 }
 
+int udevdb_mapper_node_to_link(int mapper_fd, const char *name, const char *kname, dev_t devno)
+{
+	char target[300], tmp[300];
+	struct stat st;
+	if (fstatat(mapper_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISBLK(st.st_mode) || st.st_rdev != devno)
+		return -EEXIST;
+	if (path_printf(target, sizeof(target), "../%s", kname) < 0 ||
+	    path_printf(tmp, sizeof(tmp), ".#initkit.%s", name) < 0)
+		return -ENAMETOOLONG;
+	if (symlinkat(target, mapper_fd, tmp) < 0)
+		return -errno;
+	if (renameat(mapper_fd, tmp, mapper_fd, name) < 0) {
+		int r = -errno;
+		unlinkat(mapper_fd, tmp, 0);
+		return r;
+	}
+	return 0;
+}
+
 /* A dm device that udev should take as activated: not suspended, and with a table (a device
  * created but never loaded has size 0). */
 static bool dm_device_active(const char *name, dev_t *devno)
@@ -61,6 +82,27 @@ static bool dm_device_active(const char *name, dev_t *devno)
 		return false;
 	*devno = st.st_rdev;
 	return true;
+}
+
+/* /dev/mapper/NAME of kernel device kname (dm-N), as udev would have made it. */
+static void mapper_node_to_link(const char *kname, dev_t devno)
+{
+	char path[64], name[256];
+	if (path_printf(path, sizeof(path), "/sys/block/%s/dm/name", kname) < 0)
+		return;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, name, sizeof(name) - 1);
+	if (n <= 0)
+		return;
+	name[n] = '\0';
+	name[strcspn(name, "\n")] = '\0';
+	_cleanup_close_ int mapper_fd = open("/dev/mapper", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!name[0] || mapper_fd < 0)
+		return;
+	int r = udevdb_mapper_node_to_link(mapper_fd, name, kname, devno);
+	if (r < 0 && r != -ENOENT && r != -EEXIST)
+		log_warning("udev: cannot make /dev/mapper/%s a symlink to ../%s: %s", name, kname,
+			    strerror(-r));
 }
 
 static void closedirp(DIR **d)
@@ -88,6 +130,7 @@ int udevdb_mark_dm_devices(void)
 		dev_t devno;
 		if (!startswith(de->d_name, "dm-") || !dm_device_active(de->d_name, &devno))
 			continue;
+		mapper_node_to_link(de->d_name, devno);
 		int r = udevdb_write_dm_entry(data_fd, major(devno), minor(devno));
 		if (r == -EEXIST)
 			continue; /* udevd (a hook's) already recorded it */
@@ -106,7 +149,7 @@ int udevdb_mark_dm_devices(void)
 	if (n > 0)
 		log_info(
 			"udev: %d device-mapper device(s) recorded as activated for stage 2's udev "
-			"(" UDEVDB_DIR "):%s",
+			"(" UDEVDB_DIR ", /dev/mapper links):%s",
 			n, marked);
 	return n;
 }

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define UDEVDB_DIR "/run/udev/data"
 /* What udevd would have recorded from libdevmapper's activation event. */
@@ -25,7 +26,16 @@ int udevdb_entry_name(unsigned maj, unsigned min, char *name, size_t size);
  * An existing entry is left as it is: -EEXIST. 0, or a negative errno. */
 int udevdb_write_dm_entry(int data_fd, unsigned maj, unsigned min);
 
+/* libdevmapper built without udev makes /dev/mapper/NAME a device node; udev makes it a
+ * symlink to ../dm-N and will not replace a node ("Failed to create/update device symlink
+ * '/dev/mapper/NAME', ignoring: File exists"). Replaces the entry name in the directory
+ * mapper_fd, when it is the block device devno, by the symlink "../kname" (atomically, by a
+ * rename). 0 replaced; -ENOENT no such entry; -EEXIST something else there (a symlink, another
+ * device, a file), left as it is; other negative errno values on failure. */
+int udevdb_mapper_node_to_link(int mapper_fd, const char *name, const char *kname, dev_t devno);
+
 /* For every dm device in /sys/block that is active (not suspended, with a table), writes its
- * entry into UDEVDB_DIR (made if missing). Logs the devices marked. Returns how many were
- * marked, or a negative errno when the directory cannot be made. */
+ * entry into UDEVDB_DIR (made if missing) and makes its /dev/mapper node udev's symlink.
+ * Logs the devices marked. Returns how many were marked, or a negative errno when the
+ * directory cannot be made. */
 int udevdb_mark_dm_devices(void);

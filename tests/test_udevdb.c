@@ -6,11 +6,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "../initrd/udevdb.h"
@@ -84,12 +86,57 @@ static void test_existing_entry_kept(void **state)
 	rmdir(dir);
 }
 
+/* /dev/mapper/NAME: only a block node of that very device becomes the symlink "../dm-N";
+ * anything else is left alone. Device nodes need CAP_MKNOD: without it that part is skipped. */
+static void test_mapper_node_to_link(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test-udevdb.XXXXXX", target[64];
+	assert_non_null(mkdtemp(dir));
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	dev_t dm0 = makedev(253, 0);
+	assert_int_equal(udevdb_mapper_node_to_link(dfd, "none", "dm-0", dm0), -ENOENT);
+	int fd = openat(dfd, "file", O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(udevdb_mapper_node_to_link(dfd, "file", "dm-0", dm0), -EEXIST);
+	assert_int_equal(symlinkat("../dm-7", dfd, "link"), 0);
+	assert_int_equal(udevdb_mapper_node_to_link(dfd, "link", "dm-0", dm0), -EEXIST);
+	ssize_t n = readlinkat(dfd, "link", target, sizeof(target) - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	assert_string_equal(target, "../dm-7");
+	bool nodes = mknodat(dfd, "debian--vg-root", S_IFBLK | 0600, dm0) == 0;
+	if (nodes) {
+		assert_int_equal(mknodat(dfd, "other", S_IFBLK | 0600, makedev(253, 1)), 0);
+		assert_int_equal(udevdb_mapper_node_to_link(dfd, "other", "dm-0", dm0), -EEXIST);
+		assert_int_equal(udevdb_mapper_node_to_link(dfd, "debian--vg-root", "dm-0", dm0),
+				 0);
+		n = readlinkat(dfd, "debian--vg-root", target, sizeof(target) - 1);
+		assert_true(n > 0);
+		target[n] = '\0';
+		assert_string_equal(target, "../dm-0");
+		assert_int_equal(
+			faccessat(dfd, ".#initkit.debian--vg-root", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+		unlinkat(dfd, "debian--vg-root", 0);
+		unlinkat(dfd, "other", 0);
+	}
+	unlinkat(dfd, "file", 0);
+	unlinkat(dfd, "link", 0);
+	close(dfd);
+	rmdir(dir);
+	if (!nodes)
+		skip(); /* visible: no CAP_MKNOD here */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_entry_name),
 		cmocka_unit_test(test_write_entry),
 		cmocka_unit_test(test_existing_entry_kept),
+		cmocka_unit_test(test_mapper_node_to_link),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
