@@ -56,8 +56,10 @@ int resume_write_sysfs(int power_dirfd, dev_t dev, bool offset_set, uint64_t off
 }
 
 /* What libblkid's TYPE says about an image, for the "no image" message. */
-static const char *type_hint(const char *type)
+static const char *type_hint(const char *type, bool swap_file)
 {
+	if (swap_file)
+		return "a swap file at resume_offset= inside it; libblkid sees only the device";
 	if (!type)
 		return "nothing libblkid recognises: is resume= the swap device?";
 	if (streq(type, "swsuspend"))
@@ -116,6 +118,7 @@ void resume_from_hibernation(const struct boot_config *bc, struct uevents *u, st
 	}
 	log_notice("resume: no hibernation image on %s (%s, libblkid TYPE=%s: %s); booting on "
 		   "after %llu ms (the kernel's check: %llu ms)",
-		   bc->resume, dev, type ? type : "none", type_hint(type),
+		   bc->resume, dev, type ? type : "none",
+		   type_hint(type, bc->resume_offset_set && bc->resume_offset),
 		   (unsigned long long)(now_ms() - t0), (unsigned long long)(now_ms() - t_write));
 }

@@ -23,6 +23,8 @@
 #                   /etc/crypttab (vda3_crypt) and the RESUME= file written as the installer does
 #   raw             an unformatted disk (size=MiB)
 #   swap            a whole-disk swap area, LABEL=initkit-swap (mkswap, size=MiB, swapuuid=)
+#   swapfile        ext4 (4 KiB blocks) holding only /swapfile (size=MiB, random-filled so no
+#                   block is a hole, then mkswap): for resume_offset=; prints its page offset
 # Keys: label= fsuuid= luksuuid= pass= keyfile=PATH (added as a second key slot)
 #       header=PATH (LUKS header detached into PATH) partuuid= partlabel= size=MiB
 #       sbininit=PATH (/sbin/init links there; /bin/init is then the stage-2 marker)
@@ -261,6 +263,12 @@ lvm) make_rootfs && make_pv && mv "$TMP/fs.img" "$OUT" ;;
 lvm-on-luks) make_rootfs && make_pv && luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}" ;;
 debian-install) make_install ;;
 raw) truncate -s "${size}M" "$OUT" ;;
+swapfile)
+	mkdir -p "$TMP/sf" && head -c "${size}M" /dev/urandom >"$TMP/sf/swapfile" && chmod 0600 "$TMP/sf/swapfile"
+	mkswap -q -U "$swapuuid" "$TMP/sf/swapfile" >&2
+	mkfs.ext4 -q -F -b 4096 -E root_owner=0:0 -L initkit-swapfs -d "$TMP/sf" "$TMP/fs.img" $((size + 16))M | grep -v "^Creating regular file" >&2 || true
+	echo "disks.sh: /swapfile starts at page $(debugfs -R 'bmap /swapfile 0' "$TMP/fs.img" 2>/dev/null)" >&2
+	mv "$TMP/fs.img" "$OUT" ;;
 swap) truncate -s "${size}M" "$TMP/swap.img" && mkswap -q -U "$swapuuid" -L initkit-swap "$TMP/swap.img" >&2 && mv "$TMP/swap.img" "$OUT" ;;
 *) echo "disks.sh: unknown recipe '$RECIPE'" >&2; exit 2 ;;
 esac

@@ -1,15 +1,19 @@
 /* The stage-2 init of the hibernate/resume scenario (qemu/scenarios/resume-cycle.scn): proves
  * that a process survives hibernation through initkit. Usage, as init:
  *   init=/usr/lib/test/hibernate-probe -- SWAPDEV
- * It swapon()s SWAPDEV, starts a worker that counts every 200 ms (in memory shared with us),
- * and writes "disk" to /sys/power/state: the kernel writes the image to the swap and powers
- * off. The next boot goes through initkit, which asks the kernel to resume; the kernel
+ *   init=/usr/lib/test/hibernate-probe -- FSDEV /swapfile   (a swap file: FSDEV is mounted on
+ *                                                            /tmp, /tmp/swapfile is swapped on)
+ * It swapon()s SWAPDEV (or the file), starts a worker that counts every 200 ms (in memory shared
+ * with us), and writes "disk" to /sys/power/state: the kernel writes the image to the swap and
+ * powers off. The next boot goes through initkit, which asks the kernel to resume; the kernel
  * restores the image and the write returns here, in the SAME processes: we print the pids,
  * the token drawn before hibernating and the counter going on, then power off.
  * Lines start with HIBERNATE-PROBE; "HIBERNATE-PROBE FAIL" on any failure.
  * Built statically: the test root has no libc. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,8 +104,24 @@ int main(int argc, char **argv)
 		 rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
 	printf("HIBERNATE-PROBE start: pid=%d boot_id=%s token=%s swap=%s\n", (int)getpid(),
 	       boot_id, token, argv[1]);
-	if (swapon(argv[1], 0) < 0) {
-		snprintf(msg, sizeof(msg), "swapon %s: %s", argv[1], strerror(errno));
+	char swap[256];
+	snprintf(swap, sizeof(swap), "%s", argv[1]);
+	if (argc > 2) { /* a swap file on FSDEV */
+		if (mount(argv[1], "/tmp", "ext4", 0, NULL) < 0) {
+			snprintf(msg, sizeof(msg), "mount %s on /tmp: %s", argv[1],
+				 strerror(errno));
+			fail(msg);
+		}
+		snprintf(swap, sizeof(swap), "/tmp%s", argv[2]);
+		int fd = open(swap, O_RDONLY | O_CLOEXEC), block = 0;
+		if (fd < 0 || ioctl(fd, FIBMAP, &block) < 0) /* 4 KiB blocks: a page each */
+			fail("FIBMAP on the swap file");
+		close(fd);
+		printf("HIBERNATE-PROBE swap file %s on %s starts at page %d (resume_offset)\n",
+		       argv[2], argv[1], block);
+	}
+	if (swapon(swap, 0) < 0) {
+		snprintf(msg, sizeof(msg), "swapon %s: %s", swap, strerror(errno));
 		fail(msg);
 	}
 	read_attr("/proc/swaps", msg, sizeof(msg));
@@ -164,6 +184,6 @@ int main(int argc, char **argv)
 	       "token %s, boot_id %s\n",
 	       (int)getpid(), (int)worker, before, after, token, boot_id);
 	kill(worker, SIGKILL);
-	swapoff(argv[1]);
+	swapoff(swap);
 	power_off();
 }
