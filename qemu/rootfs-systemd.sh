@@ -105,7 +105,7 @@ UNIT
 	as_root install -d "$T/etc/systemd/system/multi-user.target.wants"
 	as_root ln -sf ../initkit-install-probe.service \
 		"$T/etc/systemd/system/multi-user.target.wants/initkit-install-probe.service"
-	as_root "$HERE/disks.sh" "$O" "$img.tmp" debian-install tree="$T" fssize=448M swap=256
+	as_root "$HERE/disks.sh" "$O" "$img.tmp" debian-install tree="$T" fssize=384M swap=256
 	as_root rm -rf "$T"
 	mv "$img.tmp" "$img"
 	echo "$key" >"$OUT/.install"
