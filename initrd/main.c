@@ -29,6 +29,7 @@
 #include "resume.h"
 #include "stack.h"
 #include "switchroot.h"
+#include "udevdb.h"
 #include "util.h"
 #include "version.h"
 
@@ -240,6 +241,7 @@ static void boot(int argc, char **argv_in)
 	uevents_close(uev);
 	modules_free(mods);
 	killall_stage1(KILLALL_GRACE_MS);
+	udevdb_mark_dm_devices(); /* so stage 2's udev does not disable them (udevdb.h) */
 	console_restore();
 	log_notice("switching to %s on %s (%s) after %llu ms", init, bc.root, rootdev,
 		   (unsigned long long)(now_ms() - t0));

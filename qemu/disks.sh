@@ -27,6 +27,11 @@
 #                   cannot fill a multi-device filesystem or make subvolumes, so a preparatory
 #                   QEMU boot (initkit, ext4 root, busybox + qemu/btrfs-subvol) does; the pair is
 #                   made once per inputs under $O/qemu/btrfs-pairs/ and each part copied from it
+#   debian-install  the whole disk Debian 12's installer makes with "guided - use entire disk
+#                   and set up encrypted LVM": GPT, p1 ESP (vfat), p2 /boot (ext2), p3 LUKS2
+#                   (argon2id, cheap) holding the PV of VG debian-vg with LVs root (ext4 made
+#                   from tree=DIR, whose /boot goes to p2) and swap_1 (swap=MiB); /etc/fstab,
+#                   /etc/crypttab (vda3_crypt) and the RESUME= file written as the installer does
 #   raw             an unformatted disk (size=MiB)
 #   swap            a whole-disk swap area, LABEL=initkit-swap (mkswap, size=MiB, swapuuid=)
 #   swapfile        ext4 (4 KiB blocks) holding only /swapfile (size=MiB, random-filled so no
@@ -34,7 +39,7 @@
 # Keys: label= fsuuid= luksuuid= inneruuid= vg= pvuuid2= pass= keyfile=PATH (a second key slot)
 #       header=PATH (LUKS header detached into PATH) partuuid= partlabel= size=MiB
 #       sbininit=PATH (/sbin/init links there; /bin/init is then the stage-2 marker)
-#       swap=MiB (lvm-on-luks, lvm) swapuuid= (the UUID of a swap area made by swap= or swap)
+#       swap=MiB (lvm-on-luks, lvm, debian-install) swapuuid= (the UUID of a swap area made by swap= or swap)
 #       damage=repairable|beyond-preen  (fsck scenarios) the ext4 root is damaged with debugfs -w
 #         before it is placed or encrypted, and marked not clean so e2fsck -a checks it:
 #         repairable: a file's link count is 2 instead of 1 (e2fsck -a fixes it, exit 1);
@@ -43,6 +48,7 @@
 #       part=1|2 (btrfs-raid1: which member)
 #       lvextra=skip|snap (lvm recipes) root gets the activation-skip flag (lvchange -ky), or a
 #         classic snapshot "snap" (metadata made by qemu/lvm-snapshot-meta.py, vgcfgrestore)
+#       tree=DIR (debian-install: the root tree; fssize= and swap= size the LVs)
 set -euo pipefail
 O=$(realpath -m "$1")
 OUT=$2
@@ -52,13 +58,14 @@ label=initkit-root fsuuid=6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 luksuuid=7b2d3d6f
 pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3b2d9c4f0003
 partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit= damage= part=
 inneruuid=9d4f5f81-7d71-4a3e-8a8c-4c3e0d5f0004 vg=debian-vg pvuuid2=Miss1n-gPVx-2222-3333-4444-5555-666666
-lvextra= swap= swapuuid=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004
+lvextra= swap= swapuuid=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004 tree=
 [[ "$RECIPE" = btrfs-* ]] && fsuuid=0c5e8f2a-9b1d-4c3e-8f7a-4d3e0a5b0005
 for kv in "$@"; do
 	case "$kv" in
 	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | \
 		size=* | kexec=* | initrd=* | fssize=* | corrupt=* | sbininit=* | inneruuid=* | vg=* | \
-		pvuuid2=* | damage=* | part=* | swap=* | swapuuid=* | lvextra=*)
+		pvuuid2=* | damage=* | part=* | swap=* | swapuuid=* | lvextra=* | \
+		tree=*)
 		declare "${kv%%=*}=${kv#*=}" ;;
 	*) echo "disks.sh: unknown key '$kv'" >&2; exit 2 ;;
 	esac
@@ -165,6 +172,7 @@ make_pv() { # [two]: a second PV that the root LV spans, left out of the result
 	[ -n "$lvextra" ] && pvmib=$((pvmib + 16))
 	# two: the first PV too small for root, which spans into the second
 	[ "${1:-}" = two ] && pvmib=$(((fsbytes + 1048575) / 1048576 + 4))
+	case "${1:-}" in *M) pvmib=${1%M} ;; esac # a size: the PV's (debian-install)
 	truncate -s "${pvmib}M" "$pv"
 	loop=$(losetup --show -f "$pv")
 	local filter="\"a|^$loop\$|\", "
@@ -195,6 +203,7 @@ make_pv() { # [two]: a second PV that the root LV spans, left out of the result
 			"$(dirname "$0")/lvm-snapshot-meta.py" "$TMP/meta" &&
 			lvm vgcfgrestore -q -f "$TMP/meta" "$vg"; }; } &&
 		off=$(lv_offset root) && swapoff=$(lv_offset swap_1); } >&2 || rc=1
+	swap_off=$swapoff # for debian-install
 	losetup -d "$loop"
 	[ -n "$loop2" ] && losetup -d "$loop2"
 	[ "$rc" = 0 ] && [ -n "$off" ] || { echo "disks.sh: making the LVM PV failed" >&2; return 1; }
@@ -305,6 +314,61 @@ btrfs_member() {
 	cp --sparse=always "$dir/$part.img" "$OUT"
 }
 
+# Debian 12's installer, "guided - use entire disk and set up encrypted LVM", on a virtio
+# disk (vda): GPT with p1 ESP (FAT32, /boot/efi), p2 /boot (ext2), p3 LUKS2 "vda3_crypt"
+# (crypttab options luks,discard) holding the PV of VG debian-vg: LV root (ext4) first, then
+# swap_1. The root is tree=DIR; its /boot is moved to p2. fstab and crypttab as the installer
+# writes them. The swap LV is left as an unwritten hole after its header: it decrypts to noise,
+# as a real swap partition reads before its first use.
+ESP_ID=4A1C0E5F BOOT_UUID=3e6f2a1d-8c4b-4f5e-a1d2-6b7c8d9e0f12
+make_install() {
+	[ -d "$tree" ] || { echo "disks.sh: debian-install needs tree=DIR (got '$tree')" >&2; return 1; }
+	local r=$TMP/root pvsize p3 disk=$TMP/disk.img mib=1048576
+	cp -a "$tree" "$r"
+	mkdir -p "$TMP/boot" && cp -a "$r/boot/." "$TMP/boot/" && rm -rf "$r/boot" && mkdir -p "$r/boot/efi"
+	cat >"$r/etc/fstab" <<FSTAB
+# /etc/fstab: static file system information.
+#
+# Use 'blkid' to print the universally unique identifier for a
+# device; this may be used with UUID= as a more robust way to name devices
+# that works even if disks are added and removed. See fstab(5).
+#
+# systemd generates mount units based on this file, see systemd.mount(5).
+# Please run 'systemctl daemon-reload' after you make changes to this file.
+#
+# <file system> <mount point>   <type>  <options>       <dump>  <pass>
+/dev/mapper/debian--vg-root /               ext4    errors=remount-ro 0       1
+# /boot was on /dev/vda2 during installation
+UUID=$BOOT_UUID /boot           ext2    defaults        0       2
+# /boot/efi was on /dev/vda1 during installation
+UUID=${ESP_ID:0:4}-${ESP_ID:4:4}  /boot/efi       vfat    umask=0077      0       1
+/dev/mapper/debian--vg-swap_1 none            swap    sw              0       0
+FSTAB
+	printf 'vda3_crypt UUID=%s none luks,discard\n' "$luksuuid" >"$r/etc/crypttab"
+	mkdir -p "$r/etc/initramfs-tools/conf.d"
+	echo "RESUME=/dev/mapper/debian--vg-swap_1" >"$r/etc/initramfs-tools/conf.d/resume"
+	mkfs.ext4 -q -F -E root_owner=0:0 -U "$fsuuid" -d "$r" "$TMP/fs.img" "$fssize" 2>&1 | grep -v "^Creating regular file" || true
+	mkfs.ext2 -q -F -E root_owner=0:0 -U "$BOOT_UUID" -d "$TMP/boot" "$TMP/boot.img" 64M 2>&1 | grep -v "^Creating regular file" || true
+	[ -s "$TMP/fs.img" ] && [ -s "$TMP/boot.img" ] || { echo "disks.sh: mkfs failed" >&2; return 1; }
+	truncate -s 40M "$TMP/esp.img" && mkfs.vfat -F 32 -s 1 -i "$ESP_ID" "$TMP/esp.img" >/dev/null
+	# PV: 1 MiB of metadata, root, swap_1 (mkswap by make_pv), 4 MiB to spare (extents)
+	[ -n "$swap" ] || { echo "disks.sh: debian-install needs swap=MiB" >&2; return 1; }
+	pvsize=$((${fssize%M} + swap + 5))M
+	make_pv "$pvsize" || return 1
+	truncate -s $((swap_off + mib)) "$TMP/fs.img"
+	OUT=$TMP/p3.img luks_wrap --type luks2 --sector-size 512 --pbkdf argon2id \
+		--pbkdf-memory 32768 --pbkdf-force-iterations 4 --pbkdf-parallel 1
+	p3=$((16 * mib + ${pvsize%M} * mib))
+	truncate -s "$p3" "$TMP/p3.img"
+	truncate -s $((mib + 40 * mib + 64 * mib + p3 + mib)) "$disk"
+	sgdisk -n 1:2048:+40M -t 1:EF00 -u "1:$partuuid" -n 2:0:+64M -t 2:8300 \
+		-n "3:0:+$((p3 / 512))" -t 3:8300 "$disk" >/dev/null
+	dd if="$TMP/esp.img" of="$disk" bs=1M seek=1 conv=notrunc,sparse status=none
+	dd if="$TMP/boot.img" of="$disk" bs=1M seek=41 conv=notrunc,sparse status=none
+	dd if="$TMP/p3.img" of="$disk" bs=1M seek=105 conv=notrunc,sparse status=none
+	mv "$disk" "$OUT"
+}
+
 PBKDF2=(--pbkdf pbkdf2 --pbkdf-force-iterations 1000)
 case "$RECIPE" in
 ext4) make_rootfs && mv "$TMP/fs.img" "$OUT" ;;
@@ -328,6 +392,7 @@ luks-on-lvm | luks-lvm-luks)
 	mv "$TMP/inner.img" "$TMP/fs.img" && make_pv
 	if [ "$RECIPE" = luks-on-lvm ]; then mv "$TMP/fs.img" "$OUT"; else luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}"; fi ;;
 lvm-missing-pv) make_rootfs && make_pv two && mv "$TMP/fs.img" "$OUT" ;;
+debian-install) make_install ;;
 raw) truncate -s "${size}M" "$OUT" ;;
 btrfs-raid1) btrfs_member ;;
 swapfile)

@@ -42,8 +42,10 @@ $(O)/qemu/btrfs-subvol: qemu/btrfs-subvol.c
 	$(CC) $(QEMU_HOST_CFLAGS) -static -o $@ $<
 QEMU_TOOLS += $(O)/qemu/btrfs-subvol
 
-# Debian 12 with systemd for the stage-2 scenarios (debootstrap, cached; images without mounts).
-$(O)/rootfs-systemd/.images: qemu/rootfs-systemd.sh $(O)/stripped/initkit-stage2
+# Debian 12 with systemd for the stage-2 scenarios (debootstrap, cached; images without mounts),
+# and the encrypted-LVM install disk made from it (qemu/disks.sh debian-install, qemu/install/).
+$(O)/rootfs-systemd/.images: qemu/rootfs-systemd.sh $(O)/stripped/initkit-stage2 qemu/disks.sh \
+		$(wildcard qemu/install/*) $(O)/qemu/xts-encrypt | $(DEPS)/.stamp
 	qemu/rootfs-systemd.sh $(O)/rootfs-systemd
 QEMU_TOOLS += $(O)/rootfs-systemd/.images
 

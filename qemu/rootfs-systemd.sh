@@ -13,6 +13,9 @@
 #   OUTDIR/rootfs-admin-badheader.img  logind.conf line 1 '[Login' + an admin drop-in (yes)
 #   OUTDIR/rootfs-noinit.img        /usr/lib/systemd/systemd cannot be executed (#! missing)
 #   OUTDIR/rootfs-noproc.img        rootfs-noinit.img without a /proc directory
+#   OUTDIR/debian-install.img       a whole disk as Debian's installer lays out encrypted LVM
+#                                   (qemu/disks.sh debian-install) with this system as root,
+#                                   hostname debian, and the install probe (below)
 # The debootstrap tree is cached in OUTDIR/base (first run: several minutes, see README);
 # the images are rebuilt when the binary or this script changes.
 set -euo pipefail
@@ -21,7 +24,7 @@ BIN=$(realpath -m "${2:-$OUT/../stripped/initkit-stage2}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 SUITE=bookworm
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-PKGS=systemd,systemd-sysv,dbus,libpam-systemd,procps
+PKGS=systemd,systemd-sysv,dbus,libpam-systemd,procps,udev,kmod,lvm2,cryptsetup,dosfstools
 FSUUID=5d3b6a0e-1c2f-4e7a-9b1d-2f6c8e4a0d51
 MACHINE_ID=0d5a3c9e1b7f4e2a8c6d4b2a0e9f7c51
 
@@ -29,7 +32,7 @@ log() { echo "rootfs-systemd: $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 [ -x "$BIN" ] || { log "no stage-2 binary at $BIN (run make first)"; exit 1; }
-"$HERE/../lib/apt-install" debootstrap e2fsprogs
+"$HERE/../lib/apt-install" debootstrap e2fsprogs dosfstools gdisk
 
 # 1. The cached base system: debootstrap (needs root for chroot; it mounts /proc inside the
 #    target while installing, nothing else), a test user, a fixed machine-id (no first-boot).
@@ -52,9 +55,68 @@ if [ ! -f "$OUT/base/.stamp" ] || [ "$(cat "$OUT/base/.stamp")" != "$base_key" ]
 	log "base system ready in $(($(date +%s) - start)) s"
 fi
 
+# 4. (called from below) The encrypted-LVM install disk: the base system as a real Debian 12
+#    install made with "guided - use entire disk and set up encrypted LVM" (host name debian),
+#    with the modules its mounts need, the kernel in /boot, and a probe that reports on the
+#    console what systemd made of it. Its own key: it does not depend on initkit-stage2.
+install_disk() {
+	local O=$OUT/.. kver key T=$OUT/install-tree img=$OUT/debian-install.img start m
+	kver=$(cat "$O/kernel/kver")
+	key=$(cat "$0" "$HERE/disks.sh" "$HERE"/install/* "$OUT/base/.stamp" "$O/kernel/kver" | sha256sum | cut -c1-16)
+	[ -f "$img" ] && [ "$(cat "$OUT/.install" 2>/dev/null)" = "$key" ] && return 0
+	start=$(date +%s)
+	as_root rm -rf "$T"
+	as_root cp -a "$OUT/base" "$T"
+	as_root rm -f "$T/.stamp"
+	echo debian | as_root tee "$T/etc/hostname" >/dev/null
+	printf '127.0.0.1\tlocalhost\n127.0.1.1\tdebian\n' | as_root tee "$T/etc/hosts" >/dev/null
+	# The kernel and, of its 396 MB of modules, those the disk stack and the vfat /boot/efi
+	# load in stage 2 (a real install has them all; systemd's mounts ask modprobe for fs-vfat
+	# and the nls tables), indexed by depmod.
+	as_root install -d "$T/boot"
+	as_root cp "$O/kernel/root/boot/vmlinuz-$kver" "$O/kernel/root/boot/config-$kver" "$T/boot/"
+	for m in virtio_pci virtio_blk ext4 dm_crypt dm_mod xts aesni_intel vfat nls_cp437 \
+		nls_ascii nls_utf8 crc32c_generic autofs4; do
+		modprobe -d "$O/kernel/root" -S "$kver" --show-depends "$m" 2>/dev/null |
+			sed -n 's/^insmod \([^ ]*\).*/\1/p'
+	done | sort -u | while read -r m; do
+		as_root install -D -m 0644 "$m" "$T${m#"$O"/kernel/root}"
+	done
+	as_root cp "$O/kernel/root/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} \
+		"$T/lib/modules/$kver/"
+	as_root depmod -b "$T" "$kver"
+	as_root install -m 0755 "$HERE/install/probe" "$T/usr/local/sbin/initkit-install-probe"
+	as_root install -m 0755 "$HERE/install/counter" "$T/usr/local/sbin/initkit-counter"
+	as_root install -D -m 0755 "$HERE/install/sleep-hook" "$T/usr/lib/systemd/system-sleep/initkit-probe"
+	as_root tee "$T/etc/systemd/system/initkit-install-probe.service" >/dev/null <<'UNIT'
+[Unit]
+Description=initkit: report how the installed system came up
+After=multi-user.target
+
+[Service]
+# simple, not oneshot: the probe waits for the boot to finish, which a oneshot job would hold up
+Type=simple
+ExecStart=/usr/local/sbin/initkit-install-probe
+StandardOutput=journal+console
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+	as_root install -d "$T/etc/systemd/system/multi-user.target.wants"
+	as_root ln -sf ../initkit-install-probe.service \
+		"$T/etc/systemd/system/multi-user.target.wants/initkit-install-probe.service"
+	as_root "$HERE/disks.sh" "$O" "$img.tmp" debian-install tree="$T" fssize=384M swap=256
+	as_root rm -rf "$T"
+	mv "$img.tmp" "$img"
+	echo "$key" >"$OUT/.install"
+	log "install disk ready in $(($(date +%s) - start)) s: $(basename "$img")"
+}
+
 # 2. The test tree: base + initkit-stage2 + the probe unit.
 key=$(cat "$BIN" "$0" "$OUT/base/.stamp" | sha256sum | cut -c1-16)
 if [ -f "$OUT/.images" ] && [ "$(cat "$OUT/.images")" = "$key" ]; then
+	install_disk
+	touch "$OUT/.images" # for make: everything is current
 	exit 0
 fi
 start=$(date +%s)
@@ -172,4 +234,5 @@ fi
 mv "$OUT/rootfs-noproc.img.tmp" "$OUT/rootfs-noproc.img"
 as_root rm -rf "$T"
 echo "$key" >"$OUT/.images"
+install_disk
 log "images ready in $(($(date +%s) - start)) s: $(ls "$OUT"/*.img | xargs -n1 basename | tr '\n' ' ')"

@@ -21,7 +21,8 @@ Scenario file: one directive per line, '#' comments. Directives:
   forbid: REGEX      must never appear on the console (checked over the whole log)
   unchanged: N OFFSET LENGTH  after QEMU exits, bytes OFFSET..+LENGTH of disk N are the same
                      as before the boot (the run's overlay against the pristine disk)
-  reboot: [ARGS]     after QEMU has powered off (e.g. hibernated), boot again with the same
+  reboot: [ARGS]     after QEMU has powered off (e.g. hibernated; or entered ACPI S4, which
+                     ends QEMU too), boot again with the same
                      disks as they are now (the run's overlays) and the same image; ARGS
                      replace the 'append:' ones for this and later boots
   memory: MIB        guest memory (default 512)
@@ -216,7 +217,11 @@ def run(sc, build, verbose):
                     out += rest
                     log.write(rest)
                     text = out.decode(errors="replace")
-                    if "reboot: Power down" not in text[pos:]:
+                    # a power-off, or ACPI S4 after the image was written (systemd's default
+                    # HibernateMode=platform: QEMU then exits without "Power down")
+                    this_boot = text[max(text.rfind("=== run.py: boot "), 0):]
+                    if "reboot: Power down" not in text[pos:] and not (
+                            p.returncode == 0 and "PM: Image saving done" in this_boot):
                         failure = f"line {lineno}: boot {boots} did not power off before 'reboot:'"
                         break
                     pos = len(text)
