@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Boot benchmark: initkit against the initramfs a user would use instead, on the same Debian
-kernel (BUILD/kernel), the same test disks (qemu/disks.sh recipes luks2-pbkdf2 and ext4) and
-the same QEMU (TCG), in one run. See qemu/bench/README.md for the method.
+kernel (BUILD/kernel), the same test disks (qemu/disks.sh recipes luks2-pbkdf2, ext4 and
+lvm-on-luks, Debian's encrypted LVM) and the same QEMU (TCG), in one run. See qemu/bench/README.md for the method.
 
 Usage: qemu/bench/bench.py [--build build] [--boots 5] [--peers a,b] [--out FILE] [--one PEER:DISK]
 Prints the markdown table and writes it to BUILD/bench-boot.md (or --out).
@@ -32,27 +32,38 @@ PASS = "initkit-test-passphrase"
 TYPE_DELAY = 0.25
 LUKS_UUID = "7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002"
 FS_UUID = "6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001"
-DISKS = {"luks": ["luks2-pbkdf2"], "plain": ["ext4"]}
+DISKS = {"luks": ["luks2-pbkdf2"], "plain": ["ext4"], "lvm": ["lvm-on-luks"]}
+DISK_LABEL = {"luks": "LUKS2", "plain": "ext4", "lvm": "LVM on LUKS2"}
+# The LVM-on-LUKS disk is Debian's installer layout (qemu/disks.sh lvm-on-luks): crypttab name
+# sda3_crypt around a PV of VG debian-vg, LVs root (the ext4 test root) and swap_1. It is
+# booted from separate images (BENCH_LVM=1 to the builders), so the LUKS2/ext4 rows keep
+# their images.
+CRYPT = "sda3_crypt"
+LVM_ROOT = "/dev/mapper/debian--vg-root"
 COMMON = "console=ttyS0 panic=-1 rw"
 MARKER = re.compile(rb"INITKIT-STAGE2 reached: pid=1 uptime=([0-9.]+)")
 RUN_INIT = re.compile(rb"\[\s*([0-9.]+)\] Run /init as init process")
 PROBE = re.compile(rb"bench-probe: \S+ VmHWM=(\d+) kB VmRSS=(\d+) kB samples=(\d+)")
 
-# Per peer: how its image is built, its command line for each disk, and its passphrase
-# prompt. Every peer gets the same kernel modules (virtio_pci, virtio_blk, ext4, dm_crypt
+# Per peer: how its image is built, its command line for each disk (None: not measured, with
+# the reason in "lvm_why"), and its passphrase prompt (any mapping name). Every peer gets the same kernel modules (virtio_pci, virtio_blk, ext4, dm_crypt
 # and the crypto templates) unless its tool insists on more (see the README).
 PEERS = {
     "initramfs-tools": {
         "script": "mkimage-initramfs-tools.sh",
         "luks": f"root=/dev/mapper/croot cryptopts=target=croot,source=UUID={LUKS_UUID},luks",
         "plain": f"root=UUID={FS_UUID}",
-        "prompt": rb"Please unlock disk croot: ",
+        # cryptsetup-initramfs 2.6 has no lvm= in cryptopts any more (it warns about an
+        # unknown option): lvm2's udev rules (69-lvm.rules) activate the VG once the PV shows.
+        "lvm": f"root={LVM_ROOT} cryptopts=target={CRYPT},source=UUID={LUKS_UUID},luks",
+        "prompt": rb"Please unlock disk \S+: ",
         "label": "initramfs-tools + cryptsetup-initramfs",
     },
     "dracut": {
         "script": "mkimage-dracut.sh",
         "luks": f"rd.luks.uuid={LUKS_UUID} root=UUID={FS_UUID} init=/sbin/init",
         "plain": f"root=UUID={FS_UUID} init=/sbin/init",
+        "lvm": f"rd.luks.uuid={LUKS_UUID} rd.lvm.lv=debian-vg/root root={LVM_ROOT} init=/sbin/init",
         "prompt": rb"[Pp]assphrase for [^\r\n]*:",
         "label": "dracut (systemd, crypt)",
     },
@@ -60,6 +71,7 @@ PEERS = {
         "script": "mkimage-nixos-style.sh",
         "luks": f"bench.luks={LUKS_UUID}:croot root=/dev/mapper/croot",
         "plain": f"root=UUID={FS_UUID}",
+        "lvm": f"bench.luks={LUKS_UUID}:{CRYPT} root={LVM_ROOT}",
         "prompt": rb"Passphrase for /dev/vda: ",
         "label": "NixOS-style (busybox + cryptsetup + modprobe)",
     },
@@ -67,7 +79,9 @@ PEERS = {
         "script": "mkimage-initkit.sh",
         "luks": f"rd.luks.name={LUKS_UUID}=croot root=/dev/mapper/croot rd.emergency=poweroff",
         "plain": f"root=UUID={FS_UUID} rd.emergency=poweroff",
-        "prompt": rb"Passphrase for croot \(UUID [0-9a-f-]+\): ",
+        # Without a crypttab, like the other peers: the name on the command line.
+        "lvm": f"rd.luks.name={LUKS_UUID}={CRYPT} root={LVM_ROOT} rd.emergency=poweroff",
+        "prompt": rb"Passphrase for \S+ \(UUID [0-9a-f-]+\): ",
         "label": "initkit",
     },
 }
@@ -82,9 +96,9 @@ def file_hash(paths):
     return h.hexdigest()[:16]
 
 
-def build_image(build, peer, probe=None):
+def build_image(build, peer, probe=None, lvm=False):
     """Images are cached under BUILD/bench/images, rebuilt when the builder, the kernel or
-    (for initkit) the initkit binaries change."""
+    (for initkit) the initkit binaries change. lvm: the image for the LVM-on-LUKS disk."""
     spec = PEERS[peer]
     script = os.path.join(HERE, spec["script"])
     inputs = [script, os.path.join(build, "kernel", "kver")]
@@ -94,7 +108,9 @@ def build_image(build, peer, probe=None):
         inputs += [os.path.join(build, "stripped", p) for p in ("initkit-init", "initkit-mkimage")]
         if probe:
             inputs.append(probe)
-    name = peer + ("-probe" if probe else "")
+        if lvm:
+            inputs.append(os.path.join(build, "deps", "sbin", "lvm"))
+    name = peer + ("-probe" if probe else "") + ("-lvm" if lvm else "")
     out = os.path.join(build, "bench", "images", f"{name}.img")
     stamp = out + ".stamp"
     key = file_hash(inputs)
@@ -102,7 +118,8 @@ def build_image(build, peer, probe=None):
         return out, None
     t0 = time.monotonic()
     args = [script, build, out] + ([probe] if probe else [])
-    r = subprocess.run(args, capture_output=True, text=True)
+    env = dict(os.environ, BENCH_LVM="1" if lvm else "")
+    r = subprocess.run(args, capture_output=True, text=True, env=env)
     if r.returncode != 0 or not os.path.exists(out):
         return None, f"image build failed: {(r.stderr or r.stdout).strip().splitlines()[-1:]}"
     with open(stamp, "w") as f:
@@ -244,7 +261,7 @@ def main():
     ap.add_argument("--boots", type=int, default=5)
     ap.add_argument("--peers", default=",".join(ORDER))
     ap.add_argument("--out")
-    ap.add_argument("--one", help="PEER:DISK: one boot, console echoed")
+    ap.add_argument("--one", help="PEER:DISK (DISK: luks, plain or lvm): one boot, console echoed")
     ap.add_argument("--probe", help="the static vmhwm-probe (initkit /init peak memory)")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
@@ -253,7 +270,9 @@ def main():
 
     if a.one:
         peer, disk = a.one.split(":")
-        img, err = build_image(build, peer)
+        if not PEERS[peer].get(disk):
+            sys.exit(f"{peer}: {disk} disk not measured: {PEERS[peer].get('lvm_why')}")
+        img, err = build_image(build, peer, lvm=disk == "lvm")
         if err:
             sys.exit(err)
         r = boot(build, img, disks[disk], PEERS[peer][disk], PEERS[peer]["prompt"], echo=True)
@@ -261,16 +280,24 @@ def main():
         print("\nbench:", r)
         return
 
+    # Images: one per peer for the LUKS2 and ext4 disks, one more for the LVM-on-LUKS disk.
+    # why[(peer, disk)]: why that peer is not measured on that disk.
     peers = [p for p in a.peers.split(",") if p]
     images, why = {}, {}
     for p in peers:
-        images[p], err = build_image(build, p)
-        if err:
-            why[p] = err
+        for kind in ("main", "lvm"):
+            ds = ["lvm"] if kind == "lvm" else ["luks", "plain"]
+            if kind == "lvm" and not PEERS[p].get("lvm"):
+                why[(p, "lvm")] = PEERS[p].get("lvm_why", "no command line")
+                continue
+            images[(p, kind)], err = build_image(build, p, lvm=kind == "lvm")
+            if err:
+                why.update({(p, d): err for d in ds})
+    img_of = {d: ("lvm" if d == "lvm" else "main") for d in DISKS}
     logdir = os.path.join(build, "bench", "logs")
     os.makedirs(logdir, exist_ok=True)
 
-    # Timed rounds, interleaved: A B C D (LUKS), A B C D (plain), repeated.
+    # Timed rounds, interleaved: A B C D (LUKS), A B C D (plain), A B C D (LVM), repeated.
     res = {(p, d): [] for p in peers for d in DISKS}
     fails = {(p, d): 0 for p in peers for d in DISKS}
     t0 = time.monotonic()
@@ -278,9 +305,9 @@ def main():
     for i in range(a.boots):
         for disk in DISKS:
             for p in peers:
-                if p in why:
+                if (p, disk) in why:
                     continue
-                r = boot(build, images[p], disks[disk], PEERS[p][disk], PEERS[p]["prompt"])
+                r = boot(build, images[(p, img_of[disk])], disks[disk], PEERS[p][disk], PEERS[p]["prompt"])
                 log = os.path.join(logdir, f"{p}-{disk}-{i}.log")
                 with open(log, "w") as f:
                     f.write(r["console"])
@@ -288,14 +315,14 @@ def main():
                     res[(p, disk)].append(r)
                     continue
                 fails[(p, disk)] += 1
-                if i == 0:  # a peer that fails its first boot is reported, not retried
-                    why[p] = f"{disk} root: {r['error']}; console ({log}): {tail(r['console'])}"
+                if i == 0:  # a peer that fails its first boot of a disk is reported, not retried
+                    why[(p, disk)] = f"{r['error']}; console ({log}): {tail(r['console'])}"
         print(f"bench: round {i + 1}/{a.boots} done ({time.monotonic() - t0:.0f}s)", file=sys.stderr)
 
     # initkit's /init peak memory: untimed boots of an image with the probe hook (LUKS only:
     # initkit runs hooks before unlocking).
     mem = []
-    if "initkit" in peers and "initkit" not in why and a.probe:
+    if "initkit" in peers and ("initkit", "luks") not in why and a.probe:
         img, err = build_image(build, "initkit", probe=os.path.abspath(a.probe))
         for _ in range(2 if not err else 0):
             r = boot(build, img, disks["luks"], PEERS["initkit"]["luks"], PEERS["initkit"]["prompt"])
@@ -309,14 +336,16 @@ def main():
         i2s = [r["uptime"] - r["init"] for r in rs if "init" in r]
         host = [r["host"] for r in rs if "host" in r]
         stats[(p, d)] = (med(k2s), med(i2s), med(host), len(rs), spread(k2s), spread(i2s))
-    sizes = {p: (os.path.getsize(images[p]),) + count_entries(build, images[p]) for p in peers if images.get(p)}
+    sizes = {k: (os.path.getsize(img),) + count_entries(build, img) for k, img in images.items() if img}
     ik = "initkit"
     lines = []
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines.append(f"Boot benchmark, {now}. Machine: {machine()}.")
     lines.append(f"Kernel {open(os.path.join(build, 'kernel', 'kver')).read().strip()} (Debian), "
                  f"LUKS2 root: pbkdf2 1000 iterations, passphrase typed on the console when the peer "
-                 f"prompts; plain root: ext4. Medians of {a.boots} boots per image and disk, interleaved; "
+                 f"prompts; plain root: ext4; LVM on LUKS2: Debian's encrypted-LVM layout (the same LUKS2, "
+                 f"VG debian-vg, LV root), separate images with the peer's LVM support. "
+                 f"Medians of {a.boots} boots per image and disk, interleaved; "
                  f"{time.monotonic() - t0:.0f} s of boots; host load average {load0} at the start, {loadavg()} at the end.")
     lines.append("")
     lines.append("| initramfs | root | kernel start → stage 2 (s): median (min–max) | /init → stage 2 (s): median (min–max) | QEMU start → stage 2, host (s) "
@@ -325,24 +354,33 @@ def main():
     lines.append("|---|---|---|---|---|---|---|---|---|---|")
     for p in peers:
         label = PEERS[p]["label"]
-        size = sizes.get(p)
-        sz = f"{size[0] / 1e6:.2f} MB" if size else "–"
-        fe = f"{size[1]} / {size[2]}" if size else "–"
-        if p in why:
-            lines.append(f"| {label} | – | not measured: {why[p]} | | | {sz} | {fe} | | | |")
-            continue
         for d in DISKS:
+            kind = img_of[d]
+            size = sizes.get((p, kind))
+            sz = f"{size[0] / 1e6:.2f} MB" if size else "–"
+            fe = f"{size[1]} / {size[2]}" if size else "–"
+            if (p, d) in why:
+                lines.append(f"| {label} | {DISK_LABEL[d]} | not measured: {why[(p, d)]} | | | {sz} | {fe} | | | |")
+                continue
             k2s, i2s, host, n, k2s_s, i2s_s = stats[(p, d)]
-            ik2s, ii2s = stats.get((ik, d), (None, None))[:2]
+            ik2s, ii2s = stats[(ik, d)][:2] if (ik, d) in stats and (ik, d) not in why else (None, None)
             note = f" ({n} ok, {fails[(p, d)]} failed)" if fails[(p, d)] else ""
-            rsz = ratio(sizes[ik][0], size[0]) if ik in sizes and size and ik not in why else "–"
-            lines.append(f"| {label} | {'LUKS2' if d == 'luks' else 'ext4'}{note} | {k2s_s} | {i2s_s} | "
+            iks = sizes.get((ik, kind))
+            rsz = ratio(iks[0], size[0]) if iks and size else "–"
+            lines.append(f"| {label} | {DISK_LABEL[d]}{note} | {k2s_s} | {i2s_s} | "
                          f"{fmt(host)} | {sz} | {fe} | {ratio(ik2s, k2s) if p != ik else '1'} | "
                          f"{ratio(ii2s, i2s) if p != ik else '1'} | {rsz if p != ik else '1'} |")
     lines.append("")
-    lines.append("Unlock cost (median LUKS2 − median ext4, kernel start → stage 2): " + ", ".join(
-        f"{p} {fmt(stats[(p, 'luks')][0] - stats[(p, 'plain')][0], ' s')}"
-        for p in peers if p not in why and stats[(p, 'luks')][0] is not None and stats[(p, 'plain')][0] is not None) + ".")
+
+    def cost(a_disk, b_disk, col=0):
+        return ", ".join(
+            f"{p} {fmt(stats[(p, a_disk)][col] - stats[(p, b_disk)][col], ' s')}"
+            for p in peers if (p, a_disk) not in why and (p, b_disk) not in why
+            and stats[(p, a_disk)][col] is not None and stats[(p, b_disk)][col] is not None)
+
+    lines.append("Unlock cost (median LUKS2 − median ext4, kernel start → stage 2): " + cost("luks", "plain") + ".")
+    lines.append("LVM cost (median LVM-on-LUKS − median LUKS2, kernel start → stage 2): " + cost("lvm", "luks")
+                 + "; /init → stage 2: " + cost("lvm", "luks", 1) + ".")
     init = os.path.join(build, "stripped", "initkit-init")
     lines.append(f"initkit: static /init {os.path.getsize(init) / 1e6:.2f} MB (stripped); " + (
         "peak memory of /init (VmHWM just before stage 2, LUKS2 boot): "
@@ -353,8 +391,8 @@ def main():
     with open(out, "w") as f:
         f.write(table)
     print(table)
-    if any(p in why for p in peers):
-        print("bench: some peers were not measured (see the table)", file=sys.stderr)
+    if why:
+        print("bench: some peers were not measured on some disks (see the table)", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@
 # they link (readelf NEEDED closure, plus libgcc_s for glibc's pthread_exit), and the same
 # kernel modules as the other peers with their dependencies (modules.dep by depmod -b).
 # Usage: qemu/bench/mkimage-nixos-style.sh BUILD OUT.img
+# BENCH_LVM=1 (the LVM-on-LUKS disk) adds Debian's dynamic lvm with its libraries and dm_mod:
+# the script runs `lvm vgchange -ay` when /sbin/lvm is there, as NixOS's does with LVM enabled.
 set -euo pipefail
 HERE=$(dirname "$(realpath "$0")")
 B=$(realpath "$1")
@@ -22,6 +24,12 @@ cp /sbin/cryptsetup "$R/sbin/cryptsetup"
 cp /bin/kmod "$R/bin/kmod"
 ln -s ../bin/kmod "$R/sbin/modprobe"
 todo=("$R/bin/busybox" "$R/sbin/cryptsetup" "$R/bin/kmod" /lib/x86_64-linux-gnu/libgcc_s.so.1)
+mods="virtio_pci virtio_blk ext4 dm_crypt xts ecb"
+if [ "${BENCH_LVM:-}" = 1 ]; then
+	cp /sbin/lvm "$R/sbin/lvm"
+	todo+=("$R/sbin/lvm")
+	mods+=" dm_mod"
+fi
 seen=" "
 cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$R/lib/x86_64-linux-gnu/"
 while [ ${#todo[@]} -gt 0 ]; do
@@ -38,7 +46,7 @@ cp -L /lib64/ld-linux-x86-64.so.2 "$R/lib64/"
 # Kernel modules: the same set as the other peers, with what modprobe says they need.
 M=$R/lib/modules/$KVER
 mkdir -p "$M"
-for m in virtio_pci virtio_blk ext4 dm_crypt xts ecb; do
+for m in $mods; do
 	modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 done | sort -u | while read -r ko; do
 	rel=${ko#"$KROOT"/lib/modules/"$KVER"/}

@@ -76,6 +76,15 @@ if [ -n "$luks" ]; then
 	[ $tries -gt 0 ] || fail "cannot unlock $dev"
 fi
 
+# NixOS with LVM enabled: "starting device mapper and LVM..." after the LUKS devices
+# (preLVM), activating every VG found. Only the LVM image carries /sbin/lvm. NixOS's udevd
+# makes the /dev/mapper nodes; without udev here, lvm is told to make them itself.
+if [ -x /sbin/lvm ]; then
+	echo "starting device mapper and LVM..."
+	lvm vgchange -ay --config 'activation { udev_sync = 0 udev_rules = 0 }' ||
+		echo "stage-1: warning: lvm vgchange -ay failed"
+fi
+
 [ -n "$root" ] || fail "no root= on the command line"
 rootdev=$(waitDevice "$root") || fail "root device $root did not appear"
 echo "mounting $rootdev on /..."

@@ -6,7 +6,10 @@
  * last VmHWM and VmRSS of /init to the console (writes to /dev/kmsg fail at that point):
  *   bench-probe: /init VmHWM=<kB> kB VmRSS=<kB> kB samples=<n>
  * VmHWM is the mm's high-water mark, so the last sample before exec holds the peak up to
- * then; what /init allocates in its last 2 ms is missed. Used only in untimed boots. */
+ * then; what /init allocates in its last 2 ms is missed. Used only in untimed boots.
+ * initkit stops every process stage 1 left before switching (initrd/killall.c) except root's
+ * whose argv[0] starts with '@' (systemd's mark for storage daemons that must outlive the
+ * initramfs): the watcher marks itself so, or it would be stopped before it can report. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,12 +24,14 @@ static long field(const char *status, const char *key)
 	return p ? strtol(p + strlen(key), NULL, 10) : -1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid < 0;
 	setsid();
+	if (argc > 0 && argv[0][0])
+		argv[0][0] = '@'; /* /proc/self/cmdline reads this memory */
 	int dir = open("/proc/1", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int con = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	int st = openat(dir, "status", O_RDONLY | O_CLOEXEC);
