@@ -432,6 +432,25 @@ static int apply_noresume(struct boot_config *bc, const char *value, const char 
 	return apply_bool(&bc->noresume, value, reason);
 }
 
+/* The kernel's own switches that forbid resuming (kernel/power/hibernate.c): hibernate=no
+ * and hibernate=noresume set its noresume, nohibernate disables hibernation. Writing
+ * /sys/power/resume would clear the kernel's noresume and resume anyway, so they count as
+ * noresume here. Other hibernate= words (protect_image, nocompress) say nothing on resuming. */
+static int apply_hibernate(struct boot_config *bc, const char *value, const char **reason)
+{
+	(void)reason;
+	if (value && (streq(value, "no") || streq(value, "noresume")))
+		bc->noresume = true;
+	return 0;
+}
+
+static int apply_nohibernate(struct boot_config *bc, const char *value, const char **reason)
+{
+	(void)value, (void)reason;
+	bc->noresume = true;
+	return 0;
+}
+
 bool boot_lvm_name_valid(const char *s, size_t len)
 {
 	if (len == 0 || len > 127 || s[0] == '-' || (len == 1 && s[0] == '.') ||
@@ -577,6 +596,8 @@ static const struct {
 	{"resume", apply_resume},
 	{"resume_offset", apply_resume_offset},
 	{"noresume", apply_noresume},
+	{"hibernate", apply_hibernate},
+	{"nohibernate", apply_nohibernate},
 };
 
 static bool is_luks_entry(const char *key)

@@ -62,12 +62,20 @@ static int vol_ioctl(int ctl, unsigned long req, const char *dev)
 static void scan_one(struct scan *s, int ctl, const char *path)
 {
 	struct stat st;
-	if (stat(path, &st) < 0 || !S_ISBLK(st.st_mode) || s->n >= MAX_SEEN ||
-	    strlen(path) >= sizeof(s->m[0].path))
+	if (stat(path, &st) < 0 || !S_ISBLK(st.st_mode) || strlen(path) >= sizeof(s->m[0].path))
 		return;
 	for (size_t i = 0; i < s->n; i++)
 		if (s->m[i].rdev == st.st_rdev)
 			return;
+	if (s->n >= MAX_SEEN) {
+		static bool said;
+		if (!said)
+			log_warning("btrfs: more than %d btrfs devices; %s and later ones are not "
+				    "registered",
+				    MAX_SEEN, path);
+		said = true;
+		return;
+	}
 	_cleanup_free_ char *type = device_probe_type(path);
 	if (!type || !streq(type, "btrfs"))
 		return;

@@ -139,6 +139,42 @@ int device_resolve(const char *spec, char **ret)
 	return 0;
 }
 
+int device_matches(const char *spec, char *list, size_t size)
+{
+	char tag[1024], name[64];
+	if (startswith(spec, "/dev/disk/") &&
+	    device_tag_from_udev_path(spec, tag, sizeof(tag)) == 1)
+		spec = tag;
+	const char *eq = strchr(spec, '=');
+	if (spec[0] == '/' || !eq || (size_t)(eq - spec) >= sizeof(name))
+		return 1; /* a path names one device */
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - spec), spec);
+	blkid_cache cache = NULL;
+	if (blkid_get_cache(&cache, "/dev/null") < 0)
+		return -ENOMEM;
+	blkid_probe_all(cache);
+	blkid_dev_iterate it = blkid_dev_iterate_begin(cache);
+	blkid_dev_set_search(it, name, eq + 1);
+	int n = 0;
+	size_t used = 0;
+	if (size)
+		list[0] = 0;
+	for (blkid_dev d; blkid_dev_next(it, &d) == 0;) {
+		/* the cache may hold devices that are gone: verify each */
+		d = blkid_verify(cache, d);
+		if (!d)
+			continue;
+		n++;
+		int k = snprintf(list + used, size - used, "%s%s", used ? " " : "",
+				 blkid_dev_devname(d));
+		if (k > 0 && used + (size_t)k < size)
+			used += (size_t)k;
+	}
+	blkid_dev_iterate_end(it);
+	blkid_put_cache(cache);
+	return n;
+}
+
 int device_wait_event(struct uevents *u, struct modules *m, uint64_t max_ms)
 {
 	/* Wake at least every 500 ms anyway: a filesystem label can change without an event

@@ -27,6 +27,11 @@ int device_resolve(const char *spec, char **ret);
 int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct modules *m,
 		const char *what, char **ret);
 
+/* How many devices a spec matches: 1 for a path; for a tag (UUID=, LABEL=, ...) every device
+ * libblkid finds with it (a cloned disk, a second install, a generic LABEL=swap: more than
+ * one), their names space-separated in list. Returns the count or a negative errno. */
+int device_matches(const char *spec, char *list, size_t size);
+
 /* Sleeps until a uevent arrives (then loads modules for what appeared) or up to
  * min(max_ms, 500) ms. Returns 1 when events were handled, 0 otherwise. */
 int device_wait_event(struct uevents *u, struct modules *m, uint64_t max_ms);

@@ -12,7 +12,7 @@ TESTS += firmware modclosure lvm fsck resume udevdb
 test_fsck_SRCS := tests/test_fsck.c initrd/fsck.c initrd/devices.c initrd/kmod.c initrd/bootconf.c \
 	initrd/cmdline.c initrd/conf.c $(LIB_SRCS)
 test_resume_SRCS := tests/test_resume.c initrd/resume.c initrd/devices.c initrd/kmod.c $(LIB_SRCS)
-test_udevdb_SRCS := tests/test_udevdb.c initrd/udevdb.c $(LIB_SRCS)
+test_udevdb_SRCS := tests/test_udevdb.c initrd/udevdb.c initrd/lvm_names.c initrd/bootconf.c initrd/cmdline.c initrd/conf.c $(LIB_SRCS)
 test_lvm_SRCS := tests/test_lvm.c initrd/lvm_names.c initrd/bootconf.c initrd/cmdline.c initrd/conf.c \
 	$(LIB_SRCS)
 test_firmware_SRCS := tests/test_firmware.c initrd/firmware.c

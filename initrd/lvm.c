@@ -283,13 +283,20 @@ int lvm_run_begin(const struct boot_config *bc, const char *const *lv_specs, siz
 		 * "UUID") needs nothing. */
 		char vg[128];
 		bool root_lv = bc->root && lvm_root_vg(bc->root, vg, sizeof(vg)) == 0;
+		const char *resume = bc->noresume ? NULL : bc->resume;
+		/* resume=UUID= (Debian's conf.d/resume, most guides) of a swap LV: which LV is
+		 * not known before activating, so the VG of the root LV and the VGs on the
+		 * unlocked LUKS devices are activated whole, as when root= is a tag */
+		bool resume_tag = resume && (resume[0] != '/' || startswith(resume, "/dev/disk/"));
 		r = add_path_target(run, bc->root);
-		r = r ?: add_path_target(run, bc->noresume ? NULL : bc->resume);
+		r = r ?: add_path_target(run, resume);
+		if (r == 0 && resume_tag && root_lv)
+			r = add_target(run, vg, false, false, NULL);
 		for (size_t i = 0; r == 0 && i < n_specs; i++)
 			r = add_path_target(run, lv_specs[i]);
 		/* root= by UUID= or LABEL= (Debian's installer with a hand-edited root=): the
 		 * VGs whose PVs are the unlocked LUKS devices, as they open. */
-		run->crypt_pvs = !root_lv;
+		run->crypt_pvs = !root_lv || resume_tag;
 	}
 	if (r < 0) {
 		lvm_run_end(run);

@@ -211,6 +211,7 @@ static void boot(int argc, char **argv_in)
 		snprintf(why, sizeof(why), "root device %s not found", bc.root);
 		fail(&bc, why);
 	}
+	resume_after_root_wait(&bc, uev, mods); /* still before anything is mounted */
 	if (btrfs_root_wait(rootdev, bc.rootfstype, bc.rootflags, bc.timeout_ms, uev, mods) < 0)
 		fail(&bc, "btrfs root filesystem incomplete (see above)");
 	if (fsck_root(&bc, rootdev, why, sizeof(why)) < 0)

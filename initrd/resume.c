@@ -70,7 +70,26 @@ static const char *type_hint(const char *type, bool swap_file)
 	return "not a swap area: is resume= the swap device?";
 }
 
+static bool device_missing; /* the first look found no device: look again after the root */
+
+static void resume_step(const struct boot_config *bc, struct uevents *u, struct modules *m,
+			bool late);
+
 void resume_from_hibernation(const struct boot_config *bc, struct uevents *u, struct modules *m)
+{
+	resume_step(bc, u, m, false);
+}
+
+void resume_after_root_wait(const struct boot_config *bc, struct uevents *u, struct modules *m)
+{
+	if (device_missing) {
+		device_missing = false;
+		resume_step(bc, u, m, true);
+	}
+}
+
+static void resume_step(const struct boot_config *bc, struct uevents *u, struct modules *m,
+			bool late)
 {
 	if (bc->noresume) {
 		log_info("resume: noresume given: not resuming%s%s (skipped)",
@@ -81,12 +100,30 @@ void resume_from_hibernation(const struct boot_config *bc, struct uevents *u, st
 		log_debug("resume: no resume= given");
 		return;
 	}
-	uint64_t t0 = now_ms(), wait = resume_wait_ms(bc->timeout_ms);
+	uint64_t t0 = now_ms(), wait = late ? 0 : resume_wait_ms(bc->timeout_ms);
 	_cleanup_free_ char *dev = NULL;
 	if (device_wait(bc->resume, wait, u, m, "resume", &dev) < 0) {
-		log_warning("resume: resume device %s did not appear within %llu ms; booting "
-			    "without resuming",
+		if (late) {
+			log_warning("resume: resume device %s is still not there after the root "
+				    "device; booting without resuming",
+				    bc->resume);
+			return;
+		}
+		log_warning("resume: resume device %s did not appear within %llu ms; looking "
+			    "again once the root device is there",
 			    bc->resume, (unsigned long long)wait);
+		device_missing = true;
+		return;
+	}
+	/* A tag that more than one device carries (a cloned disk, a dd'd backup, a second
+	 * install's swap, LABEL=swap): the kernel checks only that the image was made by this
+	 * kernel build, so the wrong machine's image could be restored over these disks. */
+	char others[512];
+	int n = device_matches(bc->resume, others, sizeof(others));
+	if (n > 1) {
+		log_error("resume: resume=%s matches %d devices (%s); not resuming from any: name "
+			  "the one (resume=/dev/..., PARTUUID=)",
+			  bc->resume, n, others);
 		return;
 	}
 	struct stat st;
@@ -105,6 +142,21 @@ void resume_from_hibernation(const struct boot_config *bc, struct uevents *u, st
 	log_info("resume: %s is %s (%u:%u, TYPE=%s%s); asking the kernel to resume from it",
 		 bc->resume, dev, major(st.st_rdev), minor(st.st_rdev), type ? type : "none",
 		 offset);
+	/* Under lockdown (Secure Boot) or nohibernate the kernel does not even look at the
+	 * device, and the write returns as if there were no image: say so, as an image that is
+	 * there is not restored and goes stale once the root is mounted. */
+	char state[128] = "";
+	if (read_line(SYS_POWER "/state", state, sizeof(state)) == 0 && !strstr(state, "disk")) {
+		log_msg(type && streq(type, "swsuspend") ? LOG_ERR : LOG_NOTICE,
+			"resume: this kernel cannot resume (hibernation is disabled: lockdown or "
+			"nohibernate; /sys/power/state is '%s')%s",
+			state,
+			type && streq(type, "swsuspend")
+				? "; the hibernation image on it is not restored and is stale once "
+				  "the root is mounted"
+				: "; not resuming");
+		return;
+	}
 	uint64_t t_write = now_ms();
 	_cleanup_close_ int dirfd = open(SYS_POWER, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	const char *failed = "";

@@ -30,3 +30,8 @@ int resume_write_sysfs(int power_dirfd, dev_t dev, bool offset_set, uint64_t off
 
 /* The boot step (see above): logs what it did and how long it took, and always returns. */
 void resume_from_hibernation(const struct boot_config *bc, struct uevents *u, struct modules *m);
+
+/* When the step found no resume device (a slow disk), looks once more, without waiting, after
+ * the root device appeared and before it is checked or mounted: a swap partition on the root's
+ * disk is there by then. */
+void resume_after_root_wait(const struct boot_config *bc, struct uevents *u, struct modules *m);

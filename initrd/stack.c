@@ -66,7 +66,11 @@ int stack_setup(const struct boot_config *bc, struct uevents *u, struct modules 
 		}
 		_cleanup_free_ char *rootdev = NULL;
 		bool root_there = bc->root && device_resolve(bc->root, &rootdev) == 0;
-		if (root_there)
+		/* a btrfs root is "there" with its first member: its other members (LUKS volumes,
+		 * nofail or not) are still waited for (btrfs.c then waits until all are in) */
+		_cleanup_free_ char *root_type =
+			root_there && luks_run_pending(lr, 0) ? device_probe_type(rootdev) : NULL;
+		if (root_there && !(root_type && streq(root_type, "btrfs")))
 			luks_run_drop_nofail(lr);
 		/* what holds the boot: a LUKS volume; while root= is missing, a VG or LV named
 		 * with rd.lvm.* and — when LVM may make it — root= itself */

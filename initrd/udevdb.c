@@ -9,9 +9,11 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "lvm.h"
 #include "udevdb.h"
 #include "util.h"
 
@@ -20,21 +22,56 @@ int udevdb_entry_name(unsigned maj, unsigned min, char *name, size_t size)
 	return path_printf(name, size, "b%u:%u", maj, min);
 }
 
-int udevdb_write_dm_entry(int data_fd, unsigned maj, unsigned min)
+/* LVM's reserved LV name parts: its hidden sub-LVs (raid legs and metadata, mirror images and
+ * logs, thin pool data and metadata, cache pieces, ...), which lvm activates with udev's
+ * disk and other rules off, so no /dev/disk/by-uuid link points into a raid leg or an uncached
+ * origin (lvm2 lib/activate/dev_manager.c, lib/metadata/lv_manip.c). */
+static const char *const lvm_hidden_parts[] = {
+	"_cdata", "_cmeta",   "_corig", "_cpool", "_cvol",  "_wcorig",	"_mimage",
+	"_mlog",  "_rimage",  "_rmeta", "_tdata", "_tmeta", "_vorigin", "_vdata",
+	"_vpool", "_pmspare", "_imeta", "_iorig", "pvmove"};
+
+int udevdb_dm_entry_text(const char *dm_uuid, const char *dm_name, bool snapshot, uint64_t usec,
+			 char *buf, size_t size)
+{
+	bool hidden = false;
+	if (dm_uuid && startswith(dm_uuid, "LVM-")) {
+		/* a name with a layer ("vg-root-real", "vg-snap-cow", "vg-pool-tpool") does not
+		 * split into VG-LV: a layer is hidden too */
+		char vg[128], lv[128];
+		if (!dm_name || lvm_dm_name_split(dm_name, vg, sizeof(vg), lv, sizeof(lv)) < 0)
+			hidden = true;
+		for (size_t i = 0; !hidden && i < ARRAY_SIZE(lvm_hidden_parts); i++)
+			hidden = strstr(lv, lvm_hidden_parts[i]) != NULL;
+	} else if (dm_uuid && startswith(dm_uuid, "CRYPT-SUBDEV")) {
+		hidden = true; /* libcryptsetup's private devices (the dm-integrity under LUKS) */
+	}
+	int n = snprintf(buf, size, "%s%s%sI:%llu\n", UDEVDB_DM_ENTRY,
+			 hidden ? "E:DM_UDEV_DISABLE_SUBSYSTEM_RULES_FLAG=1\n"
+				  "E:DM_UDEV_DISABLE_DISK_RULES_FLAG=1\n"
+				  "E:DM_UDEV_DISABLE_OTHER_RULES_FLAG=1\n"
+				: "",
+			 snapshot ? "E:DM_UDEV_LOW_PRIORITY_FLAG=1\n" : "",
+			 (unsigned long long)usec);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int udevdb_write_dm_entry(int data_fd, unsigned maj, unsigned min, const char *entry)
 {
 	char name[32];
 	int r = udevdb_entry_name(maj, min, name, sizeof(name));
 	if (r < 0)
 		return r;
+	/* 01644: udev's mode for entries kept across the switch ("db_persist", which the dm
+	 * rules ask for); udevadm info --cleanup-db keeps only those */
 	_cleanup_close_ int fd =
-		openat(data_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		openat(data_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 01644);
 	if (fd < 0)
 		return -errno;
-	const char *entry = UDEVDB_DM_ENTRY;
 	size_t len = strlen(entry);
 	ssize_t n = write(fd, entry, len);
-	if (n != (ssize_t)len) {
-		r = n < 0 ? -errno : -EIO;
+	if (n != (ssize_t)len || fchmod(fd, 01644) < 0) {
+		r = n < 0 || n == (ssize_t)len ? -errno : -EIO;
 		unlinkat(data_fd, name, 0);
 		return r;
 	}
@@ -105,6 +142,25 @@ static void mapper_node_to_link(const char *kname, dev_t devno)
 			    strerror(-r));
 }
 
+/* A classic LVM snapshot: one of its slaves is the COW store, dm name "...-cow". */
+static bool dm_is_snapshot(const char *kname)
+{
+	char path[300], name[256];
+	snprintf(path, sizeof(path), "/sys/block/%s/slaves", kname);
+	DIR *d = opendir(path);
+	bool snap = false;
+	for (struct dirent *e; d && !snap && (e = readdir(d));) {
+		if (!startswith(e->d_name, "dm-"))
+			continue;
+		snprintf(path, sizeof(path), "/sys/block/%s/dm/name", e->d_name);
+		snap = read_line(path, name, sizeof(name)) == 0 && strlen(name) > 4 &&
+		       streq(name + strlen(name) - 4, "-cow");
+	}
+	if (d)
+		closedir(d);
+	return snap;
+}
+
 static void closedirp(DIR **d)
 {
 	if (*d)
@@ -131,7 +187,18 @@ int udevdb_mark_dm_devices(void)
 		if (!startswith(de->d_name, "dm-") || !dm_device_active(de->d_name, &devno))
 			continue;
 		mapper_node_to_link(de->d_name, devno);
-		int r = udevdb_write_dm_entry(data_fd, major(devno), minor(devno));
+		char entry[512], uuid[160] = "", dmname[256] = "", path[300];
+		snprintf(path, sizeof(path), "/sys/block/%s/dm/uuid", de->d_name);
+		read_line(path, uuid, sizeof(uuid));
+		snprintf(path, sizeof(path), "/sys/block/%s/dm/name", de->d_name);
+		read_line(path, dmname, sizeof(dmname));
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		int r = udevdb_dm_entry_text(uuid, dmname, dm_is_snapshot(de->d_name),
+					     (uint64_t)ts.tv_sec * 1000000 +
+						     (uint64_t)ts.tv_nsec / 1000,
+					     entry, sizeof(entry));
+		r = r ?: udevdb_write_dm_entry(data_fd, major(devno), minor(devno), entry);
 		if (r == -EEXIST)
 			continue; /* udevd (a hook's) already recorded it */
 		if (r < 0) {

@@ -12,7 +12,9 @@
  * that one property, for each active dm device that has no database entry yet. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define UDEVDB_DIR "/run/udev/data"
@@ -22,9 +24,19 @@
 /* Pure: the database file name of block device MAJ:MIN ("b253:0"). 0 or -ENAMETOOLONG. */
 int udevdb_entry_name(unsigned maj, unsigned min, char *name, size_t size);
 
-/* Writes UDEVDB_DM_ENTRY as the entry of block device maj:min in the directory data_fd.
- * An existing entry is left as it is: -EEXIST. 0, or a negative errno. */
-int udevdb_write_dm_entry(int data_fd, unsigned maj, unsigned min);
+/* Pure: the entry of a dm device as udevd would have recorded it from the activation event:
+ * UDEVDB_DM_ENTRY; for a hidden device (an LVM sub-LV such as a raid leg, thin pool data or a
+ * layer like "-real"/"-cow"; libcryptsetup's private devices) the three DM_UDEV_DISABLE_*
+ * flags lvm and libcryptsetup set, so stage 2 makes no /dev/disk/by-uuid link into them; for a
+ * snapshot DM_UDEV_LOW_PRIORITY_FLAG, so by-uuid points at the origin; and "I:usec", the time
+ * udev initialized it. 0, or -ENAMETOOLONG when buf is too small. */
+int udevdb_dm_entry_text(const char *dm_uuid, const char *dm_name, bool snapshot, uint64_t usec,
+			 char *buf, size_t size);
+
+/* Writes entry as the entry of block device maj:min in the directory data_fd (mode 01644, as
+ * udev keeps entries across the switch). An existing entry is left as it is: -EEXIST. 0, or a
+ * negative errno. */
+int udevdb_write_dm_entry(int data_fd, unsigned maj, unsigned min, const char *entry);
 
 /* libdevmapper built without udev makes /dev/mapper/NAME a device node; udev makes it a
  * symlink to ../dm-N and will not replace a node ("Failed to create/update device symlink

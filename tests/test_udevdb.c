@@ -50,12 +50,12 @@ static void test_write_entry(void **state)
 	assert_non_null(mkdtemp(dir));
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
 	assert_true(dfd >= 0);
-	assert_int_equal(udevdb_write_dm_entry(dfd, 253, 2), 0);
+	assert_int_equal(udevdb_write_dm_entry(dfd, 253, 2, UDEVDB_DM_ENTRY), 0);
 	assert_int_equal(read_entry(dfd, "b253:2", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "E:DM_UDEV_PRIMARY_SOURCE_FLAG=1\n");
 	struct stat st;
 	assert_int_equal(fstatat(dfd, "b253:2", &st, 0), 0);
-	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(st.st_mode & 07777, 01644);
 	unlinkat(dfd, "b253:2", 0);
 	close(dfd);
 	rmdir(dir);
@@ -74,12 +74,12 @@ static void test_existing_entry_kept(void **state)
 	const char *udevd = "S:mapper/root\nE:DM_NAME=root\nG:systemd\n";
 	assert_int_equal(write(fd, udevd, strlen(udevd)), (ssize_t)strlen(udevd));
 	close(fd);
-	assert_int_equal(udevdb_write_dm_entry(dfd, 253, 0), -EEXIST);
+	assert_int_equal(udevdb_write_dm_entry(dfd, 253, 0, UDEVDB_DM_ENTRY), -EEXIST);
 	assert_int_equal(read_entry(dfd, "b253:0", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, udevd);
 	/* a symlink in its place is not followed */
 	assert_int_equal(symlinkat("/nonexistent/x", dfd, "b253:1"), 0);
-	assert_int_equal(udevdb_write_dm_entry(dfd, 253, 1), -EEXIST);
+	assert_int_equal(udevdb_write_dm_entry(dfd, 253, 1, UDEVDB_DM_ENTRY), -EEXIST);
 	unlinkat(dfd, "b253:0", 0);
 	unlinkat(dfd, "b253:1", 0);
 	close(dfd);
@@ -130,9 +130,45 @@ static void test_mapper_node_to_link(void **state)
 		skip(); /* visible: no CAP_MKNOD here */
 }
 
+/* What udevd would have stored: hidden LVM sub-LVs and layers get the disable flags (no
+ * by-uuid link into a raid leg or an uncached origin), a snapshot the low priority flag, every
+ * entry its initialization time. */
+static void test_entry_text(void **state)
+{
+	(void)state;
+	char buf[512];
+	assert_int_equal(udevdb_dm_entry_text("LVM-abcdef", "debian--vg-root", false, 1234567, buf,
+					      sizeof(buf)),
+			 0);
+	assert_string_equal(buf, "E:DM_UDEV_PRIMARY_SOURCE_FLAG=1\nI:1234567\n");
+	const char *hidden[] = {"vg-root_rimage_0", "vg-root_rmeta_1", "vg-pool_tdata",
+				"vg-root-real",	    "vg-snap-cow",     "vg-root_corig"};
+	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
+		assert_int_equal(
+			udevdb_dm_entry_text("LVM-x", hidden[i], false, 1, buf, sizeof(buf)), 0);
+		assert_non_null(strstr(buf, "E:DM_UDEV_DISABLE_DISK_RULES_FLAG=1\n"));
+		assert_non_null(strstr(buf, "E:DM_UDEV_DISABLE_OTHER_RULES_FLAG=1\n"));
+		assert_non_null(strstr(buf, "E:DM_UDEV_DISABLE_SUBSYSTEM_RULES_FLAG=1\n"));
+	}
+	assert_int_equal(udevdb_dm_entry_text("LVM-x", "vg-snap", true, 1, buf, sizeof(buf)), 0);
+	assert_string_equal(
+		buf, "E:DM_UDEV_PRIMARY_SOURCE_FLAG=1\nE:DM_UDEV_LOW_PRIORITY_FLAG=1\nI:1\n");
+	/* a LUKS mapping is no LVM device, whatever its name looks like */
+	assert_int_equal(udevdb_dm_entry_text("CRYPT-LUKS2-abc-sda3_crypt", "sda3_crypt", false, 1,
+					      buf, sizeof(buf)),
+			 0);
+	assert_string_equal(buf, "E:DM_UDEV_PRIMARY_SOURCE_FLAG=1\nI:1\n");
+	assert_int_equal(
+		udevdb_dm_entry_text("CRYPT-SUBDEV-abc", "croot_dif", false, 1, buf, sizeof(buf)),
+		0);
+	assert_non_null(strstr(buf, "DISABLE_DISK_RULES"));
+	assert_int_equal(udevdb_dm_entry_text("LVM-x", "vg-lv", false, 1, buf, 10), -ENAMETOOLONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_entry_text),
 		cmocka_unit_test(test_entry_name),
 		cmocka_unit_test(test_write_entry),
 		cmocka_unit_test(test_existing_entry_kept),
