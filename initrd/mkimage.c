@@ -79,7 +79,7 @@ static const char lvm_conf[] =
 #define FSCK_DEFAULT_BINARY "/sbin/e2fsck.static"
 
 struct opts {
-	const char *lvm_binary, *fsck_binary;
+	const char *lvm_binary, *fsck_binary, *lvm_config;
 	const char *output, *init, *kver, *moddir, *fwdir, *config, *crypttab, *file_list;
 	char **modules, **load, **sets, **keyfiles, **hooks, **modprobe_args;
 	size_t n_modules, n_load, n_sets, n_keyfiles, n_hooks, n_modprobe_args;
@@ -756,20 +756,103 @@ static int image_add_luks(struct image *img, const struct opts *o)
 	return r;
 }
 
-/* /sbin/lvm (a static binary: the image has no shared libraries) and its lvm.conf. */
+/* One setting of the lvm.conf at path, as lvm itself reads it: `lvm lvmconfig --typeconfig
+ * current KEY` with LVM_SYSTEM_DIR a private directory where lvm.conf is that file. Returns 1
+ * with the "name=value" line in out, 0 when the file does not set it, or -errno. */
+static int lvm_config_value(const char *lvm, const char *path, const char *key, char *out,
+			    size_t size)
+{
+	char dir[] = "/tmp/initkit-lvmconf.XXXXXX", link[64], abs[PATH_MAX];
+	if (!realpath(path, abs))
+		return -errno;
+	if (!mkdtemp(dir))
+		return -errno;
+	snprintf(link, sizeof(link), "%s/lvm.conf", dir);
+	int r = symlink(abs, link) < 0 ? -errno : 0, fds[2] = {-1, -1};
+	if (r == 0 && pipe2(fds, O_CLOEXEC) < 0)
+		r = -errno;
+	pid_t pid = r == 0 ? fork() : -1;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, STDIN_FILENO);
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		char env[128];
+		snprintf(env, sizeof(env), "LVM_SYSTEM_DIR=%s", dir);
+		char *envp[] = {env, "LVM_SUPPRESS_FD_WARNINGS=1", NULL};
+		execle(lvm, "lvm", "lvmconfig", "--typeconfig", "current", key, (char *)NULL, envp);
+		_exit(127);
+	}
+	if (fds[1] >= 0)
+		close(fds[1]);
+	size_t len = 0;
+	if (pid > 0) {
+		ssize_t n;
+		while (len + 1 < size && (n = read(fds[0], out + len, size - 1 - len)) > 0)
+			len += (size_t)n;
+		out[len] = 0;
+		int status;
+		r = waitpid(pid, &status, 0) < 0		    ? -errno
+		    : WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 1
+		    : WIFEXITED(status) && WEXITSTATUS(status) == 5 ? 0 /* "not found" */
+								    : -ENOEXEC;
+	} else if (r == 0) {
+		r = -errno;
+	}
+	if (fds[0] >= 0)
+		close(fds[0]);
+	unlink(link);
+	rmdir(dir);
+	if (r == 1) {
+		out[strcspn(out, "\n")] = 0;
+		if (!startswith(out, key + strlen("devices/")) || len + 1 >= size)
+			return -EINVAL;
+	}
+	return r;
+}
+
+/* /sbin/lvm (a static binary: the image has no shared libraries) and its lvm.conf, with the
+ * device filters of --lvm-config (what keeps lvm off multipath legs, cloned disks, a VM's
+ * disks on the host: they matter in stage 1 too; nothing else of the host's lvm.conf does). */
 static int image_add_lvm(struct image *img, const struct opts *o)
 {
 	if (!o->lvm)
 		return 0;
 	int r = image_add_file(img, "sbin/lvm", o->lvm_binary, 0755); /* logs a failure */
-	r = r ?: image_add_data(img, "etc/lvm/lvm.conf", 0644, lvm_conf, sizeof(lvm_conf) - 1);
+	char conf[sizeof(lvm_conf) + 8192], filters[64] = "";
+	size_t len = sizeof(lvm_conf) - 1 - 2; /* without the closing "}\n" of devices */
+	memcpy(conf, lvm_conf, len);
+	static const char *const keys[] = {"devices/filter", "devices/global_filter"};
+	for (size_t i = 0; r == 0 && o->lvm_config && i < ARRAY_SIZE(keys); i++) {
+		char line[4096];
+		int k = lvm_config_value(o->lvm_binary, o->lvm_config, keys[i], line, sizeof(line));
+		if (k < 0) {
+			log_error("--lvm-config %s: cannot read %s with %s lvmconfig: %s",
+				  o->lvm_config, keys[i], o->lvm_binary, strerror(-k));
+			r = -EINVAL;
+		} else if (k == 1) {
+			len += (size_t)snprintf(conf + len, sizeof(conf) - len, "\t%s\n", line);
+			snprintf(filters + strlen(filters), sizeof(filters) - strlen(filters),
+				 "%s%s", filters[0] ? ", " : "", keys[i] + strlen("devices/"));
+			/* no udev in stage 1: /dev/disk/by-* links do not exist there */
+			if (strstr(line, "/dev/disk/"))
+				log_warning(
+					"--lvm-config %s: %s names /dev/disk/ links, which stage 1 "
+					"does not have (no udev): it sees /dev/sdX, /dev/vdX, "
+					"/dev/mapper/NAME, /dev/dm-N",
+					o->lvm_config, keys[i]);
+		}
+	}
+	len += (size_t)snprintf(conf + len, sizeof(conf) - len, "}\n");
+	r = r ?: image_add_data(img, "etc/lvm/lvm.conf", 0644, conf, len);
 	/* lvm loads a missing device-mapper target itself (dm-snapshot for an LV that has a
 	 * snapshot, ...) through its built-in /usr/sbin/modprobe, before the kernel would ask */
 	r = r ?: image_parents(img, "usr/sbin/modprobe");
 	r = r ?: cpio_write_symlink(&img->cp, "usr/sbin/modprobe", "/init");
 	if (!o->quiet && r == 0)
-		printf("  lvm %s, /etc/lvm/lvm.conf (activation only: no udev, no backups)\n",
-		       o->lvm_binary);
+		printf("  lvm %s, /etc/lvm/lvm.conf (activation only: no udev, no backups%s%s%s)\n",
+		       o->lvm_binary, filters[0] ? "; " : "", filters,
+		       filters[0] ? " from --lvm-config" : "");
 	return r;
 }
 
@@ -917,6 +1000,8 @@ static void usage(void)
 	       "                          (implied by --crypttab)\n"
 	       "      --lvm               include /sbin/lvm (static) and a read-only-metadata\n"
 	       "                          /etc/lvm/lvm.conf; dm_mod, dm_snapshot, dm_mirror\n"
+	       "      --lvm-config PATH   carry devices/filter and devices/global_filter of this\n"
+	       "                          lvm.conf (e.g. /etc/lvm/lvm.conf; implies --lvm)\n"
 	       "      --lvm-binary PATH   the static lvm to include (implies --lvm; default\n"
 	       "                          " LVM_DEFAULT_BINARY ")\n"
 	       "      --fsck              include a static e2fsck as /sbin/e2fsck (with\n"
@@ -967,6 +1052,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"luks", no_argument, NULL, 'L'},
 		{"lvm", no_argument, NULL, 'M'},
 		{"lvm-binary", required_argument, NULL, 'B'},
+		{"lvm-config", required_argument, NULL, 'N'},
 		{"fsck", no_argument, NULL, 'G'},
 		{"fsck-binary", required_argument, NULL, 'Y'},
 		{"set", required_argument, NULL, 's'},
@@ -1030,6 +1116,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'B':
 			o->lvm_binary = optarg, o->lvm = true;
+			break;
+		case 'N':
+			o->lvm_config = optarg, o->lvm = true;
 			break;
 		case 'G':
 			o->fsck = true;

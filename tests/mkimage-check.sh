@@ -332,5 +332,30 @@ if [ -x /sbin/e2fsck.static ]; then
 else
 	check "--fsck without /sbin/e2fsck.static on the host: refused naming it" grep -q -- '--fsck: checker /sbin/e2fsck.static: No such file' "$T/fdef.err"
 fi
+# --lvm-config: the device filters of an lvm.conf, read by lvm itself, go into the image's
+LVMB=$O/deps/sbin/lvm
+mkdir -p "$T/lc"
+printf 'devices {\n\tfilter = [ "a|^/dev/sda3$|", "r|.*|" ]\n\tglobal_filter = [ "r|^/dev/nbd|" ]\n\tscan = [ "/dev" ]\n}\nglobal {\n\tumask = 077\n}\n' >"$T/lc/host.conf"
+printf 'global {\n\tumask = 077\n}\n' >"$T/lc/nofilter.conf"
+printf 'devices {\n\tfilter = [ "a|/dev/disk/by-id/ata-X|", "r|.*|" ]\n}\n' >"$T/lc/byid.conf"
+lvm_img() { # NAME CONF: image with --lvm-config CONF, unpacked into $T/NAME.d
+	"$MK" -o "$T/$1.img" --compress none --kver "$KVER" --moddir "$MOD" --init "$O/stripped/initkit-init" \
+		--lvm-binary "$LVMB" --lvm-config "$2" >"$T/$1.out" 2>"$T/$1.err" || return 1
+	mkdir -p "$T/$1.d" && (cd "$T/$1.d" && cpio -id --quiet <"$T/$1.img")
+}
+lvm_img lvf "$T/lc/host.conf"
+lvf_filters() {
+	grep -qxF "$(printf '\tfilter=["a|^/dev/sda3$|","r|.*|"]')" "$T/lvf.d/etc/lvm/lvm.conf" &&
+		grep -qxF "$(printf '\tglobal_filter="r|^/dev/nbd|"')" "$T/lvf.d/etc/lvm/lvm.conf"
+}
+check "--lvm-config: filter and global_filter carried, as lvm reads them" lvf_filters
+check "--lvm-config: nothing else of the host's lvm.conf (umask, scan)" bash -c "! grep -q 'umask\|scan' '$T/lvf.d/etc/lvm/lvm.conf'"
+check "--lvm-config: the image's lvm.conf parses (lvm lvmconfig reads the filter back)" bash -c "LVM_SYSTEM_DIR='$T/lvf.d/etc/lvm' LVM_SUPPRESS_FD_WARNINGS=1 '$LVMB' lvmconfig --typeconfig current devices/filter 2>/dev/null | grep -qF 'a|^/dev/sda3\$|'"
+check "--lvm-config: the summary says which filters" grep -q "filter, global_filter from --lvm-config" "$T/lvf.out"
+lvm_img lvn "$T/lc/nofilter.conf"
+check "--lvm-config without filters: none added" bash -c "! grep -q 'filter' '$T/lvn.d/etc/lvm/lvm.conf'"
+lvm_img lvb "$T/lc/byid.conf"
+check "--lvm-config: a /dev/disk/ filter is warned about (no udev links in stage 1)" grep -q "names /dev/disk/ links, which stage 1 does not have" "$T/lvb.err"
+check "--lvm-config missing: refused naming it, no image" bash -c "! '$MK' -o '$T/lvm-miss.img' --kver '$KVER' --moddir '$MOD' --init '$O/stripped/initkit-init' --lvm-binary '$LVMB' --lvm-config /nonexistent/lvm.conf 2>'$T/lvm-miss.err' && grep -q -- '--lvm-config /nonexistent/lvm.conf' '$T/lvm-miss.err' && [ ! -e '$T/lvm-miss.img' ]"
 echo "mkimage: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
