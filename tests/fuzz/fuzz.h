@@ -54,6 +54,18 @@ static inline char *fuzz_memdup(const uint8_t *data, size_t len)
 	return s;
 }
 
+/* A NUL-terminated copy of the input, for parsers of C strings (what libdevmapper or a pipe
+ * hands out). Aborts when out of memory; free() it. */
+static inline char *fuzz_strdup(const uint8_t *data, size_t len)
+{
+	char *s = malloc(len + 1);
+	if (!s)
+		abort();
+	memcpy(s, data, len);
+	s[len] = 0;
+	return s;
+}
+
 /* Splits the input at the first occurrence of marker: before and after it. Without the marker,
  * both parts are the whole input. */
 static inline void fuzz_split_marker(const uint8_t *data, size_t size, const char *marker,

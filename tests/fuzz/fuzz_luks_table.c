@@ -7,12 +7,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* libdevmapper hands out NUL-terminated strings: so does this copy. */
-	char *buf = malloc(size + 1);
-	if (!buf)
-		abort();
-	memcpy(buf, data, size);
-	buf[size] = 0;
+	char *buf = fuzz_strdup(data, size); /* as libdevmapper and pipes hand them out */
 	struct luks_crypt_params p;
 	int r = luks_crypt_params_parse(buf, &p);
 	FUZZ_CHECK(r == 0 || r == -EINVAL);

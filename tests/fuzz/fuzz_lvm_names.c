@@ -9,11 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = malloc(size + 1);
-	if (!buf)
-		abort();
-	memcpy(buf, data, size);
-	buf[size] = 0;
+	char *buf = fuzz_strdup(data, size);
 	char vg[128], lv[128], small[4];
 	int r = lvm_dm_name_split(buf, vg, sizeof(vg), lv, sizeof(lv));
 	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENAMETOOLONG);
