@@ -10,8 +10,9 @@
 #include <stddef.h>
 
 #include "bootconf.h"
+#include "image.h"
 
-#define FSCK_E2FSCK "/sbin/e2fsck"
+#define FSCK_E2FSCK IMAGE_E2FSCK
 #define FSCK_LOG "/run/initkit/fsck.log"
 #define FSCK_STAMP "/run/initramfs/fsck-root"
 #define FSCK_ARGV_MAX 6

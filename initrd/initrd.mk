@@ -6,8 +6,8 @@ initkit-init_SRCS := initrd/main.c initrd/version.c initrd/kmod.c initrd/devices
 	initrd/console.c initrd/lvm.c initrd/lvm_names.c initrd/stack.c initrd/fsck.c \
 	initrd/btrfs.c initrd/btrfs_super.c initrd/resume.c initrd/udevdb.c \
 	$(sort $(INITRD_PURE_SRCS) initrd/bootconf.c initrd/initcheck.c) $(LIB_SRCS)
-initkit-mkimage_SRCS := initrd/mkimage.c initrd/cpio.c initrd/cpiolist.c initrd/modclosure.c \
-	initrd/firmware.c initrd/version.c $(LIB_SRCS)
+initkit-mkimage_SRCS := initrd/mkimage/mkimage.c initrd/mkimage/cpio.c initrd/mkimage/cpiolist.c \
+	initrd/mkimage/modclosure.c initrd/mkimage/firmware.c initrd/version.c $(LIB_SRCS)
 TESTS += firmware modclosure lvm fsck resume udevdb
 test_fsck_SRCS := tests/test_fsck.c initrd/fsck.c initrd/devices.c initrd/kmod.c initrd/bootconf.c \
 	initrd/cmdline.c initrd/conf.c $(LIB_SRCS)
@@ -15,8 +15,8 @@ test_resume_SRCS := tests/test_resume.c initrd/resume.c initrd/devices.c initrd/
 test_udevdb_SRCS := tests/test_udevdb.c initrd/udevdb.c initrd/lvm_names.c initrd/bootconf.c initrd/cmdline.c initrd/conf.c $(LIB_SRCS)
 test_lvm_SRCS := tests/test_lvm.c initrd/lvm_names.c initrd/bootconf.c initrd/cmdline.c initrd/conf.c \
 	$(LIB_SRCS)
-test_firmware_SRCS := tests/test_firmware.c initrd/firmware.c
-test_modclosure_SRCS := tests/test_modclosure.c initrd/modclosure.c $(LIB_SRCS)
+test_firmware_SRCS := tests/test_firmware.c initrd/mkimage/firmware.c
+test_modclosure_SRCS := tests/test_modclosure.c initrd/mkimage/modclosure.c $(LIB_SRCS)
 
 $(O)/obj/initrd/version.o: CFLAGS += \
 	-DCRYPTSETUP_VERSION='"$(shell $(PKGCONF) --modversion libcryptsetup)"' \
@@ -29,4 +29,4 @@ mkimage-check: $(O)/stripped/initkit-mkimage $(O)/stripped/initkit-init $(O)/ker
 	tests/mkimage-check.sh $(O)
 EXTRA_CHECKS += mkimage-check
 # The static lvm that `initkit-mkimage --lvm` takes by default: this build's (lib/deps.sh).
-$(O)/obj/initrd/mkimage.o: CFLAGS += -DLVM_DEFAULT_BINARY='"$(abspath $(DEPS))/sbin/lvm"'
+$(O)/obj/initrd/mkimage/mkimage.o: CFLAGS += -DLVM_DEFAULT_BINARY='"$(abspath $(DEPS))/sbin/lvm"'

@@ -25,13 +25,14 @@
 #include "bootconf.h"
 #include "crypttab.h"
 #include "devices.h"
+#include "image.h"
 #include "log.h"
 #include "luks_decide.h"
 #include "passphrase.h"
 #include "util.h"
 
-#define CRYPTTAB "/etc/crypttab"
-#define HOOKS_DIR "/etc/initkit/hooks.d"
+#define CRYPTTAB IMAGE_CRYPTTAB
+#define HOOKS_DIR IMAGE_HOOKS_DIR
 
 static void crypt_log_to_ours(int level, const char *msg, void *usrptr)
 {

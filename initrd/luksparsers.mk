@@ -1,5 +1,5 @@
 # Pure LUKS-configuration parsers and the gen_init_cpio list parser (no syscalls, no logging).
-# initrd/cpiolist.c is linked into initkit-mkimage by initrd/initrd.mk.
+# initrd/mkimage/cpiolist.c is linked into initkit-mkimage by initrd/initrd.mk.
 INITRD_PURE_SRCS += initrd/crypttab.c initrd/luks_decide.c initrd/passphrase.c
 
 TESTS += crypttab
@@ -11,7 +11,7 @@ TESTS += luks_decide
 test_luks_decide_SRCS := tests/test_luks_decide.c initrd/luks_decide.c
 
 TESTS += cpiolist
-test_cpiolist_SRCS := tests/test_cpiolist.c initrd/cpiolist.c initrd/cpio.c
+test_cpiolist_SRCS := tests/test_cpiolist.c initrd/mkimage/cpiolist.c initrd/mkimage/cpio.c
 
 TESTS += passphrase
 test_passphrase_SRCS := tests/test_passphrase.c initrd/passphrase.c

@@ -10,9 +10,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "image.h"
+
 struct boot_config;
 
-#define LVM_BINARY "/sbin/lvm"
+#define LVM_BINARY IMAGE_LVM
 
 /* Splits a device-mapper name as `dmsetup splitname` (libdm's dm_split_lvm_name) does: a
  * single '-' separates VG, LV and layer; "--" stands for a '-' inside a name. Pure. Returns 0

@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "console.h"
 #include "devices.h"
+#include "image.h"
 #include "emergency.h"
 #include "fsck.h"
 #include "initcheck.h"
@@ -34,7 +35,7 @@
 #include "version.h"
 
 #define NEWROOT "/sysroot"
-#define IMAGE_CONF "/etc/initkit.conf"
+
 /* How long processes stage 1 started (hooks' daemons) get to exit on SIGTERM. */
 #define KILLALL_GRACE_MS 3000
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../initrd/cpio.h"
+#include "../initrd/mkimage/cpio.h"
 
 static void test_header_layout(void **state)
 {

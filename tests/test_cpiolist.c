@@ -1,4 +1,4 @@
-/* Tests for initrd/cpiolist.c: gen_init_cpio lists → entries (rendered one line each) and
+/* Tests for initrd/mkimage/cpiolist.c: gen_init_cpio lists → entries (rendered one line each) and
  * errors (line number + the offending line). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../initrd/cpio.h"
-#include "../initrd/cpiolist.h"
+#include "../initrd/mkimage/cpio.h"
+#include "../initrd/mkimage/cpiolist.h"
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 

@@ -1,4 +1,4 @@
-/* Tests for initrd/firmware.c: the kernel's firmware search order on a temporary directory
+/* Tests for initrd/mkimage/firmware.c: the kernel's firmware search order on a temporary directory
  * tree standing in for /lib/firmware. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../initrd/firmware.h"
+#include "../initrd/mkimage/firmware.h"
 
 #define KVER "6.1.0-57-amd64"
 

@@ -26,8 +26,8 @@ static const struct kill_case cases[] = {
 	 "/sbin/dropbear", 0, true},
 	{"hook still running", "300 (sh) S 1 300 300 0 -1 4194304 0", "/bin/sh", 0, true},
 	{"ourselves (PID 1)", "1 (init) S 0 1 1 0 -1 4194560 0", "/init", 0, false},
-	{"@ opt-out (root storage daemon)", "400 (iscsid) S 1 400 400 0 -1 4194560 0",
-	 "@iscsid", 0, false},
+	{"@ opt-out (root storage daemon)", "400 (iscsid) S 1 400 400 0 -1 4194560 0", "@iscsid", 0,
+	 false},
 	{"kernel thread by flag", "15 (kworker/0:1) I 2 0 0 0 -1 69238880 0", "", 0, false},
 	{"kthreadd", "2 (kthreadd) S 0 0 0 0 -1 2129984 0", "", 0, false},
 	{"kernel usermode helper (modprobe, child of a kernel thread)",
@@ -51,7 +51,9 @@ static void test_should_kill(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct kill_case *c = &cases[i];
-		size_t len = c->cmdline_len ? c->cmdline_len : c->cmdline ? strlen(c->cmdline) + 1 : 0;
+		size_t len = c->cmdline_len ? c->cmdline_len
+			     : c->cmdline   ? strlen(c->cmdline) + 1
+					    : 0;
 		if (c->cmdline && !*c->cmdline)
 			len = 0;
 		bool got = killall_should_kill(c->stat, c->cmdline ? c->cmdline : "", len, c->uid,

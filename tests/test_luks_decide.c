@@ -238,11 +238,12 @@ static const struct crypt_params_case crypt_params_cases[] = {
 	{"aes-xts-plain64 0011aabb 0 254:0 32768", 0, "aes-xts-plain64", "0011aabb", 254, 0, 32768},
 	{"aes-xts-plain64 :64:logon:cryptsetup:7b2d-d0 0 8:3 4096 1 allow_discards", 0,
 	 "aes-xts-plain64", ":64:logon:cryptsetup:7b2d-d0", 8, 3, 4096},
-	{"capi:authenc(hmac(sha256),xts(aes))-random :96:logon:x 0 253:1 0 1 integrity:32:aead",
-	 0, "capi:authenc(hmac(sha256),xts(aes))-random", ":96:logon:x", 253, 1, 0, true},
+	{"capi:authenc(hmac(sha256),xts(aes))-random :96:logon:x 0 253:1 0 1 integrity:32:aead", 0,
+	 "capi:authenc(hmac(sha256),xts(aes))-random", ":96:logon:x", 253, 1, 0, true},
 	{"aes-cbc-essiv:sha256 - 0 259:12 2 2 no_read_workqueue no_write_workqueue", 0,
 	 "aes-cbc-essiv:sha256", "-", 259, 12, 2},
-	{"aes-xts-plain64 :64:logon:cryptsetup:u-d0 0 254:0 32768 2 sector_size:4096 iv_large_sectors",
+	{"aes-xts-plain64 :64:logon:cryptsetup:u-d0 0 254:0 32768 2 sector_size:4096 "
+	 "iv_large_sectors",
 	 0, "aes-xts-plain64", ":64:logon:cryptsetup:u-d0", 254, 0, 32768, false, 4096},
 	{"aes-xts-plain64 00 0 254:0 32768 1 sector_size:x", -EINVAL},
 	{"aes-xts-plain64 00 0 /dev/vda 32768", -EINVAL},
@@ -264,14 +265,14 @@ static void test_crypt_params(void **state)
 			fail_msg("'%s': expected %d, got %d", c->params, c->ret, r);
 		if (r < 0)
 			continue;
-		if (p.cipher_len != strlen(c->cipher) || strncmp(p.cipher, c->cipher, p.cipher_len) ||
-		    p.key_len != strlen(c->key) || strncmp(p.key, c->key, p.key_len) ||
-		    p.major != c->major || p.minor != c->minor || p.offset != c->offset ||
-		    p.integrity != c->integrity ||
+		if (p.cipher_len != strlen(c->cipher) ||
+		    strncmp(p.cipher, c->cipher, p.cipher_len) || p.key_len != strlen(c->key) ||
+		    strncmp(p.key, c->key, p.key_len) || p.major != c->major ||
+		    p.minor != c->minor || p.offset != c->offset || p.integrity != c->integrity ||
 		    p.sector_size != (c->sector_size ? c->sector_size : 512))
 			fail_msg("'%s': parsed wrongly (%.*s %.*s %u:%u %llu %d)", c->params,
-				 (int)p.cipher_len, p.cipher, (int)p.key_len, p.key, p.major, p.minor,
-				 p.offset, p.integrity);
+				 (int)p.cipher_len, p.cipher, (int)p.key_len, p.key, p.major,
+				 p.minor, p.offset, p.integrity);
 	}
 }
 

@@ -1,4 +1,4 @@
-/* Tests for initrd/modclosure.c's pure part: where a module file lands below
+/* Tests for initrd/mkimage/modclosure.c's pure part: where a module file lands below
  * /lib/modules/<kver> in the image. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../initrd/modclosure.h"
+#include "../initrd/mkimage/modclosure.h"
 
 static const struct {
 	const char *path, *moddir, *rel; /* rel NULL: not inside moddir */

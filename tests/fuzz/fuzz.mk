@@ -23,7 +23,7 @@ fuzz_cmdline_SRCS := initrd/cmdline.c
 fuzz_conf_SRCS := initrd/conf.c
 fuzz_bootconf_SRCS := initrd/bootconf.c initrd/conf.c initrd/cmdline.c
 fuzz_crypttab_SRCS := initrd/crypttab.c initrd/bootconf.c initrd/conf.c initrd/cmdline.c
-fuzz_cpiolist_SRCS := initrd/cpiolist.c
+fuzz_cpiolist_SRCS := initrd/mkimage/cpiolist.c
 # mount.c also holds root_mount (libblkid, devices.c, kmod.c): linked as the unit test does.
 fuzz_mount_options_SRCS := initrd/mount.c initrd/devices.c initrd/kmod.c $(LIB_SRCS)
 fuzz_mount_options_LIBS = $(DEP_LIBS)

@@ -1,9 +1,9 @@
-/* libFuzzer target: the gen_init_cpio file list parser (initrd/cpiolist.c). */
+/* libFuzzer target: the gen_init_cpio file list parser (initrd/mkimage/cpiolist.c). */
 #include <errno.h>
 #include <sys/stat.h>
 
 #include "fuzz.h"
-#include "initrd/cpiolist.h"
+#include "initrd/mkimage/cpiolist.h"
 
 /* ${VAR} expansion: a few set variables (one empty, one long), everything else unset. */
 static const char *lookup(const char *name, void *userdata)

@@ -29,7 +29,8 @@
 #include "log.h"
 #include "modclosure.h"
 #include "util.h"
-#include "version.h"
+#include "../image.h"
+#include "../version.h"
 
 /* The kernel asks for these by itself when dm-crypt sets up aes-xts-plain64 (and the
  * other common LUKS ciphers); without them the table load fails with
@@ -720,7 +721,7 @@ static int image_add_config(struct image *img, const struct opts *o)
 	for (size_t i = 0; i < o->n_load; i++)
 		fprintf(f, "rd.modules-load=%s\n", o->load[i]);
 	fclose(f);
-	int r = image_add_data(img, "etc/initkit.conf", 0644, text, len);
+	int r = image_add_data(img, IMAGE_REL(IMAGE_CONF), 0644, text, len);
 	free(text);
 	return r;
 }
@@ -730,7 +731,7 @@ static int image_add_luks(struct image *img, const struct opts *o)
 	char name[4096];
 	int r = 0;
 	if (o->crypttab)
-		r = image_add_file(img, "etc/crypttab", o->crypttab, 0644);
+		r = image_add_file(img, IMAGE_REL(IMAGE_CRYPTTAB), o->crypttab, 0644);
 	for (size_t i = 0; i < o->n_keyfiles && r == 0; i++) {
 		/* SRC[:DEST]; key files are readable by root only (0400). */
 		char *spec = strdup(o->keyfiles[i]);
@@ -739,7 +740,7 @@ static int image_add_luks(struct image *img, const struct opts *o)
 			*colon = 0;
 		snprintf(name, sizeof(name), "%s", colon ? colon + 1 : "");
 		if (!colon)
-			snprintf(name, sizeof(name), "/etc/initkit/keys/%s", basename(spec));
+			snprintf(name, sizeof(name), IMAGE_KEYS_DIR "/%s", basename(spec));
 		r = image_add_file(img, name, spec, 0400);
 		if (!o->quiet && r == 0)
 			printf("  keyfile %s (mode 0400)\n", name);
@@ -747,7 +748,7 @@ static int image_add_luks(struct image *img, const struct opts *o)
 	}
 	for (size_t i = 0; i < o->n_hooks && r == 0; i++) {
 		char *copy = strdup(o->hooks[i]);
-		snprintf(name, sizeof(name), "/etc/initkit/hooks.d/%s", basename(copy));
+		snprintf(name, sizeof(name), IMAGE_HOOKS_DIR "/%s", basename(copy));
 		r = image_add_file(img, name, o->hooks[i], 0755);
 		if (!o->quiet && r == 0)
 			printf("  hook %s\n", name);
@@ -818,7 +819,7 @@ static int image_add_lvm(struct image *img, const struct opts *o)
 {
 	if (!o->lvm)
 		return 0;
-	int r = image_add_file(img, "sbin/lvm", o->lvm_binary, 0755); /* logs a failure */
+	int r = image_add_file(img, IMAGE_REL(IMAGE_LVM), o->lvm_binary, 0755); /* logs a failure */
 	char conf[sizeof(lvm_conf) + 8192], filters[64] = "";
 	size_t len = sizeof(lvm_conf) - 1 - 2; /* without the closing "}\n" of devices */
 	memcpy(conf, lvm_conf, len);
@@ -844,11 +845,11 @@ static int image_add_lvm(struct image *img, const struct opts *o)
 		}
 	}
 	len += (size_t)snprintf(conf + len, sizeof(conf) - len, "}\n");
-	r = r ?: image_add_data(img, "etc/lvm/lvm.conf", 0644, conf, len);
+	r = r ?: image_add_data(img, IMAGE_REL(IMAGE_LVM_CONF), 0644, conf, len);
 	/* lvm loads a missing device-mapper target itself (dm-snapshot for an LV that has a
 	 * snapshot, ...) through its built-in /usr/sbin/modprobe, before the kernel would ask */
-	r = r ?: image_parents(img, "usr/sbin/modprobe");
-	r = r ?: cpio_write_symlink(&img->cp, "usr/sbin/modprobe", "/init");
+	r = r ?: image_parents(img, IMAGE_REL(IMAGE_USR_MODPROBE));
+	r = r ?: cpio_write_symlink(&img->cp, IMAGE_REL(IMAGE_USR_MODPROBE), "/init");
 	if (!o->quiet && r == 0)
 		printf("  lvm %s, /etc/lvm/lvm.conf (activation only: no udev, no backups%s%s%s)\n",
 		       o->lvm_binary, filters[0] ? "; " : "", filters,
@@ -915,7 +916,7 @@ static int image_add_fsck(struct image *img, const struct opts *o)
 				       "linked e2fsck (Debian's e2fsck-static: " FSCK_DEFAULT_BINARY
 				       ")",
 				       bin, problem);
-	r = image_add_data(img, "sbin/e2fsck", 0755, data, size);
+	r = image_add_data(img, IMAGE_REL(IMAGE_E2FSCK), 0755, data, size);
 	for (size_t i = 0; i < ARRAY_SIZE(links) && r == 0; i++)
 		r = cpio_write_symlink(&img->cp, links[i], "e2fsck");
 	if (!o->quiet && r == 0)
@@ -1219,7 +1220,7 @@ static int image_build(struct image *img, struct opts *o)
 	r = r ?: cpio_write_entry(&img->cp, "dev/console", S_IFCHR | 0600, 0, 0, NULL, 0, 5, 1);
 	r = r ?: image_add_file(img, "init", o->init, 0755);
 	/* request_module() runs /sbin/modprobe: let initkit-init serve it with libkmod. */
-	r = r ?: cpio_write_symlink(&img->cp, "sbin/modprobe", "/init");
+	r = r ?: cpio_write_symlink(&img->cp, IMAGE_REL(IMAGE_MODPROBE), "/init");
 	r = r ?: image_add_config(img, o);
 	r = r ?: image_add_luks(img, o);
 	r = r ?: image_add_lvm(img, o);
