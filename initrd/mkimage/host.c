@@ -628,35 +628,46 @@ static void parent(char *path)
 		path[0] = 0;
 }
 
-/* Every ancestor of dir below sys/devices: its modalias and bound driver. */
+/* One device's bound driver in the target kernel: driver/module (a modular or named built-in
+ * driver), else the driver's name, which libkmod also finds as "virtio-pci" for virtio_pci.
+ * Returns the number of modules found (0: no driver bound, or not in the target kernel). */
+static int resolve_driver(struct hctx *h, const char *dev)
+{
+	char drv[4096], mod[4096], why[1400];
+	if (link_resolve(h, dev, "driver", drv, sizeof(drv)) < 0)
+		return 0;
+	const char *name =
+		link_resolve(h, drv, "module", mod, sizeof(mod)) == 0 ? base(mod) : base(drv);
+	snprintf(why, sizeof(why), "%s: %s bound to driver %s", h->purpose, base(dev), base(drv));
+	int r = resolve(h, name, why);
+	if (r == 0) {
+		snprintf(
+			why, sizeof(why),
+			"%s: %s: driver %s is not in the target kernel (neither a module nor built "
+			"in); using the device's modalias",
+			h->purpose, base(dev), base(drv));
+		plan_item(h->plan, HOST_NOTE, base(drv), why);
+	}
+	return r;
+}
+
+/* Every ancestor of dir below sys/devices: its bound driver; its modalias only when no driver
+ * is bound or the driver is not in the target kernel (every module a modalias matches would
+ * bring serio_raw along with atkbd, and a PCI bridge's hotplug driver along with the disk). */
 static int walk_ancestors(struct hctx *h, const char *dir)
 {
 	char p[4096], value[1024], why[1400];
 	snprintf(p, sizeof(p), "%s", dir);
 	for (; startswith(p, "sys/devices/") && !streq(p, "sys/devices"); parent(p)) {
-		int r;
-		if (attr(h, p, "modalias", value, sizeof(value)) == 0 && value[0]) {
+		int r = resolve_driver(h, p);
+		if (r < 0)
+			return r;
+		if (r == 0 && attr(h, p, "modalias", value, sizeof(value)) == 0 && value[0]) {
 			snprintf(why, sizeof(why), "%s: %s modalias %s", h->purpose, base(p),
 				 value);
 			if ((r = resolve(h, value, why)) < 0)
 				return r;
 		}
-		char drv[4096], mod[4096];
-		if (link_resolve(h, p, "driver", drv, sizeof(drv)) < 0)
-			continue;
-		/* the driver's module: driver/module (a modular or named built-in driver), else
-		 * the driver's name, which libkmod also finds as "virtio-pci" for virtio_pci */
-		const char *name = link_resolve(h, drv, "module", mod, sizeof(mod)) == 0
-					   ? base(mod)
-					   : base(drv);
-		snprintf(why, sizeof(why), "%s: %s bound to driver %s", h->purpose, base(p),
-			 base(drv));
-		if ((r = resolve(h, name, why)) < 0)
-			return r;
-		if (r == 0)
-			plan_item(h->plan, HOST_NOTE, base(drv),
-				  "driver not found in the target kernel (neither a module nor "
-				  "built in): check that it can reach this device");
 	}
 	return 0;
 }
@@ -770,8 +781,10 @@ static int walk_dm(struct hctx *h, const char *dir, int depth)
 	if (startswith(uuid, "LVM-")) {
 		char vg[128], lv[128];
 		if (lvm_dm_name_split(name, vg, sizeof(vg), lv, sizeof(lv)) == 0) {
-			snprintf(why, sizeof(why), "%s: logical volume %s/%s", h->purpose, vg, lv);
-			plan_item(h->plan, HOST_NOTE, "lvm", why);
+			char vglv[260];
+			snprintf(vglv, sizeof(vglv), "%s/%s", vg, lv);
+			snprintf(why, sizeof(why), "%s: logical volume %s (LVM)", h->purpose, vglv);
+			plan_item(h->plan, HOST_NOTE, vglv, why);
 		}
 		h->plan->lvm = true;
 	}
@@ -1187,7 +1200,7 @@ static int crypttab_entry(struct hctx *h, FILE *out, char *f[4], const char *why
 		}
 		if (note[0]) {
 			log_warning("%s", note);
-			plan_item(h->plan, HOST_NOTE, "crypttab", note);
+			plan_item(h->plan, HOST_NOTE, f[2], note);
 		}
 	}
 	fprintf(out, "%s\t%s\t%s\t%s\n", f[0], f[1], key, f[3][0] ? f[3] : "luks");
@@ -1218,7 +1231,7 @@ static int build_crypttab(struct hctx *h)
 			continue;
 		snprintf(why, sizeof(why), "/etc/crypttab entry %s: %s", f[0],
 			 needed ? "a LUKS device under root, /usr or resume" : "marked initramfs");
-		r = plan_item(h->plan, HOST_NOTE, "crypttab", why);
+		r = plan_item(h->plan, HOST_NOTE, f[0], why);
 		r = r < 0 ? r : crypttab_entry(h, out, f, why);
 		n++;
 	}
@@ -1238,7 +1251,7 @@ static int build_crypttab(struct hctx *h)
 			 "entry %s generated: LUKS device under root, /usr or resume that "
 			 "/etc/crypttab does not name",
 			 h->crypt_names[i]);
-		r = plan_item(h->plan, HOST_NOTE, "crypttab", why);
+		r = plan_item(h->plan, HOST_NOTE, h->crypt_names[i], why);
 		n++;
 	}
 	if (out)
