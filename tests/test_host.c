@@ -283,8 +283,56 @@ static void test_luks_lvm(void **state)
 	host_plan_free(&p);
 }
 
+static bool has_item(const struct host_plan *p, const char *name, const char *why_part)
+{
+	for (size_t i = 0; i < p->n_items; i++)
+		if (strcmp(p->items[i].name, name) == 0 && strstr(p->items[i].why, why_part))
+			return true;
+	return false;
+}
+
+/* btrfs RAID1: an anonymous device number in mountinfo; every member from
+ * /sys/fs/btrfs/UUID/devices; the subvolume as rootflags=. */
+static void test_btrfs_raid1(void **state)
+{
+	(void)state;
+	NEED_KERNEL();
+	struct host_plan p;
+	assert_int_equal(detect(HOST_FIXTURES "/btrfs-raid1", &p), 0);
+	assert_true(has(p.modules, p.n_modules, "btrfs"));
+	assert_true(has(p.modules, p.n_modules, "virtio_blk"));
+	assert_true(has_item(&p, "vda", "member of btrfs 0c5e8f2a-9b1d-4c3e-8f7a-4d3e0a5b0005"));
+	assert_true(has_item(&p, "vdb", "member of btrfs 0c5e8f2a-9b1d-4c3e-8f7a-4d3e0a5b0005"));
+	assert_true(has_item(&p, "root=UUID=0c5e8f2a-9b1d-4c3e-8f7a-4d3e0a5b0005", "not written"));
+	assert_true(has(p.sets, p.n_sets, "rootflags=subvol=root"));
+	host_plan_free(&p);
+}
+
 /* A tree made here: files relative to dir. */
 static void write_file(const char *dir, const char *rel, const char *text);
+
+/* A separate /usr: its device chain is walked too (here on the second NVMe controller). */
+static void test_separate_usr(void **state)
+{
+	(void)state;
+	NEED_KERNEL();
+	char dir[] = "/tmp/test-host.XXXXXX", cmd[8192];
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp -a %s/nvme-laptop/. %s/", HOST_FIXTURES, dir);
+	assert_int_equal(system(cmd), 0);
+	write_file(dir, "proc/self/mountinfo",
+		   "25 1 259:2 / / rw,relatime - ext4 /dev/nvme0n1p1 rw\n"
+		   "26 25 259:1 / /usr rw,relatime - xfs /dev/nvme1n1 rw\n");
+	write_file(dir, "proc/swaps", "Filename Type Size Used Priority\n");
+	struct host_plan p;
+	assert_int_equal(detect(dir, &p), 0);
+	assert_true(has(p.modules, p.n_modules, "xfs"));
+	assert_true(has_item(&p, "xfs", "/usr /dev/nvme1n1: filesystem xfs"));
+	assert_true(has_item(&p, "/usr", "stage 2 mounts it"));
+	host_plan_free(&p);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
 
 /* A key file on an unencrypted filesystem is copied (and named in the table); an entry
  * nothing needs and not marked initramfs stays out. */
@@ -401,6 +449,8 @@ int main(void)
 		cmocka_unit_test(test_ahci_usbkbd),
 		cmocka_unit_test(test_luks_lvm),
 		cmocka_unit_test(test_keyfile_copied),
+		cmocka_unit_test(test_btrfs_raid1),
+		cmocka_unit_test(test_separate_usr),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_refused_dm),
 	};

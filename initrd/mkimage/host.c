@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -108,7 +109,8 @@ struct hctx {
 	char *mountinfo, *cmdline;
 	char **crypt_names, **crypt_uuids; /* dm-crypt devices under root, /usr, resume */
 	size_t n_crypt;
-	char purpose[300]; /* "root /dev/vda", for the why column */
+	char purpose[300];   /* "root /dev/vda", for the why column */
+	char btrfs_uuid[64]; /* the root's btrfs, from /sys/fs/btrfs/UUID */
 };
 
 /* --- pure helpers --- */
@@ -844,6 +846,26 @@ static int block_dir(struct hctx *h, unsigned major, unsigned minor, char *out, 
 	return link_resolve(h, "sys/dev/block", dev, out, size);
 }
 
+/* A recorded device (its first bytes) as a 1 MiB device in memory, zero-padded: libblkid's btrfs
+ * and swap probes look only at the first 68 KiB but refuse a device that ends there. */
+static int recorded_device(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int mfd = fd < 0 ? -1 : memfd_create("initkit-host-device", MFD_CLOEXEC);
+	char buf[65536];
+	ssize_t n;
+	if (mfd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(mfd, buf, (size_t)n) != n)
+			n = -1;
+	if (n < 0 || ftruncate(mfd, 1 << 20) < 0) {
+		close(mfd);
+		return -1;
+	}
+	return mfd;
+}
+
 struct probe {
 	char type[64], uuid[128], label[128];
 };
@@ -868,9 +890,14 @@ static int probe(struct hctx *h, const char *dir, struct probe *pr)
 			snprintf(path, sizeof(path), "/dev/%.*s", (int)strcspn(dn + 8, "\n"),
 				 dn + 8);
 	}
-	blkid_probe bp = blkid_new_probe_from_filename(path);
+	_cleanup_close_ int memfd = h->recorded ? recorded_device(path) : -1;
+	blkid_probe bp = memfd >= 0 ? blkid_new_probe() : blkid_new_probe_from_filename(path);
+	if (bp && memfd >= 0 && blkid_probe_set_device(bp, memfd, 0, 0) < 0) {
+		blkid_free_probe(bp);
+		bp = NULL;
+	}
 	if (!bp)
-		return -errno ?: -EIO;
+		return -ENODATA;
 	blkid_probe_enable_superblocks(bp, 1);
 	blkid_probe_set_superblocks_flags(bp, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_UUID |
 						      BLKID_SUBLKS_LABEL);
@@ -956,6 +983,7 @@ static int walk_btrfs(struct hctx *h, const char *source_dir)
 		if (m)
 			dfd = -1;
 		r = 0;
+		snprintf(h->btrfs_uuid, sizeof(h->btrfs_uuid), "%s", e->d_name);
 		for (struct dirent *k; m && r == 0 && (k = readdir(m));) {
 			char member[4096];
 			if (k->d_name[0] == '.' ||
@@ -1008,8 +1036,17 @@ static int detect_mount(struct hctx *h, const char *mnt, const char *what)
 		return r;
 	struct probe pr;
 	bool probed = probe(h, dir, &pr) == 0 && pr.type[0];
-	snprintf(why, sizeof(why), "%s: filesystem %s (%s)", h->purpose, m.fstype,
-		 probed ? "superblock" : "mountinfo; superblock not readable");
+	/* the type the kernel mounted it as decides the module: a superblock can say ext3 where
+	 * ext4 mounts it; the superblock's type is shown next to it */
+	if (!probed)
+		snprintf(why, sizeof(why),
+			 "%s: filesystem %s (as mounted; superblock not readable)", h->purpose,
+			 m.fstype);
+	else if (streq(pr.type, m.fstype))
+		snprintf(why, sizeof(why), "%s: filesystem %s (superblock)", h->purpose, m.fstype);
+	else
+		snprintf(why, sizeof(why), "%s: filesystem %s (as mounted; the superblock says %s)",
+			 h->purpose, m.fstype, pr.type);
 	snprintf(spec, sizeof(spec), "fs-%s", m.fstype);
 	if ((r = resolve(h, spec, why)) == 0 && (r = resolve(h, m.fstype, why)) == 0) {
 		log_error("%s: the target kernel has no %s filesystem (no module fs-%s, not built "
@@ -1026,6 +1063,8 @@ static int detect_mount(struct hctx *h, const char *mnt, const char *what)
 		snprintf(spec, sizeof(spec), "/dev/mapper/%s", name);
 	else if (probed && pr.uuid[0])
 		snprintf(spec, sizeof(spec), "UUID=%s", pr.uuid);
+	else if (streq(m.fstype, "btrfs") && h->btrfs_uuid[0])
+		snprintf(spec, sizeof(spec), "UUID=%s", h->btrfs_uuid);
 	else
 		snprintf(spec, sizeof(spec), "/dev/%s", base(dir));
 	snprintf(why, sizeof(why), "root: %s mounted on /", m.source);
