@@ -3,7 +3,8 @@
  * modprobe.d files it used and the firmware its modules declare), crypttab, key files (mode
  * 0400), hooks, and extra files from a gen_init_cpio list. Same inputs and
  * SOURCE_DATE_EPOCH give byte-identical output on any build host with the same kmod version
- * (the module indexes are the host's depmod's output). */
+ * (the module indexes are the host's depmod's output). --host / --universal (host.c) decide
+ * modules, settings and files by themselves and add them to what the options name. */
 #include <dirent.h>
 #include <elf.h>
 #include <link.h> /* ElfW() */
