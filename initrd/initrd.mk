@@ -7,7 +7,9 @@ initkit-init_SRCS := initrd/main.c initrd/version.c initrd/kmod.c initrd/devices
 	initrd/btrfs.c initrd/btrfs_super.c initrd/resume.c initrd/udevdb.c \
 	$(sort $(INITRD_PURE_SRCS) initrd/bootconf.c initrd/initcheck.c) $(LIB_SRCS)
 initkit-mkimage_SRCS := initrd/mkimage/mkimage.c initrd/mkimage/cpio.c initrd/mkimage/cpiolist.c \
-	initrd/mkimage/modclosure.c initrd/mkimage/firmware.c initrd/version.c $(LIB_SRCS)
+	initrd/mkimage/modclosure.c initrd/mkimage/firmware.c initrd/mkimage/host.c \
+	initrd/lvm_names.c initrd/bootconf.c initrd/cmdline.c initrd/conf.c initrd/version.c \
+	$(LIB_SRCS)
 TESTS += firmware modclosure lvm fsck resume udevdb
 test_fsck_SRCS := tests/test_fsck.c initrd/fsck.c initrd/devices.c initrd/kmod.c initrd/bootconf.c \
 	initrd/cmdline.c initrd/conf.c $(LIB_SRCS)
@@ -30,3 +32,8 @@ mkimage-check: $(O)/stripped/initkit-mkimage $(O)/stripped/initkit-init $(O)/ker
 EXTRA_CHECKS += mkimage-check
 # The static lvm that `initkit-mkimage --lvm` takes by default: this build's (lib/deps.sh).
 $(O)/obj/initrd/mkimage/mkimage.o: CFLAGS += -DLVM_DEFAULT_BINARY='"$(abspath $(DEPS))/sbin/lvm"'
+# initkit-mkimage --host: detection on the recorded trees of tests/host-fixtures/.
+TESTS += host
+test_host_SRCS := tests/test_host.c initrd/mkimage/host.c initrd/lvm_names.c initrd/bootconf.c \
+	initrd/cmdline.c initrd/conf.c $(LIB_SRCS)
+$(O)/obj/tests/test_host.o: CFLAGS += -DHOST_FIXTURES='"$(abspath tests/host-fixtures)"'
