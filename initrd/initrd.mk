@@ -1,5 +1,5 @@
 INITRD_PURE_SRCS :=
--include initrd/parsers.mk initrd/luksparsers.mk initrd/btrfs.mk
+-include initrd/parsers.mk initrd/luksparsers.mk initrd/btrfs.mk initrd/keymap.mk
 PROGRAMS += initkit-init initkit-mkimage
 initkit-init_SRCS := initrd/main.c initrd/version.c initrd/kmod.c initrd/devices.c \
 	initrd/mount.c initrd/switchroot.c initrd/emergency.c initrd/luks.c initrd/killall.c \

@@ -1,0 +1,7 @@
+# Keymaps (issue 12): the binary keymap parser and the KEY=VALUE file reader, pure, shared by
+# /init and the image builder; /init's loader (vconsole.c) is in initrd/initrd.mk.
+INITRD_PURE_SRCS += initrd/bkeymap.c initrd/envfile.c
+
+TESTS += bkeymap envfile
+test_bkeymap_SRCS := tests/test_bkeymap.c initrd/bkeymap.c
+test_envfile_SRCS := tests/test_envfile.c initrd/envfile.c
