@@ -26,6 +26,7 @@
 #include "cpio.h"
 #include "cpiolist.h"
 #include "firmware.h"
+#include "keymap.h"
 #include "log.h"
 #include "modclosure.h"
 #include "util.h"
@@ -81,6 +82,9 @@ static const char lvm_conf[] =
 
 struct opts {
 	const char *lvm_binary, *fsck_binary, *lvm_config;
+	char **keymaps; /* --keymap, in order; the first is the default */
+	size_t n_keymaps;
+	const char *keymap_root; /* --keymap-root: where --keymap auto looks (default /) */
 	const char *output, *init, *kver, *moddir, *fwdir, *config, *crypttab, *file_list;
 	char **modules, **load, **sets, **keyfiles, **hooks, **modprobe_args;
 	size_t n_modules, n_load, n_sets, n_keyfiles, n_hooks, n_modprobe_args;
@@ -757,6 +761,49 @@ static int image_add_luks(struct image *img, const struct opts *o)
 	return r;
 }
 
+/* --keymap: each keymap checked (bkeymap_parse) and stored as IMAGE_KEYMAPS_DIR/NAME.bmap; the
+ * first is the default, named by the image's /etc/vconsole.conf as systemd names it
+ * (KEYMAP=); vconsole.keymap= and rd.vconsole.keymap= pick another at boot. */
+static int image_add_keymaps(struct image *img, const struct opts *o)
+{
+	char name[256], err[2048], conf[128];
+	char done[16][BKEYMAP_NAME_MAX];
+	if (o->n_keymaps > ARRAY_SIZE(done)) {
+		log_error("--keymap: at most %zu keymaps", ARRAY_SIZE(done));
+		return -E2BIG;
+	}
+	for (size_t i = 0; i < o->n_keymaps; i++) {
+		struct keymap km;
+		int r = keymap_get(o->keymaps[i], o->keymap_root, &km, err, sizeof(err));
+		if (r < 0)
+			return log_error_errno(r, "--keymap %s: %s", o->keymaps[i], err);
+		for (size_t j = 0; j < i && r == 0; j++)
+			if (streq(done[j], km.name))
+				r = log_error_errno(-EEXIST,
+						    "--keymap %s: a keymap named %s is "
+						    "already in the image",
+						    o->keymaps[i], km.name);
+		snprintf(done[i], sizeof(done[i]), "%s", km.name);
+		snprintf(name, sizeof(name), IMAGE_KEYMAPS_DIR "/%s.bmap", km.name);
+		r = r ?: image_add_data(img, name + 1, 0644, km.data, km.len);
+		if (r == 0 && !o->quiet)
+			printf("  keymap %s%s: %zu bytes, %zu tables, %s\n", km.name,
+			       i == 0 ? " (default)" : "", km.len, km.n_tables, km.why);
+		if (r == 0 && i == 0) {
+			int n = snprintf(
+				conf, sizeof(conf),
+				"# written by initkit-mkimage: the default keymap\nKEYMAP=%s\n",
+				km.name);
+			r = image_add_data(img, IMAGE_REL(IMAGE_VCONSOLE_CONF), 0644, conf,
+					   (size_t)n);
+		}
+		keymap_free(&km);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* One setting of the lvm.conf at path, as lvm itself reads it: `lvm lvmconfig --typeconfig
  * current KEY` with LVM_SYSTEM_DIR a private directory where lvm.conf is that file. Returns 1
  * with the "name=value" line in out, 0 when the file does not set it, or -errno. */
@@ -1018,6 +1065,14 @@ static void usage(void)
 	       "                          /etc/initkit/keys/NAME)\n"
 	       "      --hook FILE         an executable run before unlocking\n"
 	       "                          (/etc/initkit/hooks.d/NAME)\n"
+	       "      --keymap NAME|FILE|auto\n"
+	       "                          the console keymap for the passphrase prompt: a kbd\n"
+	       "                          keymap or XKB layout name (de, de-nodeadkeys), a binary\n"
+	       "                          keymap file (a path with '/', loadkeys -b format), or\n"
+	       "                          auto (/etc/vconsole.conf KEYMAP=, else Debian's\n"
+	       "                          /etc/default/keyboard); repeatable, the first is the\n"
+	       "                          default (vconsole.keymap= picks another at boot)\n"
+	       "      --keymap-root DIR   where --keymap auto reads etc/ (default /)\n"
 	       "      --file-list LIST    extra entries in the kernel's gen_init_cpio format\n"
 	       "      --compress ALGO     zstd (default), gzip or none\n"
 	       "      --level N           compression level\n"
@@ -1062,6 +1117,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"keyfile", required_argument, NULL, 'K'},
 		{"hook", required_argument, NULL, 'H'},
 		{"file-list", required_argument, NULL, 'F'},
+		{"keymap", required_argument, NULL, 'J'},
+		{"keymap-root", required_argument, NULL, 'R'},
 		{"compress", required_argument, NULL, 'z'},
 		{"level", required_argument, NULL, 'Z'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -1151,6 +1208,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'F':
 			o->file_list = optarg;
 			break;
+		case 'J':
+			push(&o->keymaps, &o->n_keymaps, optarg);
+			break;
+		case 'R':
+			o->keymap_root = optarg;
+			break;
 		case 'z':
 			if (!streq(optarg, "zstd") && !streq(optarg, "gzip") &&
 			    !streq(optarg, "none")) {
@@ -1223,6 +1286,7 @@ static int image_build(struct image *img, struct opts *o)
 	r = r ?: cpio_write_symlink(&img->cp, IMAGE_REL(IMAGE_MODPROBE), "/init");
 	r = r ?: image_add_config(img, o);
 	r = r ?: image_add_luks(img, o);
+	r = r ?: image_add_keymaps(img, o);
 	r = r ?: image_add_lvm(img, o);
 	r = r ?: image_add_fsck(img, o);
 	r = r ?: image_add_modprobe(img, o);
