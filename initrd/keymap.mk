@@ -5,3 +5,7 @@ INITRD_PURE_SRCS += initrd/bkeymap.c initrd/envfile.c
 TESTS += bkeymap envfile
 test_bkeymap_SRCS := tests/test_bkeymap.c initrd/bkeymap.c
 test_envfile_SRCS := tests/test_envfile.c initrd/envfile.c
+
+TESTS += vconsole
+test_vconsole_SRCS := tests/test_vconsole.c initrd/vconsole.c initrd/bkeymap.c initrd/envfile.c \
+	$(LIB_SRCS)
