@@ -9,3 +9,7 @@ test_envfile_SRCS := tests/test_envfile.c initrd/envfile.c
 TESTS += vconsole
 test_vconsole_SRCS := tests/test_vconsole.c initrd/vconsole.c initrd/bkeymap.c initrd/envfile.c \
 	$(LIB_SRCS)
+
+# Every console (initrd/console.c): the prompt on each, the line from the first that answers.
+TESTS += console
+test_console_SRCS := tests/test_console.c initrd/console.c initrd/passphrase.c $(LIB_SRCS)
