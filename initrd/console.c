@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "passphrase.h"
 #include "util.h"
 
@@ -102,8 +103,14 @@ void console_echo_off(void)
 		if (fd >= 0)
 			console_add(fd, "console");
 	}
+	int fds[CONSOLE_MAX];
+	for (size_t i = 0; i < n_cons; i++)
+		fds[i] = cons[i].fd;
+	log_set_consoles(fds, n_cons); /* used when /dev/kmsg is locked off (log.h) */
 }
 
+/* The fds stay open (close-on-exec): the lines of the emergency path and of the switch still
+ * reach every console when /dev/kmsg is locked. */
 void console_restore(void)
 {
 	for (size_t i = 0; i < n_cons; i++) {
@@ -113,9 +120,8 @@ void console_restore(void)
 		tcflush(cons[i].fd, TCIFLUSH);
 		if (cons[i].have_saved)
 			tcsetattr(cons[i].fd, TCSANOW, &cons[i].saved);
-		close(cons[i].fd);
+		cons[i].have_saved = false; /* once */
 	}
-	n_cons = 0;
 }
 
 /* Echo is off for all of stage 1 (console_echo_off()) so that type-ahead is never shown; it is

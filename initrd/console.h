@@ -24,7 +24,7 @@ size_t console_parse_active(const char *text, char names[][CONSOLE_NAME_MAX], si
  * only fd 0, the console the kernel opened for /init, is known). */
 void console_echo_off(void);
 /* On each console: discards input typed but never read, then puts back what
- * console_echo_off() saved. */
+ * console_echo_off() saved (once; the consoles stay known, for the log). */
 void console_restore(void);
 
 /* Writes prompt on each of the n terminals fds (echo off, canonical input while waiting) and
