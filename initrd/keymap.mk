@@ -13,3 +13,9 @@ test_vconsole_SRCS := tests/test_vconsole.c initrd/vconsole.c initrd/bkeymap.c i
 # Every console (initrd/console.c): the prompt on each, the line from the first that answers.
 TESTS += console
 test_console_SRCS := tests/test_console.c initrd/console.c initrd/passphrase.c $(LIB_SRCS)
+
+# initkit-mkimage --keymap with the distribution's tools (tests/keymap-check.sh).
+.PHONY: keymap-check
+keymap-check: $(O)/stripped/initkit-mkimage $(O)/stripped/initkit-init
+	tests/keymap-check.sh $(O)
+EXTRA_CHECKS += keymap-check
