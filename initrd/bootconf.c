@@ -273,6 +273,17 @@ static int apply_rootfstype(struct boot_config *bc, const char *value, const cha
 	return needs_value(value, reason) ? set_string(&bc->rootfstype, value) : 0;
 }
 
+/* The names are checked where they are used (vconsole.c: one line, the image's default kept). */
+static int apply_vconsole_keymap(struct boot_config *bc, const char *value, const char **reason)
+{
+	return needs_value(value, reason) ? set_string(&bc->vconsole_keymap, value) : 0;
+}
+
+static int apply_rd_vconsole_keymap(struct boot_config *bc, const char *value, const char **reason)
+{
+	return needs_value(value, reason) ? set_string(&bc->rd_vconsole_keymap, value) : 0;
+}
+
 /* rootflags= (empty) clears the options. */
 static int apply_rootflags(struct boot_config *bc, const char *value, const char **reason)
 {
@@ -598,6 +609,8 @@ static const struct {
 	{"noresume", apply_noresume},
 	{"hibernate", apply_hibernate},
 	{"nohibernate", apply_nohibernate},
+	{"vconsole.keymap", apply_vconsole_keymap},
+	{"rd.vconsole.keymap", apply_rd_vconsole_keymap},
 };
 
 static bool is_luks_entry(const char *key)
@@ -729,6 +742,8 @@ void boot_config_free(struct boot_config *bc)
 	free(bc->rootflags);
 	free(bc->init);
 	free(bc->resume);
+	free(bc->vconsole_keymap);
+	free(bc->rd_vconsole_keymap);
 	strv_free(bc->init_args);
 	strv_free(bc->modules);
 	strv_free(bc->blacklist);

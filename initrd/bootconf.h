@@ -40,6 +40,9 @@
  *                        (an LV: /dev/mapper/VG-LV or /dev/VG/LV)
  *   resume_offset=N      page offset of the swap header in a swap file (unsigned decimal)
  *   noresume[=BOOL]      never resume (wins over resume=, whatever the order)
+ *   vconsole.keymap=NAME, rd.vconsole.keymap=NAME   the keymap for the prompt, one of the
+ *                        image's (systemd's names; rd. wins; default: the image's
+ *                        /etc/vconsole.conf KEYMAP=)
  * BOOL: 1 yes y true on / 0 no n false off (a bare key means yes).
  * Anything else is ignored: it belongs to the kernel or to stage 2.
  */
@@ -113,7 +116,8 @@ struct boot_config {
 	char *resume;		/* resume=, NULL when not set */
 	uint64_t resume_offset; /* resume_offset=, valid when resume_offset_set */
 	bool resume_offset_set, noresume;
-	struct boot_entry *luks; /* rd.luks.* / luks.* entries, in order */
+	char *vconsole_keymap, *rd_vconsole_keymap; /* NULL when not set; checked by vconsole.c */
+	struct boot_entry *luks;		    /* rd.luks.* / luks.* entries, in order */
 	size_t n_luks;
 	struct boot_error *errors; /* in order of occurrence; the caller logs them */
 	size_t n_errors;

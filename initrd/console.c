@@ -1,46 +1,202 @@
-/* Console echo for stage 1. See console.h. */
+/* The consoles of stage 1. See console.h. */
 #include "console.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
-static struct termios saved;
-static bool have_saved;
+#include "log.h"
+#include "passphrase.h"
+#include "util.h"
 
-/* The console: fd 0 as the kernel opened it for /init (usable before /dev is mounted), else
- * /dev/console. Returns an fd the caller closes, or -1. */
-static int console_open(void)
+struct console {
+	int fd;
+	dev_t dev; /* the real terminal (TIOCGDEV), so /dev/console and ttyS0 are one entry */
+	char name[CONSOLE_NAME_MAX];
+	struct termios saved;
+	bool have_saved;
+};
+
+static struct console cons[CONSOLE_MAX];
+static size_t n_cons;
+
+size_t console_parse_active(const char *text, char names[][CONSOLE_NAME_MAX], size_t max)
 {
-	if (isatty(STDIN_FILENO))
-		return dup(STDIN_FILENO);
-	return open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	static const char ok[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
+	size_t n = 0;
+	for (const char *p = text; *p && n < max;) {
+		size_t blank = strspn(p, " \t\n");
+		p += blank;
+		size_t len = strcspn(p, " \t\n");
+		if (len == 0)
+			break;
+		bool dup = false;
+		for (size_t i = 0; i < n && !dup; i++)
+			dup = strlen(names[i]) == len && memcmp(names[i], p, len) == 0;
+		if (!dup && len < CONSOLE_NAME_MAX && strspn(p, ok) >= len && p[0] != '.') {
+			memcpy(names[n], p, len);
+			names[n++][len] = 0;
+		}
+		p += len;
+	}
+	return n;
+}
+
+static dev_t tty_dev(int fd)
+{
+	unsigned int d;
+	struct stat st;
+	if (ioctl(fd, TIOCGDEV, &d) == 0)
+		return (dev_t)d;
+	return fstat(fd, &st) == 0 ? st.st_rdev : 0;
+}
+
+/* Adds fd (owned from now on) unless its terminal is known; saves its settings, echo off. */
+static void console_add(int fd, const char *name)
+{
+	struct termios t;
+	dev_t dev = tty_dev(fd);
+	for (size_t i = 0; i < n_cons; i++)
+		if (cons[i].dev == dev) {
+			if (streq(cons[i].name, "console")) /* fd 0 had no name until now */
+				snprintf(cons[i].name, sizeof(cons[i].name), "%s", name);
+			close(fd);
+			return;
+		}
+	if (n_cons == CONSOLE_MAX || tcgetattr(fd, &t) < 0) {
+		close(fd);
+		return;
+	}
+	struct console *c = &cons[n_cons++];
+	*c = (struct console){.fd = fd, .dev = dev, .saved = t, .have_saved = true};
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	tcsetattr(fd, TCSANOW, &t);
 }
 
 void console_echo_off(void)
 {
-	int fd;
-	struct termios t;
-	if (have_saved || (fd = console_open()) < 0)
-		return;
-	if (tcgetattr(fd, &saved) == 0) {
-		have_saved = true;
-		t = saved;
-		t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		tcsetattr(fd, TCSANOW, &t);
+	char names[CONSOLE_MAX][CONSOLE_NAME_MAX], path[64];
+	size_t len = 0;
+	_cleanup_free_ char *active = read_small_file("/sys/class/tty/console/active", &len);
+	size_t n = active ? console_parse_active(active, names, CONSOLE_MAX) : 0;
+	for (size_t i = 0; i < n; i++) {
+		/* O_NONBLOCK: a serial line without carrier must not block the open */
+		snprintf(path, sizeof(path), "/dev/%s", names[i]);
+		int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			continue;
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		console_add(fd, names[i]);
 	}
-	close(fd);
+	/* Before /sys and /dev: the console the kernel opened for /init as fd 0. */
+	if (n_cons == 0 && isatty(STDIN_FILENO)) {
+		int fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (fd >= 0)
+			console_add(fd, "console");
+	}
+	int fds[CONSOLE_MAX];
+	for (size_t i = 0; i < n_cons; i++)
+		fds[i] = cons[i].fd;
+	log_set_consoles(fds, n_cons); /* used when /dev/kmsg is locked off (log.h) */
 }
 
+/* The fds stay open (close-on-exec): the lines of the emergency path and of the switch still
+ * reach every console when /dev/kmsg is locked. */
 void console_restore(void)
 {
-	int fd;
-	if (!have_saved || (fd = console_open()) < 0)
-		return;
-	/* Whatever was typed and never read (a passphrase typed ahead for a volume a key file
-	 * then opened) must not reach the emergency shell or stage 2, which would echo it. */
-	tcflush(fd, TCIFLUSH);
-	tcsetattr(fd, TCSANOW, &saved);
-	close(fd);
+	for (size_t i = 0; i < n_cons; i++) {
+		/* Whatever was typed and never read (a passphrase typed ahead for a volume a key
+		 * file then opened) must not reach the emergency shell or stage 2, which would
+		 * echo it. */
+		tcflush(cons[i].fd, TCIFLUSH);
+		if (cons[i].have_saved)
+			tcsetattr(cons[i].fd, TCSANOW, &cons[i].saved);
+		cons[i].have_saved = false; /* once */
+	}
+}
+
+/* Echo is off for all of stage 1 (console_echo_off()) so that type-ahead is never shown; it is
+ * turned off here too, *before* the prompt appears, for a console whose settings someone
+ * changed meanwhile. TCSANOW, not TCSAFLUSH: a passphrase typed ahead or right after the
+ * prompt appeared is used, not thrown away. */
+ssize_t console_prompt_fds(const int *fds, size_t n, const char *prompt, char *buf, size_t size,
+			   size_t *from)
+{
+	struct termios old[CONSOLE_MAX];
+	bool tty[CONSOLE_MAX], open_[CONSOLE_MAX];
+	struct pollfd pfd[CONSOLE_MAX];
+	ssize_t len = -ENODATA;
+	if (n > CONSOLE_MAX)
+		n = CONSOLE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		tty[i] = tcgetattr(fds[i], &old[i]) == 0;
+		if (tty[i]) {
+			struct termios t = old[i];
+			t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+			t.c_lflag |= ICANON;
+			tcsetattr(fds[i], TCSANOW, &t);
+		}
+		open_[i] = true;
+		(void)!write(fds[i], prompt, strlen(prompt));
+	}
+	for (size_t left = n; left > 0 && len == -ENODATA;) {
+		for (size_t i = 0; i < n; i++)
+			pfd[i] = (struct pollfd){.fd = open_[i] ? fds[i] : -1, .events = POLLIN};
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			len = -errno;
+			break;
+		}
+		for (size_t i = 0; i < n && len == -ENODATA; i++) {
+			if (!open_[i] || !pfd[i].revents)
+				continue;
+			/* A canonical terminal is readable when a whole line (or end of input) is
+			 * there: reading it does not wait for the other consoles. */
+			len = pfd[i].revents & POLLIN ? passphrase_read_line(fds[i], buf, size)
+						      : -ENODATA;
+			if (len >= 0)
+				*from = i;
+			else if (len == -ENODATA || len == -EIO) {
+				open_[i] = false; /* this one ended (Ctrl-D, hang-up): the others */
+				left--;
+				len = -ENODATA;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (tty[i])
+			tcsetattr(fds[i], TCSANOW, &old[i]);
+		(void)!write(fds[i], "\n", 1);
+	}
+	return len;
+}
+
+ssize_t console_prompt(const char *prompt, char *buf, size_t size, char *from, size_t from_size)
+{
+	int fds[CONSOLE_MAX];
+	size_t n = 0, which = 0;
+	console_echo_off(); /* picks up a console that was not there before; else nothing */
+	for (size_t i = 0; i < n_cons; i++)
+		fds[n++] = cons[i].fd;
+	if (n == 0) {
+		_cleanup_close_ int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		snprintf(from, from_size, "console");
+		return console_prompt_fds(&fd, 1, prompt, buf, size, &which);
+	}
+	ssize_t len = console_prompt_fds(fds, n, prompt, buf, size, &which);
+	if (len >= 0)
+		snprintf(from, from_size, "%s", cons[which].name);
+	return len;
 }

@@ -1,12 +1,38 @@
-/* The console's echo during stage 1: off from the first moment, so a passphrase typed ahead
- * of its prompt (or between prompts) never appears on the console, in serial logs or BMC
- * recordings; the settings found at boot come back for the emergency shell and stage 2. */
+/* The consoles of stage 1: every console the kernel writes to (/sys/class/tty/console/active,
+ * e.g. "tty0 ttyS0" for console=tty0 console=ttyS0; tty0 is the foreground VT), not only
+ * /dev/console (the last one named). Echo is off on each from the first moment, so a
+ * passphrase typed ahead of its prompt (or between prompts) never appears on a console, in
+ * serial logs or BMC recordings; the passphrase prompt is shown on each and the line is taken
+ * from whichever console answers first; the settings found at boot come back on each for the
+ * emergency shell and stage 2. Log lines reach every console through /dev/kmsg (printk prints
+ * to all of them). */
 #pragma once
 
-/* Saves /dev/console's termios and turns echo off. Harmless when it is not a terminal; once
- * it worked, later calls do nothing (call again after /dev is mounted, for an image whose
- * /init started without a console). */
+#include <stddef.h>
+#include <sys/types.h>
+
+#define CONSOLE_MAX 8
+#define CONSOLE_NAME_MAX 32
+
+/* Parses the text of /sys/class/tty/console/active into at most max names (words of
+ * A-Z a-z 0-9 . _ -, each shorter than CONSOLE_NAME_MAX; others skipped), duplicates dropped,
+ * in the file's order. Pure. Returns the count. */
+size_t console_parse_active(const char *text, char names[][CONSOLE_NAME_MAX], size_t max);
+
+/* Saves each console's termios and turns echo off. Harmless when one is not a terminal;
+ * a console already saved is left alone (call again after /dev and /sys are mounted: before,
+ * only fd 0, the console the kernel opened for /init, is known). */
 void console_echo_off(void);
-/* Discards input typed but never read, then puts back what console_echo_off() saved
- * (nothing if it saved nothing). */
+/* On each console: discards input typed but never read, then puts back what
+ * console_echo_off() saved (once; the consoles stay known, for the log). */
 void console_restore(void);
+
+/* Writes prompt on each of the n terminals fds (echo off, canonical input while waiting) and
+ * reads one line from whichever has one first. Returns its length (*from: its index), or
+ * -ENODATA when every one reached end of input (Ctrl-D, a hung-up line) before a line, or
+ * -errno. Each terminal's settings are put back afterwards. */
+ssize_t console_prompt_fds(const int *fds, size_t n, const char *prompt, char *buf, size_t size,
+			   size_t *from);
+/* The same on every console (console_echo_off()'s list; /dev/console when it has none).
+ * from gets the console's name ("ttyS0", "tty0"). */
+ssize_t console_prompt(const char *prompt, char *buf, size_t size, char *from, size_t from_size);

@@ -14,3 +14,5 @@
 #define IMAGE_E2FSCK "/sbin/e2fsck"	    /* the static e2fsck (mkimage --fsck) */
 #define IMAGE_MODPROBE "/sbin/modprobe"	    /* a link to /init: the kernel's module requests */
 #define IMAGE_USR_MODPROBE "/usr/sbin/modprobe" /* the same, where lvm looks for it */
+#define IMAGE_KEYMAPS_DIR "/etc/initkit/keymaps" /* NAME.bmap: binary keymaps (mkimage --keymap) */
+#define IMAGE_VCONSOLE_CONF "/etc/vconsole.conf"  /* KEYMAP=NAME: the image's default keymap */

@@ -1,15 +1,15 @@
 INITRD_PURE_SRCS :=
--include initrd/parsers.mk initrd/luksparsers.mk initrd/btrfs.mk
+-include initrd/parsers.mk initrd/luksparsers.mk initrd/btrfs.mk initrd/keymap.mk
 PROGRAMS += initkit-init initkit-mkimage
 initkit-init_SRCS := initrd/main.c initrd/version.c initrd/kmod.c initrd/devices.c \
 	initrd/mount.c initrd/switchroot.c initrd/emergency.c initrd/luks.c initrd/killall.c \
 	initrd/console.c initrd/lvm.c initrd/lvm_names.c initrd/stack.c initrd/fsck.c \
-	initrd/btrfs.c initrd/btrfs_super.c initrd/resume.c initrd/udevdb.c \
+	initrd/btrfs.c initrd/btrfs_super.c initrd/resume.c initrd/udevdb.c initrd/vconsole.c \
 	$(sort $(INITRD_PURE_SRCS) initrd/bootconf.c initrd/initcheck.c) $(LIB_SRCS)
 initkit-mkimage_SRCS := initrd/mkimage/mkimage.c initrd/mkimage/cpio.c initrd/mkimage/cpiolist.c \
 	initrd/mkimage/modclosure.c initrd/mkimage/firmware.c initrd/mkimage/host.c \
 	initrd/lvm_names.c initrd/bootconf.c initrd/cmdline.c initrd/conf.c initrd/version.c \
-	$(LIB_SRCS)
+	initrd/mkimage/keymap.c initrd/bkeymap.c initrd/envfile.c $(LIB_SRCS)
 TESTS += firmware modclosure lvm fsck resume udevdb
 test_fsck_SRCS := tests/test_fsck.c initrd/fsck.c initrd/devices.c initrd/kmod.c initrd/bootconf.c \
 	initrd/cmdline.c initrd/conf.c $(LIB_SRCS)

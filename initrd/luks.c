@@ -18,11 +18,11 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bootconf.h"
+#include "console.h"
 #include "crypttab.h"
 #include "devices.h"
 #include "image.h"
@@ -293,35 +293,20 @@ static enum luks_decision check_existing(struct crypt_device *cd, const struct l
 /* Time spent waiting for a human at the prompt, kept out of the unlock time we report. */
 static uint64_t prompt_wait_ms;
 
-/* Reads a passphrase from the console with echo off. Returns its length, -ENODATA at end of
- * input, or -errno. Echo is off for all of stage 1 (console_echo_off() in main.c) so that
- * type-ahead is never shown; it is turned off here too, *before* the prompt appears, for a
- * console whose settings someone changed meanwhile. TCSANOW, not TCSAFLUSH: a passphrase
- * typed ahead or right after the prompt appeared is used, not thrown away. */
+/* Reads a passphrase with echo off from whichever console answers first (console.h: the
+ * prompt is shown on every console). Returns its length, -ENODATA when every console reached
+ * end of input, or -errno. */
 static ssize_t prompt_passphrase(const struct luks_volume *vol, const char *uuid, char *buf,
 				 size_t size)
 {
-	_cleanup_close_ int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	struct termios old, noecho;
-	char prompt[512];
-	if (fd < 0)
-		return -errno;
-	bool tty = tcgetattr(fd, &old) == 0;
-	if (tty) {
-		noecho = old;
-		noecho.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		noecho.c_lflag |= ICANON;
-		tcsetattr(fd, TCSANOW, &noecho);
-	}
-	int n = snprintf(prompt, sizeof(prompt), "Passphrase for %s (UUID %s): ", vol->name,
-			 uuid ? uuid : "?");
-	(void)!write(fd, prompt, (size_t)n);
+	char prompt[512], from[CONSOLE_NAME_MAX] = "";
+	snprintf(prompt, sizeof(prompt), "Passphrase for %s (UUID %s): ", vol->name,
+		 uuid ? uuid : "?");
 	uint64_t t0 = now_ms();
-	ssize_t len = passphrase_read_line(fd, buf, size);
+	ssize_t len = console_prompt(prompt, buf, size, from, sizeof(from));
 	prompt_wait_ms += now_ms() - t0;
-	if (tty)
-		tcsetattr(fd, TCSANOW, &old);
-	(void)!write(fd, "\n", 1);
+	if (len >= 0)
+		log_info("luks: %s: passphrase typed on %s", vol->name, from);
 	return len;
 }
 

@@ -32,6 +32,7 @@
 #include "switchroot.h"
 #include "udevdb.h"
 #include "util.h"
+#include "vconsole.h"
 #include "version.h"
 
 #define NEWROOT "/sysroot"
@@ -174,6 +175,7 @@ static void boot(int argc, char **argv_in)
 	log_kmsg_unlimit();
 	read_config(&bc);
 	log_notice("%s", initkit_version_line());
+	vconsole_setup(&bc); /* the keymap, before anything may prompt */
 
 	if (uevents_open(&uev) < 0)
 		log_warning("cannot listen to kernel uevents: %m; polling instead");

@@ -11,6 +11,15 @@ static const char *log_ident = "initkit";
 static int log_fd = STDERR_FILENO;
 static bool log_kmsg;
 static enum log_level log_max = LOG_INFO;
+static int log_consoles[8];
+static size_t log_n_consoles;
+
+void log_set_consoles(const int *fds, size_t n)
+{
+	log_n_consoles = 0;
+	for (size_t i = 0; i < n && i < sizeof(log_consoles) / sizeof(log_consoles[0]); i++)
+		log_consoles[log_n_consoles++] = fds[i];
+}
 
 void log_setup(const char *ident, bool kmsg)
 {
@@ -106,7 +115,10 @@ static void log_write(enum log_level level, int err, const char *fmt, va_list ap
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	if (write(log_fd, line, (size_t)n) < 0 && log_kmsg) {
+	if (!log_kmsg && log_n_consoles) {
+		for (size_t i = 0; i < log_n_consoles; i++)
+			(void)!write(log_consoles[i], line, (size_t)n);
+	} else if (write(log_fd, line, (size_t)n) < 0 && log_kmsg) {
 		/* kmsg refused (rate limit, too long): the console is better than nothing. */
 		(void)!write(STDERR_FILENO, line, (size_t)n);
 	}

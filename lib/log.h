@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level { LOG_ERR = 3, LOG_WARNING = 4, LOG_NOTICE = 5, LOG_INFO = 6, LOG_DEBUG = 7 };
 
@@ -19,6 +20,10 @@ void log_set_max_level(enum log_level level);
 enum log_level log_get_max_level(void);
 /* Send messages to fd (plain "ident: text" lines); used by tests and the console fallback. */
 void log_open_fd(int fd);
+/* Terminals that get every line instead of that fd while not logging to /dev/kmsg (kmsg
+ * reaches every console by itself; /dev/console is only the last console=): stage 1 passes
+ * all of its consoles. The caller keeps the fds open until it calls this again (n = 0). */
+void log_set_consoles(const int *fds, size_t n);
 
 __attribute__((format(printf, 2, 3))) void log_msg(enum log_level level, const char *fmt, ...);
 /* Logs and returns r (a negative errno), so callers can `return log_error_errno(r, ...)`.

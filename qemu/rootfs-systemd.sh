@@ -66,7 +66,7 @@ install_disk() {
 	[ -f "$img" ] && [ "$(cat "$OUT/.install" 2>/dev/null)" = "$key" ] && return 0
 	start=$(date +%s)
 	as_root rm -rf "$T"
-	as_root cp -a "$OUT/base" "$T"
+	as_root cp -a "$(readlink -f "$OUT/base")" "$T" # base may be a link to a shared cache
 	as_root rm -f "$T/.stamp"
 	echo debian | as_root tee "$T/etc/hostname" >/dev/null
 	printf '127.0.0.1\tlocalhost\n127.0.1.1\tdebian\n' | as_root tee "$T/etc/hosts" >/dev/null
@@ -122,7 +122,7 @@ fi
 start=$(date +%s)
 T=$OUT/tree
 as_root rm -rf "$T"
-as_root cp -a "$OUT/base" "$T"
+as_root cp -a "$(readlink -f "$OUT/base")" "$T" # base may be a link to a shared cache
 as_root rm -f "$T/.stamp"
 as_root install -m 0755 "$BIN" "$T/sbin/initkit-stage2"
 as_root install -d "$T/usr/local/sbin"

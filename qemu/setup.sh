@@ -1,6 +1,7 @@
 #!/bin/bash
 # Fetch what the QEMU harness needs, without touching the system's boot:
-#  - qemu-system-x86, cryptsetup-bin, e2fsprogs, gdisk, python3 (apt-get, when missing);
+#  - qemu-system-x86, cryptsetup-bin, e2fsprogs, gdisk, python3, kbd and console-setup (loadkeys,
+#    ckbcomp: initkit-mkimage --keymap) (apt-get, when missing);
 #  - Debian's kernel and its modules, extracted into $O/kernel (apt-get download + dpkg-deb -x).
 # Usage: qemu/setup.sh BUILD_DIR      Prints nothing when everything is in place.
 set -euo pipefail
@@ -9,7 +10,7 @@ KDIR=$O/kernel
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 "$(dirname "$0")/../lib/apt-install" qemu-system-x86 qemu-utils cryptsetup-bin e2fsprogs gdisk \
-	python3 libgcrypt20-dev kmod
+	python3 libgcrypt20-dev kmod kbd console-setup
 
 if [ ! -f "$KDIR/.stamp" ]; then
 	rm -rf "$KDIR" && mkdir -p "$KDIR/deb"

@@ -7,7 +7,7 @@
 # that bad input or a non-regular -o target leaves things untouched; --host on the recorded
 # trees of tests/host-fixtures/. Ends with "N passed, N failed".
 set -uo pipefail
-"$(dirname "$0")/../lib/apt-install" cpio strace xz-utils zstd
+"$(dirname "$0")/../lib/apt-install" cpio strace xz-utils zstd kbd console-setup
 O=$(realpath "${1:-build}")
 MK=$O/stripped/initkit-mkimage
 KVER=$(cat "$O/kernel/kver")
@@ -409,5 +409,16 @@ check "--host: root on md RAID refused naming it, no image" host_refused md "$T/
 host_variant mp luks-lvm dmsetup/debian--vg-root "0 65536 multipath 0 0 1 1 round-robin 0 1 1 253:0 1"
 check "--host: an unknown dm target refused naming the device, no image" host_refused mp "$T/hv-mp" "dm device debian--vg-root (dm-1) uses the device-mapper target 'multipath'"
 check "--host-root without a mountinfo: refused naming it, no image" host_refused none /nonexistent "--host-root /nonexistent"
+# --host and the console keymap: the tree's etc/default/keyboard converted (as --keymap auto),
+# nothing configured = no keymap (said in the table), --keymap given = the host's is not read.
+host_variant kb build-vm etc/default/keyboard 'XKBLAYOUT="de"'
+host_img hkb "$T/hv-kb" --fsck-binary "$O/qemu/e2fsck/sbin/e2fsck.static"
+check "--host: the host's XKB layout becomes the image's keymap (de), listed in the table" bash -c "[ -s '$T/hkb.d/etc/initkit/keymaps/de.bmap' ] && grep -qx 'KEYMAP=de' '$T/hkb.d/etc/vconsole.conf' && grep -q 'host: keymap   de .*from $T/hv-kb/etc/default/keyboard' '$T/hkb.out'"
+host_img hkbnone "$HF/build-vm" --fsck-binary "$O/qemu/e2fsck/sbin/e2fsck.static"
+check "--host: no keymap configured: none in the image, the table says the kernel's US map" bash -c "[ ! -e '$T/hkbnone.d/etc/initkit/keymaps' ] && grep -q 'host: keymap   (none) .*the kernel.s US map' '$T/hkbnone.out'"
+host_img hkbgiven "$T/hv-kb" --keymap us --fsck-binary "$O/qemu/e2fsck/sbin/e2fsck.static"
+check "--host --keymap us: the given keymap only" bash -c "[ -s '$T/hkbgiven.d/etc/initkit/keymaps/us.bmap' ] && [ ! -e '$T/hkbgiven.d/etc/initkit/keymaps/de.bmap' ]"
+host_variant kbbad build-vm etc/default/keyboard 'XKBLAYOUT="zz-nowhere"'
+check "--host: a configured layout that cannot be converted: refused, no image" host_refused kbbad "$T/hv-kbbad" "--host: the console keymap:"
 echo "mkimage: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

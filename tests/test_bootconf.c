@@ -84,6 +84,10 @@ static void render(const struct boot_config *bc, char *buf, size_t size)
 		put(&o, " resume_offset=%llu", (unsigned long long)bc->resume_offset);
 	if (bc->noresume)
 		put(&o, " noresume");
+	if (bc->vconsole_keymap)
+		put(&o, " vconsole.keymap=%s", bc->vconsole_keymap);
+	if (bc->rd_vconsole_keymap)
+		put(&o, " rd.vconsole.keymap=%s", bc->rd_vconsole_keymap);
 	for (size_t i = 0; i < bc->n_luks; i++)
 		put(&o, " L(%s=%s@%s)", bc->luks[i].key,
 		    bc->luks[i].value ? bc->luks[i].value : "-", bc->luks[i].source);
@@ -178,6 +182,10 @@ static const struct case_ cases[] = {
 	 "one of preen, yes, no) E(kernel command line: fastboot=1: takes no value)"},
 	{"fsck bad value in the image names the line", "\nfsck.repair=auto\n", "",
 	 "E(/etc/initkit.conf:2: fsck.repair=auto: not one of preen, yes, no)"},
+	{"keymaps: the command line wins over the image; both keys kept", "vconsole.keymap=de\n",
+	 "vconsole.keymap=fr rd.vconsole.keymap=us", "vconsole.keymap=fr rd.vconsole.keymap=us"},
+	{"keymap without a value", "", "rd.vconsole.keymap",
+	 "E(kernel command line: rd.vconsole.keymap: needs a value)"},
 	{"resume: every spec root= takes, the last one wins", "resume=LABEL=swap\n",
 	 "resume=UUID=1b2c resume=PARTUUID=8c3e resume=PARTLABEL=sw resume=/dev/vda2",
 	 "resume=/dev/vda2"},

@@ -28,6 +28,7 @@
 #include "cpiolist.h"
 #include "firmware.h"
 #include "host.h"
+#include "keymap.h"
 #include "log.h"
 #include "modclosure.h"
 #include "util.h"
@@ -83,6 +84,10 @@ static const char lvm_conf[] =
 
 struct opts {
 	const char *lvm_binary, *fsck_binary, *lvm_config;
+	char **keymaps; /* --keymap, in order; the first is the default */
+	size_t n_keymaps;
+	const char *keymap_root;   /* --keymap-root: where --keymap auto looks (default /) */
+	struct keymap host_keymap; /* --host without --keymap: the host's own (name "" if none) */
 	const char *output, *init, *kver, *moddir, *fwdir, *config, *crypttab, *file_list;
 	char **modules, **load, **sets, **keyfiles, **hooks, **modprobe_args;
 	size_t n_modules, n_load, n_sets, n_keyfiles, n_hooks, n_modprobe_args;
@@ -765,6 +770,53 @@ static int image_add_luks(struct image *img, const struct opts *o)
 	return r;
 }
 
+/* --keymap: each keymap checked (bkeymap_parse) and stored as IMAGE_KEYMAPS_DIR/NAME.bmap; the
+ * first is the default, named by the image's /etc/vconsole.conf as systemd names it
+ * (KEYMAP=); vconsole.keymap= and rd.vconsole.keymap= pick another at boot. */
+static int image_add_keymaps(struct image *img, const struct opts *o)
+{
+	char name[256], err[2048], conf[128];
+	char done[16][BKEYMAP_NAME_MAX];
+	if (o->n_keymaps > ARRAY_SIZE(done)) {
+		log_error("--keymap: at most %zu keymaps", ARRAY_SIZE(done));
+		return -E2BIG;
+	}
+	size_t n = o->n_keymaps ?: (o->host_keymap.data ? 1 : 0);
+	for (size_t i = 0; i < n; i++) {
+		struct keymap km = o->host_keymap;
+		int r = 0;
+		if (o->n_keymaps)
+			r = keymap_get(o->keymaps[i], o->keymap_root, &km, err, sizeof(err));
+		if (r < 0)
+			return log_error_errno(r, "--keymap %s: %s", o->keymaps[i], err);
+		for (size_t j = 0; j < i && r == 0; j++)
+			if (streq(done[j], km.name))
+				r = log_error_errno(-EEXIST,
+						    "--keymap %s: a keymap named %s is "
+						    "already in the image",
+						    o->keymaps[i], km.name);
+		snprintf(done[i], sizeof(done[i]), "%s", km.name);
+		snprintf(name, sizeof(name), IMAGE_KEYMAPS_DIR "/%s.bmap", km.name);
+		r = r ?: image_add_data(img, name + 1, 0644, km.data, km.len);
+		if (r == 0 && !o->quiet)
+			printf("  keymap %s%s: %zu bytes, %zu tables, %s\n", km.name,
+			       i == 0 ? " (default)" : "", km.len, km.n_tables, km.why);
+		if (r == 0 && i == 0) {
+			int n = snprintf(
+				conf, sizeof(conf),
+				"# written by initkit-mkimage: the default keymap\nKEYMAP=%s\n",
+				km.name);
+			r = image_add_data(img, IMAGE_REL(IMAGE_VCONSOLE_CONF), 0644, conf,
+					   (size_t)n);
+		}
+		if (o->n_keymaps)
+			keymap_free(&km);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* One setting of the lvm.conf at path, as lvm itself reads it: `lvm lvmconfig --typeconfig
  * current KEY` with LVM_SYSTEM_DIR a private directory where lvm.conf is that file. Returns 1
  * with the "name=value" line in out, 0 when the file does not set it, or -errno. */
@@ -1026,6 +1078,14 @@ static void usage(void)
 	       "                          /etc/initkit/keys/NAME)\n"
 	       "      --hook FILE         an executable run before unlocking\n"
 	       "                          (/etc/initkit/hooks.d/NAME)\n"
+	       "      --keymap NAME|FILE|auto\n"
+	       "                          the console keymap for the passphrase prompt: a kbd\n"
+	       "                          keymap or XKB layout name (de, de-nodeadkeys), a binary\n"
+	       "                          keymap file (a path with '/', loadkeys -b format), or\n"
+	       "                          auto (/etc/vconsole.conf KEYMAP=, else Debian's\n"
+	       "                          /etc/default/keyboard); repeatable, the first is the\n"
+	       "                          default (vconsole.keymap= picks another at boot)\n"
+	       "      --keymap-root DIR   where --keymap auto reads etc/ (default /)\n"
 	       "      --file-list LIST    extra entries in the kernel's gen_init_cpio format\n"
 	       "      --compress ALGO     zstd (default), gzip or none\n"
 	       "      --level N           compression level\n"
@@ -1063,6 +1123,7 @@ static int split_push(char ***v, size_t *n, char *arg)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
+	enum { OPT_KEYMAP = 1000, OPT_KEYMAP_ROOT }; /* long options only */
 	static const struct option lo[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"init", required_argument, NULL, 'i'},
@@ -1085,6 +1146,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"keyfile", required_argument, NULL, 'K'},
 		{"hook", required_argument, NULL, 'H'},
 		{"file-list", required_argument, NULL, 'F'},
+		{"keymap", required_argument, NULL, OPT_KEYMAP},
+		{"keymap-root", required_argument, NULL, OPT_KEYMAP_ROOT},
 		{"compress", required_argument, NULL, 'z'},
 		{"level", required_argument, NULL, 'Z'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -1177,6 +1240,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'F':
 			o->file_list = optarg;
 			break;
+		case OPT_KEYMAP:
+			push(&o->keymaps, &o->n_keymaps, optarg);
+			break;
+		case OPT_KEYMAP_ROOT:
+			o->keymap_root = optarg;
+			break;
 		case 'z':
 			if (!streq(optarg, "zstd") && !streq(optarg, "gzip") &&
 			    !streq(optarg, "none")) {
@@ -1251,11 +1320,27 @@ static int host_apply(struct opts *o)
 	o->fsck |= o->host.fsck;
 	if (o->host.lvm_config && !o->lvm_config)
 		o->lvm_config = o->host.lvm_config;
+	/* the host's console keymap (vconsole.conf, else Debian's default/keyboard), unless
+	 * --keymap names one; none configured: the kernel's built-in US map */
+	char kerr[2048] = "";
+	int kr = 0;
+	if (o->host_root && !o->n_keymaps) {
+		kr = keymap_from_root(o->keymap_root ?: o->host_root, &o->host_keymap, kerr,
+				      sizeof(kerr));
+		if (kr < 0 && kr != -ENOENT)
+			return log_error_errno(
+				kr, "--host: the console keymap: %s (or give --keymap)", kerr);
+	}
 	if (!o->quiet) {
 		printf("%s for kernel %s (%s), detected in %llu ms:\n",
 		       o->host_root ? "--host" : "--universal", o->kver, o->moddir,
 		       (unsigned long long)(now_ms() - start));
 		host_plan_print(&o->host);
+		if (o->host_root && !o->n_keymaps)
+			printf("  host: %-8s %-28s %s\n", "keymap",
+			       o->host_keymap.data ? o->host_keymap.name : "(none)",
+			       o->host_keymap.data ? o->host_keymap.why
+						   : "no keymap configured: the kernel's US map");
 		if (o->crypttab && o->host.crypttab)
 			printf("  host: --crypttab %s given: the detected crypttab is not used\n",
 			       o->crypttab);
@@ -1325,6 +1410,7 @@ static int image_build(struct image *img, struct opts *o)
 	r = r ?: cpio_write_symlink(&img->cp, IMAGE_REL(IMAGE_MODPROBE), "/init");
 	r = r ?: image_add_config(img, o);
 	r = r ?: image_add_luks(img, o);
+	r = r ?: image_add_keymaps(img, o);
 	r = r ?: image_add_lvm(img, o);
 	r = r ?: image_add_fsck(img, o);
 	r = r ?: image_add_modprobe(img, o);

@@ -51,6 +51,9 @@ fuzz_host_SRCS := initrd/mkimage/host.c initrd/lvm_names.c initrd/bootconf.c ini
 	initrd/cmdline.c $(LIB_SRCS)
 fuzz_host_LIBS = $(DEP_LIBS)
 FUZZ_ALL += host
+fuzz_bkeymap_SRCS := initrd/bkeymap.c
+fuzz_envfile_SRCS := initrd/envfile.c
+FUZZ_ALL += bkeymap envfile
 fuzz_available = $(and $(wildcard tests/fuzz/fuzz_$(1).c),$(if $(filter-out \
 	$(wildcard $(fuzz_$(1)_SRCS)),$(fuzz_$(1)_SRCS)),,yes))
 FUZZ_TARGETS ?= $(foreach t,$(FUZZ_ALL),$(if $(call fuzz_available,$(t)),$(t)))

@@ -1,0 +1,180 @@
+/* Tests for initrd/console.c: the list of active consoles, and the prompt on several
+ * terminals at once (pseudo-terminals stand in for ttyS0 and tty1). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "../initrd/console.h"
+
+static void test_parse_active(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{"tty0 ttyS0\n", "tty0,ttyS0"},
+		{"ttyS0\n", "ttyS0"},
+		{"", ""},
+		{"\n", ""},
+		{"ttyS0 ttyS0 tty0", "ttyS0,tty0"},
+		{"hvc0  ttyAMA0\tttyS1\n", "hvc0,ttyAMA0,ttyS1"},
+		{"../x tty/1 tty1", "tty1"},
+		{"a b c d e f g h i j", "a,b,c,d,e,f,g,h"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char names[CONSOLE_MAX][CONSOLE_NAME_MAX], got[256] = "";
+		size_t n = console_parse_active(cases[i].text, names, CONSOLE_MAX);
+		for (size_t j = 0; j < n; j++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", j ? "," : "",
+				 names[j]);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("'%s': got '%s', want '%s'", cases[i].text, got, cases[i].want);
+	}
+}
+
+struct ptys {
+	int master[2], slave[2];
+};
+
+static void open_ptys(struct ptys *p)
+{
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(openpty(&p->master[i], &p->slave[i], NULL, NULL, NULL), 0);
+		struct termios t;
+		assert_int_equal(tcgetattr(p->slave[i], &t), 0);
+		t.c_lflag |= ECHO | ICANON;
+		assert_int_equal(tcsetattr(p->slave[i], TCSANOW, &t), 0);
+	}
+}
+
+static void close_ptys(struct ptys *p)
+{
+	for (int i = 0; i < 2; i++) {
+		close(p->master[i]);
+		close(p->slave[i]);
+	}
+}
+
+/* What the terminal's user saw so far (non-blocking). */
+static void seen(int master, char *buf, size_t size)
+{
+	size_t n = 0;
+	struct pollfd pfd = {.fd = master, .events = POLLIN};
+	while (n + 1 < size && poll(&pfd, 1, 100) > 0) {
+		ssize_t r = read(master, buf + n, size - 1 - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = 0;
+}
+
+/* The prompt on both; the line typed on the second (once its prompt is there: type-ahead is
+ * kept from the echo by console_echo_off() at boot) is taken, not echoed on either, and both
+ * terminals have their echo back afterwards. */
+static void test_prompt_two(void **state)
+{
+	(void)state;
+	struct ptys p;
+	open_ptys(&p);
+	int shown[2];
+	assert_int_equal(pipe(shown), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char out[256];
+		seen(p.master[1], out, sizeof(out)); /* wait for the prompt, pass it on */
+		(void)!write(shown[1], out, strlen(out));
+		_exit(write(p.master[1], "zy-secret\n", 10) == 10 ? 0 : 1);
+	}
+	close(shown[1]);
+	char buf[64] = "";
+	size_t from = 9;
+	ssize_t len = console_prompt_fds(p.slave, 2, "Passphrase: ", buf, sizeof(buf), &from);
+	int status;
+	waitpid(pid, &status, 0);
+	assert_int_equal(len, 9);
+	assert_memory_equal(buf, "zy-secret", 9);
+	assert_int_equal(from, 1);
+	for (int i = 0; i < 2; i++) {
+		char out[256], more[256];
+		seen(i == 1 ? shown[0] : p.master[i], out, sizeof(out));
+		seen(p.master[i], more, sizeof(more));
+		strncat(out, more, sizeof(out) - strlen(out) - 1);
+		if (!strstr(out, "Passphrase: "))
+			fail_msg("terminal %d did not show the prompt: '%s'", i, out);
+		if (strstr(out, "secret"))
+			fail_msg("terminal %d echoed the passphrase: '%s'", i, out);
+		struct termios t;
+		assert_int_equal(tcgetattr(p.slave[i], &t), 0);
+		if (!(t.c_lflag & ECHO))
+			fail_msg("terminal %d: echo not restored", i);
+	}
+	close(shown[0]);
+	close_ptys(&p);
+}
+
+/* Typed while the prompt waits (not ahead): a child answers on the first terminal later. */
+static void test_prompt_answer_later(void **state)
+{
+	(void)state;
+	struct ptys p;
+	open_ptys(&p);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char out[256];
+		seen(p.master[0], out, sizeof(out)); /* wait for the prompt */
+		_exit(write(p.master[0], "late\n", 5) == 5 ? 0 : 1);
+	}
+	char buf[64] = "";
+	size_t from = 9;
+	ssize_t len = console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from);
+	int status;
+	waitpid(pid, &status, 0);
+	assert_int_equal(len, 4);
+	assert_memory_equal(buf, "late", 4);
+	assert_int_equal(from, 0);
+	close_ptys(&p);
+}
+
+/* End of input on one console (Ctrl-D) leaves the other to answer; on all of them, -ENODATA. */
+static void test_prompt_eof(void **state)
+{
+	(void)state;
+	struct ptys p;
+	open_ptys(&p);
+	assert_int_equal(write(p.master[0], "\004", 1), 1);
+	assert_int_equal(write(p.master[1], "other\n", 6), 6);
+	char buf[64] = "";
+	size_t from = 9;
+	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), 5);
+	assert_int_equal(from, 1);
+	assert_int_equal(write(p.master[0], "\004", 1), 1);
+	assert_int_equal(write(p.master[1], "\004", 1), 1);
+	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), -ENODATA);
+	close_ptys(&p);
+}
+
+int main(void)
+{
+	alarm(60); /* a prompt that never returns fails the test instead of hanging it */
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_active),
+		cmocka_unit_test(test_prompt_two),
+		cmocka_unit_test(test_prompt_answer_later),
+		cmocka_unit_test(test_prompt_eof),
+	};
+	return cmocka_run_group_tests_name("console", tests, NULL, NULL);
+}
