@@ -25,7 +25,7 @@ fuzz_bootconf_SRCS := initrd/bootconf.c initrd/conf.c initrd/cmdline.c
 fuzz_crypttab_SRCS := initrd/crypttab.c initrd/bootconf.c initrd/conf.c initrd/cmdline.c
 fuzz_cpiolist_SRCS := initrd/mkimage/cpiolist.c
 # mount.c also holds root_mount (libblkid, devices.c, kmod.c): linked as the unit test does.
-fuzz_mount_options_SRCS := initrd/mount.c initrd/devices.c initrd/kmod.c $(LIB_SRCS)
+fuzz_mount_options_SRCS := initrd/mount.c initrd/devices.c initrd/kmod.c initrd/timeline.c $(LIB_SRCS)
 fuzz_mount_options_LIBS = $(DEP_LIBS)
 fuzz_kconfig_read_SRCS := kconfig/kconfig_read.c kconfig/kconfig_set.c kconfig/fragment.c
 fuzz_fragment_SRCS := kconfig/fragment.c kconfig/kconfig_read.c kconfig/kconfig_set.c
