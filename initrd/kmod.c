@@ -200,7 +200,7 @@ int modules_coldplug(struct modules *m)
 {
 	int total = 0, n;
 	const char *was = modules_asked_by(m, "coldplug");
-	int tl = timeline_begin(TIMELINE_STEP, "coldplug", was);
+	int tl = timeline_begin(TIMELINE_STEP, "coldplug", NULL);
 	/* Loading a bus driver (virtio_pci) makes new devices (virtio0) appear: repeat until a
 	 * pass loads nothing. */
 	do {

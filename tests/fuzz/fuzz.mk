@@ -46,6 +46,9 @@ FUZZ_ALL := cmdline conf bootconf crypttab cpiolist mount_options kconfig_read f
 	mergeconfig kconfig_tree logind_conf logind_values stage2_cmdline stage2_defaults luks_table \
 	lvm_names
 FUZZ_ALL += btrfs_super
+fuzz_timeline_read_SRCS := stage2/timeline_read.c stage2/timeline_plot.c
+fuzz_timeline_read_LIBS = -ljson-c
+FUZZ_ALL += timeline_read
 fuzz_available = $(and $(wildcard tests/fuzz/fuzz_$(1).c),$(if $(filter-out \
 	$(wildcard $(fuzz_$(1)_SRCS)),$(fuzz_$(1)_SRCS)),,yes))
 FUZZ_TARGETS ?= $(foreach t,$(FUZZ_ALL),$(if $(call fuzz_available,$(t)),$(t)))
