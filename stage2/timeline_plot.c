@@ -115,6 +115,28 @@ static double x_of(const struct plot *p, uint64_t us)
 	return LABEL_W + (double)us * p->scale;
 }
 
+/* What a lane is called: the name, with what the kind means where the name alone repeats
+ * (a volume's header, prompt and unlock lanes all carry its name). */
+static void lane_label(const struct timeline_doc_event *e, char *buf, size_t size)
+{
+	static const struct {
+		const char *kind, *prefix;
+		bool note;
+	} labels[] = {
+		{"volume", "LUKS ", false},	{"header", "header load ", false},
+		{"prompt", "prompt ", false},	{"unlock", "KDF + activation ", false},
+		{"hook", "hook ", false},	{"lvm", "lvm ", true},
+		{"wait", "wait for ", false},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(labels); i++)
+		if (streq(e->kind, labels[i].kind)) {
+			snprintf(buf, size, "%s%s%s%s", labels[i].prefix, e->name,
+				 labels[i].note && e->note[0] ? " " : "", labels[i].note ? e->note : "");
+			return;
+		}
+	snprintf(buf, size, "%s", e->name);
+}
+
 static void lane(struct plot *p, size_t i)
 {
 	const struct timeline_doc_event *e = &p->doc->ev[i];
@@ -122,7 +144,10 @@ static void lane(struct plot *p, size_t i)
 	css_class(cls, sizeof(cls), e->kind);
 	ms_text(dur, sizeof(dur), e->end_us - e->begin_us);
 	ms_text(at, sizeof(at), e->begin_us);
-	double y = TOP + p->row++ * ROW_H, x = x_of(p, e->begin_us);
+	char label[160];
+	lane_label(e, label, sizeof(label));
+	unsigned row = p->row++;
+	double y = TOP + row * ROW_H, x = x_of(p, e->begin_us);
 	double w = (double)(e->end_us - e->begin_us) * p->scale;
 	bool instant = e->end_us == e->begin_us;
 	fprintf(p->f, "<g class=\"lane %s\" data-depth=\"%u\" data-id=\"%zu\">", cls, e->depth, i);
@@ -131,13 +156,13 @@ static void lane(struct plot *p, size_t i)
 	fprintf(p->f, " (%s%s", cls, e->note[0] ? ": " : "");
 	xml_text(p->f, e->note);
 	fprintf(p->f, ") at %s, %s%s</title>\n", at, dur, e->open ? ", still running" : "");
-	if (i % 2 == 0)
+	if (row % 2 == 0)
 		fprintf(p->f,
 			"  <rect class=\"row\" x=\"0\" y=\"%.0f\" width=\"%d\" height=\"%d\"/>\n",
 			y, LABEL_W + PLOT_W + 120, ROW_H);
 	fprintf(p->f, "  <text class=\"label\" x=\"%u\" y=\"%.0f\">", 8 + e->depth * INDENT,
 		y + 13);
-	xml_text(p->f, e->name);
+	xml_text(p->f, label);
 	fprintf(p->f, "</text>\n");
 	if (instant)
 		fprintf(p->f, "  <path class=\"bar %s\" d=\"M%.1f %.0f l5 7 l-5 7 l-5 -7 z\"/>\n",
