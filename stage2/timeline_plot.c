@@ -123,15 +123,16 @@ static void lane_label(const struct timeline_doc_event *e, char *buf, size_t siz
 		const char *kind, *prefix;
 		bool note;
 	} labels[] = {
-		{"volume", "LUKS ", false},	{"header", "header load ", false},
-		{"prompt", "prompt ", false},	{"unlock", "KDF + activation ", false},
-		{"hook", "hook ", false},	{"lvm", "lvm ", true},
+		{"volume", "LUKS ", false},   {"header", "header load ", false},
+		{"prompt", "prompt ", false}, {"unlock", "KDF + activation ", false},
+		{"hook", "hook ", false},     {"lvm", "lvm ", true},
 		{"wait", "wait for ", false},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(labels); i++)
 		if (streq(e->kind, labels[i].kind)) {
 			snprintf(buf, size, "%s%s%s%s", labels[i].prefix, e->name,
-				 labels[i].note && e->note[0] ? " " : "", labels[i].note ? e->note : "");
+				 labels[i].note && e->note[0] ? " " : "",
+				 labels[i].note ? e->note : "");
 			return;
 		}
 	snprintf(buf, size, "%s", e->name);
@@ -229,14 +230,16 @@ static void grid(struct plot *p, uint64_t end_us, unsigned height)
 	static const uint64_t steps[] = {1000,	   2000,     5000,     10000,	 20000,	  50000,
 					 100000,   200000,   500000,   1000000,	 2000000, 5000000,
 					 10000000, 20000000, 60000000, 300000000};
-	uint64_t step = steps[ARRAY_SIZE(steps) - 1];
+	/* at most 12 intervals, however long the document says the boot took */
+	uint64_t step = end_us / 12 + 1;
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++)
 		if (end_us / steps[i] <= 12) {
 			step = steps[i];
 			break;
 		}
 	fprintf(p->f, "<g class=\"grid\">\n");
-	for (uint64_t t = 0; t <= end_us; t += step) {
+	for (uint64_t k = 0; k <= 12 && k * step <= end_us; k++) {
+		uint64_t t = k * step;
 		char label[32];
 		ms_text(label, sizeof(label), t);
 		fprintf(p->f,

@@ -289,6 +289,28 @@ static void test_svg_escapes(void **state)
 	timeline_doc_free(&doc);
 }
 
+/* A document may claim any length of boot: the time axis keeps to a dozen ticks (a fuzzer
+ * found an endless loop of ticks here: tests/fuzz/regressions/timeline_read/). */
+static void test_svg_huge_times(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"{\"format\": \"initkit-timeline\", \"version\": 1, \"milestones\": "
+		"{\"init_start_us\": 1000, \"switch_us\": 9000000000000000000}, \"total_ms\": 4, "
+		"\"events\": [{\"parent\": -1, \"kind\": \"step\", \"begin_us\": 1, "
+		"\"end_us\": 9100000000000000000}]}";
+	struct timeline_doc doc;
+	char err[256];
+	assert_int_equal(timeline_doc_parse(text, strlen(text), &doc, err, sizeof(err)), 0);
+	char *svg = render(&doc, timeline_svg);
+	size_t ticks = 0;
+	for (const char *p = svg; (p = strstr(p, "class=\"tick\"")); p++)
+		ticks++;
+	assert_true(ticks >= 2 && ticks <= 13);
+	free(svg);
+	timeline_doc_free(&doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_svg_luks),
 		cmocka_unit_test(test_svg_lvm),
 		cmocka_unit_test(test_svg_escapes),
+		cmocka_unit_test(test_svg_huge_times),
 	};
 	return cmocka_run_group_tests_name("stage2_timeline", tests, NULL, NULL);
 }
