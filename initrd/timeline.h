@@ -15,7 +15,7 @@
 
 #define TIMELINE_MAX_EVENTS 512
 #define TIMELINE_NAME_MAX 48
-#define TIMELINE_NOTE_MAX 40
+#define TIMELINE_NOTE_MAX 64
 
 struct timeline_event {
 	uint64_t begin_ns, end_ns; /* CLOCK_BOOTTIME; end_ns 0: still open */
