@@ -289,6 +289,36 @@ static void test_svg_escapes(void **state)
 	timeline_doc_free(&doc);
 }
 
+/* Modules the kernel's modprobe loaded come last in the file but are drawn where they began,
+ * among their siblings. */
+static void test_svg_order(void **state)
+{
+	(void)state;
+	char text[2048], err[256];
+	snprintf(text, sizeof(text),
+		 "%s\"events\": ["
+		 "{\"parent\": -1, \"kind\": \"step\", \"name\": \"luks+lvm\", \"begin_us\": 1000, "
+		 "\"end_us\": 4000},"
+		 "{\"parent\": 0, \"kind\": \"volume\", \"name\": \"croot\", \"begin_us\": 1100, "
+		 "\"end_us\": 2000},"
+		 "{\"parent\": 0, \"kind\": \"lvm\", \"name\": \"vgchange\", \"note\": \"-ay\", "
+		 "\"begin_us\": 3000, \"end_us\": 3500},"
+		 "{\"parent\": 0, \"kind\": \"module\", \"name\": \"dm_mod\", \"note\": \"lvm: "
+		 "dm-mod\", \"begin_us\": 2500, \"end_us\": 2600}]}",
+		 MIN_HEAD);
+	struct timeline_doc doc;
+	assert_int_equal(timeline_doc_parse(text, strlen(text), &doc, err, sizeof(err)), 0);
+	char *svg = render(&doc, timeline_svg), *lanes = lanes_of(svg);
+	assert_string_equal(lanes, "0 kernel kernel\n"
+				   "0 step luks+lvm\n"
+				   "1 volume LUKS croot\n"
+				   "1 module dm_mod\n"
+				   "1 lvm lvm vgchange -ay\n");
+	free(lanes);
+	free(svg);
+	timeline_doc_free(&doc);
+}
+
 /* A document may claim any length of boot: the time axis keeps to a dozen ticks (a fuzzer
  * found an endless loop of ticks here: tests/fuzz/regressions/timeline_read/). */
 static void test_svg_huge_times(void **state)
@@ -322,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_svg_lvm),
 		cmocka_unit_test(test_svg_escapes),
 		cmocka_unit_test(test_svg_huge_times),
+		cmocka_unit_test(test_svg_order),
 	};
 	return cmocka_run_group_tests_name("stage2_timeline", tests, NULL, NULL);
 }
