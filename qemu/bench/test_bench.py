@@ -55,6 +55,20 @@ class Timeline(unittest.TestCase):
         self.assertAlmostEqual(rows["  modules inserted (all)"],
                                sum(e["end_us"] - e["begin_us"] for e in mods) / 1000)
 
+    def test_nested_waits_counted_once(self):
+        # device_wait()'s span holds the uevent polls it made: 30 ms of waiting, not 55
+        ev = lambda i, parent, kind, name, b, e: {"id": i, "parent": parent, "kind": kind, "name": name,
+                                                  "note": "", "begin_us": b, "end_us": e}
+        doc = {"format": "initkit-timeline", "version": 1, "total_ms": 40,
+               "milestones": {"init_start_us": 1000, "switch_us": 41000},
+               "events": [ev(0, -1, "step", "root-wait", 2000, 32000),
+                          ev(1, 0, "wait", "UUID=x", 2000, 32000),
+                          ev(2, 1, "wait", "uevent", 2000, 27000),
+                          ev(3, 1, "module", "virtio_blk", 27000, 30000)]}
+        rows = bench.timeline_steps(doc)
+        self.assertAlmostEqual(rows["  waiting for devices"], 30.0)
+        self.assertAlmostEqual(rows["  modules inserted (all)"], 3.0)
+
     def test_table_median(self):
         a = bench.timeline_from_console(console_of("luks.json"))
         b = bench.timeline_from_console(console_of("lvm.json"))
