@@ -270,8 +270,8 @@ static void boot(int argc, char **argv_in)
 	console_restore();
 	timeline_end(tl);
 	uint64_t total_ms = now_ms() - t0;
-	timeline_write(total_ms,
-		       initkit_version_line()); /* /run/initkit/timeline.json, for stage 2 */
+	/* /run/initkit/timeline.json, for stage 2 */
+	timeline_write(total_ms, initkit_version_line());
 	log_notice("switching to %s on %s (%s) after %llu ms", init, bc.root, rootdev,
 		   (unsigned long long)total_ms);
 	log_kmsg_restore(); /* stage 2 gets the limit it had */
