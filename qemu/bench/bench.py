@@ -238,18 +238,19 @@ def timeline_from_console(console):
 
 def timeline_steps(doc):
     """{row: ms} for one boot: the kernel until /init, each top-level step of stage 1, and
-    the inner figures worth a row of their own (LUKS unlock = KDF + activation, the person at
-    the prompt, modules inserted, device waits)."""
+    the inner figures worth a row of their own (LUKS header load, unlock = KDF + activation,
+    the person at the prompt, modules inserted, device waits, lvm commands)."""
     ms = doc["milestones"]
     rows = {"kernel (until /init)": ms["init_start_us"] / 1000}
     for e in doc["events"]:
         d = (e["end_us"] - e["begin_us"]) / 1000
         if e["parent"] == -1 and e["kind"] == "step":
             rows[e["name"]] = rows.get(e["name"], 0) + d
-        elif e["kind"] in ("unlock", "prompt", "module", "wait", "lvm"):
+        elif e["kind"] in ("header", "unlock", "prompt", "module", "wait", "lvm"):
             nested = any(doc["events"][p]["kind"] == e["kind"] for p in ancestors(doc, e))
             if not nested:  # a module's own dependencies are inside its span
-                key = {"unlock": "  LUKS: KDF + activation", "prompt": "  LUKS: at the prompt",
+                key = {"header": "  LUKS: header load", "unlock": "  LUKS: KDF + activation",
+                       "prompt": "  LUKS: at the prompt",
                        "module": "  modules inserted (all)", "wait": "  waiting for devices",
                        "lvm": "  lvm commands"}[e["kind"]]
                 rows[key] = rows.get(key, 0) + d

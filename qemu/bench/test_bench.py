@@ -47,7 +47,8 @@ class Timeline(unittest.TestCase):
         luks = next(e for e in top if e["name"] == "luks+lvm")
         self.assertAlmostEqual(rows["luks+lvm"], (luks["end_us"] - luks["begin_us"]) / 1000)
         # the unlock, the prompt and lvm are rows of their own, inside the step's time
-        for k in ("  LUKS: KDF + activation", "  LUKS: at the prompt", "  lvm commands"):
+        for k in ("  LUKS: header load", "  LUKS: KDF + activation", "  LUKS: at the prompt",
+                  "  lvm commands"):
             self.assertGreater(rows[k], 0, k)
             self.assertLess(rows[k], rows["luks+lvm"], k)
         # a module's own dependencies are inside its span: counted once
