@@ -341,9 +341,11 @@ void timeline_write(uint64_t total_ms, const char *version)
 		r = -errno;
 	if (r == 0 && rename(TIMELINE_PATH ".tmp", TIMELINE_PATH) < 0)
 		r = -errno;
-	if (r < 0)
+	if (r < 0) {
+		unlink(TIMELINE_PATH ".tmp"); /* a full /run: leave stage 2 the little room left */
 		log_warning_errno(r, "timeline: cannot write %s: %m; stage 2 will not see it",
 				  TIMELINE_PATH);
+	}
 	unlink(TIMELINE_MODPROBE_PATH);
 }
 
