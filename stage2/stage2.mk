@@ -25,3 +25,6 @@ initkit-stage2_SRCS := stage2/main.c $(STAGE2_LIB_SRCS) $(LIB_SRCS)
 TESTS += stage2_timeline
 test_stage2_timeline_SRCS := tests/test_stage2_timeline.c stage2/timeline_read.c \
 	stage2/timeline_plot.c
+# By absolute path: the test runs from $(O), and from a scratch copy under `make mutate`.
+$(O)/obj/tests/test_stage2_timeline.o: CFLAGS += \
+	-DTIMELINE_FIXTURES='"$(abspath tests/timeline-fixtures)"'

@@ -18,15 +18,12 @@
 
 static char *slurp(const char *name, size_t *len)
 {
-	char path[512];
-	FILE *f = NULL;
-	/* unit tests run in the build directory (make unit-check) or the source tree */
-	for (int i = 0; i < 2 && !f; i++) {
-		snprintf(path, sizeof(path), "%stests/timeline-fixtures/%s", i ? "" : "../", name);
-		f = fopen(path, "r");
-	}
+	char path[4096];
+	/* TIMELINE_FIXTURES: tests/timeline-fixtures by absolute path (stage2/stage2.mk) */
+	snprintf(path, sizeof(path), "%s/%s", TIMELINE_FIXTURES, name);
+	FILE *f = fopen(path, "r");
 	if (!f)
-		fail_msg("fixture %s not found", name);
+		fail_msg("fixture %s not found", path);
 	char *buf = malloc(1 << 20);
 	assert_non_null(buf);
 	*len = fread(buf, 1, (1 << 20) - 1, f);
