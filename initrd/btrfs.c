@@ -144,7 +144,9 @@ static size_t members_present(const struct scan *s, const uint8_t fsid[16], char
 static int control_open(struct modules *mods)
 {
 	uint64_t t = now_ms();
+	const char *asker = modules_asked_by(mods, "btrfs");
 	int r = mods ? modules_load(mods, "btrfs", true) : -ENOENT;
+	modules_asked_by(mods, asker);
 	if (r < 0 && r != -ENOENT)
 		log_warning_errno(r, "btrfs: loading the btrfs module: %m");
 	else if (r > 0)

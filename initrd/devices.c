@@ -16,6 +16,7 @@
 
 #include "kmod.h"
 #include "log.h"
+#include "timeline.h"
 #include "util.h"
 
 struct uevents {
@@ -60,10 +61,11 @@ static int uevents_drain(struct uevents *u, struct modules *m)
 {
 	char buf[8192];
 	int count = 0;
+	const char *was = modules_asked_by(m, "uevent");
 	for (;;) {
 		ssize_t n = recv(u->fd, buf, sizeof(buf) - 1, 0);
 		if (n <= 0)
-			return count;
+			return modules_asked_by(m, was), count;
 		buf[n] = 0;
 		count++;
 		/* "ACTION@DEVPATH\0KEY=VALUE\0..." */
@@ -180,7 +182,10 @@ int device_wait_event(struct uevents *u, struct modules *m, uint64_t max_ms)
 	/* Wake at least every 500 ms anyway: a filesystem label can change without an event
 	 * for the device. */
 	struct pollfd pfd = {.fd = u ? u->fd : -1, .events = POLLIN};
-	if (poll(&pfd, 1, (int)(max_ms < 500 ? max_ms : 500)) > 0 && u) {
+	int tl = timeline_begin(TIMELINE_WAIT, "uevent", NULL);
+	int polled = poll(&pfd, 1, (int)(max_ms < 500 ? max_ms : 500));
+	timeline_end(tl);
+	if (polled > 0 && u) {
 		uevents_drain(u, m);
 		/* Let bus drivers settle, then catch devices whose events we raced. */
 		if (m)
@@ -218,8 +223,10 @@ int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct
 {
 	uint64_t start = now_ms();
 	bool announced = false;
+	int tl = timeline_begin(TIMELINE_WAIT, spec, what);
 	for (;;) {
 		if (device_resolve(spec, ret) == 0) {
+			timeline_end(tl);
 			if (announced)
 				log_info("%s %s appeared as %s after %llu ms", what, spec, *ret,
 					 (unsigned long long)(now_ms() - start));
@@ -227,7 +234,7 @@ int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct
 		}
 		uint64_t elapsed = now_ms() - start;
 		if (timeout_ms != UINT64_MAX && elapsed >= timeout_ms)
-			return -ETIMEDOUT;
+			return timeline_end(tl), -ETIMEDOUT;
 		if (!announced && elapsed >= 1000) {
 			log_notice("waiting for %s device %s (timeout %s)", what, spec,
 				   timeout_ms == UINT64_MAX ? "none" : "rd.timeout");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "timeline.h"
 
 #define SHELL "/bin/sh"
 
@@ -132,6 +133,7 @@ static void run_shell(void)
 void emergency(enum boot_emergency action, bool shell_allowed, const char *why)
 {
 	log_error("boot failed: %s", why);
+	timeline_log_tail(12);
 	bool present = access(SHELL, X_OK) == 0;
 	struct emergency_plan p = emergency_plan(action, shell_allowed, present);
 	if (shell_allowed && !present)

@@ -5,20 +5,24 @@ initkit-init_SRCS := initrd/main.c initrd/version.c initrd/kmod.c initrd/devices
 	initrd/mount.c initrd/switchroot.c initrd/emergency.c initrd/luks.c initrd/killall.c \
 	initrd/console.c initrd/lvm.c initrd/lvm_names.c initrd/stack.c initrd/fsck.c \
 	initrd/btrfs.c initrd/btrfs_super.c initrd/resume.c initrd/udevdb.c initrd/vconsole.c \
+	initrd/timeline.c \
 	$(sort $(INITRD_PURE_SRCS) initrd/bootconf.c initrd/initcheck.c) $(LIB_SRCS)
 initkit-mkimage_SRCS := initrd/mkimage/mkimage.c initrd/mkimage/cpio.c initrd/mkimage/cpiolist.c \
 	initrd/mkimage/modclosure.c initrd/mkimage/firmware.c initrd/mkimage/host.c \
 	initrd/lvm_names.c initrd/bootconf.c initrd/cmdline.c initrd/conf.c initrd/version.c \
 	initrd/mkimage/keymap.c initrd/bkeymap.c initrd/envfile.c $(LIB_SRCS)
 TESTS += firmware modclosure lvm fsck resume udevdb
-test_fsck_SRCS := tests/test_fsck.c initrd/fsck.c initrd/devices.c initrd/kmod.c initrd/bootconf.c \
+test_fsck_SRCS := tests/test_fsck.c initrd/fsck.c initrd/devices.c initrd/kmod.c initrd/timeline.c initrd/bootconf.c \
 	initrd/cmdline.c initrd/conf.c $(LIB_SRCS)
-test_resume_SRCS := tests/test_resume.c initrd/resume.c initrd/devices.c initrd/kmod.c $(LIB_SRCS)
+test_resume_SRCS := tests/test_resume.c initrd/resume.c initrd/devices.c initrd/kmod.c initrd/timeline.c $(LIB_SRCS)
 test_udevdb_SRCS := tests/test_udevdb.c initrd/udevdb.c initrd/lvm_names.c initrd/bootconf.c initrd/cmdline.c initrd/conf.c $(LIB_SRCS)
 test_lvm_SRCS := tests/test_lvm.c initrd/lvm_names.c initrd/bootconf.c initrd/cmdline.c initrd/conf.c \
 	$(LIB_SRCS)
 test_firmware_SRCS := tests/test_firmware.c initrd/mkimage/firmware.c
 test_modclosure_SRCS := tests/test_modclosure.c initrd/mkimage/modclosure.c $(LIB_SRCS)
+# The boot timeline: recorder, JSON serializer, emergency tail (initrd/timeline.c).
+TESTS += timeline
+test_timeline_SRCS := tests/test_timeline.c initrd/timeline.c $(LIB_SRCS)
 
 $(O)/obj/initrd/version.o: CFLAGS += \
 	-DCRYPTSETUP_VERSION='"$(shell $(PKGCONF) --modversion libcryptsetup)"' \

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "timeline.h"
 #include "util.h"
 
 #define BLACKLIST_DIR "/run/initkit/modprobe.d"
@@ -19,6 +20,7 @@ struct modules {
 	struct kmod_ctx *ctx;
 	char **seen; /* modaliases already handled by coldplug */
 	size_t n_seen, cap_seen;
+	const char *asker; /* who asks for the modules loaded now (the timeline's note) */
 };
 
 static void kmod_log_to_ours(void *data, int priority, const char *file, int line, const char *fn,
@@ -62,6 +64,7 @@ int modules_new(struct modules **ret, const char *const *blacklist)
 		free(m);
 		return -ENOMEM;
 	}
+	m->asker = "rd.modules-load";
 	kmod_set_log_fn(m->ctx, kmod_log_to_ours, NULL);
 	r = kmod_load_resources(m->ctx);
 	if (r < 0)
@@ -100,7 +103,10 @@ int modules_load(struct modules *m, const char *name_or_alias, bool explicit_nam
 		} else {
 			unsigned flags = explicit_name ? KMOD_PROBE_APPLY_BLACKLIST
 						       : KMOD_PROBE_APPLY_BLACKLIST_ALL;
+			int tl = timeline_begin(TIMELINE_MODULE, kmod_module_get_name(mod),
+						m->asker);
 			r = kmod_module_probe_insert_module(mod, flags, NULL, NULL, NULL, NULL);
+			timeline_end(tl);
 			if (r == 0 || r == -EEXIST) {
 				log_debug("modules: loaded %s (for %s)", kmod_module_get_name(mod),
 					  name_or_alias);
@@ -182,19 +188,49 @@ static int coldplug_dir(struct modules *m, int dirfd, int depth)
 	return count;
 }
 
+const char *modules_asked_by(struct modules *m, const char *who)
+{
+	const char *was = m ? m->asker : NULL;
+	if (m)
+		m->asker = who;
+	return was;
+}
+
 int modules_coldplug(struct modules *m)
 {
 	int total = 0, n;
+	const char *was = modules_asked_by(m, "coldplug");
+	int tl = timeline_begin(TIMELINE_STEP, "coldplug", NULL);
 	/* Loading a bus driver (virtio_pci) makes new devices (virtio0) appear: repeat until a
 	 * pass loads nothing. */
 	do {
 		_cleanup_close_ int fd = open("/sys/devices", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
+		if (fd < 0) {
+			total = -errno;
+			break;
+		}
 		n = coldplug_dir(m, fd, 0);
 		total += n;
 	} while (n > 0);
+	if (total == 0)
+		timeline_cancel(tl); /* the passes of the device waits that found nothing */
+	else
+		timeline_end(tl);
+	modules_asked_by(m, was);
 	return total;
+}
+
+/* "kernel: fs-ext4" for a request of the kernel (a kworker runs the usermode helper), else the
+ * name of the program that ran modprobe ("lvm: dm-mod"). */
+static void modprobe_asker(const char *request, char *buf, size_t size)
+{
+	char path[64], comm[32] = "";
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)getppid());
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (!f || !fgets(comm, sizeof(comm), f))
+		snprintf(comm, sizeof(comm), "?");
+	comm[strcspn(comm, "\n")] = 0;
+	snprintf(buf, size, "%s: %s", startswith(comm, "kworker") ? "kernel" : comm, request);
 }
 
 int modules_modprobe_main(int argc, char **argv)
@@ -214,7 +250,15 @@ int modules_modprobe_main(int argc, char **argv)
 	struct modules *m;
 	if (modules_new(&m, NULL) < 0)
 		return 1;
+	char asker[TIMELINE_NOTE_MAX];
+	modprobe_asker(name, asker, sizeof(asker));
+	modules_asked_by(m, asker);
 	int r = modules_load(m, name, false);
 	modules_free(m);
+	/* PID 1's timeline is in another process: hand the modules over through /run */
+	size_t n;
+	const struct timeline_event *ev = timeline_events(&n, NULL);
+	for (size_t i = 0; i < n; i++)
+		timeline_modprobe_record(ev[i].name, ev[i].note, ev[i].begin_ns, ev[i].end_ns);
 	return r > 0 ? 0 : 1;
 }

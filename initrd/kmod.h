@@ -14,6 +14,9 @@ void modules_free(struct modules *m);
 /* Load a module by name or alias with its dependencies. Returns 1 if loaded (or already
  * there), 0 if blacklisted or no module matched an alias, negative errno on failure. */
 int modules_load(struct modules *m, const char *name_or_alias, bool explicit_name);
+/* Who asks for the modules loaded from now on ("coldplug", "uevent", "btrfs"): the note of
+ * their timeline events. Returns the previous asker, to put back. */
+const char *modules_asked_by(struct modules *m, const char *who);
 /* Resolve and load every modalias found under /sys/devices not yet handled. Returns the
  * number of modules newly loaded. */
 int modules_coldplug(struct modules *m);

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "luks_decide.h"
 #include "passphrase.h"
+#include "timeline.h"
 #include "util.h"
 
 #define CRYPTTAB IMAGE_CRYPTTAB
@@ -59,6 +60,7 @@ static void run_hooks(void)
 		if (names[i]->d_name[0] != '.' && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 		    (st.st_mode & 0111)) {
 			log_info("luks: running hook %s", path);
+			int tl = timeline_begin(TIMELINE_HOOK, names[i]->d_name, NULL);
 			pid_t pid = fork();
 			if (pid == 0) {
 				/* Its own session: a daemon it leaves behind is found and
@@ -74,6 +76,7 @@ static void run_hooks(void)
 			int status = 0;
 			while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 				;
+			timeline_end(tl);
 			if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 				log_warning("luks: hook %s failed (status %d); going on", path,
 					    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
@@ -303,7 +306,9 @@ static ssize_t prompt_passphrase(const struct luks_volume *vol, const char *uuid
 	snprintf(prompt, sizeof(prompt), "Passphrase for %s (UUID %s): ", vol->name,
 		 uuid ? uuid : "?");
 	uint64_t t0 = now_ms();
+	int tl = timeline_begin(TIMELINE_PROMPT, vol->name, "prompt shown until key entered");
 	ssize_t len = console_prompt(prompt, buf, size, from, sizeof(from));
+	timeline_end(tl);
 	prompt_wait_ms += now_ms() - t0;
 	if (len >= 0)
 		log_info("luks: %s: passphrase typed on %s", vol->name, from);
@@ -315,8 +320,10 @@ static int activate_with_passphrases(struct crypt_device *cd, const struct luks_
 {
 	const char *uuid = crypt_get_uuid(cd);
 	for (size_t i = 0; i < s->n; i++) {
+		int tl = timeline_begin(TIMELINE_UNLOCK, vol->name, "earlier passphrase");
 		int r = crypt_activate_by_passphrase(cd, vol->name, CRYPT_ANY_SLOT, s->buf[i],
 						     s->len[i], flags);
+		timeline_end(tl);
 		if (r >= 0) {
 			log_info("luks: %s opened with a passphrase given earlier", vol->name);
 			return 0;
@@ -337,8 +344,10 @@ static int activate_with_passphrases(struct crypt_device *cd, const struct luks_
 		if (len < 0)
 			return log_error_errno((int)len, "luks: %s: cannot read the console: %m",
 					       vol->name);
+		int tl = timeline_begin(TIMELINE_UNLOCK, vol->name, "passphrase");
 		int r = crypt_activate_by_passphrase(cd, vol->name, CRYPT_ANY_SLOT, scratch,
 						     (size_t)len, flags);
+		timeline_end(tl);
 		if (r >= 0) {
 			passphrase_store_keep(s, (size_t)len);
 			return 0;
@@ -361,12 +370,16 @@ static int unlock_volume(const struct luks_volume *vol, const char *dev, struct 
 			 (vol->readonly ? CRYPT_ACTIVATE_READONLY : 0);
 	uint64_t t0 = now_ms();
 	prompt_wait_ms = 0;
+	int tl_vol = timeline_begin(TIMELINE_VOLUME, vol->name, dev);
+	int tl = timeline_begin(TIMELINE_HEADER, vol->name, vol->header ? vol->header : dev);
 	int r = vol->header ? crypt_init_data_device(&cd, vol->header, dev) : crypt_init(&cd, dev);
 	if (r < 0)
-		return log_error_errno(r, "luks: %s: cannot use %s%s%s: %m", vol->name, dev,
+		return timeline_end(tl_vol),
+		       log_error_errno(r, "luks: %s: cannot use %s%s%s: %m", vol->name, dev,
 				       vol->header ? " with header " : "",
 				       vol->header ? vol->header : "");
 	r = crypt_load(cd, CRYPT_LUKS, NULL);
+	timeline_end(tl);
 	if (r < 0) {
 		log_error_errno(r, "luks: %s: %s is not a valid LUKS device (%s): %m", vol->name,
 				vol->header ? vol->header : dev, vol->source);
@@ -378,9 +391,11 @@ static int unlock_volume(const struct luks_volume *vol, const char *dev, struct 
 		goto out;
 	}
 	if (vol->keyfile) {
+		tl = timeline_begin(TIMELINE_UNLOCK, vol->name, "key file");
 		r = crypt_activate_by_keyfile_device_offset(cd, vol->name, CRYPT_ANY_SLOT,
 							    vol->keyfile, vol->keyfile_size,
 							    vol->keyfile_offset, flags);
+		timeline_end(tl);
 		if (r >= 0) {
 			log_info("luks: %s opened with key file %s", vol->name, vol->keyfile);
 			r = 0;
@@ -412,6 +427,7 @@ out:
 			   (unsigned long long)(now_ms() - t0 - prompt_wait_ms));
 	}
 	crypt_free(cd);
+	timeline_end(tl_vol);
 	return r;
 }
 

@@ -14,6 +14,7 @@
 #include "devices.h"
 #include "log.h"
 #include "lvm.h"
+#include "timeline.h"
 #include "util.h"
 
 /* Logs each complete line of buf[0..*len) with the "lvm: " prefix, keeps the partial rest. */
@@ -61,6 +62,7 @@ static int run_lvm(const char *const *args, char **out, char **err)
 		close(po[0]), close(po[1]);
 		return r;
 	}
+	int tl = timeline_begin(TIMELINE_LVM, args[0], args[1]);
 	pid_t pid = fork();
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
@@ -77,7 +79,7 @@ static int run_lvm(const char *const *args, char **out, char **err)
 	close(po[1]), close(pe[1]);
 	if (pid < 0) {
 		close(po[0]), close(pe[0]);
-		return -errno;
+		return timeline_end(tl), -errno;
 	}
 	/* [0] stdout, [1] stderr: each either logged line by line or (stdout) captured */
 	struct stream {
@@ -136,7 +138,8 @@ static int run_lvm(const char *const *args, char **out, char **err)
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return -errno;
+			return timeline_end(tl), -errno;
+	timeline_end(tl);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -30,6 +30,7 @@
 #include "resume.h"
 #include "stack.h"
 #include "switchroot.h"
+#include "timeline.h"
 #include "udevdb.h"
 #include "util.h"
 #include "vconsole.h"
@@ -161,7 +162,9 @@ static void fail(const struct boot_config *bc, const char *why)
  * bare words like "single"): pass them on. */
 static void boot(int argc, char **argv_in)
 {
+	timeline_start();
 	uint64_t t0 = now_ms();
+	int tl = timeline_begin(TIMELINE_STEP, "api-filesystems", NULL);
 	struct boot_config bc;
 	struct modules *mods = NULL;
 	struct uevents *uev = NULL;
@@ -173,10 +176,14 @@ static void boot(int argc, char **argv_in)
 	console_echo_off(); /* no-op, unless /init had no console before /dev was mounted */
 	log_setup("initkit", true);
 	log_kmsg_unlimit();
+	timeline_end(tl);
+	tl = timeline_begin(TIMELINE_STEP, "config", NULL);
 	read_config(&bc);
 	log_notice("%s", initkit_version_line());
 	vconsole_setup(&bc); /* the keymap, before anything may prompt */
+	timeline_end(tl);
 
+	tl = timeline_begin(TIMELINE_STEP, "modules", NULL);
 	if (uevents_open(&uev) < 0)
 		log_warning("cannot listen to kernel uevents: %m; polling instead");
 	if (modules_new(&mods, (const char *const *)bc.blacklist) < 0)
@@ -191,13 +198,18 @@ static void boot(int argc, char **argv_in)
 					bc.modules[i]);
 	}
 	modules_coldplug(mods);
+	timeline_end(tl);
 
 	uint64_t stack_ms = 0;
+	tl = timeline_begin(TIMELINE_STEP, "luks+lvm", NULL);
 	if (stack_setup(&bc, uev, mods, &stack_ms, why, sizeof(why)) < 0)
 		fail(&bc, why);
+	timeline_end(tl);
 	/* before the root is waited for, checked or mounted: nothing may touch the disks that
 	 * a hibernated kernel left behind */
+	tl = timeline_begin(TIMELINE_STEP, "resume", NULL);
 	resume_from_hibernation(&bc, uev, mods);
+	timeline_cancel(tl); /* kept when it waited or resumed */
 
 	if (!bc.root)
 		fail(&bc, "no root= configured (kernel command line or " IMAGE_CONF ")");
@@ -206,6 +218,7 @@ static void boot(int argc, char **argv_in)
 	uint64_t root_timeout = bc.timeout_ms == BOOT_TIMEOUT_INFINITY ? bc.timeout_ms
 				: stack_ms >= bc.timeout_ms	       ? 0
 								       : bc.timeout_ms - stack_ms;
+	tl = timeline_begin(TIMELINE_STEP, "root-wait", bc.root);
 	int r = device_wait(bc.root, root_timeout, uev, mods, "root", &rootdev);
 	if (r < 0) {
 		log_error("root device %s did not appear within %llu ms", bc.root,
@@ -214,15 +227,23 @@ static void boot(int argc, char **argv_in)
 		snprintf(why, sizeof(why), "root device %s not found", bc.root);
 		fail(&bc, why);
 	}
+	timeline_end(tl);
 	resume_after_root_wait(&bc, uev, mods); /* still before anything is mounted */
+	tl = timeline_begin(TIMELINE_STEP, "btrfs-wait", NULL);
 	if (btrfs_root_wait(rootdev, bc.rootfstype, bc.rootflags, bc.timeout_ms, uev, mods) < 0)
 		fail(&bc, "btrfs root filesystem incomplete (see above)");
+	timeline_cancel(tl); /* kept when it loaded or waited */
+	tl = timeline_begin(TIMELINE_STEP, "fsck", rootdev);
 	if (fsck_root(&bc, rootdev, why, sizeof(why)) < 0)
 		fail(&bc, why);
+	timeline_end(tl);
 	int ro = bc.read_only == BOOT_RW_RO ? 1 : bc.read_only == BOOT_RW_RW ? 0 : -1;
+	tl = timeline_begin(TIMELINE_STEP, "mount", rootdev);
 	if (root_mount(rootdev, bc.rootfstype, bc.rootflags, ro, NEWROOT) < 0)
 		fail(&bc, "cannot mount the root filesystem");
+	timeline_end(tl);
 
+	tl = timeline_begin(TIMELINE_STEP, "init-check", bc.init);
 	const char *cands[INITCHECK_N_DEFAULTS];
 	size_t n_cands = initcheck_candidates(bc.init, cands);
 	int newroot_fd = open(NEWROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -236,19 +257,25 @@ static void boot(int argc, char **argv_in)
 	if (first < 0)
 		fail(&bc, why);
 	const char *init = cands[first];
+	timeline_end(tl);
 
 	char **argv = calloc((size_t)argc + 1, sizeof(char *));
 	if (!argv)
 		fail(&bc, "out of memory");
 	for (int i = 1; i < argc; i++)
 		argv[i] = argv_in[i];
+	tl = timeline_begin(TIMELINE_STEP, "cleanup", NULL);
 	uevents_close(uev);
 	modules_free(mods);
 	killall_stage1(KILLALL_GRACE_MS);
 	udevdb_mark_dm_devices(); /* so stage 2's udev does not disable them (udevdb.h) */
 	console_restore();
+	timeline_end(tl);
+	uint64_t total_ms = now_ms() - t0;
+	/* /run/initkit/timeline.json, for stage 2 */
+	timeline_write(total_ms, initkit_version_line());
 	log_notice("switching to %s on %s (%s) after %llu ms", init, bc.root, rootdev,
-		   (unsigned long long)(now_ms() - t0));
+		   (unsigned long long)total_ms);
 	log_kmsg_restore(); /* stage 2 gets the limit it had */
 	if (switch_root(NEWROOT) < 0)
 		fail(&bc, "cannot switch to the new root");

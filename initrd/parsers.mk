@@ -10,4 +10,4 @@ test_initcheck_SRCS := tests/test_initcheck.c initrd/initcheck.c
 # The deciding parts of switch_root and the emergency policy (initrd/switchroot.c, emergency.c).
 TESTS += switchroot emergency
 test_switchroot_SRCS := tests/test_switchroot.c initrd/switchroot.c $(LIB_SRCS)
-test_emergency_SRCS := tests/test_emergency.c initrd/emergency.c $(LIB_SRCS)
+test_emergency_SRCS := tests/test_emergency.c initrd/emergency.c initrd/timeline.c $(LIB_SRCS)

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "luks.h"
 #include "lvm.h"
+#include "timeline.h"
 #include "util.h"
 
 #define MAX_LV_SPECS 64
@@ -95,7 +96,9 @@ int stack_setup(const struct boot_config *bc, struct uevents *u, struct modules 
 		uint64_t left = bc->timeout_ms == BOOT_TIMEOUT_INFINITY || elapsed >= bc->timeout_ms
 					? 500
 					: bc->timeout_ms - elapsed;
+		int tl = timeline_begin(TIMELINE_WAIT, "luks/lvm devices", luks_run_pending(lr, 0));
 		device_wait_event(u, m, left);
+		timeline_end(tl);
 	}
 	failed = lvm_failed;
 	r = lvm_run_end(vr);

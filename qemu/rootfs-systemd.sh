@@ -153,6 +153,23 @@ if grep -q 'initkit.test.survivor=1' /proc/cmdline; then
 	done
 	echo "INITKIT-LOGIND survivor $state" >$out
 fi
+# Stage 1's timeline, on request (initkit.test.timeline=1): initkit-stage2 reads
+# /run/initkit/timeline.json and draws it; its total must be stage 1's "after N ms".
+if grep -q 'initkit.test.timeline=1' /proc/cmdline; then
+	t=$(/sbin/initkit-stage2 --timeline /run/initkit/timeline.json --svg /run/timeline.svg 2>&1)
+	echo "INITKIT-TIMELINE tool exit $?" >$out
+	printf '%s\n' "$t" | head -4 | sed 's/^/INITKIT-TIMELINE /' >$out
+	# a module the kernel asked for through stage 1's modprobe (another process than PID 1)
+	printf '%s\n' "$t" | grep -m1 'kernel: fs-ext4' | sed 's/^/INITKIT-TIMELINE /' >$out
+	after=$(dmesg | sed -n 's/.*initkit: switching to .* after \([0-9]*\) ms.*/\1/p' | head -1)
+	total=$(printf '%s\n' "$t" | sed -n 's/^initkit: \([0-9]*\) ms from .*/\1/p')
+	if [ -n "$total" ] && [ "$total" = "$after" ]; then
+		echo "INITKIT-TIMELINE total $total ms matches stage 1's after $after ms" >$out
+	else
+		echo "INITKIT-TIMELINE total '$total' differs from stage 1's '$after'" >$out
+	fi
+	echo "INITKIT-TIMELINE svg lanes=$(grep -c '<g class="lane ' /run/timeline.svg)" >$out
+fi
 echo "INITKIT-LOGIND done" >$out
 PROBE
 as_root chmod 0755 "$T/usr/local/sbin/initkit-logind-probe"

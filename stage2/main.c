@@ -26,6 +26,7 @@
 #include "mode.h"
 #include "plan.h"
 #include "util.h"
+#include "timeline_show.h"
 
 #define IDENT "initkit-stage2"
 
@@ -258,6 +259,7 @@ static int generator_main(void)
 static void usage(void)
 {
 	printf("Usage: " IDENT " --root DIR [--dry-run] [--cmdline TEXT]\n"
+	       "       " IDENT " --timeline [FILE|-] [--svg OUT]   (stage 1's boot timeline)\n"
 	       "       " IDENT " [/sbin/init [ARGS...]]      (as PID 1)\n"
 	       "       .../system-generators/initkit-logind-defaults NORMAL [EARLY LATE]\n\n"
 	       "Writes logind defaults into DIR/run/systemd/logind.conf.d/" STAGE2_DROPIN_NAME
@@ -332,5 +334,7 @@ int main(int argc, char **argv)
 	case STAGE2_CLI:
 		break;
 	}
+	if (argc > 1 && streq(argv[1], "--timeline"))
+		return timeline_show_main(argc, argv);
 	return cli_main(argc, argv);
 }

@@ -19,3 +19,12 @@ test_stage2_initexec_SRCS := tests/test_stage2_initexec.c stage2/initexec.c stag
 	initrd/initcheck.c
 test_stage2_mode_SRCS := tests/test_stage2_mode.c stage2/mode.c
 test_stage2_apifs_SRCS := tests/test_stage2_apifs.c stage2/apifs.c
+# The boot timeline stage 1 leaves in /run/initkit/timeline.json: `initkit-stage2 --timeline`.
+STAGE2_LIB_SRCS += stage2/timeline_read.c stage2/timeline_plot.c stage2/timeline_show.c
+initkit-stage2_SRCS := stage2/main.c $(STAGE2_LIB_SRCS) $(LIB_SRCS)
+TESTS += stage2_timeline
+test_stage2_timeline_SRCS := tests/test_stage2_timeline.c stage2/timeline_read.c \
+	stage2/timeline_plot.c
+# By absolute path: the test runs from $(O), and from a scratch copy under `make mutate`.
+$(O)/obj/tests/test_stage2_timeline.o: CFLAGS += \
+	-DTIMELINE_FIXTURES='"$(abspath tests/timeline-fixtures)"'

@@ -13,3 +13,9 @@ bench-boot: $(QEMU_BASE_TOOLS) $(O)/bench/vmhwm-probe
 	qemu/bench/deps.sh
 	python3 qemu/bench/bench.py --build $(O) --boots $(BENCH_BOOTS) --peers $(BENCH_PEERS) \
 		--probe $(O)/bench/vmhwm-probe --out $(O)/bench-boot.md
+
+# bench.py's timeline breakdown (issue 18) on recorded timelines, without QEMU: in `make check`.
+.PHONY: bench-unit-check
+bench-unit-check:
+	python3 -m unittest qemu/bench/test_bench.py
+EXTRA_CHECKS += bench-unit-check

@@ -10,6 +10,7 @@ Prints the markdown table and writes it to BUILD/bench-boot.md (or --out).
 import argparse
 import datetime
 import hashlib
+import json
 import os
 import platform
 import re
@@ -44,6 +45,10 @@ COMMON = "console=ttyS0 panic=-1 rw"
 MARKER = re.compile(rb"INITKIT-STAGE2 reached: pid=1 uptime=([0-9.]+)")
 RUN_INIT = re.compile(rb"\[\s*([0-9.]+)\] Run /init as init process")
 PROBE = re.compile(rb"bench-probe: \S+ VmHWM=(\d+) kB VmRSS=(\d+) kB samples=(\d+)")
+# Stage 1's timeline (/run/initkit/timeline.json), printed line by line by the test root's
+# stage-2 marker when the command line has test.timeline=1 (initkit's boots only).
+TIMELINE_LINE = re.compile(r"INITKIT-STAGE2 timeline: ([^\r\n]*)")
+TIMELINE_ARG = " test.timeline=1"
 
 # Per peer: how its image is built, its command line for each disk (None: not measured, with
 # the reason in "lvm_why"), and its passphrase prompt (any mapping name). Every peer gets the same kernel modules (virtio_pci, virtio_blk, ext4, dm_crypt
@@ -77,10 +82,12 @@ PEERS = {
     },
     "initkit": {
         "script": "mkimage-initkit.sh",
-        "luks": f"rd.luks.name={LUKS_UUID}=croot root=/dev/mapper/croot rd.emergency=poweroff",
-        "plain": f"root=UUID={FS_UUID} rd.emergency=poweroff",
+        "luks": f"rd.luks.name={LUKS_UUID}=croot root=/dev/mapper/croot rd.emergency=poweroff"
+                + TIMELINE_ARG,
+        "plain": f"root=UUID={FS_UUID} rd.emergency=poweroff" + TIMELINE_ARG,
         # Without a crypttab, like the other peers: the name on the command line.
-        "lvm": f"rd.luks.name={LUKS_UUID}={CRYPT} root={LVM_ROOT} rd.emergency=poweroff",
+        "lvm": f"rd.luks.name={LUKS_UUID}={CRYPT} root={LVM_ROOT} rd.emergency=poweroff"
+               + TIMELINE_ARG,
         "prompt": rb"Passphrase for \S+ \(UUID [0-9a-f-]+\): ",
         "label": "initkit",
     },
@@ -210,7 +217,71 @@ def boot(build, image, disk, append, prompt, echo=False, timeout=90):
     elif "error" not in res:
         res["error"] = "QEMU exited without the stage-2 marker"
     res["console"] = out.decode(errors="replace")
+    tl = timeline_from_console(res["console"])
+    if tl:
+        res["timeline"] = tl
     return res
+
+
+def timeline_from_console(console):
+    """Stage 1's timeline.json as the stage-2 marker printed it, parsed; None when absent or
+    not a timeline (a peer other than initkit, or a boot cut short)."""
+    text = "\n".join(TIMELINE_LINE.findall(console))
+    if not text:
+        return None
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) and doc.get("format") == "initkit-timeline" else None
+
+
+def timeline_steps(doc):
+    """{row: ms} for one boot: the kernel until /init, each top-level step of stage 1, and
+    the inner figures worth a row of their own (LUKS header load, unlock = KDF + activation,
+    the person at the prompt, modules inserted, device waits, lvm commands)."""
+    ms = doc["milestones"]
+    rows = {"kernel (until /init)": ms["init_start_us"] / 1000}
+    for e in doc["events"]:
+        d = (e["end_us"] - e["begin_us"]) / 1000
+        if e["parent"] == -1 and e["kind"] == "step":
+            rows[e["name"]] = rows.get(e["name"], 0) + d
+        elif e["kind"] in ("header", "unlock", "prompt", "module", "wait", "lvm"):
+            nested = any(doc["events"][p]["kind"] == e["kind"] for p in ancestors(doc, e))
+            if not nested:  # a module's own dependencies are inside its span
+                key = {"header": "  LUKS: header load", "unlock": "  LUKS: KDF + activation",
+                       "prompt": "  LUKS: at the prompt",
+                       "module": "  modules inserted (all)", "wait": "  waiting for devices",
+                       "lvm": "  lvm commands"}[e["kind"]]
+                rows[key] = rows.get(key, 0) + d
+    rows["initkit total (/init → switch_root)"] = float(doc["total_ms"])
+    return rows
+
+
+def ancestors(doc, e):
+    p = e["parent"]
+    while 0 <= p < len(doc["events"]):
+        yield p
+        p = doc["events"][p]["parent"]
+
+
+def breakdown_table(timelines, label):
+    """Markdown: median (min–max) per row over the boots' timelines, rows in boot order."""
+    per = [timeline_steps(d) for d in timelines]
+    order = []
+    for rows in per:  # a row only some boots have goes after its predecessor in theirs
+        prev = None
+        for k in rows:
+            if k not in order:
+                order.insert(order.index(prev) + 1 if prev else 0, k)
+            prev = k
+    lines = [f"initkit stage 1 breakdown, {label} ({len(per)} boots, from /run/initkit/timeline.json; "
+             "steps absent from a boot count as 0 ms):", "",
+             "| step | median (ms) | min–max (ms) |", "|---|---|---|"]
+    for k in order:
+        xs = [rows.get(k, 0.0) for rows in per]
+        lines.append(f"| {k} | {statistics.median(xs):.1f} | {min(xs):.1f}–{max(xs):.1f} |")
+    return lines
 
 
 def machine():
@@ -276,8 +347,15 @@ def main():
         if err:
             sys.exit(err)
         r = boot(build, img, disks[disk], PEERS[peer][disk], PEERS[peer]["prompt"], echo=True)
-        r.pop("console")
+        raw = "\n".join(TIMELINE_LINE.findall(r.pop("console")))
+        tl = r.pop("timeline", None)
         print("\nbench:", r)
+        if tl:
+            path = os.path.join(build, "bench", f"timeline-{peer}-{disk}.json")
+            with open(path, "w") as f:
+                f.write(raw + "\n")
+            print("\n".join(breakdown_table([tl], DISK_LABEL[disk])))
+            print(f"bench: timeline saved to {path}")
         return
 
     # Images: one per peer for the LUKS2 and ext4 disks, one more for the LVM-on-LUKS disk.
@@ -386,6 +464,10 @@ def main():
         "peak memory of /init (VmHWM just before stage 2, LUKS2 boot): "
         + ", ".join(f"{r['vmhwm'] / 1024:.1f} MiB" for r in mem) + "." if mem else
         "peak memory of /init: not measured."))
+    for d in DISKS:
+        tls = [r["timeline"] for r in res.get((ik, d), []) if "timeline" in r]
+        if tls:
+            lines += breakdown_table(tls, DISK_LABEL[d]) + [""]
     table = "\n".join(lines) + "\n"
     out = a.out or os.path.join(build, "bench-boot.md")
     with open(out, "w") as f:

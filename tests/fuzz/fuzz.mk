@@ -25,7 +25,7 @@ fuzz_bootconf_SRCS := initrd/bootconf.c initrd/conf.c initrd/cmdline.c
 fuzz_crypttab_SRCS := initrd/crypttab.c initrd/bootconf.c initrd/conf.c initrd/cmdline.c
 fuzz_cpiolist_SRCS := initrd/mkimage/cpiolist.c
 # mount.c also holds root_mount (libblkid, devices.c, kmod.c): linked as the unit test does.
-fuzz_mount_options_SRCS := initrd/mount.c initrd/devices.c initrd/kmod.c $(LIB_SRCS)
+fuzz_mount_options_SRCS := initrd/mount.c initrd/devices.c initrd/kmod.c initrd/timeline.c $(LIB_SRCS)
 fuzz_mount_options_LIBS = $(DEP_LIBS)
 fuzz_kconfig_read_SRCS := kconfig/kconfig_read.c kconfig/kconfig_set.c kconfig/fragment.c
 fuzz_fragment_SRCS := kconfig/fragment.c kconfig/kconfig_read.c kconfig/kconfig_set.c
@@ -54,6 +54,9 @@ FUZZ_ALL += host
 fuzz_bkeymap_SRCS := initrd/bkeymap.c
 fuzz_envfile_SRCS := initrd/envfile.c
 FUZZ_ALL += bkeymap envfile
+fuzz_timeline_read_SRCS := stage2/timeline_read.c stage2/timeline_plot.c
+fuzz_timeline_read_LIBS = -ljson-c
+FUZZ_ALL += timeline_read
 fuzz_available = $(and $(wildcard tests/fuzz/fuzz_$(1).c),$(if $(filter-out \
 	$(wildcard $(fuzz_$(1)_SRCS)),$(fuzz_$(1)_SRCS)),,yes))
 FUZZ_TARGETS ?= $(foreach t,$(FUZZ_ALL),$(if $(call fuzz_available,$(t)),$(t)))
@@ -116,16 +119,17 @@ fuzz-check: $(FUZZ_BINS)
 
 # MemorySanitizer replay: every seed and regression input through an MSan build of each target
 # (uninitialised reads are invisible to ASan; one was found this way in stage2/defaults.c).
-# mount_options is left out: it links the uninstrumented static deps, which MSan cannot see into.
+# mount_options is left out: it links the uninstrumented static deps, which MSan cannot see into;
+# timeline_read too (Debian's uninstrumented libjson-c.a).
 FUZZ_MSAN := -fsanitize=memory -fsanitize-memory-track-origins -fno-omit-frame-pointer
-FUZZ_MSAN_TARGETS = $(filter-out mount_options,$(FUZZ_TARGETS))
+FUZZ_MSAN_TARGETS = $(filter-out mount_options timeline_read,$(FUZZ_TARGETS))
 define FUZZ_MSAN_RULES
 $(FUZZ_O)/msan/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h $(fuzz_$(1)_SRCS) | $(FUZZ_O)/.tools
 	@mkdir -p $$(@D)
 	$$(FUZZ_CC) $$(filter-out -Werror,$$(BASE_CFLAGS)) -I. -g -O1 $$(FUZZ_MSAN) -fsanitize=fuzzer \
 		-o $$@ tests/fuzz/fuzz_$(1).c $(fuzz_$(1)_SRCS)
 endef
-$(foreach t,$(filter-out mount_options,$(FUZZ_ALL)),$(eval $(call FUZZ_MSAN_RULES,$(t))))
+$(foreach t,$(filter-out mount_options timeline_read,$(FUZZ_ALL)),$(eval $(call FUZZ_MSAN_RULES,$(t))))
 fuzz-msan-check: $(addprefix $(FUZZ_O)/msan/fuzz_,$(FUZZ_MSAN_TARGETS))
 	@pass=0; fail=0; mkdir -p $(FUZZ_O)/logs; \
 	for t in $(FUZZ_MSAN_TARGETS); do \
