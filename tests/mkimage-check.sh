@@ -357,5 +357,42 @@ check "--lvm-config without filters: none added" bash -c "! grep -q 'filter' '$T
 lvm_img lvb "$T/lc/byid.conf"
 check "--lvm-config: a /dev/disk/ filter is warned about (no udev links in stage 1)" grep -q "names /dev/disk/ links, which stage 1 does not have" "$T/lvb.err"
 check "--lvm-config missing: refused naming it, no image" bash -c "! '$MK' -o '$T/lvm-miss.img' --kver '$KVER' --moddir '$MOD' --init '$O/stripped/initkit-init' --lvm-binary '$LVMB' --lvm-config /nonexistent/lvm.conf 2>'$T/lvm-miss.err' && grep -q -- '--lvm-config /nonexistent/lvm.conf' '$T/lvm-miss.err' && [ ! -e '$T/lvm-miss.img' ]"
+# --- Secrets on disk (issue 13): an image holding a key is 0600 whatever the umask; one
+# without keeps 0666 minus the umask; the temporary file never follows a planted symlink.
+plain=(--init "$O/stripped/initkit-init" --kver "$KVER" --moddir "$MOD" -q)
+mode_of() { stat -c %a "$1"; }
+(umask 0022 && "$MK" -o "$T/sk22.img" "${args[@]}" >/dev/null 2>&1)
+check "an image with a key file is 0600 under umask 0022" test "$(mode_of "$T/sk22.img")" = 600
+(umask 0077 && "$MK" -o "$T/sk77.img" "${args[@]}" >/dev/null 2>&1)
+check "an image with a key file is 0600 under umask 0077" test "$(mode_of "$T/sk77.img")" = 600
+(umask 0000 && "$MK" -o "$T/sk00.img" "${args[@]}" >/dev/null 2>&1)
+check "an image with a key file is 0600 under umask 0000" test "$(mode_of "$T/sk00.img")" = 600
+(umask 0022 && "$MK" -o "$T/pl22.img" "${plain[@]}" >/dev/null 2>&1)
+check "an image without secrets is 0644 under umask 0022" test "$(mode_of "$T/pl22.img")" = 644
+(umask 0077 && "$MK" -o "$T/pl77.img" "${plain[@]}" >/dev/null 2>&1)
+check "an image without secrets is 0600 under umask 0077" test "$(mode_of "$T/pl77.img")" = 600
+printf 'file /etc/initkit/header.img %s/motd 0600 0 0\n' "$T" >"$T/hdrlist"
+(umask 0022 && "$MK" -o "$T/hdr.img" "${plain[@]}" --file-list "$T/hdrlist" >/dev/null 2>&1)
+check "an image with a --file-list file not readable by others (detached header) is 0600" test "$(mode_of "$T/hdr.img")" = 600
+printf 'old image\n' >"$T/over.img" && chmod 0644 "$T/over.img"
+(umask 0022 && "$MK" -o "$T/over.img" "${args[@]}" >/dev/null 2>&1)
+check "replacing a 0644 image with one holding a key leaves 0600" test "$(mode_of "$T/over.img")" = 600
+"$MK" -o "$T/say.img" "${args[@]:0:${#args[@]}-1}" >"$T/say.out" 2>&1
+check "the summary says why the image is 0600" grep -q "image mode 0600: it holds /etc/initkit/keys/k" "$T/say.out"
+# A symlink planted at a predictable temporary name (the old OUTPUT.tmp.PID; the shell execs
+# the builder, so $$ is its pid) and one per guessable pid: the write never goes through them.
+mkdir -p "$T/shared" && echo victim >"$T/victim"
+bash -c 'ln -s "$1" "$2.tmp.$$"; out=$2 mk=$3; shift 3; exec "$mk" -o "$out" "$@"' sh \
+	"$T/victim" "$T/shared/img" "$MK" "${args[@]}" >/dev/null 2>&1
+check "a symlink at the temporary name is not followed (its target untouched)" test "$(cat "$T/victim")" = victim
+check "the image is written beside it all the same" test -f "$T/shared/img" -a ! -L "$T/shared/img"
+check "no temporary file is left in the output directory" bash -c "[ \$(ls -A '$T/shared' | grep -vc '\.tmp\.') -eq 1 ]"
+# Warnings about the key file on the host.
+cp "$T/k" "$T/kw" && chmod 0644 "$T/kw"
+"$MK" -o "$T/kw.img" "${plain[@]}" --keyfile "$T/kw" >/dev/null 2>"$T/kw.err"
+check "a world-readable key file is warned about, naming it" grep -q -- "--keyfile $T/kw: readable by every user on this host (mode 0644)" "$T/kw.err"
+chmod 0600 "$T/kw"
+"$MK" -o "$T/kw2.img" "${plain[@]}" --keyfile "$T/kw" >/dev/null 2>"$T/kw2.err"
+check "a 0600 key file is not warned about" bash -c "! grep -q 'readable by every user' '$T/kw2.err'"
 echo "mkimage: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
