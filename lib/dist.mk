@@ -35,4 +35,23 @@ install: install-dist
 install-dist: $(MAN_PAGES)
 	for p in $(MAN_PAGES); do s=$${p##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/; done
+	install -d $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(KERNELINSTALLDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d $(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d \
+		$(DESTDIR)$(SYSCONFDIR)/initkit $(DESTDIR)$(SYSTEMDGENERATORDIR)
+	$(SUBST) $(DIST)/build-image >$(DESTDIR)$(PKGLIBDIR)/build-image
+	$(SUBST) $(DIST)/50-initkit.install >$(DESTDIR)$(KERNELINSTALLDIR)/50-initkit.install
+	$(SUBST) $(DIST)/kernel-postinst >$(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/initkit
+	$(SUBST) $(DIST)/kernel-postrm >$(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d/initkit
+	chmod 0755 $(DESTDIR)$(PKGLIBDIR)/build-image $(DESTDIR)$(KERNELINSTALLDIR)/50-initkit.install \
+		$(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/initkit $(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d/initkit
+	@# An administrator's mkimage.conf is never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/initkit/mkimage.conf ] || \
+		$(SUBST) $(DIST)/mkimage.conf >$(DESTDIR)$(SYSCONFDIR)/initkit/mkimage.conf
+	@# initkit-stage2 as a systemd generator (it recognises the name; stage2/README.md).
+	ln -sf $(BINDIR)/initkit-stage2 $(DESTDIR)$(SYSTEMDGENERATORDIR)/initkit-logind-defaults
 
+# The hooks, installed by `make install` into a temporary root, run there with the real
+# initkit-mkimage (tests/hooks-check.sh).
+hooks-check: $(addprefix $(O)/stripped/,$(PROGRAMS)) $(MAN_PAGES) $(O)/kernel/.stamp
+	tests/hooks-check.sh $(O)
+EXTRA_CHECKS += hooks-check
