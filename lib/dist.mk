@@ -39,10 +39,10 @@ install-dist: $(MAN_PAGES)
 		$(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d $(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d \
 		$(DESTDIR)$(SYSCONFDIR)/initkit $(DESTDIR)$(SYSTEMDGENERATORDIR)
 	$(SUBST) $(DIST)/build-image >$(DESTDIR)$(PKGLIBDIR)/build-image
-	$(SUBST) $(DIST)/50-initkit.install >$(DESTDIR)$(KERNELINSTALLDIR)/50-initkit.install
+	$(SUBST) $(DIST)/86-initkit.install >$(DESTDIR)$(KERNELINSTALLDIR)/86-initkit.install
 	$(SUBST) $(DIST)/kernel-postinst >$(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/initkit
 	$(SUBST) $(DIST)/kernel-postrm >$(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d/initkit
-	chmod 0755 $(DESTDIR)$(PKGLIBDIR)/build-image $(DESTDIR)$(KERNELINSTALLDIR)/50-initkit.install \
+	chmod 0755 $(DESTDIR)$(PKGLIBDIR)/build-image $(DESTDIR)$(KERNELINSTALLDIR)/86-initkit.install \
 		$(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/initkit $(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d/initkit
 	@# An administrator's mkimage.conf is never overwritten.
 	[ -e $(DESTDIR)$(SYSCONFDIR)/initkit/mkimage.conf ] || \

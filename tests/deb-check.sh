@@ -6,6 +6,7 @@
 # purging it, and lintian: clean apart from debian/initkit.lintian-overrides.
 # Usage: tests/deb-check.sh [BUILD_DIR]. Ends with "N passed, N failed".
 set -uo pipefail
+"$(dirname "$0")/../lib/apt-install" lintian man-db
 O=$(realpath "${1:-build}")
 DEB=$(ls "$O"/deb/initkit_*_*.deb 2>/dev/null | head -1)
 KVER=$(cat "$O/kernel/kver")
@@ -25,7 +26,7 @@ for c in initramfs-tools dracut tiny-initramfs; do
 done
 dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed 's|^\./|/|' >"$T/files"
 for f in /usr/bin/initkit-init /usr/bin/initkit-mkimage /usr/bin/initkit-stage2 /usr/bin/kconfig-merge \
-	/usr/lib/kernel/install.d/50-initkit.install /etc/kernel/postinst.d/initkit \
+	/usr/lib/kernel/install.d/86-initkit.install /etc/kernel/postinst.d/initkit \
 	/etc/kernel/postrm.d/initkit /etc/initkit/mkimage.conf /usr/lib/initkit/build-image \
 	/usr/lib/systemd/system-generators/initkit-logind-defaults \
 	/usr/share/man/man8/initkit-init.8.gz /usr/share/man/man8/initkit-mkimage.8.gz \

@@ -58,7 +58,7 @@ KEYCONF=('# a comment' 'HOST=no' 'MODULES="virtio_blk ext4"' "KEYFILES='/etc/key
 	'HOOKS=/etc/initkit/unlock-hook' 'COMPRESS=none')
 
 check "make install put the hooks, the plugin and build-image in place" test -x "$POSTINST" -a -x "$POSTRM" \
-	-a -x "$R/usr/lib/kernel/install.d/50-initkit.install" -a -x "$R/usr/lib/initkit/build-image" \
+	-a -x "$R/usr/lib/kernel/install.d/86-initkit.install" -a -x "$R/usr/lib/initkit/build-image" \
 	-a -f "$R/etc/initkit/mkimage.conf"
 check "the shipped mkimage.conf is all comments (the defaults)" bash -c "! grep -v '^#' '$R/etc/initkit/mkimage.conf' | grep -q ."
 
@@ -147,17 +147,26 @@ check "postrm remove: post-update.d ran with the version and the image" grep -qx
 # --- The kernel-install plugin, through systemd's own kernel-install and 90-loaderentry.
 MID=0123456789abcdef0123456789abcdef
 ENTRY=$R/boot/$MID/$KVER
-ki() { # LAYOUT GENERATOR ARGS...: kernel-install -v with our plugin and systemd's 90-loaderentry
+# Debian's 85-initrd.install stages a link to /boot/initrd.img-VERSION; here systemd's own
+# script with that one path pointed into the temporary root (sed), so the host's /boot is
+# never read.
+sed "s|INITRD_SRC=\"/boot/|INITRD_SRC=\"$R/boot/|" /usr/lib/kernel/install.d/85-initrd.install >"$T/85-initrd.install"
+chmod 0755 "$T/85-initrd.install"
+check "systemd's 85-initrd.install was pointed at the temporary root" grep -q "INITRD_SRC=\"$R/boot/" "$T/85-initrd.install"
+ki() { # LAYOUT GENERATOR ARGS...: kernel-install -v with systemd's 85-initrd and 90-loaderentry
 	printf 'layout=%s\n%s\n' "$1" "${2:+initrd_generator=$2}" >"$R/etc/kernel/install.conf"
 	shift 2
-	KERNEL_INSTALL_PLUGINS="$R/usr/lib/kernel/install.d/50-initkit.install /usr/lib/kernel/install.d/90-loaderentry.install" \
+	KERNEL_INSTALL_PLUGINS="$T/85-initrd.install $R/usr/lib/kernel/install.d/86-initkit.install /usr/lib/kernel/install.d/90-loaderentry.install" \
 		KERNEL_INSTALL_CONF_ROOT=$R/etc/kernel BOOT_ROOT=$R/boot MACHINE_ID=$MID kernel-install -v "$@"
 }
 conf "${KEYCONF[@]}"
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >/dev/null 2>&1
+check "/boot/initrd.img-$KVER is there before kernel-install runs (as on Debian)" test -s "$IMG"
 ki bls "" add "$KVER" "$R/boot/vmlinuz-$KVER" >"$T/ki.out" 2>&1
 check "kernel-install add (generator unset, layout bls): the entry has initkit's initrd" bash -c "list '$ENTRY/initrd' 2>/dev/null | grep -q ' sbin/modprobe$'"
 check "... holding a key, it is 0600 in the entry (90-loaderentry would copy it 0644)" test "$(stat -c %a "$ENTRY/initrd" 2>/dev/null)" = 600
 check "... and the loader entry names it" grep -q "^initrd .*$KVER/initrd$" "$R/boot/loader/entries/$MID-$KVER.conf"
+check "... 85-initrd's link to /boot/initrd.img-$KVER dropped: no second (0644) copy" bash -c "[ ! -e '$ENTRY/initrd.img-$KVER' ] && [ \$(grep -c '^initrd ' '$R/boot/loader/entries/$MID-$KVER.conf') -eq 1 ]"
 ki bls "" remove "$KVER" >/dev/null 2>&1
 check "kernel-install remove: the entry and its initrd are gone" test ! -e "$ENTRY"
 conf 'HOST=no' 'MODULES=virtio_blk' 'COMPRESS=none'
@@ -167,6 +176,7 @@ check "... the loader entry names it" grep -q "^initrd .*$KVER/initrd$" "$R/boot
 ki bls "" remove "$KVER" >/dev/null 2>&1
 ki bls dracut add "$KVER" "$R/boot/vmlinuz-$KVER" >"$T/ki3.out" 2>&1
 check "initrd_generator=dracut: no initrd written" bash -c "[ ! -e '$ENTRY/initrd' ] && grep -q \"initrd generator is 'dracut', not initkit\" '$T/ki3.out'"
+check "... and 85-initrd's /boot/initrd.img-$KVER left to be used" test -f "$ENTRY/initrd.img-$KVER"
 ki bls "" remove "$KVER" >/dev/null 2>&1
 echo 'not ours' >"$T/given.img"
 ki bls "" add "$KVER" "$R/boot/vmlinuz-$KVER" "$T/given.img" >"$T/ki4.out" 2>&1
