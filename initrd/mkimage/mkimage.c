@@ -1277,6 +1277,28 @@ static int output_check(const char *path)
 	return -EEXIST;
 }
 
+/* Gives the new image its mode. vfat (an ESP mounted as /boot) stores no modes: fchmod()
+ * fails with EPERM for anything its fmask= cannot express. That is fine for an image without
+ * secrets (written with the mount's mode, as before), and for one with a key as long as the
+ * mount lets no one else read it (fmask=0077, Debian's default for the ESP); otherwise the
+ * image is not written. */
+static int image_fd_mode(int fd, const char *path, mode_t mode, bool secret)
+{
+	struct stat st;
+	if (fchmod(fd, mode) == 0)
+		return 0;
+	int r = -errno;
+	if (!secret)
+		return 0;
+	if (fstat(fd, &st) == 0 && !(st.st_mode & 0077))
+		return 0;
+	log_error("%s: the image holds a key, but mode 0600 cannot be set there (%s) and the "
+		  "filesystem lets others read its files (mode %04o): mount it with fmask=0077 "
+		  "or write the image elsewhere",
+		  path, strerror(-r), (unsigned)(st.st_mode & 07777));
+	return r;
+}
+
 /* The data reaches the disk before the rename, and the rename before we report success:
  * after a power cut /boot (vfat, XFS) holds the old image or the new one, never an empty
  * or partial file under the final name. The temporary file is made by mkostemp() next to
@@ -1301,7 +1323,7 @@ static int write_atomic(const char *path, const void *data, size_t len, bool sec
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	int r = fchmod(fd, secret ? 0600 : 0666 & ~mask) < 0 ? -errno : 0;
+	int r = image_fd_mode(fd, path, secret ? 0600 : 0666 & ~mask, secret);
 	for (size_t done = 0; r == 0 && done < len;) {
 		ssize_t n = write(fd, (const char *)data + done, len - done);
 		if (n < 0 && errno != EINTR)
