@@ -22,7 +22,8 @@ STRIP ?= strip
 PROGRAMS :=
 EXTRA_CHECKS :=
 TESTS :=
-include lib/lib.mk initrd/initrd.mk stage2/stage2.mk kconfig/kconfig.mk tests/tests.mk qemu/qemu.mk
+include lib/lib.mk initrd/initrd.mk stage2/stage2.mk kconfig/kconfig.mk tests/tests.mk qemu/qemu.mk \
+	lib/dist.mk
 -include tests/fuzz/fuzz.mk
 
 BINS := $(addprefix $(O)/bin/,$(PROGRAMS))
@@ -73,7 +74,7 @@ size: $(addprefix $(O)/stripped/,$(PROGRAMS))
 
 install: $(addprefix $(O)/stripped/,$(PROGRAMS))
 	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 $^ $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(addprefix $(O)/stripped/,$(PROGRAMS)) $(DESTDIR)$(BINDIR)/
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -420,5 +420,49 @@ host_img hkbgiven "$T/hv-kb" --keymap us --fsck-binary "$O/qemu/e2fsck/sbin/e2fs
 check "--host --keymap us: the given keymap only" bash -c "[ -s '$T/hkbgiven.d/etc/initkit/keymaps/us.bmap' ] && [ ! -e '$T/hkbgiven.d/etc/initkit/keymaps/de.bmap' ]"
 host_variant kbbad build-vm etc/default/keyboard 'XKBLAYOUT="zz-nowhere"'
 check "--host: a configured layout that cannot be converted: refused, no image" host_refused kbbad "$T/hv-kbbad" "--host: the console keymap:"
+# --- Secrets on disk (issue 13): an image holding a key is 0600 whatever the umask; one
+# without keeps 0666 minus the umask; the temporary file never follows a planted symlink.
+plain=(--init "$O/stripped/initkit-init" --kver "$KVER" --moddir "$MOD" -q)
+mode_of() { stat -c %a "$1"; }
+(umask 0022 && "$MK" -o "$T/sk22.img" "${args[@]}" >/dev/null 2>&1)
+check "an image with a key file is 0600 under umask 0022" test "$(mode_of "$T/sk22.img")" = 600
+(umask 0077 && "$MK" -o "$T/sk77.img" "${args[@]}" >/dev/null 2>&1)
+check "an image with a key file is 0600 under umask 0077" test "$(mode_of "$T/sk77.img")" = 600
+(umask 0000 && "$MK" -o "$T/sk00.img" "${args[@]}" >/dev/null 2>&1)
+check "an image with a key file is 0600 under umask 0000" test "$(mode_of "$T/sk00.img")" = 600
+(umask 0022 && "$MK" -o "$T/pl22.img" "${plain[@]}" >/dev/null 2>&1)
+check "an image without secrets is 0644 under umask 0022" test "$(mode_of "$T/pl22.img")" = 644
+(umask 0077 && "$MK" -o "$T/pl77.img" "${plain[@]}" >/dev/null 2>&1)
+check "an image without secrets is 0600 under umask 0077" test "$(mode_of "$T/pl77.img")" = 600
+printf 'file /etc/initkit/header.img %s/motd 0600 0 0\n' "$T" >"$T/hdrlist"
+(umask 0022 && "$MK" -o "$T/hdr.img" "${plain[@]}" --file-list "$T/hdrlist" >/dev/null 2>&1)
+check "an image with a --file-list file not readable by others (detached header) is 0600" test "$(mode_of "$T/hdr.img")" = 600
+printf 'old image\n' >"$T/over.img" && chmod 0644 "$T/over.img"
+(umask 0022 && "$MK" -o "$T/over.img" "${args[@]}" >/dev/null 2>&1)
+check "replacing a 0644 image with one holding a key leaves 0600" test "$(mode_of "$T/over.img")" = 600
+"$MK" -o "$T/say.img" "${args[@]:0:${#args[@]}-1}" >"$T/say.out" 2>&1
+check "the summary says why the image is 0600" grep -q "image mode 0600: it holds /etc/initkit/keys/k" "$T/say.out"
+# A symlink planted at a predictable temporary name (the old OUTPUT.tmp.PID; the shell execs
+# the builder, so $$ is its pid) and one per guessable pid: the write never goes through them.
+mkdir -p "$T/shared" && echo victim >"$T/victim"
+bash -c 'ln -s "$1" "$2.tmp.$$"; out=$2 mk=$3; shift 3; exec "$mk" -o "$out" "$@"' sh \
+	"$T/victim" "$T/shared/img" "$MK" "${args[@]}" >/dev/null 2>&1
+check "a symlink at the temporary name is not followed (its target untouched)" test "$(cat "$T/victim")" = victim
+check "the image is written beside it all the same" test -f "$T/shared/img" -a ! -L "$T/shared/img"
+check "no temporary file is left in the output directory" bash -c "[ \$(ls -A '$T/shared' | grep -vc '\.tmp\.') -eq 1 ]"
+# A filesystem that keeps no modes (vfat: fchmod() fails with EPERM, injected here by strace):
+# an image without secrets is written as before; one with a key too, as its file is 0600
+# from mkostemp() (a vfat mount that shows others its files refuses it: checked by hand).
+strace -qq -o /dev/null -e trace=fchmod -e inject=fchmod:error=EPERM "$MK" -o "$T/vf-plain.img" "${plain[@]}" >/dev/null 2>"$T/vf-plain.err"
+check "fchmod() refused (vfat): an image without secrets is written all the same" test -s "$T/vf-plain.img"
+strace -qq -o /dev/null -e trace=fchmod -e inject=fchmod:error=EPERM "$MK" -o "$T/vf-key.img" "${args[@]}" >/dev/null 2>"$T/vf-key.err"
+check "fchmod() refused (vfat): an image with a key is written, mode 0600" test "$(mode_of "$T/vf-key.img" 2>/dev/null)" = 600
+# Warnings about the key file on the host.
+cp "$T/k" "$T/kw" && chmod 0644 "$T/kw"
+"$MK" -o "$T/kw.img" "${plain[@]}" --keyfile "$T/kw" >/dev/null 2>"$T/kw.err"
+check "a world-readable key file is warned about, naming it" grep -q -- "--keyfile $T/kw: readable by every user on this host (mode 0644)" "$T/kw.err"
+chmod 0600 "$T/kw"
+"$MK" -o "$T/kw2.img" "${plain[@]}" --keyfile "$T/kw" >/dev/null 2>"$T/kw2.err"
+check "a 0600 key file is not warned about" bash -c "! grep -q 'readable by every user' '$T/kw2.err'"
 echo "mkimage: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

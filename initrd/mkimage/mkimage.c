@@ -110,7 +110,16 @@ struct image {
 	size_t n_dirs;
 	size_t n_files;
 	char depmod[128]; /* `depmod --version` when module indexes were made, else "" */
+	char secret[256]; /* the first file others may not read (a key): the image is 0600 */
 };
+
+/* An image is as private as its most private file: a key file (0400), a detached header or
+ * secret hook listed 0600/0400 in --file-list. Anyone who can read the image reads them. */
+static void image_note_secret(struct image *img, const char *name, mode_t mode)
+{
+	if (!(mode & S_IROTH) && !img->secret[0])
+		snprintf(img->secret, sizeof(img->secret), "%s", name);
+}
 
 static int push(char ***v, size_t *n, const char *s)
 {
@@ -177,6 +186,7 @@ static int image_add_data(struct image *img, const char *name, mode_t mode, cons
 	if (r < 0)
 		return r;
 	img->n_files++;
+	image_note_secret(img, name, mode);
 	return cpio_write_file(&img->cp, name, mode, data, size);
 }
 
@@ -665,6 +675,7 @@ static int image_add_list_file(struct image *img, const struct cpiolist_entry *e
 				  size);
 	free(data);
 	img->n_files++;
+	image_note_secret(img, e->name, e->mode);
 	return r;
 }
 
@@ -736,6 +747,16 @@ static int image_add_config(struct image *img, const struct opts *o)
 	return r;
 }
 
+/* The image will be 0600, but a key that every user can read on the host is no secret. */
+static void keyfile_warn_readable(const char *src)
+{
+	struct stat st;
+	if (stat(src, &st) == 0 && (st.st_mode & S_IROTH))
+		log_warning("--keyfile %s: readable by every user on this host (mode %04o): anyone "
+			    "can unlock the volume with it; chmod 0600 %s",
+			    src, (unsigned)(st.st_mode & 07777), src);
+}
+
 static int image_add_luks(struct image *img, const struct opts *o)
 {
 	char name[4096];
@@ -754,6 +775,7 @@ static int image_add_luks(struct image *img, const struct opts *o)
 		snprintf(name, sizeof(name), "%s", colon ? colon + 1 : "");
 		if (!colon)
 			snprintf(name, sizeof(name), IMAGE_KEYS_DIR "/%s", basename(spec));
+		keyfile_warn_readable(spec);
 		r = image_add_file(img, name, spec, 0400);
 		if (!o->quiet && r == 0)
 			printf("  keyfile %s (mode 0400)\n", name);
@@ -1075,13 +1097,15 @@ static void usage(void)
 	       "      --config FILE       start the image config from FILE\n"
 	       "      --crypttab FILE     /etc/crypttab of the image\n"
 	       "      --keyfile SRC[:DEST] a key file, stored mode 0400 (default DEST:\n"
-	       "                          /etc/initkit/keys/NAME)\n"
+	       "                          /etc/initkit/keys/NAME); the image is then written\n"
+	       "                          mode 0600 whatever the umask, as it is when any\n"
+	       "                          --file-list file is not readable by others\n"
 	       "      --hook FILE         an executable run before unlocking\n"
 	       "                          (/etc/initkit/hooks.d/NAME)\n"
 	       "      --keymap NAME|FILE|auto\n"
 	       "                          the console keymap for the passphrase prompt: a kbd\n"
 	       "                          keymap or XKB layout name (de, de-nodeadkeys), a binary\n"
-	       "                          keymap file (a path with '/', loadkeys -b format), or\n"
+	       "                          keymap file (a path with '/', loadkeys' binary form), or\n"
 	       "                          auto (/etc/vconsole.conf KEYMAP=, else Debian's\n"
 	       "                          /etc/default/keyboard); repeatable, the first is the\n"
 	       "                          default (vconsole.keymap= picks another at boot)\n"
@@ -1441,21 +1465,62 @@ static int output_check(const char *path)
 	return -EEXIST;
 }
 
+/* Gives the new image its mode. vfat (an ESP mounted as /boot) stores no modes: fchmod()
+ * fails with EPERM for anything its fmask= cannot express. That is fine for an image without
+ * secrets (written with the mount's mode, as before), and for one with a key as long as the
+ * mount lets no one else read it (fmask=0077, Debian's default for the ESP); otherwise the
+ * image is not written. */
+static int image_fd_mode(int fd, const char *path, mode_t mode, bool secret)
+{
+	struct stat st;
+	if (fchmod(fd, mode) == 0)
+		return 0;
+	int r = -errno;
+	if (!secret)
+		return 0;
+	if (fstat(fd, &st) == 0 && !(st.st_mode & 0077))
+		return 0;
+	log_error("%s: the image holds a key, but mode 0600 cannot be set there (%s) and the "
+		  "filesystem lets others read its files (mode %04o): mount it with fmask=0077 "
+		  "or write the image elsewhere",
+		  path, strerror(-r), (unsigned)(st.st_mode & 07777));
+	return r;
+}
+
 /* The data reaches the disk before the rename, and the rename before we report success:
  * after a power cut /boot (vfat, XFS) holds the old image or the new one, never an empty
- * or partial file under the final name. Returns 0, or a negative errno when the image was
- * not written (the old one is untouched); *dir_sync gets the error of syncing the directory
- * after the rename (the image is in place then), 0 when that worked. */
-static int write_atomic(const char *path, const void *data, size_t len, int *dir_sync)
+ * or partial file under the final name. The temporary file is made by mkostemp() next to
+ * the output (O_CREAT|O_EXCL: a symlink planted in a shared directory is never followed) and
+ * gets its mode before any byte is written: 0600 for an image holding a secret, whatever the
+ * umask, else 0666 minus the umask as before. Returns 0, or a negative errno when the image
+ * was not written (the old one is untouched); *dir_sync gets the error of syncing the
+ * directory after the rename (the image is in place then), 0 when that worked. */
+static int write_atomic(const char *path, const void *data, size_t len, bool secret, int *dir_sync)
 {
+	_cleanup_free_ char *dcopy = strdup(path), *bcopy = strdup(path);
 	char tmp[4096];
 	*dir_sync = 0;
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	FILE *f = fopen(tmp, "we");
-	int r = f && fwrite(data, 1, len, f) == len ? 0 : -errno;
-	if (f && r == 0 && (fflush(f) != 0 || fsync(fileno(f)) < 0))
+	if (!dcopy || !bcopy)
+		return -ENOMEM;
+	const char *dir_name = dirname(dcopy);
+	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir_name, basename(bcopy)) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	mode_t mask = umask(0);
+	umask(mask);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = image_fd_mode(fd, path, secret ? 0600 : 0666 & ~mask, secret);
+	for (size_t done = 0; r == 0 && done < len;) {
+		ssize_t n = write(fd, (const char *)data + done, len - done);
+		if (n < 0 && errno != EINTR)
+			r = -errno;
+		done += n > 0 ? (size_t)n : 0;
+	}
+	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
-	if (f && fclose(f) != 0 && r == 0)
+	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
@@ -1463,12 +1528,10 @@ static int write_atomic(const char *path, const void *data, size_t len, int *dir
 		unlink(tmp);
 		return r;
 	}
-	_cleanup_free_ char *copy = strdup(path);
-	_cleanup_close_ int dir =
-		copy ? open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	_cleanup_close_ int dir = open(dir_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* EINVAL: the filesystem cannot sync a directory (as kconfig-merge does, ignored). */
 	if ((dir < 0 || fsync(dir) < 0) && errno != EINVAL)
-		*dir_sync = copy ? -errno : -ENOMEM;
+		*dir_sync = -errno;
 	return 0;
 }
 
@@ -1536,7 +1599,7 @@ int main(int argc, char **argv)
 	size_t len;
 	r = compress_image(&o, &img.cp, &out, &len);
 	int dir_sync = 0;
-	r = r ?: write_atomic(o.output, out, len, &dir_sync);
+	r = r ?: write_atomic(o.output, out, len, img.secret[0] != 0, &dir_sync);
 	if (r < 0) {
 		log_error("%s: not written (%s); the old image, if any, is untouched", o.output,
 			  strerror(-r));
@@ -1548,6 +1611,8 @@ int main(int argc, char **argv)
 	if (img.depmod[0])
 		printf("; module indexes by %s (%s)", depmod_path(), img.depmod);
 	printf("\n");
+	if (img.secret[0] && !o.quiet)
+		printf("  image mode 0600: it holds %s, which others may not read\n", img.secret);
 	if (out != img.cp.buf)
 		free(out);
 	cpio_free(&img.cp);
