@@ -30,3 +30,4 @@ mkimage-check: $(O)/stripped/initkit-mkimage $(O)/stripped/initkit-init $(O)/ker
 EXTRA_CHECKS += mkimage-check
 # The static lvm that `initkit-mkimage --lvm` takes by default: this build's (lib/deps.sh).
 $(O)/obj/initrd/mkimage/mkimage.o: CFLAGS += -DLVM_DEFAULT_BINARY='"$(abspath $(DEPS))/sbin/lvm"'
+include initrd/tpm2.mk
