@@ -15,3 +15,7 @@ TESTS += tpm2_token tpm2
 test_tpm2_token_SRCS := tests/test_tpm2_token.c initrd/tpm2_token.c
 test_tpm2_SRCS := tests/test_tpm2.c initrd/tpm2.c initrd/tpm2_token.c
 $(O)/obj/tests/test_tpm2_token.o: CFLAGS += -DFIXTURES_DIR='"$(abspath tests/tpm2-fixtures)"'
+# Records swtpm's answers to the unseal exchange: the seeds of the tpm2_response fuzz target.
+$(O)/fuzz/record_tpm2: tests/fuzz/record_tpm2.c initrd/tpm2.c initrd/tpm2_token.c | $(TSS)/.stamp
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -I. $(CFLAGS) $(DEP_CFLAGS) -o $@ $^ $(DEP_LIBS)

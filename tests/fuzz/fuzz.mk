@@ -46,6 +46,12 @@ FUZZ_ALL := cmdline conf bootconf crypttab cpiolist mount_options kconfig_read f
 	mergeconfig kconfig_tree logind_conf logind_values stage2_cmdline stage2_defaults luks_table \
 	lvm_names
 FUZZ_ALL += btrfs_super
+# TPM2 unlock: the token JSON (json-c) and a lying TPM answering the unseal exchange (tpm2-tss).
+fuzz_tpm2_token_SRCS := initrd/tpm2_token.c
+fuzz_tpm2_token_LIBS := -ljson-c
+fuzz_tpm2_response_SRCS := initrd/tpm2.c initrd/tpm2_token.c
+fuzz_tpm2_response_LIBS = $(DEP_LIBS)
+FUZZ_ALL += tpm2_token tpm2_response
 fuzz_available = $(and $(wildcard tests/fuzz/fuzz_$(1).c),$(if $(filter-out \
 	$(wildcard $(fuzz_$(1)_SRCS)),$(fuzz_$(1)_SRCS)),,yes))
 FUZZ_TARGETS ?= $(foreach t,$(FUZZ_ALL),$(if $(call fuzz_available,$(t)),$(t)))
@@ -108,16 +114,17 @@ fuzz-check: $(FUZZ_BINS)
 
 # MemorySanitizer replay: every seed and regression input through an MSan build of each target
 # (uninitialised reads are invisible to ASan; one was found this way in stage2/defaults.c).
-# mount_options is left out: it links the uninstrumented static deps, which MSan cannot see into.
+# mount_options, tpm2_token and tpm2_response are left out: they link uninstrumented libraries
+# (the static deps, json-c, tpm2-tss), which MSan cannot see into.
 FUZZ_MSAN := -fsanitize=memory -fsanitize-memory-track-origins -fno-omit-frame-pointer
-FUZZ_MSAN_TARGETS = $(filter-out mount_options,$(FUZZ_TARGETS))
+FUZZ_MSAN_TARGETS = $(filter-out mount_options tpm2_token tpm2_response,$(FUZZ_TARGETS))
 define FUZZ_MSAN_RULES
 $(FUZZ_O)/msan/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h $(fuzz_$(1)_SRCS) | $(FUZZ_O)/.tools
 	@mkdir -p $$(@D)
 	$$(FUZZ_CC) $$(filter-out -Werror,$$(BASE_CFLAGS)) -I. -g -O1 $$(FUZZ_MSAN) -fsanitize=fuzzer \
 		-o $$@ tests/fuzz/fuzz_$(1).c $(fuzz_$(1)_SRCS)
 endef
-$(foreach t,$(filter-out mount_options,$(FUZZ_ALL)),$(eval $(call FUZZ_MSAN_RULES,$(t))))
+$(foreach t,$(filter-out mount_options tpm2_token tpm2_response,$(FUZZ_ALL)),$(eval $(call FUZZ_MSAN_RULES,$(t))))
 fuzz-msan-check: $(addprefix $(FUZZ_O)/msan/fuzz_,$(FUZZ_MSAN_TARGETS))
 	@pass=0; fail=0; mkdir -p $(FUZZ_O)/logs; \
 	for t in $(FUZZ_MSAN_TARGETS); do \
