@@ -154,7 +154,9 @@ int tpm2_unlock_volume(struct crypt_device *cd, const struct luks_volume *vol, u
 		goto out;
 	}
 	char *scratch = passphrase_store_scratch(s);
+	uint64_t t_tpm = now_ms(), prompt_tpm = *prompt_ms;
 	r = unseal_with_pin(vol, uuid, dev, t, scratch, prompt_ms);
+	t_tpm = now_ms() - t_tpm - (*prompt_ms - prompt_tpm);
 	if (r < 0)
 		goto out;
 	size_t len = tpm2_base64_encode((uint8_t *)scratch + SECRET_AT, (size_t)r, scratch);
@@ -163,9 +165,11 @@ int tpm2_unlock_volume(struct crypt_device *cd, const struct luks_volume *vol, u
 		cd, vol->name, t->keyslot >= 0 ? t->keyslot : CRYPT_ANY_SLOT, scratch, len, flags);
 	if (r >= 0) {
 		passphrase_store_keep(s, len);
-		log_info("luks: %s opened with TPM2 token %d (%llu ms from token read to active)",
+		log_info("luks: %s opened with TPM2 token %d (%llu ms from token read to active, "
+			 "%llu ms of it with the TPM)",
 			 vol->name, id,
-			 (unsigned long long)(now_ms() - t0 - (*prompt_ms - prompt0)));
+			 (unsigned long long)(now_ms() - t0 - (*prompt_ms - prompt0)),
+			 (unsigned long long)t_tpm);
 		r = 0;
 	} else {
 		passphrase_store_drop(s);
