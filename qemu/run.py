@@ -303,7 +303,8 @@ def start_swtpm(sc, wd, disks):
         shutil.copytree(disks[int(sc.tpm.split()[1])] + ".tpm", st)
     sock = os.path.join(st, "sock")
     proc = subprocess.Popen(["swtpm", "socket", "--tpm2", "--tpmstate", f"dir={st}",
-                             "--ctrl", f"type=unixio,path={sock}", "--terminate"])
+                             "--ctrl", f"type=unixio,path={sock}", "--terminate"],
+                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(wd, "swtpm.log"), "wb"))
     deadline = time.monotonic() + 30
     while not os.path.exists(sock) and time.monotonic() < deadline:
         time.sleep(0.05)
