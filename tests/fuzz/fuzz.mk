@@ -50,7 +50,7 @@ FUZZ_ALL += btrfs_super
 fuzz_tpm2_token_SRCS := initrd/tpm2_token.c
 fuzz_tpm2_token_LIBS := -ljson-c
 fuzz_tpm2_response_SRCS := initrd/tpm2.c initrd/tpm2_token.c
-fuzz_tpm2_response_LIBS = $(DEP_LIBS)
+fuzz_tpm2_response_LIBS = $(DEP_LIBS) $(TSS_LIBS)
 FUZZ_ALL += tpm2_token tpm2_response
 fuzz_available = $(and $(wildcard tests/fuzz/fuzz_$(1).c),$(if $(filter-out \
 	$(wildcard $(fuzz_$(1)_SRCS)),$(fuzz_$(1)_SRCS)),,yes))
