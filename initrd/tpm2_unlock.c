@@ -165,9 +165,9 @@ int tpm2_unlock_volume(struct crypt_device *cd, const struct luks_volume *vol, u
 		cd, vol->name, t->keyslot >= 0 ? t->keyslot : CRYPT_ANY_SLOT, scratch, len, flags);
 	if (r >= 0) {
 		passphrase_store_keep(s, len);
-		log_info("luks: %s opened with TPM2 token %d (%llu ms from token read to active, "
-			 "%llu ms of it with the TPM)",
-			 vol->name, id,
+		log_info("luks: %s opened with TPM2 token %d on %s (%llu ms from token read to "
+			 "active, %llu ms of it with the TPM)",
+			 vol->name, id, dev,
 			 (unsigned long long)(now_ms() - t0 - (*prompt_ms - prompt0)),
 			 (unsigned long long)t_tpm);
 		r = 0;
