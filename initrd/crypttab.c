@@ -65,6 +65,7 @@ static void volume_free(struct luks_volume *v)
 	free(v->keyfile);
 	free(v->header);
 	free(v->source);
+	free(v->tpm2_device);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -77,6 +78,11 @@ static void volume_reset_options(struct luks_volume *v)
 	v->discard = v->no_read_wq = v->no_write_wq = v->readonly = false;
 	v->nofail = v->noauto = false;
 	v->timeout_ms = LUKS_TIMEOUT_DEFAULT;
+	free(v->tpm2_device);
+	v->tpm2_device = NULL;
+	v->tpm2_pcrs = 0;
+	v->tpm2_pcrs_set = false;
+	v->token_timeout_ms = 0;
 }
 
 /* Takes ownership of *v (cleared on success and failure alike). */
@@ -201,6 +207,26 @@ static bool has_device_part(const char *spec)
 	       startswith(c, "PARTUUID=") || startswith(c, "PARTLABEL=") || startswith(c, "ID=");
 }
 
+/* "13+15" (systemd's tpm2-pcrs= list; "," accepted too, "" is no PCR) into a bit mask. */
+static bool parse_pcr_list(const char *s, uint32_t *mask)
+{
+	*mask = 0;
+	while (*s) {
+		unsigned v = 0;
+		if (!isdigit((unsigned char)*s))
+			return false;
+		while (isdigit((unsigned char)*s))
+			if ((v = v * 10 + (unsigned)(*s++ - '0')) > 23)
+				return false;
+		*mask |= 1u << v;
+		if ((*s == '+' || *s == ',') && s[1])
+			s++;
+		else if (*s)
+			return false;
+	}
+	return true;
+}
+
 enum opt_result { OPT_OK, OPT_DROP_VOLUME };
 
 /* Applies one option word. Returns OPT_OK, OPT_DROP_VOLUME (error already reported) or
@@ -268,6 +294,34 @@ static int apply_option(struct luks_config *cfg, struct luks_volume *v, const ch
 			r = diag_add(cfg, LUKS_DIAG_ERROR,
 				     "%s: %s: not a time span (like 90, 30s, 2min), option ignored",
 				     where, opt);
+	} else if ((val = startswith(opt, "tpm2-device="))) {
+		if (streq(val, "auto") || val[0] == '/') {
+			free(v->tpm2_device);
+			v->tpm2_device = streq(val, "auto") ? NULL : strdup(val);
+			if (val[0] == '/' && !v->tpm2_device)
+				return -ENOMEM;
+		} else
+			r = diag_add(cfg, LUKS_DIAG_ERROR,
+				     "%s: %s: expected auto or a device path, option ignored",
+				     where, opt);
+	} else if ((val = startswith(opt, "tpm2-pcrs="))) {
+		if (parse_pcr_list(val, &v->tpm2_pcrs))
+			v->tpm2_pcrs_set = true;
+		else
+			r = diag_add(
+				cfg, LUKS_DIAG_ERROR,
+				"%s: %s: expected PCR numbers 0-23 joined by '+', option ignored",
+				where, opt);
+	} else if ((val = startswith(opt, "token-timeout="))) {
+		/* systemd: 0 = do not wait for the device at all. */
+		if (streq(val, "0"))
+			v->token_timeout_ms = 0;
+		else if (parse_timeout_ms(val, &u))
+			v->token_timeout_ms = u;
+		else
+			r = diag_add(cfg, LUKS_DIAG_ERROR,
+				     "%s: %s: not a time span (like 0, 10s), option ignored", where,
+				     opt);
 	} else if (streq(opt, "plain") || streq(opt, "tcrypt") || streq(opt, "bitlk") ||
 		   streq(opt, "swap") || streq(opt, "tmp") || startswith(opt, "tmp=")) {
 		r = diag_add(

@@ -45,6 +45,10 @@ struct luks_volume {
 				milliseconds. From x-systemd.device-timeout= or rd.luks.timeout= */
 	char *source;	     /* where it came from, for messages: "/etc/crypttab:3",
 				"rd.luks.uuid=..." */
+	char *tpm2_device;	   /* tpm2-device=PATH; NULL: auto (/dev/tpmrm0, /dev/tpm0) */
+	uint32_t tpm2_pcrs;	   /* tpm2-pcrs= (PCR bit mask), when tpm2_pcrs_set */
+	bool tpm2_pcrs_set;
+	uint64_t token_timeout_ms; /* token-timeout=: how long to wait for the TPM device */
 };
 
 /* One rd.luks.* command line entry, in command line order. key includes the prefix

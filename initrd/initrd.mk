@@ -41,3 +41,4 @@ TESTS += host
 test_host_SRCS := tests/test_host.c initrd/mkimage/host.c initrd/lvm_names.c initrd/bootconf.c \
 	initrd/cmdline.c initrd/conf.c $(LIB_SRCS)
 $(O)/obj/tests/test_host.o: CFLAGS += -DHOST_FIXTURES='"$(abspath tests/host-fixtures)"'
+include initrd/tpm2.mk

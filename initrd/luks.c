@@ -30,6 +30,7 @@
 #include "luks_decide.h"
 #include "passphrase.h"
 #include "timeline.h"
+#include "tpm2_unlock.h"
 #include "util.h"
 
 #define CRYPTTAB IMAGE_CRYPTTAB
@@ -406,7 +407,9 @@ static int unlock_volume(const struct luks_volume *vol, const char *dev, struct 
 				  "passphrase",
 				  vol->name, vol->keyfile);
 	}
-	r = activate_with_passphrases(cd, vol, flags, s);
+	r = tpm2_unlock_volume(cd, vol, flags, s, &prompt_wait_ms);
+	if (r != 0 && r != -EEXIST)
+		r = activate_with_passphrases(cd, vol, flags, s);
 	if (r == -EEXIST) /* a hook or another process got there meanwhile: judge it again */
 		r = check_existing(cd, vol, dev) == LUKS_ACTIVE_SAME ? 0 : -EEXIST;
 	else if (r < 0 && r != -EPERM && r != -ENOKEY)

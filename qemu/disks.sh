@@ -32,6 +32,11 @@
 #                   (argon2id, cheap) holding the PV of VG debian-vg with LVs root (ext4 made
 #                   from tree=DIR, whose /boot goes to p2) and swap_1 (swap=MiB); /etc/fstab,
 #                   /etc/crypttab (vda3_crypt) and the RESUME= file written as the installer does
+#   luks2-tpm2      luks2-pbkdf2 plus a systemd-tpm2 token: systemd-cryptenroll on the host
+#                   against a fresh swtpm whose state is left in OUT.tpm/ (run.py's `tpm: disk N`
+#                   boots with a copy of it); tpm2pcrs=13+14 (default 13; none: no PCR),
+#                   tpm2pin=PIN (--tpm2-with-pin=yes), tpm2field=KEY:VALUE (added to the token
+#                   afterwards, as a later systemd writes it: tpm2_salt, tpm2_srk, ...)
 #   raw             an unformatted disk (size=MiB)
 #   swap            a whole-disk swap area, LABEL=initkit-swap (mkswap, size=MiB, swapuuid=)
 #   swapfile        ext4 (4 KiB blocks) holding only /swapfile (size=MiB, random-filled so no
@@ -59,13 +64,14 @@ pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3
 partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit= damage= part=
 inneruuid=9d4f5f81-7d71-4a3e-8a8c-4c3e0d5f0004 vg=debian-vg pvuuid2=Miss1n-gPVx-2222-3333-4444-5555-666666
 lvextra= swap= swapuuid=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004 tree=
+tpm2pcrs=13 tpm2pin= tpm2field=
 [[ "$RECIPE" = btrfs-* ]] && fsuuid=0c5e8f2a-9b1d-4c3e-8f7a-4d3e0a5b0005
 for kv in "$@"; do
 	case "$kv" in
 	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | \
 		size=* | kexec=* | initrd=* | fssize=* | corrupt=* | sbininit=* | inneruuid=* | vg=* | \
 		pvuuid2=* | damage=* | part=* | swap=* | swapuuid=* | lvextra=* | \
-		tree=*)
+		tree=* | tpm2pcrs=* | tpm2pin=* | tpm2field=*)
 		declare "${kv%%=*}=${kv#*=}" ;;
 	*) echo "disks.sh: unknown key '$kv'" >&2; exit 2 ;;
 	esac
@@ -251,6 +257,39 @@ luks_wrap() { # $1: luks type args...
 	mv "$img" "${LUKS_OUT:-$OUT}"
 }
 
+# Enrolls $OUT with systemd-cryptenroll (Debian 12: systemd 252) against a fresh swtpm whose
+# state directory is left in $OUT.tpm: the TPM that disk was sealed to.
+tpm2_enroll() {
+	"$(dirname "$0")/../lib/apt-install" swtpm swtpm-tools libtss2-esys-3.0.2-0 libtss2-mu0 \
+		libtss2-rc0 libtss2-tcti-swtpm0
+	local st=$OUT.tpm sock=$TMP/tpm.sock args=()
+	rm -rf "$st" && mkdir -p "$st"
+	swtpm socket --tpm2 --tpmstate dir="$st" --server type=unixio,path="$sock" \
+		--ctrl type=unixio,path="$sock.ctrl" --flags not-need-init,startup-clear \
+		--pid file="$TMP/tpm.pid" --daemon
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+	if [ "$tpm2pcrs" = none ]; then args+=(--tpm2-pcrs=); else args+=(--tpm2-pcrs="$tpm2pcrs"); fi
+	[ -z "$tpm2pin" ] || args+=(--tpm2-with-pin=yes)
+	PASSWORD=$pass NEWPIN=$tpm2pin systemd-cryptenroll --tpm2-device=swtpm:path="$sock" \
+		"${args[@]}" "$OUT" >&2 2>/dev/null
+	local pid
+	pid=$(cat "$TMP/tpm.pid")
+	swtpm_ioctl --unix "$sock.ctrl" -s
+	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	cryptsetup token export --token-id 0 "$OUT" >"$TMP/token.json"
+	if [ -n "$tpm2field" ]; then
+		# VALUE: JSON, or else taken as a string (base64, as systemd writes tpm2_srk)
+		python3 -c 'import json, sys
+t = json.load(open(sys.argv[1])); k, v = sys.argv[2].split(":", 1)
+try: t[k] = json.loads(v)
+except ValueError: t[k] = v
+print(json.dumps(t))' \
+			"$TMP/token.json" "$tpm2field" >"$TMP/token2.json"
+		cryptsetup token remove --token-id 0 "$OUT"
+		cryptsetup token import --token-id 0 --json-file "$TMP/token2.json" "$OUT"
+	fi
+}
+
 # Both members of the btrfs RAID1 into $1/1.img and $1/2.img: mkfs.btrfs on two files, then a
 # preparatory boot of this build's kernel and initkit with the two members and an ext4 disk
 # holding busybox, qemu/btrfs-subvol and the test root (make_rootfs) under /tree; its init
@@ -379,6 +418,7 @@ gpt-ext4)
 	dd if="$TMP/fs.img" of="$TMP/disk.img" bs=1M seek=1 conv=notrunc status=none
 	mv "$TMP/disk.img" "$OUT" ;;
 luks2-pbkdf2) make_rootfs && luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}" ;;
+luks2-tpm2) make_rootfs && luks_wrap --type luks2 --sector-size 512 "${PBKDF2[@]}" && tpm2_enroll ;;
 luks2-argon2id)
 	make_rootfs && luks_wrap --type luks2 --sector-size 512 --pbkdf argon2id \
 		--pbkdf-memory 32768 --pbkdf-force-iterations 4 --pbkdf-parallel 1 ;;

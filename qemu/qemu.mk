@@ -41,6 +41,11 @@ $(O)/qemu/btrfs-subvol: qemu/btrfs-subvol.c
 	@mkdir -p $(@D)
 	$(CC) $(QEMU_HOST_CFLAGS) -static -o $@ $<
 QEMU_TOOLS += $(O)/qemu/btrfs-subvol
+# The hook of tpm2-pcr-changed.scn: extends PCR 13 before stage 1 unlocks.
+$(O)/qemu/tpm2-extend-hook: qemu/tpm2-extend-hook.c
+	@mkdir -p $(@D)
+	$(CC) $(QEMU_HOST_CFLAGS) -static -o $@ $<
+QEMU_TOOLS += $(O)/qemu/tpm2-extend-hook
 
 # Debian 12 with systemd for the stage-2 scenarios (debootstrap, cached; images without mounts),
 # and the encrypted-LVM install disk made from it (qemu/disks.sh debian-install, qemu/install/).

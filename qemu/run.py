@@ -29,6 +29,9 @@ Scenario file: one directive per line, '#' comments. Directives:
                      disks as they are now (the run's overlays) and the same image; ARGS
                      replace the 'append:' ones for this and later boots
   memory: MIB        guest memory (default 512)
+  tpm: disk N|fresh  a TPM 2.0 (tpm-tis) backed by swtpm, started and stopped by the harness,
+                     on a fresh copy of the state disk N was enrolled with (disks.sh luks2-tpm2)
+                     or on an empty state (a different TPM); single-boot scenarios only
   exit: poweroff|any|kill  the run must end with QEMU powering off (default), exiting in any
                      way, or (kill) is ended by the harness once every step has passed
 Prints one line per scenario and a closing 'N passed, N failed'. On failure it prints the tail
@@ -39,6 +42,7 @@ import hashlib
 import os
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -57,6 +61,7 @@ class Scenario:
         self.steps, self.forbid = [], []
         self.timeout, self.exit = 90.0, "poweroff"
         self.memory = 512
+        self.tpm = None
         self.kernel = "kernel/vmlinuz"
         with open(path) as f:
             for lineno, raw in enumerate(f, 1):
@@ -87,6 +92,8 @@ class Scenario:
                     self.append.append(val)
                 elif key == "kernel":
                     self.kernel = val
+                elif key == "tpm":
+                    self.tpm = val
                 elif key == "memory":
                     self.memory = int(val)
                 elif key == "timeout":
@@ -117,6 +124,9 @@ def build_disk(build, recipe):
     if not os.path.exists(out):
         os.makedirs(os.path.dirname(out), exist_ok=True)
         subprocess.run([os.path.join(HERE, "disks.sh"), build, out + ".tmp"] + recipe, check=True, cwd=HERE)
+        if os.path.isdir(out + ".tmp.tpm"):  # the TPM state it was sealed to (luks2-tpm2)
+            shutil.rmtree(out + ".tpm", ignore_errors=True)
+            os.rename(out + ".tmp.tpm", out + ".tpm")
         os.rename(out + ".tmp", out)
     return out
 
@@ -174,13 +184,14 @@ def run(sc, build, verbose):
     # Empty PCIe root ports to hot-plug late disks into.
     drives += sum([["-device", f"pcie-root-port,id=rp{i},chassis={i + 1}"] for i in range(len(late))], [])
     mon = os.path.join(wd, "monitor.sock")
+    swtpm, tpm_args = start_swtpm(sc, wd, disks)
     def start_qemu(append):
         cmdline = " ".join(["console=ttyS0 panic=-1"] + append)
         qemu = ["qemu-system-x86_64", "-machine", "q35", "-m", str(sc.memory), "-smp", "1",
                 "-display", "none", "-no-reboot", "-serial", "stdio",
                 "-monitor", f"unix:{mon},server,nowait",
                 "-kernel", os.path.join(build, sc.kernel), "-initrd", image, "-append", cmdline] + drives + \
-            [a.replace("@BUILD@", build) for a in sc.qemu]
+            [a.replace("@BUILD@", build) for a in sc.qemu] + tpm_args
         if os.path.exists(mon):
             os.unlink(mon)
         proc = subprocess.Popen(qemu, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -274,6 +285,9 @@ def run(sc, build, verbose):
     if p.poll() is None:
         p.kill()
         p.wait()
+    if swtpm:
+        swtpm.kill()
+        swtpm.wait()
     text = out.decode(errors="replace")
     if not failure and steps:
         kind, val, lineno = steps[0]
@@ -291,6 +305,27 @@ def run(sc, build, verbose):
     for n, off, length in sc.unchanged:
         failure = failure or disk_range_changed(disks[n], os.path.join(wd, f"disk{n}.qcow2"), off, length)
     return failure is None, failure or f"{elapsed:.1f}s", text
+
+
+def start_swtpm(sc, wd, disks):
+    """swtpm for `tpm:` on a fresh copy of the state (the cached disk's stays pristine)."""
+    if not sc.tpm:
+        return None, []
+    st = os.path.join(wd, "tpm")
+    shutil.rmtree(st, ignore_errors=True)
+    if sc.tpm == "fresh":
+        os.makedirs(st)
+    else:
+        shutil.copytree(disks[int(sc.tpm.split()[1])] + ".tpm", st)
+    sock = os.path.join(st, "sock")
+    proc = subprocess.Popen(["swtpm", "socket", "--tpm2", "--tpmstate", f"dir={st}",
+                             "--ctrl", f"type=unixio,path={sock}", "--terminate"],
+                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(wd, "swtpm.log"), "wb"))
+    deadline = time.monotonic() + 30
+    while not os.path.exists(sock) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return proc, ["-chardev", f"socket,id=chrtpm,path={sock}",
+                  "-tpmdev", "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-tis,tpmdev=tpm0"]
 
 
 def disk_range_changed(base, overlay, off, length):

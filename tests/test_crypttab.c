@@ -67,6 +67,12 @@ static void render(const struct luks_config *cfg, char *buf, size_t size)
 			ADD(" timeout=inf");
 		else if (v->timeout_ms != LUKS_TIMEOUT_DEFAULT)
 			ADD(" timeout=%llu", (unsigned long long)v->timeout_ms);
+		if (v->tpm2_device)
+			ADD(" tpm2-device=%s", v->tpm2_device);
+		if (v->tpm2_pcrs_set)
+			ADD(" tpm2-pcrs=0x%x", v->tpm2_pcrs);
+		if (v->token_timeout_ms)
+			ADD(" token-timeout=%llu", (unsigned long long)v->token_timeout_ms);
 #undef ADD
 	}
 }
@@ -169,6 +175,29 @@ static const struct ct_case cases[] = {
 	 {{0}},
 	 "c /dev/vda2",
 	 {"W:/etc/crypttab:1: option '_netdev' ignored"}},
+	{"tpm2 options",
+	 "c /dev/vda2 none tpm2-device=/dev/tpmrm0,tpm2-pcrs=7+13,token-timeout=10s",
+	 {{0}},
+	 "c /dev/vda2 tpm2-device=/dev/tpmrm0 tpm2-pcrs=0x2080 token-timeout=10000",
+	 {0}},
+	{"tpm2-device=auto, empty tpm2-pcrs, token-timeout=0",
+	 "c /dev/vda2 none tpm2-device=/dev/tpm0,tpm2-device=auto,tpm2-pcrs=,token-timeout=0",
+	 {{0}},
+	 "c /dev/vda2 tpm2-pcrs=0x0",
+	 {0}},
+	{"bad tpm2 options",
+	 "c /dev/vda2 none tpm2-device=tpm0,tpm2-pcrs=7+24,token-timeout=soon,tpm2-pcrs=7+",
+	 {{0}},
+	 "c /dev/vda2",
+	 {"E:/etc/crypttab:1: tpm2-device=tpm0: expected auto or a device path",
+	  "E:/etc/crypttab:1: tpm2-pcrs=7+24: expected PCR numbers 0-23",
+	  "E:/etc/crypttab:1: token-timeout=soon: not a time span",
+	  "E:/etc/crypttab:1: tpm2-pcrs=7+: expected PCR numbers"}},
+	{"rd.luks.options sets the tpm2 options",
+	 "a UUID=" U1 " none tpm2-device=/dev/tpm0\n",
+	 {{"rd.luks.options", U1 "=tpm2-pcrs=0,token-timeout=2s", NULL}},
+	 "a UUID=" U1 " tpm2-pcrs=0x1 token-timeout=2000",
+	 {0}},
 	{"bad tries keeps default",
 	 "c /dev/vda2 none tries=abc",
 	 {{0}},

@@ -43,6 +43,11 @@ static const char *const luks_modules[] = {
 	"crypto-essiv", "crypto-sha256", "crypto-xts(aes)", "crypto-ecb(aes)", "crypto-sha512",
 };
 
+/* TPM2 unlock (initrd/tpm2_unlock.c): nothing for Debian's kernel, where they are built in;
+ * on a kernel where they are modules, stage 1's coldplug loads them by the TPM's ACPI
+ * modalias (MSFT0101). Optional, like luks_modules. */
+static const char *const tpm_modules[] = {"tpm_tis", "tpm_crb"};
+
 /* The image's lvm.conf: activation only, and never a metadata write from the initramfs (a VG
  * seen half during early boot must not be "repaired" on disk). lvm2 2.03.16 overwrites
  * metadata_read_only per command (see initrd/lvm.c); it is kept for versions that honour it.
@@ -1413,6 +1418,9 @@ static int image_build(struct image *img, struct opts *o)
 		if (o->luks && r == 0)
 			r = modclosure_add(&mc, o->moddir, conf, luks_modules,
 					   ARRAY_SIZE(luks_modules), 0);
+		if (o->luks && r == 0)
+			r = modclosure_add(&mc, o->moddir, conf, tpm_modules,
+					   ARRAY_SIZE(tpm_modules), 0);
 		if (o->lvm && r == 0)
 			r = modclosure_add(&mc, o->moddir, conf, lvm_modules,
 					   ARRAY_SIZE(lvm_modules), 0);

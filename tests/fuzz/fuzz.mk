@@ -57,6 +57,12 @@ FUZZ_ALL += bkeymap envfile
 fuzz_timeline_read_SRCS := stage2/timeline_read.c stage2/timeline_plot.c
 fuzz_timeline_read_LIBS = -ljson-c
 FUZZ_ALL += timeline_read
+# TPM2 unlock: the token JSON (json-c) and a lying TPM answering the unseal exchange (tpm2-tss).
+fuzz_tpm2_token_SRCS := initrd/tpm2_token.c
+fuzz_tpm2_token_LIBS := -ljson-c
+fuzz_tpm2_response_SRCS := initrd/tpm2.c initrd/tpm2_token.c
+fuzz_tpm2_response_LIBS = $(DEP_LIBS) $(TSS_LIBS)
+FUZZ_ALL += tpm2_token tpm2_response
 fuzz_available = $(and $(wildcard tests/fuzz/fuzz_$(1).c),$(if $(filter-out \
 	$(wildcard $(fuzz_$(1)_SRCS)),$(fuzz_$(1)_SRCS)),,yes))
 FUZZ_TARGETS ?= $(foreach t,$(FUZZ_ALL),$(if $(call fuzz_available,$(t)),$(t)))
@@ -123,6 +129,10 @@ fuzz-check: $(FUZZ_BINS)
 # timeline_read too (Debian's uninstrumented libjson-c.a).
 FUZZ_MSAN := -fsanitize=memory -fsanitize-memory-track-origins -fno-omit-frame-pointer
 FUZZ_MSAN_TARGETS = $(filter-out mount_options timeline_read,$(FUZZ_TARGETS))
+# mount_options, tpm2_token and tpm2_response are left out: they link uninstrumented libraries
+# (the static deps, json-c, tpm2-tss), which MSan cannot see into.
+FUZZ_MSAN := -fsanitize=memory -fsanitize-memory-track-origins -fno-omit-frame-pointer
+FUZZ_MSAN_TARGETS = $(filter-out mount_options tpm2_token tpm2_response,$(FUZZ_TARGETS))
 define FUZZ_MSAN_RULES
 $(FUZZ_O)/msan/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h $(fuzz_$(1)_SRCS) | $(FUZZ_O)/.tools
 	@mkdir -p $$(@D)
@@ -130,6 +140,7 @@ $(FUZZ_O)/msan/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h $(fuzz_$(1)_S
 		-o $$@ tests/fuzz/fuzz_$(1).c $(fuzz_$(1)_SRCS)
 endef
 $(foreach t,$(filter-out mount_options timeline_read,$(FUZZ_ALL)),$(eval $(call FUZZ_MSAN_RULES,$(t))))
+$(foreach t,$(filter-out mount_options tpm2_token tpm2_response,$(FUZZ_ALL)),$(eval $(call FUZZ_MSAN_RULES,$(t))))
 fuzz-msan-check: $(addprefix $(FUZZ_O)/msan/fuzz_,$(FUZZ_MSAN_TARGETS))
 	@pass=0; fail=0; mkdir -p $(FUZZ_O)/logs; \
 	for t in $(FUZZ_MSAN_TARGETS); do \
