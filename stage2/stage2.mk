@@ -19,3 +19,15 @@ test_stage2_initexec_SRCS := tests/test_stage2_initexec.c stage2/initexec.c stag
 	initrd/initcheck.c
 test_stage2_mode_SRCS := tests/test_stage2_mode.c stage2/mode.c
 test_stage2_apifs_SRCS := tests/test_stage2_apifs.c stage2/apifs.c
+
+# initkit-confine: services confined to their closure + hardening profiles (generator/CLI).
+CONFINE_LIB_SRCS := stage2/unitfile.c stage2/unitload.c stage2/elf.c stage2/closure.c \
+	stage2/confine.c stage2/mode.c
+PROGRAMS += initkit-confine
+initkit-confine_SRCS := stage2/confine_main.c $(CONFINE_LIB_SRCS) $(LIB_SRCS)
+TESTS += unitfile elf closure confine
+test_unitfile_SRCS := tests/test_unitfile.c stage2/unitfile.c stage2/unitload.c
+test_elf_SRCS := tests/test_elf.c stage2/elf.c
+test_closure_SRCS := tests/test_closure.c stage2/closure.c stage2/elf.c
+test_confine_SRCS := tests/test_confine.c stage2/confine.c stage2/closure.c stage2/elf.c \
+	stage2/unitfile.c
