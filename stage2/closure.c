@@ -47,7 +47,9 @@ void closure_free(struct closure *c)
 	}
 	free(c->loaded_names);
 	free(c->loaded_paths);
+	struct closure_cache *cache = c->cache;
 	closure_init(c, c->rootfd);
+	c->cache = cache;
 }
 
 __attribute__((format(printf, 3, 4))) static int fail(struct closure *c, int r, const char *fmt,
@@ -313,8 +315,58 @@ int closure_expand_dst(const char *elem, const char *origin, const char *lib, co
 	return 0;
 }
 
+struct closure_cache *closure_cache_new(void)
+{
+	return calloc(1, sizeof(struct closure_cache));
+}
+
+void closure_cache_free(struct closure_cache *cache)
+{
+	if (!cache)
+		return;
+	for (size_t i = 0; i < CLOSURE_PROBE_BUCKETS; i++)
+		for (struct closure_probe *p = cache->bucket[i], *next; p; p = next) {
+			next = p->next;
+			free(p);
+		}
+	free(cache);
+}
+
+static size_t probe_hash(const char *path, unsigned kind)
+{
+	uint32_t h = 2166136261u ^ kind; /* FNV-1a */
+	for (const unsigned char *s = (const unsigned char *)path; *s; s++)
+		h = (h ^ *s) * 16777619u;
+	return h % CLOSURE_PROBE_BUCKETS;
+}
+
+static bool compatible_uncached(struct closure *c, const char *path, const struct elf_info *want);
+
 /* An ELF file the loader would accept for the requester: same class and machine. */
 static bool compatible(struct closure *c, const char *path, const struct elf_info *want)
+{
+	if (!c->cache)
+		return compatible_uncached(c, path, want);
+	unsigned kind = (unsigned)want->machine << 2 | (unsigned)want->is64 << 1 |
+			(unsigned)want->big_endian;
+	size_t h = probe_hash(path, kind);
+	for (struct closure_probe *p = c->cache->bucket[h]; p; p = p->next)
+		if (p->kind == kind && streq(p->path, path))
+			return p->compatible;
+	bool ok = compatible_uncached(c, path, want);
+	struct closure_probe *p = malloc(sizeof(*p) + strlen(path) + 1);
+	if (p) {
+		p->kind = kind;
+		p->compatible = ok;
+		strcpy(p->path, path);
+		p->next = c->cache->bucket[h];
+		c->cache->bucket[h] = p;
+		c->cache->n++;
+	}
+	return ok;
+}
+
+static bool compatible_uncached(struct closure *c, const char *path, const struct elf_info *want)
 {
 	struct mapped m;
 	if (map_file(c, path, &m) < 0 || !m.b)

@@ -20,8 +20,25 @@ struct closure_entry {
 	bool bind; /* a path a program opens by this name: bind it into the root */
 };
 
+/* What a candidate library path is to the loader, remembered across units (the generator
+ * looks up the same libc for every service): keyed by path and the requester's ELF kind. */
+struct closure_probe {
+	struct closure_probe *next;
+	unsigned kind; /* machine << 2 | is64 << 1 | big_endian */
+	bool compatible;
+	char path[];
+};
+
+#define CLOSURE_PROBE_BUCKETS 4096
+
+struct closure_cache {
+	struct closure_probe *bucket[CLOSURE_PROBE_BUCKETS];
+	size_t n;
+};
+
 struct closure {
 	int rootfd;
+	struct closure_cache *cache; /* optional, owned by the caller (closure_cache_new) */
 	struct closure_entry *v;
 	size_t n, cap;
 	char **ldconf_dirs; /* from /etc/ld.so.conf (read once) */
@@ -35,6 +52,9 @@ struct closure {
 };
 
 void closure_init(struct closure *c, int rootfd);
+/* A cache for several closures of the same root (or NULL when out of memory: then none). */
+struct closure_cache *closure_cache_new(void);
+void closure_cache_free(struct closure_cache *cache);
 void closure_free(struct closure *c);
 /* Adds path (absolute; for an ELF or #! file with everything it needs; a directory with its
  * whole tree). why: the reason shown for path itself. 0, or -errno with c->error set

@@ -38,6 +38,8 @@ static int mkdir_p_at(int dirfd, const char *path, mode_t mode)
 }
 
 /* One unit: 1 when a drop-in was produced (text in *out), 0 nothing asked, <0 refused. */
+static struct closure_cache *cache;
+
 static int confine_unit(int rootfd, const char *unit, char **text, struct closure *cl, bool show)
 {
 	struct unit_conf c;
@@ -48,6 +50,7 @@ static int confine_unit(int rootfd, const char *unit, char **text, struct closur
 
 	unit_conf_init(&c);
 	closure_init(cl, rootfd);
+	cl->cache = cache;
 	int r = unitload_service(rootfd, unit, &c, &fragment);
 	if (r == -ENOENT || r == -ESHUTDOWN) {
 		if (show)
@@ -111,6 +114,7 @@ static int run_all(int rootfd, int outfd, const char *outname)
 	int failed = 0, written = 0, fatal = 0;
 	if (n < 0)
 		return log_error_errno(n, "cannot list the unit directories: %m");
+	cache = closure_cache_new();
 	for (int i = 0; i < n; i++) {
 		_cleanup_free_ char *text = NULL;
 		struct closure cl;
@@ -137,6 +141,8 @@ static int run_all(int rootfd, int outfd, const char *outname)
 		log_info("%s: wrote %s/%s.d/%s", names[i], outname, names[i], CONFINE_DROPIN_NAME);
 	}
 	unitload_names_free(names, (size_t)n);
+	closure_cache_free(cache);
+	cache = NULL;
 	if (outfd >= 0 && (written || failed))
 		log_info("%d unit(s) confined or hardened, %d left unchanged", written, failed);
 	return fatal || (outfd < 0 && failed) ? 1 : 0;
@@ -155,7 +161,9 @@ static int show(int rootfd, const char *unit)
 			printf("#   %s%s%s%s  <- %s%s\n", e->path,
 			       e->kind == CLOSURE_LINK ? " -> " : "", e->target ? e->target : "",
 			       e->kind == CLOSURE_DIR ? "/ (directory)" : "", e->reason,
-			       e->bind ? "" : " [link, not bound]");
+			       !e->bind			 ? " [link on the way, not bound]"
+			       : e->kind == CLOSURE_LINK ? " [bound: a name programs open]"
+							 : "");
 		}
 	}
 	closure_free(&cl);

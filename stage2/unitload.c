@@ -214,6 +214,21 @@ int unitload_service(int rootfd, const char *name, struct unit_conf *c, char **f
 	return r;
 }
 
+/* A link to a unit file of another name (dbus-org.freedesktop.foo.service -> foo.service) is
+ * an alias: the unit is handled under its own name (systemd applies drop-ins of both). A link
+ * to the same name elsewhere (a linked unit file) or to /dev/null (a mask) is not. */
+static bool is_alias(int dirfd, const char *name)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	const char *base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	return !streq(target, "/dev/null") && !streq(base, name);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -240,7 +255,7 @@ int unitload_list_services(int rootfd, char ***names)
 			bool seen = false;
 			for (size_t i = 0; i < n && !seen; i++)
 				seen = streq(v[i], de->d_name);
-			if (seen)
+			if (seen || is_alias(fd, de->d_name))
 				continue;
 			char **nv = realloc(v, (n + 1) * sizeof(*v));
 			if (!nv || !(nv[n] = strdup(de->d_name))) {

@@ -121,6 +121,10 @@ static void test_template_and_mask(void **state)
 	fx_text(rootfd, "/etc/systemd/system/t@.service.d/a.conf", "[Service]\nX-T=template\n");
 	fx_text(rootfd, "/etc/systemd/system/t@x.service.d/b.conf", "[Service]\nX-I=instance\n");
 	fx_link(rootfd, "/etc/systemd/system/m.service", "/dev/null");
+	/* an alias is handled under the unit's own name; a linked unit file is listed */
+	fx_link(rootfd, "/etc/systemd/system/alias.service", "/lib/systemd/system/t@.service");
+	fx_text(rootfd, "/opt/linked.service", "[Service]\nExecStart=/bin/l\n");
+	fx_link(rootfd, "/etc/systemd/system/linked.service", "/opt/linked.service");
 	fx_text(rootfd, "/lib/systemd/system/m.service", "[Service]\nExecStart=/bin/m\n");
 	struct unit_conf c;
 	char *fragment = NULL;
@@ -135,9 +139,10 @@ static void test_template_and_mask(void **state)
 	assert_int_equal(unitload_service(rootfd, "none.service", &c, &fragment), -ENOENT);
 	char **names;
 	int n = unitload_list_services(rootfd, &names);
-	assert_int_equal(n, 2);
-	assert_string_equal(names[0], "m.service");
-	assert_string_equal(names[1], "t@.service");
+	assert_int_equal(n, 3);
+	assert_string_equal(names[0], "linked.service");
+	assert_string_equal(names[1], "m.service");
+	assert_string_equal(names[2], "t@.service");
 	unitload_names_free(names, (size_t)n);
 	unit_conf_free(&c);
 	fx_cleanup(rootfd, dir);
