@@ -503,7 +503,11 @@ int confine_dropin(const struct confine_request *r, const struct unit_conf *c,
 			const struct closure_entry *e = &cl->v[i];
 			if (!e->bind)
 				continue;
-			if (r->binsh && !streq(r->binsh, "/bin/sh") && streq(e->path, r->binsh))
+			/* a shell of one's own is /bin/sh, also for #!/bin/sh scripts */
+			bool own_sh = r->binsh && !streq(r->binsh, "/bin/sh");
+			if (own_sh && streq(e->path, "/bin/sh"))
+				continue;
+			if (own_sh && streq(e->path, r->binsh))
 				fprintf(out, "BindReadOnlyPaths=%s:/bin/sh\n", e->path);
 			fprintf(out, "BindReadOnlyPaths=%s\n", e->path);
 		}

@@ -199,6 +199,19 @@ static void test_dropin(void **state)
 	assert_non_null(strstr(t, "RestrictAddressFamilies=AF_UNIX\n"));
 	assert_non_null(strstr(t, "MountAPIVFS=no\n"));
 	assert_non_null(strstr(t, "BindReadOnlyPaths=/usr/bin/dash:/bin/sh\n"));
+	free(t);
+	/* ... also when a #!/bin/sh script needs /bin/sh: one mount on /bin/sh, the chosen one */
+	fx_write(rootfd, "/usr/sbin/script", "#!/bin/sh\n", 10, 0755);
+	fx_elf_file(rootfd, "/usr/bin/bash", "/lib64/ld.so", needs, NULL, NULL);
+	t = dropin("[Service]\nExecStart=/usr/sbin/script\nX-Initkit-Confine=chroot-only\n"
+		   "X-Initkit-ConfineBinSh=/usr/bin/bash\n",
+		   rootfd);
+	assert_non_null(strstr(t, "BindReadOnlyPaths=/usr/bin/bash:/bin/sh\n"));
+	assert_null(strstr(t, "BindReadOnlyPaths=/bin/sh\n"));
+	free(t);
+	t = dropin("[Service]\nExecStart=/usr/sbin/d\nX-Initkit-Confine=chroot-only\n"
+		   "X-Initkit-ConfineBinSh=/usr/bin/dash\nX-Initkit-Harden=strict-offline\n",
+		   rootfd);
 	assert_non_null(strstr(t, "DynamicUser=yes\n"));
 	assert_null(strstr(t, "PrivateTmp=yes\nPrivateTmp")); /* each key once */
 	free(t);
