@@ -178,6 +178,40 @@ static void test_missing(void **state)
 	fx_cleanup(rootfd, dir);
 }
 
+static void test_directory_and_cache(void **state)
+{
+	(void)state;
+	char dir[64];
+	int rootfd = fx_root(dir);
+	crafted_tree(rootfd);
+	/* a directory: bound whole, the programs inside bring what they need */
+	static const char *const needs[] = {"libchain.so", NULL};
+	fx_elf_file(rootfd, "/srv/app/bin/tool", NULL, needs, NULL, NULL);
+	fx_text(rootfd, "/srv/app/data/readme", "not a program\n");
+	struct closure_cache *cache = closure_cache_new();
+	size_t n[2];
+	for (int pass = 0; pass < 2; pass++) {
+		struct closure c;
+		closure_init(&c, rootfd);
+		c.cache = pass ? cache : NULL;
+		int r = closure_add(&c, "/srv/app", "test");
+		if (r < 0)
+			fail_msg("closure: %s", c.error);
+		assert_int_equal(get(&c, "/srv/app")->kind, CLOSURE_DIR);
+		assert_in(&c, "/usr/lib/x86_64-linux-gnu/libchain.so");
+		assert_null(get(&c, "/srv/app/data/readme")); /* inside the bound directory */
+		assert_int_equal(closure_add(&c, "/opt/app/bin/script", "test"), 0);
+		n[pass] = c.n;
+		closure_free(&c);
+		assert_true(!pass || c.cache == cache); /* the cache outlives a closure */
+	}
+	/* the same closure with and without the cache of library probes */
+	assert_int_equal(n[0], n[1]);
+	assert_true(cache->n > 0);
+	closure_cache_free(cache);
+	fx_cleanup(rootfd, dir);
+}
+
 static int collect(const char *d, void *data)
 {
 	char *out = data;
@@ -220,7 +254,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_debian),    cmocka_unit_test(test_crafted),
 		cmocka_unit_test(test_rpath_rules),    cmocka_unit_test(test_missing),
-		cmocka_unit_test(test_ldconf_and_dst),
+		cmocka_unit_test(test_ldconf_and_dst), cmocka_unit_test(test_directory_and_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
