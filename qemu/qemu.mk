@@ -54,6 +54,13 @@ $(O)/rootfs-systemd/.images: qemu/rootfs-systemd.sh $(O)/stripped/initkit-stage2
 	qemu/rootfs-systemd.sh $(O)/rootfs-systemd
 QEMU_TOOLS += $(O)/rootfs-systemd/.images
 
+# The confinement scenario's guest: the systemd guest's base + initkit-confine as a generator.
+$(O)/rootfs-systemd/.confine: qemu/rootfs-confine.sh $(O)/stripped/initkit-confine \
+		$(wildcard qemu/confine/* qemu/confine/units/* qemu/confine/units/*/*) \
+		$(O)/rootfs-systemd/.images
+	qemu/rootfs-confine.sh $(O)/rootfs-systemd
+QEMU_TOOLS += $(O)/rootfs-systemd/.confine
+
 # Rules that use QEMU_TOOLS come last: prerequisites are expanded when a rule is read.
 SCENARIOS ?= $(sort $(wildcard qemu/scenarios/*.scn))
 
@@ -66,3 +73,4 @@ qemu-check: $(QEMU_TOOLS)
 demo: $(QEMU_BASE_TOOLS)
 	python3 qemu/run.py --build $(O) --verbose qemu/demo.scn
 -include qemu/bench/bench.mk
+

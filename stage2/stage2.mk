@@ -28,3 +28,15 @@ test_stage2_timeline_SRCS := tests/test_stage2_timeline.c stage2/timeline_read.c
 # By absolute path: the test runs from $(O), and from a scratch copy under `make mutate`.
 $(O)/obj/tests/test_stage2_timeline.o: CFLAGS += \
 	-DTIMELINE_FIXTURES='"$(abspath tests/timeline-fixtures)"'
+
+# initkit-confine: services confined to their closure + hardening profiles (generator/CLI).
+CONFINE_LIB_SRCS := stage2/unitfile.c stage2/unitload.c stage2/elf.c stage2/closure.c \
+	stage2/confine.c stage2/mode.c
+PROGRAMS += initkit-confine
+initkit-confine_SRCS := stage2/confine_main.c $(CONFINE_LIB_SRCS) $(LIB_SRCS)
+TESTS += unitfile elf closure confine
+test_unitfile_SRCS := tests/test_unitfile.c stage2/unitfile.c stage2/unitload.c
+test_elf_SRCS := tests/test_elf.c stage2/elf.c
+test_closure_SRCS := tests/test_closure.c stage2/closure.c stage2/elf.c
+test_confine_SRCS := tests/test_confine.c stage2/confine.c stage2/closure.c stage2/elf.c \
+	stage2/unitfile.c

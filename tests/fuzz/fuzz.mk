@@ -41,6 +41,8 @@ fuzz_stage2_defaults_SRCS := stage2/defaults.c stage2/cmdline.c stage2/logind_va
 fuzz_luks_table_SRCS := initrd/luks_decide.c
 fuzz_btrfs_super_SRCS := initrd/btrfs_super.c
 fuzz_lvm_names_SRCS := initrd/lvm_names.c initrd/bootconf.c initrd/conf.c initrd/cmdline.c
+fuzz_unitfile_SRCS := stage2/unitfile.c stage2/confine.c stage2/closure.c stage2/elf.c
+fuzz_elf_SRCS := stage2/elf.c
 
 FUZZ_ALL := cmdline conf bootconf crypttab cpiolist mount_options kconfig_read fragment \
 	mergeconfig kconfig_tree logind_conf logind_values stage2_cmdline stage2_defaults luks_table \
@@ -63,6 +65,7 @@ fuzz_tpm2_token_LIBS := -ljson-c
 fuzz_tpm2_response_SRCS := initrd/tpm2.c initrd/tpm2_token.c
 fuzz_tpm2_response_LIBS = $(DEP_LIBS) $(TSS_LIBS)
 FUZZ_ALL += tpm2_token tpm2_response
+FUZZ_ALL += unitfile elf
 fuzz_available = $(and $(wildcard tests/fuzz/fuzz_$(1).c),$(if $(filter-out \
 	$(wildcard $(fuzz_$(1)_SRCS)),$(fuzz_$(1)_SRCS)),,yes))
 FUZZ_TARGETS ?= $(foreach t,$(FUZZ_ALL),$(if $(call fuzz_available,$(t)),$(t)))
