@@ -48,6 +48,11 @@ printf 'KEYMAP=zz-nowhere\n' >"$T/r4/etc/vconsole.conf"
 img auto1 --keymap auto --keymap-root "$T/r1"
 check "auto: Debian's /etc/default/keyboard converted with ckbcomp (layout de, variant nodeadkeys)" cmp "$T/auto1.d/etc/initkit/keymaps/de-nodeadkeys.bmap" "$T/de-nd.ref"
 check "auto: the listing names the file it read" grep -q "XKB layout de variant nodeadkeys (ckbcomp | loadkeys -u -b), from $T/r1/etc/default/keyboard" "$T/auto1.out"
+mkdir -p "$T/r5/etc/default"
+printf 'XKBMODEL="pc105"\nXKBLAYOUT="us,ru"\nXKBVARIANT=","\nXKBOPTIONS="grp:alt_shift_toggle,grp_led:scroll"\n' >"$T/r5/etc/default/keyboard"
+ckbcomp -model pc105 -option grp:alt_shift_toggle,grp_led:scroll us,ru 2>/dev/null | loadkeys -u -b >"$T/usru.ref" 2>/dev/null
+img auto5 --keymap auto --keymap-root "$T/r5"
+check "auto: Debian's Russian us,ru with XKBVARIANT=\",\" and a grp: toggle: named us+ru, converted with the options" bash -c "cmp '$T/auto5.d/etc/initkit/keymaps/us+ru.bmap' '$T/usru.ref' && grep -qx 'KEYMAP=us+ru' '$T/auto5.d/etc/vconsole.conf' && grep -q 'XKB layout us,ru options grp:alt_shift_toggle,grp_led:scroll' '$T/auto5.out'"
 img auto2 --keymap auto --keymap-root "$T/r2"
 check "auto: /etc/vconsole.conf KEYMAP= wins over /etc/default/keyboard" bash -c "grep -qx 'KEYMAP=us' '$T/auto2.d/etc/vconsole.conf' && grep -q 'from KEYMAP=us in $T/r2/etc/vconsole.conf' '$T/auto2.out'"
 

@@ -165,6 +165,10 @@ int keymap_from_xkb(const char *layout, const char *variant, const char *options
 {
 	char name[BKEYMAP_NAME_MAX * 2], what[512], msg[512];
 	*km = (struct keymap){0};
+	/* Debian writes XKBVARIANT="," for XKBLAYOUT="us,ru" (no variant in either group): no
+	 * variant, not a keymap named "us+ru-+". */
+	if (variant && strspn(variant, ",") == strlen(variant))
+		variant = NULL;
 	snprintf(name, sizeof(name), "%s%s%s", layout, variant && *variant ? "-" : "",
 		 variant && *variant ? variant : "");
 	for (char *p = name; *p; p++)
