@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "bkeymap.h"
@@ -95,8 +96,15 @@ static int keymap_load(int fd, const char *name, const struct bkeymap *km, size_
 					    "refused: %m; going on",
 					    name, e.kb_table, k, e.kb_value);
 		}
-	/* The VT's output in UTF-8, as the Unicode keyboard's input. */
+	/* The VT's output in UTF-8, as the Unicode keyboard's input; and its line editing
+	 * (IUTF8), so that backspace takes back a whole character, not the last byte of an ö
+	 * (systemd-vconsole-setup does both). vt.default_utf8=0 starts a VT without them. */
 	(void)!write(fd, "\033%G", 3);
+	struct termios t;
+	if (tcgetattr(fd, &t) == 0 && !(t.c_iflag & IUTF8)) {
+		t.c_iflag |= IUTF8;
+		tcsetattr(fd, TCSANOW, &t);
+	}
 	return 0;
 }
 
