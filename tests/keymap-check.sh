@@ -53,6 +53,10 @@ printf 'XKBMODEL="pc105"\nXKBLAYOUT="us,ru"\nXKBVARIANT=","\nXKBOPTIONS="grp:alt
 ckbcomp -model pc105 -option grp:alt_shift_toggle,grp_led:scroll us,ru 2>/dev/null | loadkeys -u -b >"$T/usru.ref" 2>/dev/null
 img auto5 --keymap auto --keymap-root "$T/r5"
 check "auto: Debian's Russian us,ru with XKBVARIANT=\",\" and a grp: toggle: named us+ru, converted with the options" bash -c "cmp '$T/auto5.d/etc/initkit/keymaps/us+ru.bmap' '$T/usru.ref' && grep -qx 'KEYMAP=us+ru' '$T/auto5.d/etc/vconsole.conf' && grep -q 'XKB layout us,ru options grp:alt_shift_toggle,grp_led:scroll' '$T/auto5.out'"
+mkdir -p "$T/r6/etc"
+printf 'KEYMAP=us\nKEYMAP_TOGGLE=de\nFONT=eurlatgr\n' >"$T/r6/etc/vconsole.conf"
+img auto6 --keymap auto --keymap-root "$T/r6"
+check "auto: KEYMAP_TOGGLE= is said to be left out, not silently dropped" grep -q "from KEYMAP=us in $T/r6/etc/vconsole.conf (KEYMAP_TOGGLE=de not carried: the prompt uses KEYMAP= only)" "$T/auto6.out"
 img auto2 --keymap auto --keymap-root "$T/r2"
 check "auto: /etc/vconsole.conf KEYMAP= wins over /etc/default/keyboard" bash -c "grep -qx 'KEYMAP=us' '$T/auto2.d/etc/vconsole.conf' && grep -q 'from KEYMAP=us in $T/r2/etc/vconsole.conf' '$T/auto2.out'"
 
