@@ -262,6 +262,25 @@ static void test_prompt_long_line(void **state)
 	close_ptys(&p);
 }
 
+/* Ctrl-C while typing starts the line over (the terminal discards what was typed; /init has
+ * no controlling terminal, so no signal is sent), as at a shell prompt. */
+static void test_prompt_ctrl_c(void **state)
+{
+	(void)state;
+	struct ptys p;
+	open_ptys(&p);
+	struct termios t;
+	assert_int_equal(tcgetattr(p.slave[0], &t), 0);
+	t.c_lflag |= ISIG;
+	assert_int_equal(tcsetattr(p.slave[0], TCSANOW, &t), 0);
+	assert_int_equal(write(p.master[0], "abc\003secret\n", 11), 11);
+	char buf[64] = "";
+	size_t from = 9;
+	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), 6);
+	assert_memory_equal(buf, "secret", 6);
+	close_ptys(&p);
+}
+
 int main(void)
 {
 	alarm(60); /* a prompt that never returns fails the test instead of hanging it */
@@ -274,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_prompt_partial_other_dropped),
 		cmocka_unit_test(test_prompt_hangup),
 		cmocka_unit_test(test_prompt_long_line),
+		cmocka_unit_test(test_prompt_ctrl_c),
 	};
 	return cmocka_run_group_tests_name("console", tests, NULL, NULL);
 }
