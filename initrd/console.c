@@ -16,6 +16,15 @@
 #include "passphrase.h"
 #include "util.h"
 
+/* The bytes of s[0..n) before the first end of line ('\n' or '\r'). */
+static size_t strcspn_n(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && s[i] != '\n' && s[i] != '\r')
+		i++;
+	return i;
+}
+
 struct console {
 	int fd;
 	dev_t dev; /* the real terminal (TIOCGDEV), so /dev/console and ttyS0 are one entry */
@@ -124,6 +133,39 @@ void console_restore(void)
 	}
 }
 
+/* One line from a canonical terminal that poll() found readable. A single read() returns
+ * the whole line, or what was typed before a Ctrl-D in the middle of a line, and never more
+ * (the lines typed ahead stay queued). Reading byte by byte instead blocks after a mid-line
+ * Ctrl-D: the read that returns the last byte also takes the end-of-file mark, and the next
+ * one waits for more typing on this console while the others go unheard. The line is cut
+ * to size; the rest of a longer one is read (while the terminal has some: FIONREAD) and
+ * dropped. Returns its length, -ENODATA at end of input (Ctrl-D alone, a hung-up line), or
+ * -errno. */
+static ssize_t tty_read_line(int fd, char *buf, size_t size)
+{
+	ssize_t r;
+	while ((r = read(fd, buf, size)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return -ENODATA;
+	size_t len = strcspn_n(buf, (size_t)r);
+	bool ended = len < (size_t)r || (size_t)r < size;
+	char junk[256];
+	int avail;
+	while (!ended && ioctl(fd, FIONREAD, &avail) == 0 && avail > 0) {
+		ssize_t n =
+			read(fd, junk, sizeof(junk) < (size_t)avail ? sizeof(junk) : (size_t)avail);
+		if (n <= 0)
+			break;
+		ended = strcspn_n(junk, (size_t)n) < (size_t)n;
+	}
+	explicit_bzero(junk, sizeof(junk));
+	explicit_bzero(buf + len, (size_t)r - len);
+	return (ssize_t)len;
+}
+
 /* Echo is off for all of stage 1 (console_echo_off()) so that type-ahead is never shown; it is
  * turned off here too, *before* the prompt appears, for a console whose settings someone
  * changed meanwhile. TCSANOW, not TCSAFLUSH: a passphrase typed ahead or right after the
@@ -162,8 +204,9 @@ ssize_t console_prompt_fds(const int *fds, size_t n, const char *prompt, char *b
 				continue;
 			/* A canonical terminal is readable when a whole line (or end of input) is
 			 * there: reading it does not wait for the other consoles. */
-			len = pfd[i].revents & POLLIN ? passphrase_read_line(fds[i], buf, size)
-						      : -ENODATA;
+			len = !(pfd[i].revents & POLLIN) ? -ENODATA
+			      : tty[i]			 ? tty_read_line(fds[i], buf, size)
+							 : passphrase_read_line(fds[i], buf, size);
 			if (len >= 0)
 				*from = i;
 			else if (len == -ENODATA || len == -EIO) {
@@ -174,6 +217,10 @@ ssize_t console_prompt_fds(const int *fds, size_t n, const char *prompt, char *b
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
+		/* What was begun on another console was meant for this prompt, which is answered:
+		 * left there, it would be the start of that console's next answer (a retry). */
+		if (len >= 0 && i != *from && tty[i])
+			tcflush(fds[i], TCIFLUSH);
 		if (tty[i])
 			tcsetattr(fds[i], TCSANOW, &old[i]);
 		(void)!write(fds[i], "\n", 1);

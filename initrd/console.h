@@ -30,7 +30,9 @@ void console_restore(void);
 /* Writes prompt on each of the n terminals fds (echo off, canonical input while waiting) and
  * reads one line from whichever has one first. Returns its length (*from: its index), or
  * -ENODATA when every one reached end of input (Ctrl-D, a hung-up line) before a line, or
- * -errno. Each terminal's settings are put back afterwards. */
+ * -errno. Ctrl-D in the middle of a line ends that line (as cryptsetup's prompt takes it);
+ * a line begun on another console is dropped once one answered. Each terminal's settings are
+ * put back afterwards. */
 ssize_t console_prompt_fds(const int *fds, size_t n, const char *prompt, char *buf, size_t size,
 			   size_t *from);
 /* The same on every console (console_echo_off()'s list; /dev/console when it has none).

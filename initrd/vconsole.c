@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "bkeymap.h"
@@ -18,6 +19,13 @@
 
 /* The largest binary keymap: every one of the 256 tables. */
 #define BKEYMAP_MAX (BKEYMAP_MAGIC_LEN + BKEYMAP_TABLES + BKEYMAP_TABLES * BKEYMAP_KEYS * 2)
+
+/* A name that can be used: in the image, or us, the kernel's own keymap (asked for, it is the
+ * way back from an image default that does not fit this keyboard, without a new image). */
+static bool usable(const char *name, bool (*have)(const char *name, void *ud), void *ud)
+{
+	return bkeymap_name_valid(name) && (have(name, ud) || streq(name, VCONSOLE_KERNEL_KEYMAP));
+}
 
 const char *vconsole_pick(const char *rd, const char *plain, const char *dflt,
 			  bool (*have)(const char *name, void *ud), void *ud, char *warn,
@@ -31,18 +39,22 @@ const char *vconsole_pick(const char *rd, const char *plain, const char *dflt,
 		if (!names[i])
 			continue;
 		bool valid = bkeymap_name_valid(names[i]);
-		if (valid && have(names[i], ud))
+		if (usable(names[i], have, ud))
 			return names[i];
 		if (warn[0])
 			continue; /* one line: the first refusal says what is used instead */
 		const char *next = NULL;
 		for (size_t j = i + 1; j < ARRAY_SIZE(names) && !next; j++)
-			if (names[j] && bkeymap_name_valid(names[j]) && have(names[j], ud))
+			if (names[j] && usable(names[j], have, ud))
 				next = names[j];
+		bool kernel = next && !have(next, ud);
 		snprintf(warn, warn_size, "%s=%s: %s; %s%s%s", keys[i], names[i],
 			 valid ? "no such keymap in the image" : "not a keymap name",
-			 next ? "using " : "keeping the kernel's keymap", next ? next : "",
-			 next && next == dflt ? ", the image's default" : "");
+			 next && !kernel ? "using " : "keeping the kernel's keymap",
+			 kernel ? " (us)"
+			 : next ? next
+				: "",
+			 next && !kernel && next == dflt ? ", the image's default" : "");
 	}
 	return NULL;
 }
@@ -95,8 +107,15 @@ static int keymap_load(int fd, const char *name, const struct bkeymap *km, size_
 					    "refused: %m; going on",
 					    name, e.kb_table, k, e.kb_value);
 		}
-	/* The VT's output in UTF-8, as the Unicode keyboard's input. */
+	/* The VT's output in UTF-8, as the Unicode keyboard's input; and its line editing
+	 * (IUTF8), so that backspace takes back a whole character, not the last byte of an ö
+	 * (systemd-vconsole-setup does both). vt.default_utf8=0 starts a VT without them. */
 	(void)!write(fd, "\033%G", 3);
+	struct termios t;
+	if (tcgetattr(fd, &t) == 0 && !(t.c_iflag & IUTF8)) {
+		t.c_iflag |= IUTF8;
+		tcsetattr(fd, TCSANOW, &t);
+	}
 	return 0;
 }
 
@@ -115,6 +134,10 @@ void vconsole_setup(const struct boot_config *bc)
 		log_error("vconsole: %s", warn);
 	if (!name)
 		return;
+	if (streq(name, VCONSOLE_KERNEL_KEYMAP) && !image_has(name, NULL)) {
+		log_info("vconsole: keymap %s is the kernel's own: kept", name);
+		return;
+	}
 	_cleanup_free_ uint8_t *buf = malloc(BKEYMAP_MAX + 1);
 	if (!buf)
 		return;

@@ -11,10 +11,14 @@
 
 struct boot_config;
 
+/* The kernel's built-in keymap (defkeymap.map): asked for and not in the image, it is kept. */
+#define VCONSOLE_KERNEL_KEYMAP "us"
+
 /* Which keymap to load: rd.vconsole.keymap= (rd), else vconsole.keymap= (plain), else the
  * image's default (dflt); NULL for none. A requested name that is not a keymap name or not in
  * the image (have() says) is passed over with one line in warn (else warn is ""), and the
- * next in that order is used. Pure. */
+ * next in that order is used. "us" is always usable: when the image lacks it, it means the
+ * kernel's own keymap (vconsole.keymap=us undoes an image default that does not fit). Pure. */
 const char *vconsole_pick(const char *rd, const char *plain, const char *dflt,
 			  bool (*have)(const char *name, void *ud), void *ud, char *warn,
 			  size_t warn_size);

@@ -167,6 +167,120 @@ static void test_prompt_eof(void **state)
 	close_ptys(&p);
 }
 
+/* Ctrl-D in the middle of a line on one console ends that line there (as cryptsetup's own
+ * prompt takes it) instead of leaving /init waiting on that console for more typing while the
+ * others go unheard. */
+static void test_prompt_eof_midline(void **state)
+{
+	(void)state;
+	struct ptys p;
+	open_ptys(&p);
+	assert_int_equal(write(p.master[0], "abc\004", 4), 4);
+	char buf[64] = "";
+	size_t from = 9;
+	alarm(10);
+	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), 3);
+	alarm(60);
+	assert_memory_equal(buf, "abc", 3);
+	assert_int_equal(from, 0);
+	/* the console still answers the next prompt */
+	assert_int_equal(write(p.master[0], "next\n", 5), 5);
+	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), 4);
+	assert_memory_equal(buf, "next", 4);
+	close_ptys(&p);
+}
+
+/* A line begun on one console while another answered is dropped: it must not become the start
+ * of that console's answer to the next prompt (a retry after a wrong passphrase). */
+static void test_prompt_partial_other_dropped(void **state)
+{
+	(void)state;
+	struct ptys p;
+	open_ptys(&p);
+	assert_int_equal(write(p.master[0], "abc", 3), 3);
+	assert_int_equal(write(p.master[1], "right\n", 6), 6);
+	char buf[64] = "";
+	size_t from = 9;
+	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), 5);
+	assert_memory_equal(buf, "right", 5);
+	assert_int_equal(from, 1);
+	assert_int_equal(write(p.master[0], "secret\n", 7), 7);
+	ssize_t len = console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from);
+	if (len != 6 || memcmp(buf, "secret", 6) != 0)
+		fail_msg("second answer on console 0: '%.*s' (%zd), want 'secret'",
+			 (int)(len > 0 ? len : 0), buf, len);
+	assert_int_equal(from, 0);
+	close_ptys(&p);
+}
+
+/* A console that hangs up (a USB serial adapter pulled) while the prompt waits: the other one
+ * still answers. */
+static void test_prompt_hangup(void **state)
+{
+	(void)state;
+	struct ptys p;
+	open_ptys(&p);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char out[256];
+		seen(p.master[1], out, sizeof(out)); /* wait for the prompt */
+		close(p.master[0]);
+		_exit(write(p.master[1], "still\n", 6) == 6 ? 0 : 1);
+	}
+	close(p.master[0]);
+	char buf[64] = "";
+	size_t from = 9;
+	ssize_t len = console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from);
+	int status;
+	waitpid(pid, &status, 0);
+	assert_int_equal(len, 5);
+	assert_memory_equal(buf, "still", 5);
+	assert_int_equal(from, 1);
+	close(p.master[1]);
+	close(p.slave[0]);
+	close(p.slave[1]);
+}
+
+/* A line longer than the buffer is cut to it; its rest does not become the next answer. */
+static void test_prompt_long_line(void **state)
+{
+	(void)state;
+	struct ptys p;
+	open_ptys(&p);
+	char line[601];
+	memset(line, 'x', 600);
+	line[600] = '\n';
+	assert_int_equal(write(p.master[0], line, sizeof(line)), (ssize_t)sizeof(line));
+	assert_int_equal(write(p.master[0], "next\n", 5), 5);
+	char buf[16] = "";
+	size_t from = 9;
+	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), 16);
+	assert_memory_equal(buf, "xxxxxxxxxxxxxxxx", 16);
+	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), 4);
+	assert_memory_equal(buf, "next", 4);
+	close_ptys(&p);
+}
+
+/* Ctrl-C while typing starts the line over (the terminal discards what was typed; /init has
+ * no controlling terminal, so no signal is sent), as at a shell prompt. */
+static void test_prompt_ctrl_c(void **state)
+{
+	(void)state;
+	struct ptys p;
+	open_ptys(&p);
+	struct termios t;
+	assert_int_equal(tcgetattr(p.slave[0], &t), 0);
+	t.c_lflag |= ISIG;
+	assert_int_equal(tcsetattr(p.slave[0], TCSANOW, &t), 0);
+	assert_int_equal(write(p.master[0], "abc\003secret\n", 11), 11);
+	char buf[64] = "";
+	size_t from = 9;
+	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), 6);
+	assert_memory_equal(buf, "secret", 6);
+	close_ptys(&p);
+}
+
 int main(void)
 {
 	alarm(60); /* a prompt that never returns fails the test instead of hanging it */
@@ -175,6 +289,11 @@ int main(void)
 		cmocka_unit_test(test_prompt_two),
 		cmocka_unit_test(test_prompt_answer_later),
 		cmocka_unit_test(test_prompt_eof),
+		cmocka_unit_test(test_prompt_eof_midline),
+		cmocka_unit_test(test_prompt_partial_other_dropped),
+		cmocka_unit_test(test_prompt_hangup),
+		cmocka_unit_test(test_prompt_long_line),
+		cmocka_unit_test(test_prompt_ctrl_c),
 	};
 	return cmocka_run_group_tests_name("console", tests, NULL, NULL);
 }

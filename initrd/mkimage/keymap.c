@@ -165,6 +165,10 @@ int keymap_from_xkb(const char *layout, const char *variant, const char *options
 {
 	char name[BKEYMAP_NAME_MAX * 2], what[512], msg[512];
 	*km = (struct keymap){0};
+	/* Debian writes XKBVARIANT="," for XKBLAYOUT="us,ru" (no variant in either group): no
+	 * variant, not a keymap named "us+ru-+". */
+	if (variant && strspn(variant, ",") == strlen(variant))
+		variant = NULL;
 	snprintf(name, sizeof(name), "%s%s%s", layout, variant && *variant ? "-" : "",
 		 variant && *variant ? variant : "");
 	for (char *p = name; *p; p++)
@@ -282,10 +286,15 @@ int keymap_from_root(const char *root, struct keymap *km, char *err, size_t err_
 	if (r < 0)
 		return r;
 	if (r == 1 && *keymap) {
-		r = keymap_from_name(keymap, km, err, err_size);
+		char toggle[128] = "";
+		r = root_value(root_fd, root, "etc/vconsole.conf", "KEYMAP_TOGGLE", toggle,
+			       sizeof(toggle), err, err_size);
+		r = r < 0 ? r : keymap_from_name(keymap, km, err, err_size);
 		if (r == 0)
 			snprintf(km->why + strlen(km->why), sizeof(km->why) - strlen(km->why),
-				 ", from KEYMAP=%s in %s%setc/vconsole.conf", keymap, root, sep);
+				 ", from KEYMAP=%s in %s%setc/vconsole.conf%s%s%s", keymap, root,
+				 sep, *toggle ? " (KEYMAP_TOGGLE=" : "", toggle,
+				 *toggle ? " not carried: the prompt uses KEYMAP= only)" : "");
 		return r;
 	}
 	static const char kb[] = "etc/default/keyboard";
