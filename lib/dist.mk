@@ -9,7 +9,7 @@ KERNELINSTALLDIR ?= /usr/lib/kernel/install.d
 SYSTEMDGENERATORDIR ?= $(PREFIX)/lib/systemd/system-generators
 
 MAN_SRCS := initrd/initkit-init.8.scd initrd/mkimage/initkit-mkimage.8.scd \
-	stage2/initkit-stage2.8.scd kconfig/kconfig-merge.1.scd
+	stage2/initkit-stage2.8.scd stage2/initkit-confine.8.scd kconfig/kconfig-merge.1.scd
 MAN_PAGES := $(addprefix $(O)/man/,$(basename $(notdir $(MAN_SRCS))))
 DIST := initrd/mkimage/dist
 
@@ -49,6 +49,8 @@ install-dist: $(MAN_PAGES)
 		$(SUBST) $(DIST)/mkimage.conf >$(DESTDIR)$(SYSCONFDIR)/initkit/mkimage.conf
 	@# initkit-stage2 as a systemd generator (it recognises the name; stage2/README.md).
 	ln -sf $(BINDIR)/initkit-stage2 $(DESTDIR)$(SYSTEMDGENERATORDIR)/initkit-logind-defaults
+	@# initkit-confine as a systemd generator: acts only on units with X-Initkit-* keys.
+	ln -sf $(BINDIR)/initkit-confine $(DESTDIR)$(SYSTEMDGENERATORDIR)/initkit-confine
 
 # The hooks, installed by `make install` into a temporary root, run there with the real
 # initkit-mkimage (tests/hooks-check.sh).

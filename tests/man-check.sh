@@ -19,7 +19,7 @@ render() { LC_ALL=C MANWIDTH=200 MANROFFOPT='-rHY=0' man -l "$1"; }
 options() { grep -oE -- '(^|[^A-Za-z0-9_-])--?[A-Za-z][A-Za-z0-9-]*' | sed -E 's/^[^-]*//' |
 	grep -E -- '^(--[a-z][a-z0-9-]+|-[A-Za-z])$' | sort -u; }
 
-for page in initkit-init.8 initkit-mkimage.8 initkit-stage2.8 kconfig-merge.1; do
+for page in initkit-init.8 initkit-mkimage.8 initkit-stage2.8 initkit-confine.8 kconfig-merge.1; do
 	prog=${page%.*}
 	f=$O/man/$page
 	if render "$f" >"$T/$prog.txt" 2>"$T/why" && [ ! -s "$T/why" ] &&
@@ -42,9 +42,10 @@ for page in initkit-init.8 initkit-mkimage.8 initkit-stage2.8 kconfig-merge.1; d
 done
 
 # Stage 1's parameters: the first column of the tables of README.md's "Stage 1" section.
-# (not the timeline's file-format table: those are JSON keys)
+# (not JSON keys: the timeline's file format, the TPM2 token's fields)
 awk '/^## Stage 1/ { f = 1; next } /^## / { f = 0 } /^### / { skip = /Boot timeline/ }
-	f && !skip && /^\| `/' "$SRC/README.md" |
+	/^\|/ && !t { t = 1; json = /token field/ } !/^\|/ { t = 0 }
+	f && !skip && !json && /^\| `/' "$SRC/README.md" |
 	cut -d'|' -f2 | grep -oE '`[^`]+`' | tr -d '`' | sed -E 's/=.*/=/' | grep -v '\*' |
 	sort -u >"$T/params"
 missing=$(while read -r p; do grep -qF -- "$p" "$T/initkit-init.txt" || echo "$p"; done <"$T/params")
