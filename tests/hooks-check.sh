@@ -182,6 +182,16 @@ echo 'not ours' >"$T/given.img"
 ki bls "" add "$KVER" "$R/boot/vmlinuz-$KVER" "$T/given.img" >"$T/ki4.out" 2>&1
 check "an initrd given to kernel-install: none written (the given one is used)" bash -c "grep -q 'an initrd was given' '$T/ki4.out' && cmp -s '$T/given.img' '$ENTRY/given.img' && [ ! -e '$ENTRY/initrd' ]"
 ki bls "" remove "$KVER" >/dev/null 2>&1
+# As Debian's /etc/initramfs/post-update.d/systemd-boot calls it after the postinst.d hook:
+# the initrd given is initkit's 0600 image holding a key; 90-loaderentry copies it 0644.
+conf "${KEYCONF[@]}"
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >/dev/null 2>&1
+ki bls "" add "$KVER" "$R/boot/vmlinuz-$KVER" "$IMG" >"$T/ki7.out" 2>&1
+# (Others could read the copy only through a directory open to them: it is 0644 itself.)
+check "a given initrd holding a key (0600): its copy in the entry is closed to other users (entry dir 0700)" bash -c \
+	"[ -f '$ENTRY/initrd.img-$KVER' ] && [ \"\$(stat -c %a '$ENTRY')\" = 700 ]"
+check "... the loader entry names it all the same" grep -q "^initrd .*$KVER/initrd.img-$KVER$" "$R/boot/loader/entries/$MID-$KVER.conf"
+ki bls "" remove "$KVER" >/dev/null 2>&1
 ki other "" add "$KVER" "$R/boot/vmlinuz-$KVER" >"$T/ki5.out" 2>&1
 check "layout other: nothing written (the Debian hooks serve it)" bash -c "grep -q \"layout 'other': no boot entry\" '$T/ki5.out' && [ ! -e '$ENTRY/initrd' ]"
 ki uki "" add "$KVER" "$R/boot/vmlinuz-$KVER" >"$T/ki6.out" 2>&1
