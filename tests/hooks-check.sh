@@ -119,6 +119,21 @@ check "... post-update.d not run" test ! -s "$T/post-update.log"
 conf 'HOST=maybe'
 DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >"$T/bad2.out" 2>&1
 check "HOST= neither yes nor no: refused naming the value" grep -q "HOST=maybe: expected yes or no" "$T/bad2.out"
+# Comments after a value, quotes that do not close, globs: the conf is not a shell script.
+rm -f "$IMG"
+conf 'HOST=no' 'MODULES="virtio_blk ext4" # for the VM' 'COMPRESS=none  # size does not matter'
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >"$T/cmt.out" 2>&1
+check "a # comment after a quoted or unquoted value is a comment" bash -c "list '$IMG' | grep -q '/virtio_blk.ko' && list '$IMG' | grep -q '/ext4.ko'"
+conf 'HOST=no' 'MODULES="virtio_blk ext4'
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >"$T/unq.out" 2>&1
+check "a quote that does not close: refused naming the line" grep -q "mkimage.conf:2: 'MODULES=\"virtio_blk ext4': no closing \"" "$T/unq.out"
+conf 'HOST=no' 'MODULES="virtio_blk" ext4'
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >"$T/aft.out" 2>&1
+check "text after the closing quote: refused naming the line" grep -q "mkimage.conf:2: .*'ext4' after the closing \"" "$T/aft.out"
+mkdir -p "$T/cwd" && touch "$T/cwd/virtio_blk"
+conf 'HOST=no' 'MODULES=virtio_bl?'
+(cd "$T/cwd" && DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER") >"$T/glob.out" 2>&1
+check "a value is never a glob against the hook's working directory" grep -q "no module or alias named 'virtio_bl?'" "$T/glob.out"
 # When not to act.
 conf "${KEYCONF[@]}"
 rm -f "$IMG"
