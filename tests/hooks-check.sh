@@ -134,6 +134,12 @@ mkdir -p "$T/cwd" && touch "$T/cwd/virtio_blk"
 conf 'HOST=no' 'MODULES=virtio_bl?'
 (cd "$T/cwd" && DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER") >"$T/glob.out" 2>&1
 check "a value is never a glob against the hook's working directory" grep -q "no module or alias named 'virtio_bl?'" "$T/glob.out"
+# A kernel whose modules are not installed: refused as initramfs-tools and dracut do.
+conf 'HOST=no'
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" 0.0.0-nomodules /boot/vmlinuz-0.0.0-nomodules >"$T/nomod.out" 2>&1
+echo $? >"$T/nomod.rc"
+check "a kernel without /lib/modules/VERSION: the hook fails naming it, nothing written" bash -c \
+	"[ \$(cat '$T/nomod.rc') -ne 0 ] && grep -q 'lib/modules/0.0.0-nomodules does not exist: the modules of kernel 0.0.0-nomodules are not installed' '$T/nomod.out' && [ ! -e '$R/boot/initrd.img-0.0.0-nomodules' ]"
 # When not to act.
 conf "${KEYCONF[@]}"
 rm -f "$IMG"
