@@ -140,6 +140,18 @@ DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" 0.0.0-nomodules /boot/vmlinuz-0.0.
 echo $? >"$T/nomod.rc"
 check "a kernel without /lib/modules/VERSION: the hook fails naming it, nothing written" bash -c \
 	"[ \$(cat '$T/nomod.rc') -ne 0 ] && grep -q 'lib/modules/0.0.0-nomodules does not exist: the modules of kernel 0.0.0-nomodules are not installed' '$T/nomod.out' && [ ! -e '$R/boot/initrd.img-0.0.0-nomodules' ]"
+# Under debconf stdin and stdout are not the hook's (kernel handbook): everything to stderr,
+# nothing read from stdin, for the hook and what it runs.
+printf '#!/bin/sh\ncat >%s/stdin.log\n' "$T" >"$R/etc/initramfs/post-update.d/stdin"
+chmod 0755 "$R/etc/initramfs/post-update.d/stdin"
+conf 'HOST=no'
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" <<<"debconf's" >"$T/so.out" 2>"$T/se.out"
+check "postinst: nothing on stdout (debconf's), the summary on stderr" bash -c "[ ! -s '$T/so.out' ] && grep -q 'initrd.img-$KVER: .* entries' '$T/se.out'"
+check "postinst: post-update.d reads nothing from the hook's stdin" bash -c "[ -e '$T/stdin.log' ] && [ ! -s '$T/stdin.log' ]"
+rm -f "$T/stdin.log"
+DEB_MAINT_PARAMS="'remove'" "$POSTRM" "$KVER" "/boot/vmlinuz-$KVER" <<<"debconf's" >"$T/so.out" 2>"$T/se.out"
+check "postrm: nothing on stdout, nothing read from stdin" bash -c "[ ! -s '$T/so.out' ] && grep -q 'removing' '$T/se.out' && [ -e '$T/stdin.log' ] && [ ! -s '$T/stdin.log' ]"
+rm -f "$R/etc/initramfs/post-update.d/stdin"
 # When not to act.
 conf "${KEYCONF[@]}"
 rm -f "$IMG"
