@@ -152,6 +152,16 @@ rm -f "$T/stdin.log"
 DEB_MAINT_PARAMS="'remove'" "$POSTRM" "$KVER" "/boot/vmlinuz-$KVER" <<<"debconf's" >"$T/so.out" 2>"$T/se.out"
 check "postrm: nothing on stdout, nothing read from stdin" bash -c "[ ! -s '$T/so.out' ] && grep -q 'removing' '$T/se.out' && [ -e '$T/stdin.log' ] && [ ! -s '$T/stdin.log' ]"
 rm -f "$R/etc/initramfs/post-update.d/stdin"
+# make install by hand next to initramfs-tools: its hook would replace the image; said.
+mkdir -p "$R/usr/sbin" && printf '#!/bin/sh\n' >"$R/usr/sbin/update-initramfs"
+printf '#!/bin/sh\ncommand -v update-initramfs >/dev/null || exit 0\n' >"$R/etc/kernel/postinst.d/initramfs-tools"
+chmod 0755 "$R/usr/sbin/update-initramfs" "$R/etc/kernel/postinst.d/initramfs-tools"
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >"$T/itools.out" 2>&1
+check "initramfs-tools installed too: the hook warns its image will be replaced" grep -q "warning: initramfs-tools is installed too: its /etc/kernel/postinst.d/initramfs-tools runs after this hook" "$T/itools.out"
+rm -f "$R/usr/sbin/update-initramfs"
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >"$T/itools2.out" 2>&1
+check "... not when only its conffile hook is left (initramfs-tools removed)" bash -c "! grep -q 'initramfs-tools is installed too' '$T/itools2.out'"
+rm -f "$R/etc/kernel/postinst.d/initramfs-tools"
 # When not to act.
 conf "${KEYCONF[@]}"
 rm -f "$IMG"
