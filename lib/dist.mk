@@ -1,6 +1,6 @@
 # Fitting into a distribution (issue 13): man pages, the kernel hooks, `make install` of both,
 # and the Debian package. Sources: NAME.SECTION.scd next to each program (scdoc, from Debian),
-# initrd/mkimage/dist/ (hooks, build-image, mkimage.conf), debian/.
+# initrd/mkimage/dist/ (hooks, build-image, mkimage.conf, and debian/ for the package).
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 PKGLIBDIR ?= $(PREFIX)/lib/initkit
@@ -61,13 +61,16 @@ EXTRA_CHECKS += hooks-check
 # The Debian package. dpkg-buildpackage writes its results into the parent directory of the
 # source tree, so the package is built from a copy of the tree's files (tracked and new,
 # committed or not) under $(O)/deb/initkit, with the tree's static deps linked in: every
-# output stays in $(O)/deb. debian/ itself lives at the top, where dpkg-buildpackage wants it.
+# output stays in $(O)/deb. The package's debian/ lives with the hooks ($(DIST)/debian: the
+# repository's top level stays small) and is moved to the copy's top, where dpkg-buildpackage
+# wants it.
 DEB_DIR := $(O)/deb
 deb: $(DEPS)/.stamp
 	lib/apt-install debhelper dpkg-dev scdoc lintian
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/initkit/$(notdir $(O))
 	git ls-files -z -co --exclude-standard | tar --null -T - --ignore-failed-read -cf - | \
 		tar -xf - -C $(DEB_DIR)/initkit
+	mv $(DEB_DIR)/initkit/$(DIST)/debian $(DEB_DIR)/initkit/debian
 	ln -s $(abspath $(DEPS)) $(DEB_DIR)/initkit/$(notdir $(O))/deps
 	cd $(DEB_DIR)/initkit && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
 		{ tail -40 ../build.log; echo "deb: dpkg-buildpackage failed, see $(DEB_DIR)/build.log"; exit 1; }
@@ -75,7 +78,7 @@ deb: $(DEPS)/.stamp
 
 # The package's relationships, files and conffiles, dpkg install/remove/purge into an empty
 # root with its hook run there, and lintian: no error, warning or info tag beyond
-# debian/initkit.lintian-overrides (tests/deb-check.sh).
+# $(DIST)/debian/initkit.lintian-overrides (tests/deb-check.sh).
 deb-check: deb $(O)/kernel/.stamp
 	tests/deb-check.sh $(O)
 

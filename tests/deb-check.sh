@@ -3,7 +3,7 @@
 # them), its files and conffiles, installing it with the real dpkg into an empty root
 # (dpkg --root; no maintainer scripts run outside it), its postinst.d hook building an image
 # there with the packaged initkit-mkimage on Debian's modules (build/kernel), removing and
-# purging it, and lintian: clean apart from debian/initkit.lintian-overrides.
+# purging it, and lintian: clean apart from initrd/mkimage/dist/debian/initkit.lintian-overrides.
 # Usage: tests/deb-check.sh [BUILD_DIR]. Ends with "N passed, N failed".
 set -uo pipefail
 "$(dirname "$0")/../lib/apt-install" lintian man-db
@@ -59,7 +59,7 @@ check "removed, not purged: the conffile hook left behind does nothing, exit 0" 
 check "dpkg purges it: the hooks are gone" bash -c "dpkg --root='$R' --force-depends --log=/dev/null -P initkit >/dev/null && [ ! -e '$R/etc/kernel/postinst.d/initkit' ]"
 
 lintian --fail-on error,warning,info --info --display-info "$O"/deb/*.changes >"$T/lintian" 2>&1
-check "lintian: clean apart from debian/initkit.lintian-overrides" bash -c "! grep -E '^[EWI]: ' '$T/lintian'"
+check "lintian: clean apart from initrd/mkimage/dist/debian/initkit.lintian-overrides" bash -c "! grep -E '^[EWI]: ' '$T/lintian'"
 grep -E '^[EWIO]: ' "$T/lintian" | sed 's/^/  lintian: /'
 lintian --show-overrides "$O"/deb/*.changes 2>/dev/null | grep '^O: ' | sed 's/^/  /'
 echo "deb: $pass passed, $fail failed"

@@ -119,6 +119,49 @@ check "... post-update.d not run" test ! -s "$T/post-update.log"
 conf 'HOST=maybe'
 DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >"$T/bad2.out" 2>&1
 check "HOST= neither yes nor no: refused naming the value" grep -q "HOST=maybe: expected yes or no" "$T/bad2.out"
+# Comments after a value, quotes that do not close, globs: the conf is not a shell script.
+rm -f "$IMG"
+conf 'HOST=no' 'MODULES="virtio_blk ext4" # for the VM' 'COMPRESS=none  # size does not matter'
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >"$T/cmt.out" 2>&1
+check "a # comment after a quoted or unquoted value is a comment" bash -c "list '$IMG' | grep -q '/virtio_blk.ko' && list '$IMG' | grep -q '/ext4.ko'"
+conf 'HOST=no' 'MODULES="virtio_blk ext4'
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >"$T/unq.out" 2>&1
+check "a quote that does not close: refused naming the line" grep -q "mkimage.conf:2: 'MODULES=\"virtio_blk ext4': no closing \"" "$T/unq.out"
+conf 'HOST=no' 'MODULES="virtio_blk" ext4'
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >"$T/aft.out" 2>&1
+check "text after the closing quote: refused naming the line" grep -q "mkimage.conf:2: .*'ext4' after the closing \"" "$T/aft.out"
+mkdir -p "$T/cwd" && touch "$T/cwd/virtio_blk"
+conf 'HOST=no' 'MODULES=virtio_bl?'
+(cd "$T/cwd" && DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER") >"$T/glob.out" 2>&1
+check "a value is never a glob against the hook's working directory" grep -q "no module or alias named 'virtio_bl?'" "$T/glob.out"
+# A kernel whose modules are not installed: refused as initramfs-tools and dracut do.
+conf 'HOST=no'
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" 0.0.0-nomodules /boot/vmlinuz-0.0.0-nomodules >"$T/nomod.out" 2>&1
+echo $? >"$T/nomod.rc"
+check "a kernel without /lib/modules/VERSION: the hook fails naming it, nothing written" bash -c \
+	"[ \$(cat '$T/nomod.rc') -ne 0 ] && grep -q 'lib/modules/0.0.0-nomodules does not exist: the modules of kernel 0.0.0-nomodules are not installed' '$T/nomod.out' && [ ! -e '$R/boot/initrd.img-0.0.0-nomodules' ]"
+# Under debconf stdin and stdout are not the hook's (kernel handbook): everything to stderr,
+# nothing read from stdin, for the hook and what it runs.
+printf '#!/bin/sh\ncat >%s/stdin.log\n' "$T" >"$R/etc/initramfs/post-update.d/stdin"
+chmod 0755 "$R/etc/initramfs/post-update.d/stdin"
+conf 'HOST=no'
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" <<<"debconf's" >"$T/so.out" 2>"$T/se.out"
+check "postinst: nothing on stdout (debconf's), the summary on stderr" bash -c "[ ! -s '$T/so.out' ] && grep -q 'initrd.img-$KVER: .* entries' '$T/se.out'"
+check "postinst: post-update.d reads nothing from the hook's stdin" bash -c "[ -e '$T/stdin.log' ] && [ ! -s '$T/stdin.log' ]"
+rm -f "$T/stdin.log"
+DEB_MAINT_PARAMS="'remove'" "$POSTRM" "$KVER" "/boot/vmlinuz-$KVER" <<<"debconf's" >"$T/so.out" 2>"$T/se.out"
+check "postrm: nothing on stdout, nothing read from stdin" bash -c "[ ! -s '$T/so.out' ] && grep -q 'removing' '$T/se.out' && [ -e '$T/stdin.log' ] && [ ! -s '$T/stdin.log' ]"
+rm -f "$R/etc/initramfs/post-update.d/stdin"
+# make install by hand next to initramfs-tools: its hook would replace the image; said.
+mkdir -p "$R/usr/sbin" && printf '#!/bin/sh\n' >"$R/usr/sbin/update-initramfs"
+printf '#!/bin/sh\ncommand -v update-initramfs >/dev/null || exit 0\n' >"$R/etc/kernel/postinst.d/initramfs-tools"
+chmod 0755 "$R/usr/sbin/update-initramfs" "$R/etc/kernel/postinst.d/initramfs-tools"
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >"$T/itools.out" 2>&1
+check "initramfs-tools installed too: the hook warns its image will be replaced" grep -q "warning: initramfs-tools is installed too: its /etc/kernel/postinst.d/initramfs-tools runs after this hook" "$T/itools.out"
+rm -f "$R/usr/sbin/update-initramfs"
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >"$T/itools2.out" 2>&1
+check "... not when only its conffile hook is left (initramfs-tools removed)" bash -c "! grep -q 'initramfs-tools is installed too' '$T/itools2.out'"
+rm -f "$R/etc/kernel/postinst.d/initramfs-tools"
 # When not to act.
 conf "${KEYCONF[@]}"
 rm -f "$IMG"
@@ -181,6 +224,16 @@ ki bls "" remove "$KVER" >/dev/null 2>&1
 echo 'not ours' >"$T/given.img"
 ki bls "" add "$KVER" "$R/boot/vmlinuz-$KVER" "$T/given.img" >"$T/ki4.out" 2>&1
 check "an initrd given to kernel-install: none written (the given one is used)" bash -c "grep -q 'an initrd was given' '$T/ki4.out' && cmp -s '$T/given.img' '$ENTRY/given.img' && [ ! -e '$ENTRY/initrd' ]"
+ki bls "" remove "$KVER" >/dev/null 2>&1
+# As Debian's /etc/initramfs/post-update.d/systemd-boot calls it after the postinst.d hook:
+# the initrd given is initkit's 0600 image holding a key; 90-loaderentry copies it 0644.
+conf "${KEYCONF[@]}"
+DEB_MAINT_PARAMS="'configure' ''" "$POSTINST" "$KVER" "/boot/vmlinuz-$KVER" >/dev/null 2>&1
+ki bls "" add "$KVER" "$R/boot/vmlinuz-$KVER" "$IMG" >"$T/ki7.out" 2>&1
+# (Others could read the copy only through a directory open to them: it is 0644 itself.)
+check "a given initrd holding a key (0600): its copy in the entry is closed to other users (entry dir 0700)" bash -c \
+	"[ -f '$ENTRY/initrd.img-$KVER' ] && [ \"\$(stat -c %a '$ENTRY')\" = 700 ]"
+check "... the loader entry names it all the same" grep -q "^initrd .*$KVER/initrd.img-$KVER$" "$R/boot/loader/entries/$MID-$KVER.conf"
 ki bls "" remove "$KVER" >/dev/null 2>&1
 ki other "" add "$KVER" "$R/boot/vmlinuz-$KVER" >"$T/ki5.out" 2>&1
 check "layout other: nothing written (the Debian hooks serve it)" bash -c "grep -q \"layout 'other': no boot entry\" '$T/ki5.out' && [ ! -e '$ENTRY/initrd' ]"

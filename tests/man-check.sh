@@ -39,6 +39,15 @@ for page in initkit-init.8 initkit-mkimage.8 initkit-stage2.8 initkit-confine.8 
 		echo "$prog --help names options missing from $page: ${missing:-(no options found)}" >"$T/why"
 		ko "$page has an item for each option of $prog --help"
 	fi
+	# The other way: an item for an option --help does not name is stale (the option was
+	# renamed or dropped) -- apart from --help/--version, which some programs leave out.
+	stale=$(comm -13 "$T/$prog.opts" "$T/$prog.items" | grep -vxE -- '-h|--help|-V|--version' | tr '\n' ' ')
+	if [ -z "$stale" ]; then
+		ok "$page has no item for an option $prog --help does not name"
+	else
+		echo "$page has items for options $prog --help does not name (stale?): $stale" >"$T/why"
+		ko "$page has no item for an option $prog --help does not name"
+	fi
 done
 
 # Stage 1's parameters: the first column of the tables of README.md's "Stage 1" section.

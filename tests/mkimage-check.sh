@@ -437,6 +437,15 @@ check "an image without secrets is 0600 under umask 0077" test "$(mode_of "$T/pl
 printf 'file /etc/initkit/header.img %s/motd 0600 0 0\n' "$T" >"$T/hdrlist"
 (umask 0022 && "$MK" -o "$T/hdr.img" "${plain[@]}" --file-list "$T/hdrlist" >/dev/null 2>&1)
 check "an image with a --file-list file not readable by others (detached header) is 0600" test "$(mode_of "$T/hdr.img")" = 600
+# What the host hides stays hidden, whatever mode the image gives the copy: a hook others
+# may not read (it holds a PIN) and a header 0600 on the host that the list calls 0644.
+printf '#!/bin/sh\necho pin\n' >"$T/secret-hook" && chmod 0700 "$T/secret-hook"
+(umask 0022 && "$MK" -o "$T/shook.img" "${plain[@]}" --hook "$T/secret-hook" >/dev/null 2>&1)
+check "an image with a --hook others may not read on the host (0700) is 0600" test "$(mode_of "$T/shook.img")" = 600
+head -c 64 /dev/urandom >"$T/hdr-host" && chmod 0600 "$T/hdr-host"
+printf 'file /etc/initkit/header.img %s/hdr-host 0644 0 0\n' "$T" >"$T/hdrlist2"
+(umask 0022 && "$MK" -o "$T/hdr2.img" "${plain[@]}" --file-list "$T/hdrlist2" >/dev/null 2>&1)
+check "an image with a --file-list source 0600 on the host, listed 0644, is 0600" test "$(mode_of "$T/hdr2.img")" = 600
 printf 'old image\n' >"$T/over.img" && chmod 0644 "$T/over.img"
 (umask 0022 && "$MK" -o "$T/over.img" "${args[@]}" >/dev/null 2>&1)
 check "replacing a 0644 image with one holding a key leaves 0600" test "$(mode_of "$T/over.img")" = 600

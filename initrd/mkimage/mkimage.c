@@ -195,6 +195,16 @@ static int image_add_data(struct image *img, const char *name, mode_t mode, cons
 	return cpio_write_file(&img->cp, name, mode, data, size);
 }
 
+/* A host file others may not read stays so in the image whatever mode the image lists for
+ * it: a hook holding a PIN (0700), a detached header listed 0644 in --file-list (0600 on the
+ * host). Its copy makes the image 0600. */
+static void image_note_source(struct image *img, const char *name, const char *src)
+{
+	struct stat st;
+	if (stat(src, &st) == 0)
+		image_note_secret(img, name, st.st_mode);
+}
+
 static int image_add_file(struct image *img, const char *name, const char *src, mode_t mode)
 {
 	void *data;
@@ -202,6 +212,7 @@ static int image_add_file(struct image *img, const char *name, const char *src, 
 	int r = read_file(src, &data, &size);
 	if (r < 0)
 		return log_error_errno(r, "%s (for %s in the image): %m", src, name);
+	image_note_source(img, name, src);
 	r = image_add_data(img, name, mode, data, size);
 	free(data);
 	return r;
@@ -681,6 +692,7 @@ static int image_add_list_file(struct image *img, const struct cpiolist_entry *e
 	free(data);
 	img->n_files++;
 	image_note_secret(img, e->name, e->mode);
+	image_note_source(img, e->name, e->location);
 	return r;
 }
 
@@ -1104,7 +1116,8 @@ static void usage(void)
 	       "      --keyfile SRC[:DEST] a key file, stored mode 0400 (default DEST:\n"
 	       "                          /etc/initkit/keys/NAME); the image is then written\n"
 	       "                          mode 0600 whatever the umask, as it is when any\n"
-	       "                          --file-list file is not readable by others\n"
+	       "                          file it copies is not readable by others (in the\n"
+	       "                          --file-list or on this host)\n"
 	       "      --hook FILE         an executable run before unlocking\n"
 	       "                          (/etc/initkit/hooks.d/NAME)\n"
 	       "      --keymap NAME|FILE|auto\n"
