@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
 
 #define OPEN_MAX_DEPTH 32
@@ -37,9 +38,10 @@ void timeline_start(void)
 		start_ns = timeline_now_ns();
 }
 
+/* Truncated, never inside a UTF-8 sequence: "é" is kept whole or left out. */
 static void copy_str(char *dst, size_t size, const char *src)
 {
-	size_t n = src ? strnlen(src, size - 1) : 0;
+	size_t n = src ? utf8_prefix_len(src, size - 1) : 0;
 	memcpy(dst, src ? src : "", n);
 	dst[n] = 0;
 }
@@ -145,13 +147,17 @@ void timeline_reset(void)
 static void json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t len = utf8_valid_len(p);
 		if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
 		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(f, "\\u%04x", *p);
+		else if (len == 0)
+			fputs("\\ufffd", f); /* JSON is UTF-8: a byte that is not, replaced */
 		else
-			fputc(*p, f);
+			fwrite(p, 1, len, f);
+		p += len ? len : 1;
 	}
 	fputc('"', f);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "util.h"
 
 #define LABEL_W 330 /* the names, indented by depth */
@@ -67,7 +68,18 @@ int timeline_blame(FILE *f, const struct timeline_doc *doc)
 
 static void xml_text(FILE *f, const char *s)
 {
-	for (; *s; s++) {
+	for (size_t len; *s; s += len ? len : 1) {
+		/* the document says UTF-8: a byte that is not (json-c does not check) would make
+		 * the whole file unreadable to a browser */
+		len = utf8_valid_len((const unsigned char *)s);
+		if (len == 0) {
+			fputs("\xef\xbf\xbd", f); /* U+FFFD */
+			continue;
+		}
+		if (len > 1) {
+			fwrite(s, 1, len, f);
+			continue;
+		}
 		switch (*s) {
 		case '&':
 			fputs("&amp;", f);
@@ -86,7 +98,7 @@ static void xml_text(FILE *f, const char *s)
 			break;
 		default:
 			/* XML 1.0 has no place for most control characters */
-			fputc((unsigned char)*s < 0x20 ? '?' : *s, f);
+			fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 		}
 	}
 }

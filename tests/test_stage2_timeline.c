@@ -286,6 +286,31 @@ static void test_svg_escapes(void **state)
 	timeline_doc_free(&doc);
 }
 
+/* The SVG says encoding="UTF-8": a name that is not (json-c does not check; an older stage 1
+ * cut "é" in two) gets U+FFFD, so a browser still reads the file. */
+static void test_svg_not_utf8(void **state)
+{
+	(void)state;
+	char text[1024], err[256];
+	snprintf(text, sizeof(text),
+		 "%s\"events\": [{\"parent\": -1, \"kind\": \"wait\", \"name\": "
+		 "\"LABEL=\xe9t\xc3\", \"note\": \"Syst\xc3\xa8me \xed\xa0\x80\x7f\", "
+		 "\"begin_us\": 1500, "
+		 "\"end_us\": 1600}]}",
+		 MIN_HEAD);
+	struct timeline_doc doc;
+	assert_int_equal(timeline_doc_parse(text, strlen(text), &doc, err, sizeof(err)), 0);
+	char *svg = render(&doc, timeline_svg);
+	assert_non_null(strstr(svg, "LABEL=\xef\xbf\xbdt\xef\xbf\xbd"));
+	assert_non_null(strstr(svg, "Syst\xc3\xa8me \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd?"));
+	for (const unsigned char *p = (const unsigned char *)svg; *p; p++)
+		if (*p >= 0x80) /* only "è" and U+FFFD */
+			assert_true((p[0] == 0xc3 && p[1] == 0xa8 && (p += 1)) ||
+				    (p[0] == 0xef && p[1] == 0xbf && p[2] == 0xbd && (p += 2)));
+	free(svg);
+	timeline_doc_free(&doc);
+}
+
 /* Modules the kernel's modprobe loaded come last in the file but are drawn where they began,
  * among their siblings. */
 static void test_svg_order(void **state)
@@ -348,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_svg_luks),
 		cmocka_unit_test(test_svg_lvm),
 		cmocka_unit_test(test_svg_escapes),
+		cmocka_unit_test(test_svg_not_utf8),
 		cmocka_unit_test(test_svg_huge_times),
 		cmocka_unit_test(test_svg_order),
 	};

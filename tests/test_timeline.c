@@ -92,6 +92,27 @@ static void test_long_strings_truncated(void **state)
 	assert_int_equal(strlen(ev[0].note), TIMELINE_NOTE_MAX - 1);
 }
 
+/* A name cut at the buffer's end keeps UTF-8 whole: "é" straddling byte 47 is left out, not
+ * halved (half a character makes timeline.json invalid UTF-8, and its SVG unreadable). */
+static void test_truncation_keeps_utf8(void **state)
+{
+	(void)state;
+	char name[64], note[80];
+	memset(name, 'a', TIMELINE_NAME_MAX - 2);
+	strcpy(name + TIMELINE_NAME_MAX - 2, "\xc3\xa9xyz"); /* "é" at bytes 46-47 */
+	memset(note, 'b', TIMELINE_NOTE_MAX - 3);
+	strcpy(note + TIMELINE_NOTE_MAX - 3, "\xe2\x82\xac!"); /* "€" at bytes 61-63 */
+	timeline_mark(TIMELINE_MARK, name, note);
+	size_t n;
+	const struct timeline_event *ev = timeline_events(&n, NULL);
+	assert_int_equal(strlen(ev[0].name), TIMELINE_NAME_MAX - 2);
+	assert_memory_equal(ev[0].name, name, TIMELINE_NAME_MAX - 2);
+	assert_int_equal(strlen(ev[0].note), TIMELINE_NOTE_MAX - 3);
+	/* a whole character that fits is kept */
+	timeline_mark(TIMELINE_MARK, "Syst\xc3\xa8me", NULL);
+	assert_string_equal(timeline_events(&n, NULL)[1].name, "Syst\xc3\xa8me");
+}
+
 static void test_cancel(void **state)
 {
 	(void)state;
@@ -215,6 +236,23 @@ static void test_json(void **state)
 	assert_non_null(strstr(text, "\n  {\"id\": 1,"));
 	json_object_put(root);
 	free(text);
+	/* bytes that are not UTF-8 (a Latin-1 label on the command line) become U+FFFD: JSON is
+	 * UTF-8, and Python's json (bench.py) refuses the file otherwise */
+	const struct timeline_event bad[] = {{.begin_ns = 1,
+					      .end_ns = 2,
+					      .parent = -1,
+					      .name = "LABEL=\xe9t\xe9 \xc3\xa9",
+					      .note = "\xc3\x28\xed\xa0\x80\xf0\x9f\x98"}};
+	text = to_json(bad, 1, &m);
+	assert_non_null(strstr(text, "\"LABEL=\\ufffdt\\ufffd \xc3\xa9\""));
+	assert_non_null(strstr(text, "\"\\ufffd(\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\""));
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		if (*p >= 0x80)
+			assert_true(p[0] == 0xc3 && p[1] == 0xa9 && p++);
+	root = json_tokener_parse(text);
+	assert_non_null(root);
+	json_object_put(root);
+	free(text);
 	/* without the kernel's milestone: no key */
 	struct timeline_meta m2 = m;
 	m2.run_init_ns = 0;
@@ -327,6 +365,7 @@ int main(void)
 		cmocka_unit_test_setup(test_end_closes_inner, reset),
 		cmocka_unit_test_setup(test_full_buffer_drops_and_counts, reset),
 		cmocka_unit_test_setup(test_long_strings_truncated, reset),
+		cmocka_unit_test_setup(test_truncation_keeps_utf8, reset),
 		cmocka_unit_test_setup(test_cancel, reset),
 		cmocka_unit_test_setup(test_add_finds_parent, reset),
 		cmocka_unit_test(test_json),
