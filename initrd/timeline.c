@@ -84,17 +84,18 @@ void timeline_end(int id)
 	if (id < 0 || (size_t)id >= n_events || events[id].end_ns)
 		return;
 	uint64_t now = timeline_now_ns();
-	/* spans left open inside it (an early return) end with it */
-	for (size_t i = n_open; i-- > 0;) {
-		int16_t o = open_stack[i];
-		if (!events[o].end_ns)
-			events[o].end_ns = now;
-		if (o == id) {
-			n_open = i;
-			return;
-		}
+	size_t at = n_open;
+	while (at > 0 && open_stack[at - 1] != id)
+		at--;
+	if (at == 0) { /* not on the stack (it was too deep): its enclosing spans stay open */
+		events[id].end_ns = now;
+		return;
 	}
-	events[id].end_ns = now; /* not on the stack (it was too deep) */
+	/* spans left open inside it (an early return) end with it */
+	for (size_t i = at - 1; i < n_open; i++)
+		if (!events[open_stack[i]].end_ns)
+			events[open_stack[i]].end_ns = now;
+	n_open = at - 1;
 }
 
 void timeline_cancel(int id)
@@ -119,14 +120,17 @@ void timeline_add(enum timeline_kind kind, const char *name, const char *note, u
 		  uint64_t end_ns)
 {
 	int16_t parent = -1;
+	end_ns = end_ns > begin_ns ? end_ns : begin_ns;
+	/* the innermost span that holds it whole: two requests of the kernel that overlap (one
+	 * began while the other ran) are siblings, not parent and child */
 	for (size_t i = 0; i < n_events; i++)
 		if (events[i].kind != TIMELINE_MARK && events[i].begin_ns <= begin_ns &&
-		    (!events[i].end_ns || events[i].end_ns >= begin_ns))
+		    (!events[i].end_ns || events[i].end_ns >= end_ns))
 			parent = (int16_t)i; /* later ones are nested deeper */
 	struct timeline_event *e = new_event(kind, name, note, parent);
 	if (e) {
 		e->begin_ns = begin_ns;
-		e->end_ns = end_ns > begin_ns ? end_ns : begin_ns;
+		e->end_ns = end_ns;
 	}
 }
 

@@ -142,7 +142,7 @@ static void test_add_finds_parent(void **state)
 	size_t n;
 	const struct timeline_event *ev = timeline_events(&n, NULL);
 	uint64_t inside = ev[1].begin_ns + (ev[1].end_ns - ev[1].begin_ns) / 2;
-	timeline_add(TIMELINE_MODULE, "dm_crypt", "kernel: dm-crypt", inside, inside + 5);
+	timeline_add(TIMELINE_MODULE, "dm_crypt", "kernel: dm-crypt", inside, ev[1].end_ns);
 	timeline_add(TIMELINE_MODULE, "ext4", "kernel: fs-ext4", ev[0].end_ns + 1000,
 		     ev[0].end_ns + 900); /* end before begin: clamped */
 	ev = timeline_events(&n, NULL);
@@ -150,6 +150,50 @@ static void test_add_finds_parent(void **state)
 	assert_int_equal(ev[2].parent, 1);
 	assert_int_equal(ev[3].parent, -1);
 	assert_int_equal(ev[3].end_ns, ev[3].begin_ns);
+}
+
+/* Two requests of the kernel whose modprobe runs overlap (the second began while the first
+ * ran, and ended after it): siblings under the span around both, not parent and child (the
+ * benchmark would count the second as the first's dependency). One held whole is nested. */
+static void test_add_overlapping_siblings(void **state)
+{
+	(void)state;
+	size_t n;
+	timeline_add(TIMELINE_STEP, "modules", NULL, 1000, 9000);
+	timeline_add(TIMELINE_MODULE, "ext4", "kernel: fs-ext4", 2000, 5000);
+	timeline_add(TIMELINE_MODULE, "xfs", "kernel: fs-xfs", 3000, 6000);    /* overlaps ext4 */
+	timeline_add(TIMELINE_MODULE, "crc32c", "kernel: crc32c", 3500, 4500); /* inside both */
+	const struct timeline_event *ev = timeline_events(&n, NULL);
+	assert_int_equal(n, 4);
+	assert_int_equal(ev[1].parent, 0);
+	assert_int_equal(ev[2].parent, 0);
+	assert_int_equal(ev[3].parent, 2);
+}
+
+/* Spans nested deeper than the open stack (32): ending the one that did not fit on it ends
+ * it alone; its enclosing spans stay open and are ended by their own end. */
+static void test_end_too_deep(void **state)
+{
+	(void)state;
+	int id[40];
+	for (int i = 0; i < 34; i++)
+		id[i] = timeline_begin(TIMELINE_STEP, "deep", NULL);
+	timeline_end(id[33]);
+	timeline_end(id[32]);
+	size_t n;
+	const struct timeline_event *ev = timeline_events(&n, NULL);
+	assert_int_equal(n, 34);
+	assert_true(ev[33].end_ns && ev[32].end_ns);
+	for (int i = 0; i < 32; i++)
+		assert_int_equal(ev[i].end_ns, 0);
+	int after = timeline_begin(TIMELINE_STEP, "after", NULL);
+	assert_int_equal(timeline_events(&n, NULL)[after].parent, id[31]);
+	timeline_end(id[31]);
+	assert_int_equal(ev[30].end_ns, 0);
+	timeline_end(after);
+	timeline_end(id[0]);
+	for (int i = 0; i < 32; i++)
+		assert_true(ev[i].end_ns != 0);
 }
 
 static char *to_json(const struct timeline_event *ev, size_t n, const struct timeline_meta *m)
@@ -368,6 +412,8 @@ int main(void)
 		cmocka_unit_test_setup(test_truncation_keeps_utf8, reset),
 		cmocka_unit_test_setup(test_cancel, reset),
 		cmocka_unit_test_setup(test_add_finds_parent, reset),
+		cmocka_unit_test_setup(test_add_overlapping_siblings, reset),
+		cmocka_unit_test_setup(test_end_too_deep, reset),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_tail),
 		cmocka_unit_test(test_modprobe_lines),
