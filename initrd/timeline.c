@@ -335,15 +335,19 @@ static void merge_modprobe(void)
 
 void timeline_write(uint64_t total_ms, const char *version)
 {
+	/* the switch is when stage 1 stopped its clock for total_ms, right before this call:
+	 * not after the merge and the kernel log's thousands of reads (3-8 ms under TCG), or
+	 * the timeline's own figure (switch - init start) would exceed total_ms by them */
+	uint64_t switch_ns = timeline_now_ns();
 	merge_modprobe();
 	struct timeline_meta m = {
 		.version = version,
 		.start_ns = start_ns,
+		.switch_ns = switch_ns,
 		.run_init_ns = kernel_run_init_ns(),
 		.total_ms = total_ms,
 		.dropped = n_dropped,
 	};
-	m.switch_ns = timeline_now_ns();
 	mkdir("/run/initkit", 0755);
 	_cleanup_fclose_ FILE *f = fopen(TIMELINE_PATH ".tmp", "we");
 	int r = f ? timeline_format_json(f, events, n_events, &m) : -errno;

@@ -29,7 +29,7 @@ struct timeline_event {
 struct timeline_meta {
 	const char *version;  /* initkit's version line */
 	uint64_t start_ns;    /* /init's main() started */
-	uint64_t switch_ns;   /* the JSON was written, right before switch_root */
+	uint64_t switch_ns;   /* stage 1 stopped its clock (total_ms), before writing */
 	uint64_t run_init_ns; /* the kernel's "Run /init as init process", 0: unknown */
 	uint64_t total_ms;    /* the "after N ms" figure stage 1 logs at the switch */
 	size_t dropped;	      /* events that did not fit */
