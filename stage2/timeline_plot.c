@@ -14,6 +14,7 @@
 #define ROW_H 18
 #define TOP 70
 #define INDENT 14
+#define LABEL_CHAR_W 6 /* px per character of an 11px sans-serif label, generously */
 
 static void ms_text(char *buf, size_t size, uint64_t us)
 {
@@ -159,6 +160,12 @@ static void lane(struct plot *p, size_t i)
 	ms_text(at, sizeof(at), e->begin_us);
 	char label[160];
 	lane_label(e, label, sizeof(label));
+	/* the label column is LABEL_W wide: a longer label (a 41-byte luks-UUID volume name under
+	 * "KDF + activation ") would run over the bars; cut with an ellipsis, whole in <title> */
+	unsigned indent = 8 + e->depth * INDENT;
+	size_t fit = indent + 40 < LABEL_W ? (LABEL_W - 10 - indent) / LABEL_CHAR_W : 4;
+	if (strlen(label) > fit)
+		memcpy(label + utf8_prefix_len(label, fit - 1), "\xe2\x80\xa6", 4); /* U+2026 */
 	unsigned row = p->row++;
 	double y = TOP + row * ROW_H, x = x_of(p, e->begin_us);
 	double w = (double)(e->end_us - e->begin_us) * p->scale;
@@ -173,8 +180,7 @@ static void lane(struct plot *p, size_t i)
 		fprintf(p->f,
 			"  <rect class=\"row\" x=\"0\" y=\"%.0f\" width=\"%d\" height=\"%d\"/>\n",
 			y, LABEL_W + PLOT_W + 120, ROW_H);
-	fprintf(p->f, "  <text class=\"label\" x=\"%u\" y=\"%.0f\">", 8 + e->depth * INDENT,
-		y + 13);
+	fprintf(p->f, "  <text class=\"label\" x=\"%u\" y=\"%.0f\">", indent, y + 13);
 	xml_text(p->f, label);
 	fprintf(p->f, "</text>\n");
 	if (instant)

@@ -311,6 +311,39 @@ static void test_svg_not_utf8(void **state)
 	timeline_doc_free(&doc);
 }
 
+/* A label longer than the label column (a luks-UUID volume name under "KDF + activation ",
+ * two levels down) is cut with an ellipsis instead of running over the bars; the <title>
+ * keeps it whole. */
+static void test_svg_long_label(void **state)
+{
+	(void)state;
+	char text[2048], err[256];
+	snprintf(text, sizeof(text),
+		 "%s\"events\": [{\"parent\": -1, \"kind\": \"step\", \"name\": \"luks+lvm\", "
+		 "\"begin_us\": 1000, \"end_us\": 9000}, {\"parent\": 0, \"kind\": \"volume\", "
+		 "\"name\": \"luks-6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001\", \"begin_us\": 1000, "
+		 "\"end_us\": 8000}, {\"parent\": 1, \"kind\": \"unlock\", \"name\": "
+		 "\"luks-6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001\", \"begin_us\": 1500, \"end_us\": "
+		 "7000}]}",
+		 MIN_HEAD);
+	struct timeline_doc doc;
+	assert_int_equal(timeline_doc_parse(text, strlen(text), &doc, err, sizeof(err)), 0);
+	char *svg = render(&doc, timeline_svg);
+	const char *t = strstr(svg, "<text class=\"label\" x=\"36\"");
+	assert_non_null(t);
+	t = strchr(t, '>') + 1;
+	size_t len = (size_t)(strchr(t, '<') - t);
+	/* (330 - 10 - 36) / 6 = 47 bytes at most, the last one the ellipsis */
+	assert_true(len <= 47 + 2);
+	assert_memory_equal(t, "KDF + activation luks-6a1c2c5e-4a4f", 35);
+	assert_memory_equal(t + len - 3, "\xe2\x80\xa6", 3);
+	/* the volume's label, one level up, fits whole */
+	assert_non_null(strstr(svg, ">LUKS luks-6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001</text>"));
+	assert_non_null(strstr(svg, "<title>luks-6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 (unlock)"));
+	free(svg);
+	timeline_doc_free(&doc);
+}
+
 /* Modules the kernel's modprobe loaded come last in the file but are drawn where they began,
  * among their siblings. */
 static void test_svg_order(void **state)
@@ -374,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_svg_lvm),
 		cmocka_unit_test(test_svg_escapes),
 		cmocka_unit_test(test_svg_not_utf8),
+		cmocka_unit_test(test_svg_long_label),
 		cmocka_unit_test(test_svg_huge_times),
 		cmocka_unit_test(test_svg_order),
 	};
