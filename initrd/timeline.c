@@ -79,6 +79,37 @@ int timeline_begin(enum timeline_kind kind, const char *name, const char *note)
 	return id;
 }
 
+/* How many events after a span timeline_begin_again() looks through (its children). */
+#define AGAIN_LOOKBACK 8
+
+int timeline_begin_again(enum timeline_kind kind, const char *name, const char *note)
+{
+	int16_t cur = current_parent();
+	char nm[TIMELINE_NAME_MAX], nt[TIMELINE_NOTE_MAX];
+	copy_str(nm, sizeof(nm), name);
+	copy_str(nt, sizeof(nt), note);
+	/* the last event under the current parent: the same span, ended, with nothing after it
+	 * but its own children */
+	for (size_t k = 0, i = n_events; k < AGAIN_LOOKBACK && i-- > 0; k++) {
+		struct timeline_event *e = &events[i];
+		if (e->parent != cur) {
+			int16_t p = e->parent;
+			for (size_t d = 0; p > cur && d < OPEN_MAX_DEPTH; d++)
+				p = events[p].parent;
+			if (p != cur)
+				break; /* not under a sibling: another branch */
+			continue;
+		}
+		if (e->kind != kind || !e->end_ns || e->begin_ns == e->end_ns ||
+		    !streq(e->name, nm) || !streq(e->note, nt) || n_open == OPEN_MAX_DEPTH)
+			break;
+		e->end_ns = 0;
+		open_stack[n_open++] = (int16_t)i;
+		return (int)i;
+	}
+	return timeline_begin(kind, name, note);
+}
+
 void timeline_end(int id)
 {
 	if (id < 0 || (size_t)id >= n_events || events[id].end_ns)

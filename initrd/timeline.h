@@ -41,6 +41,11 @@ uint64_t timeline_now_ns(void);
 void timeline_start(void);
 /* Opens a span; returns its id for timeline_end(), or -1 when the buffer is full. */
 int timeline_begin(enum timeline_kind kind, const char *name, const char *note);
+/* timeline_begin(), or, when the last span under the current parent is this one (same kind,
+ * name and note), ended, with only its own children recorded since: reopens it, so that a
+ * loop of polls is one span, not one per turn (a device wait of minutes would fill the
+ * buffer and drop the rest of the boot). */
+int timeline_begin_again(enum timeline_kind kind, const char *name, const char *note);
 /* Closes span id (ignored for -1) and every span opened inside it that is still open. */
 void timeline_end(int id);
 /* Forgets span id when nothing was recorded after it (a step that found nothing to do);

@@ -196,6 +196,46 @@ static void test_end_too_deep(void **state)
 		assert_true(ev[i].end_ns != 0);
 }
 
+/* timeline_begin_again(): the turns of a wait loop (stack.c: a "luks/lvm devices" span
+ * around device_wait_event()'s "uevent" poll) are one span each, not one per turn; anything
+ * else recorded in between (a module loaded) starts new ones. */
+static void test_begin_again(void **state)
+{
+	(void)state;
+	int s = timeline_begin(TIMELINE_STEP, "luks+lvm", NULL);
+	for (int i = 0; i < 600; i++) {
+		int w = timeline_begin_again(TIMELINE_WAIT, "luks/lvm devices", "croot");
+		int u = timeline_begin_again(TIMELINE_WAIT, "uevent", NULL);
+		timeline_end(u);
+		timeline_end(w);
+		if (i == 300) /* something happened between two turns */
+			timeline_mark(TIMELINE_MARK, "module", NULL);
+	}
+	int m = timeline_begin_again(TIMELINE_WAIT, "luks/lvm devices", "other"); /* another note */
+	timeline_end(m);
+	timeline_end(s);
+	size_t n, dropped;
+	const struct timeline_event *ev = timeline_events(&n, &dropped);
+	assert_int_equal(dropped, 0);
+	assert_int_equal(n, 7);
+	static const int parents[] = {-1, 0, 1, 0, 0, 4, 0};
+	static const char *const names[] = {"luks+lvm",	       "luks/lvm devices", "uevent",
+					    "module",	       "luks/lvm devices", "uevent",
+					    "luks/lvm devices"};
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(ev[i].parent, parents[i]);
+		assert_string_equal(ev[i].name, names[i]);
+		assert_true(ev[i].end_ns >= ev[i].begin_ns && ev[i].end_ns);
+	}
+	assert_true(ev[1].end_ns <= ev[3].begin_ns && ev[4].begin_ns >= ev[3].begin_ns);
+	/* at the top level too, and an instant is never reopened */
+	timeline_reset();
+	timeline_mark(TIMELINE_MARK, "x", NULL);
+	timeline_end(timeline_begin_again(TIMELINE_MARK, "x", NULL));
+	timeline_end(timeline_begin_again(TIMELINE_MARK, "x", NULL));
+	assert_int_equal((timeline_events(&n, NULL), n), 2);
+}
+
 static char *to_json(const struct timeline_event *ev, size_t n, const struct timeline_meta *m)
 {
 	char *buf = NULL;
@@ -414,6 +454,7 @@ int main(void)
 		cmocka_unit_test_setup(test_add_finds_parent, reset),
 		cmocka_unit_test_setup(test_add_overlapping_siblings, reset),
 		cmocka_unit_test_setup(test_end_too_deep, reset),
+		cmocka_unit_test_setup(test_begin_again, reset),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_tail),
 		cmocka_unit_test(test_modprobe_lines),
