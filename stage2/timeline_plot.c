@@ -34,6 +34,14 @@ static int by_duration(const void *a, const void *b, void *arg)
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
+/* Text from the document on a terminal: a control character ("\u001b[2J" in a name) would be
+ * obeyed by it, so it is shown as '?', as systemd-analyze does. */
+static void term_text(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
 int timeline_blame(FILE *f, const struct timeline_doc *doc)
 {
 	char k[32], i[32], t[32];
@@ -60,8 +68,13 @@ int timeline_blame(FILE *f, const struct timeline_doc *doc)
 	for (size_t j = 0; j < n; j++) {
 		const struct timeline_doc_event *e = &doc->ev[order[j]];
 		ms_text(t, sizeof(t), e->end_us - e->begin_us);
-		fprintf(f, "%10s %s (%s%s%s)%s\n", t, e->name, e->kind, e->note[0] ? ", " : "",
-			e->note, e->open ? " still running at the switch" : "");
+		fprintf(f, "%10s ", t);
+		term_text(f, e->name);
+		fputs(" (", f);
+		term_text(f, e->kind);
+		fputs(e->note[0] ? ", " : "", f);
+		term_text(f, e->note);
+		fprintf(f, ")%s\n", e->open ? " still running at the switch" : "");
 	}
 	free(order);
 	return ferror(f) ? -EIO : 0;

@@ -253,6 +253,27 @@ static void check_golden(const char *json, const char *golden)
 	timeline_doc_free(&doc);
 }
 
+/* Names, kinds and notes reach the terminal without their control characters: a document's
+ * "\u001b[2J" must not clear the screen of whoever runs --timeline. */
+static void test_blame_control_chars(void **state)
+{
+	(void)state;
+	char text[1024], err[256];
+	snprintf(text, sizeof(text),
+		 "%s\"events\": [{\"parent\": -1, \"kind\": \"st\\u001bep\", \"name\": "
+		 "\"a\\u001b[2Jb\\r\", \"note\": \"n\\u0007\\u007f\", \"begin_us\": 1500, "
+		 "\"end_us\": 2500}]}",
+		 MIN_HEAD);
+	struct timeline_doc doc;
+	assert_int_equal(timeline_doc_parse(text, strlen(text), &doc, err, sizeof(err)), 0);
+	char *out = render(&doc, timeline_blame);
+	assert_non_null(strstr(out, "     1.0ms a?[2Jb? (st?ep, n?" "?)\n"));
+	for (const char *p = out; *p; p++)
+		assert_true(*p == '\n' || ((unsigned char)*p >= 0x20 && *p != 0x7f));
+	free(out);
+	timeline_doc_free(&doc);
+}
+
 static void test_svg_luks(void **state)
 {
 	(void)state;
@@ -403,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_read_forward_compatible),
 		cmocka_unit_test(test_blame),
+		cmocka_unit_test(test_blame_control_chars),
 		cmocka_unit_test(test_svg_luks),
 		cmocka_unit_test(test_svg_lvm),
 		cmocka_unit_test(test_svg_escapes),
