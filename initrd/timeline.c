@@ -32,10 +32,17 @@ uint64_t timeline_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static void merge_modprobe(void);
+
 void timeline_start(void)
 {
-	if (!start_ns)
-		start_ns = timeline_now_ns();
+	if (start_ns)
+		return;
+	start_ns = timeline_now_ns();
+	/* modules the kernel asked for before /init ran (an initcall: IMA's ima_hash=wp512):
+	 * their lines are in the initramfs's own /run, which the tmpfs /init mounts next hides */
+	merge_modprobe();
+	unlink(TIMELINE_MODPROBE_PATH);
 }
 
 /* Truncated, never inside a UTF-8 sequence: "é" is kept whole or left out. */
