@@ -251,7 +251,9 @@ size_t timeline_format_tail(const struct timeline_event *ev, size_t n, uint64_t 
 		buf[0] = 0;
 	for (size_t i = from; i < n && used < size; i++) {
 		const struct timeline_event *e = &ev[i];
-		uint64_t t = e->begin_ns > start ? e->begin_ns - start : 0;
+		/* a module the kernel loaded before /init ran: before time zero */
+		bool before = e->begin_ns < start;
+		uint64_t t = before ? start - e->begin_ns : e->begin_ns - start;
 		const char *kind = e->kind < TIMELINE_N_KINDS ? timeline_kind_names[e->kind] : "?";
 		char dur[48];
 		if (e->kind == TIMELINE_MARK || e->begin_ns == e->end_ns)
@@ -264,9 +266,9 @@ size_t timeline_format_tail(const struct timeline_event *ev, size_t n, uint64_t 
 				 (e->end_ns - e->begin_ns) / 1000000,
 				 (e->end_ns - e->begin_ns) / 100000 % 10);
 		int w = snprintf(buf + used, size - used,
-				 "%s+%" PRIu64 ".%01" PRIu64 " ms %s %s%s%s%s", lines ? "\n" : "",
-				 t / 1000000, t / 100000 % 10, kind, e->name, e->note[0] ? " " : "",
-				 e->note, dur);
+				 "%s%c%" PRIu64 ".%01" PRIu64 " ms %s %s%s%s%s", lines ? "\n" : "",
+				 before ? '-' : '+', t / 1000000, t / 100000 % 10, kind, e->name,
+				 e->note[0] ? " " : "", e->note, dur);
 		if (w < 0 || (size_t)w >= size - used) {
 			buf[used] = 0; /* the last line did not fit: leave it out */
 			break;

@@ -379,6 +379,15 @@ static void test_tail(void **state)
 	assert_string_equal(buf, "+10.0 ms step modules (120.5 ms)");
 	assert_int_equal(timeline_format_tail(ev, 0, 0, 0, 3, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "");
+	/* a module the kernel loaded before /init started: a negative offset, not +0.0 */
+	const struct timeline_event early[] = {{.begin_ns = 600000000,
+						.end_ns = 632300000,
+						.kind = TIMELINE_MODULE,
+						.name = "wp512",
+						.note = "kernel: crypto-wp512"}};
+	assert_int_equal(
+		timeline_format_tail(early, 1, 1000000000, 1340000000, 3, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "-400.0 ms module wp512 kernel: crypto-wp512 (32.3 ms)");
 }
 
 static void test_modprobe_lines(void **state)
