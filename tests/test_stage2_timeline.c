@@ -267,7 +267,8 @@ static void test_blame_control_chars(void **state)
 	struct timeline_doc doc;
 	assert_int_equal(timeline_doc_parse(text, strlen(text), &doc, err, sizeof(err)), 0);
 	char *out = render(&doc, timeline_blame);
-	assert_non_null(strstr(out, "     1.0ms a?[2Jb? (st?ep, n?" "?)\n"));
+	assert_non_null(strstr(out, "     1.0ms a?[2Jb? (st?ep, n?"
+				    "?)\n"));
 	for (const char *p = out; *p; p++)
 		assert_true(*p == '\n' || ((unsigned char)*p >= 0x20 && *p != 0x7f));
 	free(out);
