@@ -182,7 +182,7 @@ int device_wait_event(struct uevents *u, struct modules *m, uint64_t max_ms)
 	/* Wake at least every 500 ms anyway: a filesystem label can change without an event
 	 * for the device. */
 	struct pollfd pfd = {.fd = u ? u->fd : -1, .events = POLLIN};
-	int tl = timeline_begin(TIMELINE_WAIT, "uevent", NULL);
+	int tl = timeline_begin_again(TIMELINE_WAIT, "uevent", NULL); /* one span per wait */
 	int polled = poll(&pfd, 1, (int)(max_ms < 500 ? max_ms : 500));
 	timeline_end(tl);
 	if (polled > 0 && u) {

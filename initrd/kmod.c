@@ -228,7 +228,9 @@ static void modprobe_asker(const char *request, char *buf, size_t size)
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)getppid());
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	if (!f || !fgets(comm, sizeof(comm), f))
-		snprintf(comm, sizeof(comm), "?");
+		/* no /proc yet: /init has not mounted it, so nothing but the kernel runs */
+		snprintf(comm, sizeof(comm), "%s",
+			 access("/proc/self", F_OK) < 0 ? "kworker" : "?");
 	comm[strcspn(comm, "\n")] = 0;
 	snprintf(buf, size, "%s: %s", startswith(comm, "kworker") ? "kernel" : comm, request);
 }

@@ -162,8 +162,8 @@ static void fail(const struct boot_config *bc, const char *why)
  * bare words like "single"): pass them on. */
 static void boot(int argc, char **argv_in)
 {
-	timeline_start();
 	uint64_t t0 = now_ms();
+	timeline_start(); /* after t0: it may merge the kernel's early modprobe lines first */
 	int tl = timeline_begin(TIMELINE_STEP, "api-filesystems", NULL);
 	struct boot_config bc;
 	struct modules *mods = NULL;

@@ -96,7 +96,8 @@ int stack_setup(const struct boot_config *bc, struct uevents *u, struct modules 
 		uint64_t left = bc->timeout_ms == BOOT_TIMEOUT_INFINITY || elapsed >= bc->timeout_ms
 					? 500
 					: bc->timeout_ms - elapsed;
-		int tl = timeline_begin(TIMELINE_WAIT, "luks/lvm devices", luks_run_pending(lr, 0));
+		int tl = timeline_begin_again(TIMELINE_WAIT, "luks/lvm devices",
+					      luks_run_pending(lr, 0));
 		device_wait_event(u, m, left);
 		timeline_end(tl);
 	}

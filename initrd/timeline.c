@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
 
 #define OPEN_MAX_DEPTH 32
@@ -31,15 +32,23 @@ uint64_t timeline_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static void merge_modprobe(void);
+
 void timeline_start(void)
 {
-	if (!start_ns)
-		start_ns = timeline_now_ns();
+	if (start_ns)
+		return;
+	start_ns = timeline_now_ns();
+	/* modules the kernel asked for before /init ran (an initcall: IMA's ima_hash=wp512):
+	 * their lines are in the initramfs's own /run, which the tmpfs /init mounts next hides */
+	merge_modprobe();
+	unlink(TIMELINE_MODPROBE_PATH);
 }
 
+/* Truncated, never inside a UTF-8 sequence: "é" is kept whole or left out. */
 static void copy_str(char *dst, size_t size, const char *src)
 {
-	size_t n = src ? strnlen(src, size - 1) : 0;
+	size_t n = src ? utf8_prefix_len(src, size - 1) : 0;
 	memcpy(dst, src ? src : "", n);
 	dst[n] = 0;
 }
@@ -77,22 +86,54 @@ int timeline_begin(enum timeline_kind kind, const char *name, const char *note)
 	return id;
 }
 
+/* How many events after a span timeline_begin_again() looks through (its children). */
+#define AGAIN_LOOKBACK 8
+
+int timeline_begin_again(enum timeline_kind kind, const char *name, const char *note)
+{
+	int16_t cur = current_parent();
+	char nm[TIMELINE_NAME_MAX], nt[TIMELINE_NOTE_MAX];
+	copy_str(nm, sizeof(nm), name);
+	copy_str(nt, sizeof(nt), note);
+	/* the last event under the current parent: the same span, ended, with nothing after it
+	 * but its own children */
+	for (size_t k = 0, i = n_events; k < AGAIN_LOOKBACK && i-- > 0; k++) {
+		struct timeline_event *e = &events[i];
+		if (e->parent != cur) {
+			int16_t p = e->parent;
+			for (size_t d = 0; p > cur && d < OPEN_MAX_DEPTH; d++)
+				p = events[p].parent;
+			if (p != cur)
+				break; /* not under a sibling: another branch */
+			continue;
+		}
+		if (e->kind != kind || !e->end_ns || e->begin_ns == e->end_ns ||
+		    !streq(e->name, nm) || !streq(e->note, nt) || n_open == OPEN_MAX_DEPTH)
+			break;
+		e->end_ns = 0;
+		open_stack[n_open++] = (int16_t)i;
+		return (int)i;
+	}
+	return timeline_begin(kind, name, note);
+}
+
 void timeline_end(int id)
 {
 	if (id < 0 || (size_t)id >= n_events || events[id].end_ns)
 		return;
 	uint64_t now = timeline_now_ns();
-	/* spans left open inside it (an early return) end with it */
-	for (size_t i = n_open; i-- > 0;) {
-		int16_t o = open_stack[i];
-		if (!events[o].end_ns)
-			events[o].end_ns = now;
-		if (o == id) {
-			n_open = i;
-			return;
-		}
+	size_t at = n_open;
+	while (at > 0 && open_stack[at - 1] != id)
+		at--;
+	if (at == 0) { /* not on the stack (it was too deep): its enclosing spans stay open */
+		events[id].end_ns = now;
+		return;
 	}
-	events[id].end_ns = now; /* not on the stack (it was too deep) */
+	/* spans left open inside it (an early return) end with it */
+	for (size_t i = at - 1; i < n_open; i++)
+		if (!events[open_stack[i]].end_ns)
+			events[open_stack[i]].end_ns = now;
+	n_open = at - 1;
 }
 
 void timeline_cancel(int id)
@@ -117,14 +158,17 @@ void timeline_add(enum timeline_kind kind, const char *name, const char *note, u
 		  uint64_t end_ns)
 {
 	int16_t parent = -1;
+	end_ns = end_ns > begin_ns ? end_ns : begin_ns;
+	/* the innermost span that holds it whole: two requests of the kernel that overlap (one
+	 * began while the other ran) are siblings, not parent and child */
 	for (size_t i = 0; i < n_events; i++)
 		if (events[i].kind != TIMELINE_MARK && events[i].begin_ns <= begin_ns &&
-		    (!events[i].end_ns || events[i].end_ns >= begin_ns))
+		    (!events[i].end_ns || events[i].end_ns >= end_ns))
 			parent = (int16_t)i; /* later ones are nested deeper */
 	struct timeline_event *e = new_event(kind, name, note, parent);
 	if (e) {
 		e->begin_ns = begin_ns;
-		e->end_ns = end_ns > begin_ns ? end_ns : begin_ns;
+		e->end_ns = end_ns;
 	}
 }
 
@@ -145,13 +189,17 @@ void timeline_reset(void)
 static void json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t len = utf8_valid_len(p);
 		if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
 		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(f, "\\u%04x", *p);
+		else if (len == 0)
+			fputs("\\ufffd", f); /* JSON is UTF-8: a byte that is not, replaced */
 		else
-			fputc(*p, f);
+			fwrite(p, 1, len, f);
+		p += len ? len : 1;
 	}
 	fputc('"', f);
 }
@@ -203,7 +251,9 @@ size_t timeline_format_tail(const struct timeline_event *ev, size_t n, uint64_t 
 		buf[0] = 0;
 	for (size_t i = from; i < n && used < size; i++) {
 		const struct timeline_event *e = &ev[i];
-		uint64_t t = e->begin_ns > start ? e->begin_ns - start : 0;
+		/* a module the kernel loaded before /init ran: before time zero */
+		bool before = e->begin_ns < start;
+		uint64_t t = before ? start - e->begin_ns : e->begin_ns - start;
 		const char *kind = e->kind < TIMELINE_N_KINDS ? timeline_kind_names[e->kind] : "?";
 		char dur[48];
 		if (e->kind == TIMELINE_MARK || e->begin_ns == e->end_ns)
@@ -216,9 +266,9 @@ size_t timeline_format_tail(const struct timeline_event *ev, size_t n, uint64_t 
 				 (e->end_ns - e->begin_ns) / 1000000,
 				 (e->end_ns - e->begin_ns) / 100000 % 10);
 		int w = snprintf(buf + used, size - used,
-				 "%s+%" PRIu64 ".%01" PRIu64 " ms %s %s%s%s%s", lines ? "\n" : "",
-				 t / 1000000, t / 100000 % 10, kind, e->name, e->note[0] ? " " : "",
-				 e->note, dur);
+				 "%s%c%" PRIu64 ".%01" PRIu64 " ms %s %s%s%s%s", lines ? "\n" : "",
+				 before ? '-' : '+', t / 1000000, t / 100000 % 10, kind, e->name,
+				 e->note[0] ? " " : "", e->note, dur);
 		if (w < 0 || (size_t)w >= size - used) {
 			buf[used] = 0; /* the last line did not fit: leave it out */
 			break;
@@ -325,15 +375,19 @@ static void merge_modprobe(void)
 
 void timeline_write(uint64_t total_ms, const char *version)
 {
+	/* the switch is when stage 1 stopped its clock for total_ms, right before this call:
+	 * not after the merge and the kernel log's thousands of reads (3-8 ms under TCG), or
+	 * the timeline's own figure (switch - init start) would exceed total_ms by them */
+	uint64_t switch_ns = timeline_now_ns();
 	merge_modprobe();
 	struct timeline_meta m = {
 		.version = version,
 		.start_ns = start_ns,
+		.switch_ns = switch_ns,
 		.run_init_ns = kernel_run_init_ns(),
 		.total_ms = total_ms,
 		.dropped = n_dropped,
 	};
-	m.switch_ns = timeline_now_ns();
 	mkdir("/run/initkit", 0755);
 	_cleanup_fclose_ FILE *f = fopen(TIMELINE_PATH ".tmp", "we");
 	int r = f ? timeline_format_json(f, events, n_events, &m) : -errno;

@@ -29,7 +29,7 @@ struct timeline_event {
 struct timeline_meta {
 	const char *version;  /* initkit's version line */
 	uint64_t start_ns;    /* /init's main() started */
-	uint64_t switch_ns;   /* the JSON was written, right before switch_root */
+	uint64_t switch_ns;   /* stage 1 stopped its clock (total_ms), before writing */
 	uint64_t run_init_ns; /* the kernel's "Run /init as init process", 0: unknown */
 	uint64_t total_ms;    /* the "after N ms" figure stage 1 logs at the switch */
 	size_t dropped;	      /* events that did not fit */
@@ -41,6 +41,11 @@ uint64_t timeline_now_ns(void);
 void timeline_start(void);
 /* Opens a span; returns its id for timeline_end(), or -1 when the buffer is full. */
 int timeline_begin(enum timeline_kind kind, const char *name, const char *note);
+/* timeline_begin(), or, when the last span under the current parent is this one (same kind,
+ * name and note), ended, with only its own children recorded since: reopens it, so that a
+ * loop of polls is one span, not one per turn (a device wait of minutes would fill the
+ * buffer and drop the rest of the boot). */
+int timeline_begin_again(enum timeline_kind kind, const char *name, const char *note);
 /* Closes span id (ignored for -1) and every span opened inside it that is still open. */
 void timeline_end(int id);
 /* Forgets span id when nothing was recorded after it (a step that found nothing to do);

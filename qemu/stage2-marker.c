@@ -120,8 +120,30 @@ int main(int argc, char **argv)
 	FILE *tl = strstr(cmdline, "test.timeline=1") ? fopen("/run/initkit/timeline.json", "r")
 						      : NULL;
 	char tline[1024];
-	while (tl && fgets(tline, sizeof(tline), tl))
+	long long init_us = -1, switch_us = -1, total_ms = -1;
+	while (tl && fgets(tline, sizeof(tline), tl)) {
 		printf("INITKIT-STAGE2 timeline: %s", tline);
+		char *k;
+		if ((k = strstr(tline, "\"init_start_us\": ")))
+			init_us = atoll(k + 17);
+		if ((k = strstr(tline, "\"switch_us\": ")))
+			switch_us = atoll(k + 13);
+		if ((k = strstr(tline, "\"total_ms\": ")))
+			total_ms = atoll(k + 12);
+	}
+	/* the timeline's own figure, /init's start to the switch, is stage 1's "after N ms"
+	 * (two clocks read microseconds apart and rounded to ms: 2 ms either way) */
+	if (tl) {
+		long long d =
+			switch_us >= init_us && init_us >= 0 ? (switch_us - init_us) / 1000 : -1;
+		printf("INITKIT-STAGE2 timeline-total: switch - init start = %lld ms, total_ms "
+		       "%lld: "
+		       "%s\n",
+		       d, total_ms,
+		       d >= 0 && total_ms >= 0 && d - total_ms <= 2 && total_ms - d <= 2
+			       ? "consistent"
+			       : "differs");
+	}
 	if (tl)
 		fclose(tl);
 	/* Every process with an argv but us: what stage 1 left running in the new system. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "util.h"
 
 #define LABEL_W 330 /* the names, indented by depth */
@@ -13,6 +14,7 @@
 #define ROW_H 18
 #define TOP 70
 #define INDENT 14
+#define LABEL_CHAR_W 6 /* px per character of an 11px sans-serif label, generously */
 
 static void ms_text(char *buf, size_t size, uint64_t us)
 {
@@ -30,6 +32,14 @@ static int by_duration(const void *a, const void *b, void *arg)
 	if (dx != dy)
 		return dx < dy ? 1 : -1;
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* Text from the document on a terminal: a control character ("\u001b[2J" in a name) would be
+ * obeyed by it, so it is shown as '?', as systemd-analyze does. */
+static void term_text(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 }
 
 int timeline_blame(FILE *f, const struct timeline_doc *doc)
@@ -58,8 +68,13 @@ int timeline_blame(FILE *f, const struct timeline_doc *doc)
 	for (size_t j = 0; j < n; j++) {
 		const struct timeline_doc_event *e = &doc->ev[order[j]];
 		ms_text(t, sizeof(t), e->end_us - e->begin_us);
-		fprintf(f, "%10s %s (%s%s%s)%s\n", t, e->name, e->kind, e->note[0] ? ", " : "",
-			e->note, e->open ? " still running at the switch" : "");
+		fprintf(f, "%10s ", t);
+		term_text(f, e->name);
+		fputs(" (", f);
+		term_text(f, e->kind);
+		fputs(e->note[0] ? ", " : "", f);
+		term_text(f, e->note);
+		fprintf(f, ")%s\n", e->open ? " still running at the switch" : "");
 	}
 	free(order);
 	return ferror(f) ? -EIO : 0;
@@ -67,7 +82,18 @@ int timeline_blame(FILE *f, const struct timeline_doc *doc)
 
 static void xml_text(FILE *f, const char *s)
 {
-	for (; *s; s++) {
+	for (size_t len; *s; s += len ? len : 1) {
+		/* the document says UTF-8: a byte that is not (json-c does not check) would make
+		 * the whole file unreadable to a browser */
+		len = utf8_valid_len((const unsigned char *)s);
+		if (len == 0) {
+			fputs("\xef\xbf\xbd", f); /* U+FFFD */
+			continue;
+		}
+		if (len > 1) {
+			fwrite(s, 1, len, f);
+			continue;
+		}
 		switch (*s) {
 		case '&':
 			fputs("&amp;", f);
@@ -86,7 +112,7 @@ static void xml_text(FILE *f, const char *s)
 			break;
 		default:
 			/* XML 1.0 has no place for most control characters */
-			fputc((unsigned char)*s < 0x20 ? '?' : *s, f);
+			fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 		}
 	}
 }
@@ -147,6 +173,12 @@ static void lane(struct plot *p, size_t i)
 	ms_text(at, sizeof(at), e->begin_us);
 	char label[160];
 	lane_label(e, label, sizeof(label));
+	/* the label column is LABEL_W wide: a longer label (a 41-byte luks-UUID volume name under
+	 * "KDF + activation ") would run over the bars; cut with an ellipsis, whole in <title> */
+	unsigned indent = 8 + e->depth * INDENT;
+	size_t fit = indent + 40 < LABEL_W ? (LABEL_W - 10 - indent) / LABEL_CHAR_W : 4;
+	if (strlen(label) > fit)
+		memcpy(label + utf8_prefix_len(label, fit - 1), "\xe2\x80\xa6", 4); /* U+2026 */
 	unsigned row = p->row++;
 	double y = TOP + row * ROW_H, x = x_of(p, e->begin_us);
 	double w = (double)(e->end_us - e->begin_us) * p->scale;
@@ -161,8 +193,7 @@ static void lane(struct plot *p, size_t i)
 		fprintf(p->f,
 			"  <rect class=\"row\" x=\"0\" y=\"%.0f\" width=\"%d\" height=\"%d\"/>\n",
 			y, LABEL_W + PLOT_W + 120, ROW_H);
-	fprintf(p->f, "  <text class=\"label\" x=\"%u\" y=\"%.0f\">", 8 + e->depth * INDENT,
-		y + 13);
+	fprintf(p->f, "  <text class=\"label\" x=\"%u\" y=\"%.0f\">", indent, y + 13);
 	xml_text(p->f, label);
 	fprintf(p->f, "</text>\n");
 	if (instant)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../initrd/devices.h"
+#include "../initrd/timeline.h"
 
 /* Case tables leave trailing fields zero. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -67,11 +68,36 @@ static void test_too_long(void **state)
 	assert_int_equal(device_tag_from_udev_path("/dev/disk/by-label/x", tag, 6), -EINVAL);
 }
 
+/* A device wait of minutes polls hundreds of times (every 500 ms, and at every uevent): its
+ * polls are one timeline span, or 512 events are gone in four minutes and the rest of the boot
+ * (unlock, mount, the step the emergency path shows running) is dropped. */
+static void test_wait_polls_one_span(void **state)
+{
+	(void)state;
+	timeline_reset();
+	int w = timeline_begin(TIMELINE_WAIT, "UUID=x", "root");
+	for (int i = 0; i < 1000; i++)
+		device_wait_event(NULL, NULL, 0);
+	timeline_end(w);
+	int mount = timeline_begin(TIMELINE_STEP, "mount", "/dev/vda");
+	timeline_end(mount);
+	size_t n, dropped;
+	const struct timeline_event *ev = timeline_events(&n, &dropped);
+	assert_int_equal(dropped, 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(ev[1].name, "uevent");
+	assert_int_equal(ev[1].parent, 0);
+	assert_true(ev[1].end_ns >= ev[1].begin_ns && ev[1].end_ns);
+	assert_string_equal(ev[2].name, "mount");
+	timeline_reset();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_udev_paths),
 		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_wait_polls_one_span),
 	};
 	return cmocka_run_group_tests_name("devices", tests, NULL, NULL);
 }

@@ -253,6 +253,28 @@ static void check_golden(const char *json, const char *golden)
 	timeline_doc_free(&doc);
 }
 
+/* Names, kinds and notes reach the terminal without their control characters: a document's
+ * "\u001b[2J" must not clear the screen of whoever runs --timeline. */
+static void test_blame_control_chars(void **state)
+{
+	(void)state;
+	char text[1024], err[256];
+	snprintf(text, sizeof(text),
+		 "%s\"events\": [{\"parent\": -1, \"kind\": \"st\\u001bep\", \"name\": "
+		 "\"a\\u001b[2Jb\\r\", \"note\": \"n\\u0007\\u007f\", \"begin_us\": 1500, "
+		 "\"end_us\": 2500}]}",
+		 MIN_HEAD);
+	struct timeline_doc doc;
+	assert_int_equal(timeline_doc_parse(text, strlen(text), &doc, err, sizeof(err)), 0);
+	char *out = render(&doc, timeline_blame);
+	assert_non_null(strstr(out, "     1.0ms a?[2Jb? (st?ep, n?"
+				    "?)\n"));
+	for (const char *p = out; *p; p++)
+		assert_true(*p == '\n' || ((unsigned char)*p >= 0x20 && *p != 0x7f));
+	free(out);
+	timeline_doc_free(&doc);
+}
+
 static void test_svg_luks(void **state)
 {
 	(void)state;
@@ -282,6 +304,64 @@ static void test_svg_escapes(void **state)
 	assert_non_null(strstr(svg, "<g class=\"lane hookx\" data-depth=\"0\""));
 	assert_non_null(strstr(svg, "a?b"));
 	assert_non_null(strstr(svg, "<path class=\"bar hookx\"")); /* an instant: a diamond */
+	free(svg);
+	timeline_doc_free(&doc);
+}
+
+/* The SVG says encoding="UTF-8": a name that is not (json-c does not check; an older stage 1
+ * cut "é" in two) gets U+FFFD, so a browser still reads the file. */
+static void test_svg_not_utf8(void **state)
+{
+	(void)state;
+	char text[1024], err[256];
+	snprintf(text, sizeof(text),
+		 "%s\"events\": [{\"parent\": -1, \"kind\": \"wait\", \"name\": "
+		 "\"LABEL=\xe9t\xc3\", \"note\": \"Syst\xc3\xa8me \xed\xa0\x80\x7f\", "
+		 "\"begin_us\": 1500, "
+		 "\"end_us\": 1600}]}",
+		 MIN_HEAD);
+	struct timeline_doc doc;
+	assert_int_equal(timeline_doc_parse(text, strlen(text), &doc, err, sizeof(err)), 0);
+	char *svg = render(&doc, timeline_svg);
+	assert_non_null(strstr(svg, "LABEL=\xef\xbf\xbdt\xef\xbf\xbd"));
+	assert_non_null(strstr(svg, "Syst\xc3\xa8me \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd?"));
+	for (const unsigned char *p = (const unsigned char *)svg; *p; p++)
+		if (*p >= 0x80) /* only "è" and U+FFFD */
+			assert_true((p[0] == 0xc3 && p[1] == 0xa8 && (p += 1)) ||
+				    (p[0] == 0xef && p[1] == 0xbf && p[2] == 0xbd && (p += 2)));
+	free(svg);
+	timeline_doc_free(&doc);
+}
+
+/* A label longer than the label column (a luks-UUID volume name under "KDF + activation ",
+ * two levels down) is cut with an ellipsis instead of running over the bars; the <title>
+ * keeps it whole. */
+static void test_svg_long_label(void **state)
+{
+	(void)state;
+	char text[2048], err[256];
+	snprintf(text, sizeof(text),
+		 "%s\"events\": [{\"parent\": -1, \"kind\": \"step\", \"name\": \"luks+lvm\", "
+		 "\"begin_us\": 1000, \"end_us\": 9000}, {\"parent\": 0, \"kind\": \"volume\", "
+		 "\"name\": \"luks-6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001\", \"begin_us\": 1000, "
+		 "\"end_us\": 8000}, {\"parent\": 1, \"kind\": \"unlock\", \"name\": "
+		 "\"luks-6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001\", \"begin_us\": 1500, \"end_us\": "
+		 "7000}]}",
+		 MIN_HEAD);
+	struct timeline_doc doc;
+	assert_int_equal(timeline_doc_parse(text, strlen(text), &doc, err, sizeof(err)), 0);
+	char *svg = render(&doc, timeline_svg);
+	const char *t = strstr(svg, "<text class=\"label\" x=\"36\"");
+	assert_non_null(t);
+	t = strchr(t, '>') + 1;
+	size_t len = (size_t)(strchr(t, '<') - t);
+	/* (330 - 10 - 36) / 6 = 47 bytes at most, the last one the ellipsis */
+	assert_true(len <= 47 + 2);
+	assert_memory_equal(t, "KDF + activation luks-6a1c2c5e-4a4f", 35);
+	assert_memory_equal(t + len - 3, "\xe2\x80\xa6", 3);
+	/* the volume's label, one level up, fits whole */
+	assert_non_null(strstr(svg, ">LUKS luks-6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001</text>"));
+	assert_non_null(strstr(svg, "<title>luks-6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 (unlock)"));
 	free(svg);
 	timeline_doc_free(&doc);
 }
@@ -345,9 +425,12 @@ int main(void)
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_read_forward_compatible),
 		cmocka_unit_test(test_blame),
+		cmocka_unit_test(test_blame_control_chars),
 		cmocka_unit_test(test_svg_luks),
 		cmocka_unit_test(test_svg_lvm),
 		cmocka_unit_test(test_svg_escapes),
+		cmocka_unit_test(test_svg_not_utf8),
+		cmocka_unit_test(test_svg_long_label),
 		cmocka_unit_test(test_svg_huge_times),
 		cmocka_unit_test(test_svg_order),
 	};

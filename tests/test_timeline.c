@@ -92,6 +92,27 @@ static void test_long_strings_truncated(void **state)
 	assert_int_equal(strlen(ev[0].note), TIMELINE_NOTE_MAX - 1);
 }
 
+/* A name cut at the buffer's end keeps UTF-8 whole: "é" straddling byte 47 is left out, not
+ * halved (half a character makes timeline.json invalid UTF-8, and its SVG unreadable). */
+static void test_truncation_keeps_utf8(void **state)
+{
+	(void)state;
+	char name[64], note[80];
+	memset(name, 'a', TIMELINE_NAME_MAX - 2);
+	strcpy(name + TIMELINE_NAME_MAX - 2, "\xc3\xa9xyz"); /* "é" at bytes 46-47 */
+	memset(note, 'b', TIMELINE_NOTE_MAX - 3);
+	strcpy(note + TIMELINE_NOTE_MAX - 3, "\xe2\x82\xac!"); /* "€" at bytes 61-63 */
+	timeline_mark(TIMELINE_MARK, name, note);
+	size_t n;
+	const struct timeline_event *ev = timeline_events(&n, NULL);
+	assert_int_equal(strlen(ev[0].name), TIMELINE_NAME_MAX - 2);
+	assert_memory_equal(ev[0].name, name, TIMELINE_NAME_MAX - 2);
+	assert_int_equal(strlen(ev[0].note), TIMELINE_NOTE_MAX - 3);
+	/* a whole character that fits is kept */
+	timeline_mark(TIMELINE_MARK, "Syst\xc3\xa8me", NULL);
+	assert_string_equal(timeline_events(&n, NULL)[1].name, "Syst\xc3\xa8me");
+}
+
 static void test_cancel(void **state)
 {
 	(void)state;
@@ -121,7 +142,7 @@ static void test_add_finds_parent(void **state)
 	size_t n;
 	const struct timeline_event *ev = timeline_events(&n, NULL);
 	uint64_t inside = ev[1].begin_ns + (ev[1].end_ns - ev[1].begin_ns) / 2;
-	timeline_add(TIMELINE_MODULE, "dm_crypt", "kernel: dm-crypt", inside, inside + 5);
+	timeline_add(TIMELINE_MODULE, "dm_crypt", "kernel: dm-crypt", inside, ev[1].end_ns);
 	timeline_add(TIMELINE_MODULE, "ext4", "kernel: fs-ext4", ev[0].end_ns + 1000,
 		     ev[0].end_ns + 900); /* end before begin: clamped */
 	ev = timeline_events(&n, NULL);
@@ -129,6 +150,90 @@ static void test_add_finds_parent(void **state)
 	assert_int_equal(ev[2].parent, 1);
 	assert_int_equal(ev[3].parent, -1);
 	assert_int_equal(ev[3].end_ns, ev[3].begin_ns);
+}
+
+/* Two requests of the kernel whose modprobe runs overlap (the second began while the first
+ * ran, and ended after it): siblings under the span around both, not parent and child (the
+ * benchmark would count the second as the first's dependency). One held whole is nested. */
+static void test_add_overlapping_siblings(void **state)
+{
+	(void)state;
+	size_t n;
+	timeline_add(TIMELINE_STEP, "modules", NULL, 1000, 9000);
+	timeline_add(TIMELINE_MODULE, "ext4", "kernel: fs-ext4", 2000, 5000);
+	timeline_add(TIMELINE_MODULE, "xfs", "kernel: fs-xfs", 3000, 6000);    /* overlaps ext4 */
+	timeline_add(TIMELINE_MODULE, "crc32c", "kernel: crc32c", 3500, 4500); /* inside both */
+	const struct timeline_event *ev = timeline_events(&n, NULL);
+	assert_int_equal(n, 4);
+	assert_int_equal(ev[1].parent, 0);
+	assert_int_equal(ev[2].parent, 0);
+	assert_int_equal(ev[3].parent, 2);
+}
+
+/* Spans nested deeper than the open stack (32): ending the one that did not fit on it ends
+ * it alone; its enclosing spans stay open and are ended by their own end. */
+static void test_end_too_deep(void **state)
+{
+	(void)state;
+	int id[40];
+	for (int i = 0; i < 34; i++)
+		id[i] = timeline_begin(TIMELINE_STEP, "deep", NULL);
+	timeline_end(id[33]);
+	timeline_end(id[32]);
+	size_t n;
+	const struct timeline_event *ev = timeline_events(&n, NULL);
+	assert_int_equal(n, 34);
+	assert_true(ev[33].end_ns && ev[32].end_ns);
+	for (int i = 0; i < 32; i++)
+		assert_int_equal(ev[i].end_ns, 0);
+	int after = timeline_begin(TIMELINE_STEP, "after", NULL);
+	assert_int_equal(timeline_events(&n, NULL)[after].parent, id[31]);
+	timeline_end(id[31]);
+	assert_int_equal(ev[30].end_ns, 0);
+	timeline_end(after);
+	timeline_end(id[0]);
+	for (int i = 0; i < 32; i++)
+		assert_true(ev[i].end_ns != 0);
+}
+
+/* timeline_begin_again(): the turns of a wait loop (stack.c: a "luks/lvm devices" span
+ * around device_wait_event()'s "uevent" poll) are one span each, not one per turn; anything
+ * else recorded in between (a module loaded) starts new ones. */
+static void test_begin_again(void **state)
+{
+	(void)state;
+	int s = timeline_begin(TIMELINE_STEP, "luks+lvm", NULL);
+	for (int i = 0; i < 600; i++) {
+		int w = timeline_begin_again(TIMELINE_WAIT, "luks/lvm devices", "croot");
+		int u = timeline_begin_again(TIMELINE_WAIT, "uevent", NULL);
+		timeline_end(u);
+		timeline_end(w);
+		if (i == 300) /* something happened between two turns */
+			timeline_mark(TIMELINE_MARK, "module", NULL);
+	}
+	int m = timeline_begin_again(TIMELINE_WAIT, "luks/lvm devices", "other"); /* another note */
+	timeline_end(m);
+	timeline_end(s);
+	size_t n, dropped;
+	const struct timeline_event *ev = timeline_events(&n, &dropped);
+	assert_int_equal(dropped, 0);
+	assert_int_equal(n, 7);
+	static const int parents[] = {-1, 0, 1, 0, 0, 4, 0};
+	static const char *const names[] = {"luks+lvm",	       "luks/lvm devices", "uevent",
+					    "module",	       "luks/lvm devices", "uevent",
+					    "luks/lvm devices"};
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(ev[i].parent, parents[i]);
+		assert_string_equal(ev[i].name, names[i]);
+		assert_true(ev[i].end_ns >= ev[i].begin_ns && ev[i].end_ns);
+	}
+	assert_true(ev[1].end_ns <= ev[3].begin_ns && ev[4].begin_ns >= ev[3].begin_ns);
+	/* at the top level too, and an instant is never reopened */
+	timeline_reset();
+	timeline_mark(TIMELINE_MARK, "x", NULL);
+	timeline_end(timeline_begin_again(TIMELINE_MARK, "x", NULL));
+	timeline_end(timeline_begin_again(TIMELINE_MARK, "x", NULL));
+	assert_int_equal((timeline_events(&n, NULL), n), 2);
 }
 
 static char *to_json(const struct timeline_event *ev, size_t n, const struct timeline_meta *m)
@@ -215,6 +320,23 @@ static void test_json(void **state)
 	assert_non_null(strstr(text, "\n  {\"id\": 1,"));
 	json_object_put(root);
 	free(text);
+	/* bytes that are not UTF-8 (a Latin-1 label on the command line) become U+FFFD: JSON is
+	 * UTF-8, and Python's json (bench.py) refuses the file otherwise */
+	const struct timeline_event bad[] = {{.begin_ns = 1,
+					      .end_ns = 2,
+					      .parent = -1,
+					      .name = "LABEL=\xe9t\xe9 \xc3\xa9",
+					      .note = "\xc3\x28\xed\xa0\x80\xf0\x9f\x98"}};
+	text = to_json(bad, 1, &m);
+	assert_non_null(strstr(text, "\"LABEL=\\ufffdt\\ufffd \xc3\xa9\""));
+	assert_non_null(strstr(text, "\"\\ufffd(\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\""));
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		if (*p >= 0x80)
+			assert_true(p[0] == 0xc3 && p[1] == 0xa9 && p++);
+	root = json_tokener_parse(text);
+	assert_non_null(root);
+	json_object_put(root);
+	free(text);
 	/* without the kernel's milestone: no key */
 	struct timeline_meta m2 = m;
 	m2.run_init_ns = 0;
@@ -257,6 +379,15 @@ static void test_tail(void **state)
 	assert_string_equal(buf, "+10.0 ms step modules (120.5 ms)");
 	assert_int_equal(timeline_format_tail(ev, 0, 0, 0, 3, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "");
+	/* a module the kernel loaded before /init started: a negative offset, not +0.0 */
+	const struct timeline_event early[] = {{.begin_ns = 600000000,
+						.end_ns = 632300000,
+						.kind = TIMELINE_MODULE,
+						.name = "wp512",
+						.note = "kernel: crypto-wp512"}};
+	assert_int_equal(
+		timeline_format_tail(early, 1, 1000000000, 1340000000, 3, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "-400.0 ms module wp512 kernel: crypto-wp512 (32.3 ms)");
 }
 
 static void test_modprobe_lines(void **state)
@@ -327,8 +458,12 @@ int main(void)
 		cmocka_unit_test_setup(test_end_closes_inner, reset),
 		cmocka_unit_test_setup(test_full_buffer_drops_and_counts, reset),
 		cmocka_unit_test_setup(test_long_strings_truncated, reset),
+		cmocka_unit_test_setup(test_truncation_keeps_utf8, reset),
 		cmocka_unit_test_setup(test_cancel, reset),
 		cmocka_unit_test_setup(test_add_finds_parent, reset),
+		cmocka_unit_test_setup(test_add_overlapping_siblings, reset),
+		cmocka_unit_test_setup(test_end_too_deep, reset),
+		cmocka_unit_test_setup(test_begin_again, reset),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_tail),
 		cmocka_unit_test(test_modprobe_lines),

@@ -49,6 +49,9 @@ PROBE = re.compile(rb"bench-probe: \S+ VmHWM=(\d+) kB VmRSS=(\d+) kB samples=(\d
 # stage-2 marker when the command line has test.timeline=1 (initkit's boots only).
 TIMELINE_LINE = re.compile(r"INITKIT-STAGE2 timeline: ([^\r\n]*)")
 TIMELINE_ARG = " test.timeline=1"
+# A kernel message the serial console printed in the middle of a line of the marker's (printk
+# does not wait for a user line to end): cut out, so the line is whole again.
+KERNEL_MIDLINE = re.compile(r"(?<=[^\n])\[ *[0-9]+\.[0-9]+\] [^\r\n]*\r?\n")
 
 # Per peer: how its image is built, its command line for each disk (None: not measured, with
 # the reason in "lvm_why"), and its passphrase prompt (any mapping name). Every peer gets the same kernel modules (virtio_pci, virtio_blk, ext4, dm_crypt
@@ -226,7 +229,7 @@ def boot(build, image, disk, append, prompt, echo=False, timeout=90):
 def timeline_from_console(console):
     """Stage 1's timeline.json as the stage-2 marker printed it, parsed; None when absent or
     not a timeline (a peer other than initkit, or a boot cut short)."""
-    text = "\n".join(TIMELINE_LINE.findall(console))
+    text = "\n".join(TIMELINE_LINE.findall(KERNEL_MIDLINE.sub("", console)))
     if not text:
         return None
     try:
@@ -347,7 +350,7 @@ def main():
         if err:
             sys.exit(err)
         r = boot(build, img, disks[disk], PEERS[peer][disk], PEERS[peer]["prompt"], echo=True)
-        raw = "\n".join(TIMELINE_LINE.findall(r.pop("console")))
+        raw = "\n".join(TIMELINE_LINE.findall(KERNEL_MIDLINE.sub("", r.pop("console"))))
         tl = r.pop("timeline", None)
         print("\nbench:", r)
         if tl:

@@ -30,6 +30,17 @@ class Timeline(unittest.TestCase):
         self.assertEqual(doc["format"], "initkit-timeline")
         self.assertGreater(len(doc["events"]), 10)
 
+    def test_kernel_message_mid_line(self):
+        # printk cuts into a line of the marker's: "...\"par[    4.05] random: ...\r\nent\": 0..."
+        lines = console_of("luks.json", noise=False).split("\r\n")
+        i = next(k for k, ln in enumerate(lines) if '"id": 3,' in ln)
+        cut = lines[i].index('"parent"') + 4
+        lines[i] = lines[i][:cut] + "[    4.051234] random: crng init done\r\n" + lines[i][cut:]
+        doc = bench.timeline_from_console("\r\n".join(lines))
+        self.assertIsNotNone(doc)
+        self.assertEqual(doc["events"][3]["id"], 3)
+        self.assertEqual(doc, bench.timeline_from_console(console_of("luks.json")))
+
     def test_absent_or_broken(self):
         self.assertIsNone(bench.timeline_from_console("INITKIT-STAGE2 reached: pid=1\n"))
         cut = console_of("luks.json", noise=False).splitlines()[:-3]
