@@ -404,6 +404,75 @@ static void test_resume_sources(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A copy of a recorded tree in a new directory; returns its path (static buffer). */
+static const char *fixture_copy(const char *name)
+{
+	static char dir[64];
+	char cmd[8192];
+	snprintf(dir, sizeof(dir), "/tmp/test-host.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp -a %s/%s/. %s/", HOST_FIXTURES, name, dir);
+	assert_int_equal(system(cmd), 0);
+	return dir;
+}
+
+static void fixture_remove(const char *dir)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void add_link(const char *dir, const char *rel, const char *target)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+/* The swap Debian's installer makes with "encrypted swap" (crypttab: /dev/urandom, plain
+ * dm-crypt, a new key at every boot) is the only swap partition: nobody can resume from it,
+ * and it must not stop the build (the root is fine). Same for resume= naming a zram device.
+ * The walk's modules are taken out again. */
+static void test_resume_unusable(void **state)
+{
+	(void)state;
+	NEED_KERNEL();
+	const char *dir = fixture_copy("luks-lvm");
+	write_file(dir, "sys/devices/virtual/block/dm-3/dev", "253:3\n");
+	write_file(dir, "sys/devices/virtual/block/dm-3/dm/name", "cryptswap\n");
+	write_file(dir, "sys/devices/virtual/block/dm-3/dm/uuid", "CRYPT-PLAIN-cryptswap\n");
+	write_file(dir, "sys/devices/virtual/block/dm-3/slaves/.keep", "");
+	add_link(dir, "sys/devices/virtual/block/dm-3/slaves/vda",
+		 "../../../../pci0000:00/0000:00:03.0/virtio0/block/vda");
+	add_link(dir, "sys/class/block/dm-3", "../../devices/virtual/block/dm-3");
+	add_link(dir, "sys/dev/block/253:3", "../../devices/virtual/block/dm-3");
+	write_file(dir, "dmsetup/cryptswap",
+		   "0 8192 crypt aes-cbc-essiv:sha256 - 0 254:0 200000\n");
+	write_file(dir, "proc/swaps",
+		   "Filename Type Size Used Priority\n/dev/dm-3 partition 4096 0 -2\n");
+	struct host_plan p;
+	assert_int_equal(detect(dir, &p), 0);
+	for (size_t i = 0; i < p.n_sets; i++)
+		assert_false(strncmp(p.sets[i], "resume=", 7) == 0);
+	assert_true(has_item(&p, "resume", "stage 1 cannot resume from it"));
+	assert_false(has(p.modules, p.n_modules, "essiv"));   /* only the swap's cipher needs it */
+	assert_true(has(p.modules, p.n_modules, "dm_crypt")); /* the root's, kept */
+	assert_non_null(p.crypttab);
+	assert_null(strstr(p.crypttab, "cryptswap"));
+	host_plan_free(&p);
+	fixture_remove(dir);
+
+	dir = fixture_copy("build-vm");
+	write_file(dir, "proc/cmdline", "console=ttyS0 resume=/dev/zram0\n");
+	assert_int_equal(detect(dir, &p), 0);
+	assert_true(has_item(&p, "resume",
+			     "resume=/dev/zram0 on the kernel command line: stage "
+			     "1 cannot resume from it"));
+	host_plan_free(&p);
+	fixture_remove(dir);
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -481,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_btrfs_raid1),
 		cmocka_unit_test(test_separate_usr),
 		cmocka_unit_test(test_resume_sources),
+		cmocka_unit_test(test_resume_unusable),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_refused_dm),
 	};

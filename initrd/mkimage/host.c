@@ -111,6 +111,10 @@ struct hctx {
 	size_t n_crypt;
 	char purpose[300];   /* "root /dev/vda", for the why column */
 	char btrfs_uuid[64]; /* the root's btrfs, from /sys/fs/btrfs/UUID */
+	/* what a refused device logs at: LOG_ERR for root and /usr (the build stops), a warning
+	 * for the resume device (the image is built without resume) */
+	enum log_level refuse_level;
+	bool under_luks2; /* walking the devices under a LUKS2 mapping */
 };
 
 /* --- pure helpers --- */
@@ -701,7 +705,7 @@ static char *dm_table(struct hctx *h, const char *dir, const char *name)
 		snprintf(rel, sizeof(rel), "dmsetup/%s", name);
 		char *t = read_rel(h, rel, NULL);
 		if (!t)
-			log_error(
+			log_msg(h->refuse_level,
 				"--host-root: %s/%s: no table of dm device %s recorded (the output "
 				"of `dmsetup table %s`)",
 				h->o->root, rel, name, name);
@@ -728,9 +732,10 @@ static char *dm_table(struct hctx *h, const char *dir, const char *name)
 					params ? params : "");
 		} while (next);
 	} else {
-		log_error("%s: cannot read the table of dm device %s (%s, needs root and "
-			  "/dev/mapper/control)",
-			  h->purpose, name, dev);
+		log_msg(h->refuse_level,
+			"%s: cannot read the table of dm device %s (%s, needs root and "
+			"/dev/mapper/control)",
+			h->purpose, name, dev);
 	}
 	if (f)
 		fclose(f);
@@ -748,9 +753,11 @@ static int dm_identity(struct hctx *h, const char *name, const char *uuid)
 	char why[1400];
 	if (startswith(uuid, "CRYPT-")) {
 		if (!startswith(uuid, "CRYPT-LUKS")) {
-			log_error("%s: dm device %s is dm-crypt without LUKS (%s); stage 1 opens "
-				  "LUKS volumes only; not written",
-				  h->purpose, name, uuid);
+			log_msg(h->refuse_level,
+				"%s: dm device %s is dm-crypt without LUKS (%s); stage 1 opens "
+				"LUKS "
+				"volumes only",
+				h->purpose, name, uuid);
 			return -EOPNOTSUPP;
 		}
 		h->plan->luks = true;
@@ -784,10 +791,10 @@ static int walk_dm(struct hctx *h, const char *dir, int depth)
 		char mods[16][64];
 		int n = host_dm_table_modules(line, mods, ARRAY_SIZE(mods), type, sizeof(type));
 		if (n < 0) {
-			log_error(
+			log_msg(h->refuse_level,
 				"%s: dm device %s (%s) uses the device-mapper target '%s', which "
-				"--host does not know; not written (add its modules with --module "
-				"and build without --host)",
+				"--host does not know (add its modules with --module and build "
+				"without --host)",
 				h->purpose, name, base(dir), type);
 			return -EOPNOTSUPP;
 		}
@@ -832,15 +839,16 @@ static int walk_block(struct hctx *h, const char *dir, int depth)
 	if (exists(h, dir, "dm"))
 		return walk_dm(h, dir, depth);
 	if (exists(h, dir, "md")) {
-		log_error("%s: %s is an md RAID array; stage 1 does not assemble md arrays; not "
-			  "written",
-			  h->purpose, base(dir));
+		log_msg(h->refuse_level,
+			"%s: %s is an md RAID array; stage 1 does not assemble md arrays",
+			h->purpose, base(dir));
 		return -EOPNOTSUPP;
 	}
 	if (startswith(dir, "sys/devices/virtual/")) {
-		log_error("%s: %s is a virtual block device (loop, zram, nbd, ...) that stage 1 "
-			  "cannot set up; not written",
-			  h->purpose, base(dir));
+		log_msg(h->refuse_level,
+			"%s: %s is a virtual block device (loop, zram, nbd, ...) that stage 1 "
+			"cannot set up",
+			h->purpose, base(dir));
 		return -EOPNOTSUPP;
 	}
 	snprintf(disk, sizeof(disk), "%s", dir);
@@ -1116,6 +1124,31 @@ static int detect_mount(struct hctx *h, const char *mnt, const char *what)
 	return root_settings(h, &m, dir, &pr, probed);
 }
 
+/* What the plan held before a walk that may be given up (the resume device's). */
+struct plan_mark {
+	size_t n_items, n_modules, n_crypt;
+	bool luks, lvm;
+};
+
+static struct plan_mark plan_mark(const struct hctx *h)
+{
+	return (struct plan_mark){h->plan->n_items, h->plan->n_modules, h->n_crypt, h->plan->luks,
+				  h->plan->lvm};
+}
+
+static void plan_rollback(struct hctx *h, const struct plan_mark *m)
+{
+	struct host_plan *p = h->plan;
+	for (size_t i = m->n_items; i < p->n_items; i++)
+		free(p->items[i].name), free(p->items[i].why);
+	for (size_t i = m->n_modules; i < p->n_modules; i++)
+		free(p->modules[i]), p->modules[i] = NULL;
+	for (size_t i = m->n_crypt; i < h->n_crypt; i++)
+		free(h->crypt_names[i]), free(h->crypt_uuids[i]);
+	p->n_items = m->n_items, p->n_modules = m->n_modules, h->n_crypt = m->n_crypt;
+	p->luks = m->luks, p->lvm = m->lvm;
+}
+
 /* The hibernation device: resume= on the command line, Debian's conf.d/resume, else the
  * largest active swap partition. Never an error: resume never blocks a boot. */
 static int detect_resume(struct hctx *h)
@@ -1147,7 +1180,20 @@ static int detect_resume(struct hctx *h)
 			 from);
 		return plan_item(h->plan, HOST_NOTE, "resume", why);
 	}
+	/* a device stage 1 cannot resume from (swap on plain dm-crypt with a random key, zram,
+	 * md): warned about, its drivers taken out again, the image built without resume */
+	struct plan_mark mark = plan_mark(h);
+	h->refuse_level = LOG_WARNING;
 	int r = walk_block(h, dir, 0);
+	h->refuse_level = LOG_ERR;
+	if (r == -EOPNOTSUPP || r == -EIO) {
+		plan_rollback(h, &mark);
+		snprintf(why, sizeof(why),
+			 "%s: stage 1 cannot resume from it (see the warning); no resume= written",
+			 from);
+		log_warning("%s", why);
+		return plan_item(h->plan, HOST_NOTE, "resume", why);
+	}
 	if (r < 0)
 		return r;
 	if (write) {
@@ -1334,7 +1380,8 @@ static int build_crypttab(struct hctx *h)
 static int hctx_open(struct hctx *h, const struct host_options *o, struct host_plan *plan)
 {
 	static const char *const no_config[] = {NULL};
-	*h = (struct hctx){.o = o, .plan = plan, .recorded = !streq(o->root, "/")};
+	*h = (struct hctx){
+		.o = o, .plan = plan, .recorded = !streq(o->root, "/"), .refuse_level = LOG_ERR};
 	h->rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (h->rootfd < 0)
 		return log_error_errno(-errno, "--host-root %s: %m", o->root);
