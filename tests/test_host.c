@@ -473,6 +473,40 @@ static void test_resume_unusable(void **state)
 	fixture_remove(dir);
 }
 
+/* LUKS2 with authenticated encryption (cryptsetup luksFormat --integrity hmac-sha256): the
+ * LUKS2 mapping sits on NAME_dif, a dm-integrity device with a CRYPT-INTEGRITY- uuid that
+ * cryptsetup sets up itself; its module is needed, the build goes on. */
+static void test_luks2_integrity(void **state)
+{
+	(void)state;
+	NEED_KERNEL();
+	const char *dir = fixture_copy("luks-lvm");
+	write_file(dir, "sys/devices/virtual/block/dm-3/dev", "253:3\n");
+	write_file(dir, "sys/devices/virtual/block/dm-3/dm/name", "sda3_crypt_dif\n");
+	write_file(dir, "sys/devices/virtual/block/dm-3/dm/uuid",
+		   "CRYPT-INTEGRITY-7b2d3d6f5b5f4e1c8e6a2a1c8b3f0002-sda3_crypt_dif\n");
+	write_file(dir, "sys/devices/virtual/block/dm-3/slaves/.keep", "");
+	add_link(dir, "sys/devices/virtual/block/dm-3/slaves/vda",
+		 "../../../../pci0000:00/0000:00:03.0/virtio0/block/vda");
+	char rel[4200];
+	snprintf(rel, sizeof(rel), "%s/sys/devices/virtual/block/dm-0/slaves/vda", dir);
+	assert_int_equal(unlink(rel), 0);
+	add_link(dir, "sys/devices/virtual/block/dm-0/slaves/dm-3", "../../dm-3");
+	add_link(dir, "sys/class/block/dm-3", "../../devices/virtual/block/dm-3");
+	add_link(dir, "sys/dev/block/253:3", "../../devices/virtual/block/dm-3");
+	write_file(dir, "dmsetup/sda3_crypt",
+		   "0 131072 crypt capi:authenc(hmac(sha256),xts(aes))-random - 0 253:3 0\n");
+	write_file(dir, "dmsetup/sda3_crypt_dif", "0 131072 integrity 254:0 32768 32 J 0\n");
+	struct host_plan p;
+	assert_int_equal(detect(dir, &p), 0);
+	assert_true(has(p.modules, p.n_modules, "dm_integrity"));
+	assert_true(has(p.modules, p.n_modules, "authenc"));
+	assert_true(has_item(&p, "sda3_crypt_dif", "a layer of the LUKS2 device above it"));
+	assert_true(has(p.modules, p.n_modules, "virtio_blk"));
+	host_plan_free(&p);
+	fixture_remove(dir);
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -507,6 +541,10 @@ static void test_refused_dm(void **state)
 		{"dmsetup/debian--vg-root",
 		 "0 65536 multipath 0 0 1 1 round-robin 0 1 1 253:0 1\n"},
 		{"sys/devices/virtual/block/dm-0/dm/uuid", "CRYPT-PLAIN-sda3_crypt\n"},
+		/* made with `dmsetup create` (no uuid): nothing in stage 1 would set it up */
+		{"sys/devices/virtual/block/dm-1/dm/uuid", "\n"},
+		/* dm-integrity of integritysetup, not under a LUKS2 device */
+		{"sys/devices/virtual/block/dm-1/dm/uuid", "CRYPT-INTEGRITY-debian--vg-root\n"},
 	};
 	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
 		char dir[] = "/tmp/test-host.XXXXXX", cmd[8192];
@@ -551,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_separate_usr),
 		cmocka_unit_test(test_resume_sources),
 		cmocka_unit_test(test_resume_unusable),
+		cmocka_unit_test(test_luks2_integrity),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_refused_dm),
 	};

@@ -751,6 +751,23 @@ static char *dm_table(struct hctx *h, const char *dir, const char *name)
 static int dm_identity(struct hctx *h, const char *name, const char *uuid)
 {
 	char why[1400];
+	/* LUKS2 with authenticated encryption (NAME_dif, dm-integrity) or an interrupted
+	 * reencryption: cryptsetup sets these up itself when it opens the LUKS2 device above */
+	if ((startswith(uuid, "CRYPT-INTEGRITY-") || startswith(uuid, "CRYPT-SUBDEV-")) &&
+	    h->under_luks2) {
+		snprintf(why, sizeof(why),
+			 "%s: dm device %s, a layer of the LUKS2 device above it (cryptsetup sets "
+			 "it up)",
+			 h->purpose, name);
+		return plan_item(h->plan, HOST_NOTE, name, why) < 0 ? -ENOMEM : 0;
+	}
+	if (!startswith(uuid, "CRYPT-") && !startswith(uuid, "LVM-")) {
+		log_msg(h->refuse_level,
+			"%s: dm device %s (dm uuid '%s') is neither a LUKS volume nor an LVM "
+			"logical volume; stage 1 cannot set it up",
+			h->purpose, name, uuid);
+		return -EOPNOTSUPP;
+	}
 	if (startswith(uuid, "CRYPT-")) {
 		if (!startswith(uuid, "CRYPT-LUKS")) {
 			log_msg(h->refuse_level,
@@ -815,12 +832,15 @@ static int walk_dm(struct hctx *h, const char *dir, int depth)
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (d)
 		fd = -1;
+	bool outer = h->under_luks2;
+	h->under_luks2 = startswith(uuid, "CRYPT-LUKS2-");
 	for (struct dirent *e; d && r == 0 && (e = readdir(d));) {
 		char below[4096];
 		if (e->d_name[0] == '.' || link_resolve(h, slaves, e->d_name, below, sizeof(below)))
 			continue;
 		r = walk_block(h, below, depth + 1);
 	}
+	h->under_luks2 = outer;
 	if (d)
 		closedir(d);
 	return r;
