@@ -116,6 +116,18 @@ static void test_dm_table(void **state)
 	assert_string_equal(mods[1], "crypto-xts(aes)");
 	assert_string_equal(mods[2], "crypto-aes");
 	assert_string_equal(mods[3], "crypto-xts");
+	/* an LVM raid1 / raid6 LV: the md personality, which dm-raid loads by request_module() */
+	n = host_dm_table_modules("0 65536 raid raid1 3 0 region_size 1024 2 253:1 253:2 253:3 "
+				  "253:4",
+				  mods, 16, type, sizeof(type));
+	assert_int_equal(n, 2);
+	assert_string_equal(mods[0], "dm_raid");
+	assert_string_equal(mods[1], "md-raid1");
+	assert_int_equal(host_dm_table_modules("0 8 raid raid6_zr 1 4096", mods, 16, type, 64), 2);
+	assert_string_equal(mods[1], "md-raid6");
+	assert_int_equal(host_dm_table_modules("0 8 cache 253:1 253:2 253:3", mods, 16, type, 64),
+			 2);
+	assert_string_equal(mods[1], "dm_cache_smq");
 	assert_int_equal(host_dm_table_modules("0 65536 linear 253:0 2048", mods, 16, type, 64), 1);
 	assert_string_equal(mods[0], "dm_mod");
 	assert_int_equal(host_dm_table_modules("0 65536 multipath 0 0 1 1", mods, 16, type, 64),
@@ -507,6 +519,24 @@ static void test_luks2_integrity(void **state)
 	fixture_remove(dir);
 }
 
+/* An LVM raid1 root LV: dm-raid, and raid1 (md's personality, which dm-raid loads with
+ * request_module(), so no dependency of its brings it). */
+static void test_lvm_raid1(void **state)
+{
+	(void)state;
+	NEED_KERNEL();
+	const char *dir = fixture_copy("luks-lvm");
+	write_file(dir, "dmsetup/debian--vg-root",
+		   "0 65536 raid raid1 3 0 region_size 1024 2 - 253:0 - 253:0\n");
+	struct host_plan p;
+	assert_int_equal(detect(dir, &p), 0);
+	assert_true(has(p.modules, p.n_modules, "dm_raid"));
+	assert_true(has(p.modules, p.n_modules, "raid1"));
+	assert_true(has_item(&p, "raid1", "dm device debian--vg-root, target raid"));
+	host_plan_free(&p);
+	fixture_remove(dir);
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -590,6 +620,7 @@ int main(void)
 		cmocka_unit_test(test_resume_sources),
 		cmocka_unit_test(test_resume_unusable),
 		cmocka_unit_test(test_luks2_integrity),
+		cmocka_unit_test(test_lvm_raid1),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_refused_dm),
 	};

@@ -340,6 +340,16 @@ int host_dm_table_modules(const char *line, char (*out)[64], size_t max, char *t
 		add_name(out, max, &n, "%s%s", targets[i].module, "");
 		if (streq(type, "crypt") && params[0])
 			crypt_cipher_modules(params, out, max, &n);
+		/* dm-raid asks md for the personality ("md-raid1") with request_module(): its
+		 * module is no dependency of dm-raid's; raid5_ls, raid6_zr... are raid456's */
+		if (streq(type, "raid") && startswith(params, "raid")) {
+			char level[16];
+			snprintf(level, sizeof(level), "%.*s", (int)strcspn(params, "_"), params);
+			add_name(out, max, &n, "md-%s%s", level, "");
+		}
+		/* dm-cache asks for its policy the same way; smq is LVM's default */
+		if (streq(type, "cache"))
+			add_name(out, max, &n, "dm_cache_smq%s%s", "", "");
 		return (int)n;
 	}
 	return -EOPNOTSUPP;
