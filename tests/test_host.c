@@ -537,6 +537,22 @@ static void test_lvm_raid1(void **state)
 	fixture_remove(dir);
 }
 
+/* A directory of an ext4 bind-mounted on / (a chroot, a container's root; mountinfo's root
+ * field, escaped): stage 1 would mount the filesystem's top instead. Refused on a tree that
+ * is otherwise fine. */
+static void test_bind_root_refused(void **state)
+{
+	(void)state;
+	NEED_KERNEL();
+	const char *dir = fixture_copy("build-vm");
+	write_file(dir, "proc/self/mountinfo",
+		   "27 1 254:0 /srv/root\\040fs / rw,relatime - ext4 /dev/vda rw\n");
+	struct host_plan p;
+	assert_int_equal(detect(dir, &p), -EOPNOTSUPP);
+	host_plan_free(&p);
+	fixture_remove(dir);
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -621,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_resume_unusable),
 		cmocka_unit_test(test_luks2_integrity),
 		cmocka_unit_test(test_lvm_raid1),
+		cmocka_unit_test(test_bind_root_refused),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_refused_dm),
 	};

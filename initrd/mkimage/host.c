@@ -1134,6 +1134,15 @@ static int detect_mount(struct hctx *h, const char *mnt, const char *what)
 			  what, mnt, m.fstype, m.source);
 		return -EOPNOTSUPP;
 	}
+	/* mountinfo's root field: the directory of the filesystem mounted here; only btrfs has
+	 * a way to mount a directory (a subvolume, rootflags=subvol=) from stage 1 */
+	if (streq(mnt, "/") && !streq(m.root, "/") && !streq(m.fstype, "btrfs")) {
+		log_error("root: / is the directory %s of the %s filesystem on %s (a bind mount); "
+			  "stage 1 mounts the whole filesystem, whose top is not this root; "
+			  "--host cannot build an image for it",
+			  m.root, m.fstype, m.source);
+		return -EOPNOTSUPP;
+	}
 	if (m.major == 0) /* btrfs: an anonymous device number; its members are in sysfs */
 		r = find_spec(h, m.source, dir, sizeof(dir));
 	else
