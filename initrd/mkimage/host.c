@@ -856,6 +856,42 @@ static int walk_dm(struct hctx *h, const char *dir, int depth)
 	return r;
 }
 
+/* A namespace of an NVMe subsystem with native multipath (CONFIG_NVME_MULTIPATH, a controller
+ * that reports multi-controller capability): its block device lives under
+ * sys/devices/virtual/nvme-subsystem/nvme-subsysN/, which links to each controller (nvmeN)
+ * of the subsystem; each controller is walked up like a disk's parent. */
+static int walk_nvme_head(struct hctx *h, const char *dir)
+{
+	char subsys[4096], ctrl[4096], why[1400];
+	int r = 0, n = 0;
+	snprintf(subsys, sizeof(subsys), "%s", dir);
+	parent(subsys);
+	_cleanup_close_ int fd = openat(h->rootfd, subsys, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d)
+		fd = -1;
+	for (struct dirent *e; d && r >= 0 && (e = readdir(d));) {
+		const char *num = startswith(e->d_name, "nvme");
+		if (!num || !*num || strspn(num, "0123456789") != strlen(num) ||
+		    link_resolve(h, subsys, e->d_name, ctrl, sizeof(ctrl)) < 0)
+			continue;
+		snprintf(why, sizeof(why), "%s: %s is a multipath namespace of %s, controller %s",
+			 h->purpose, base(dir), base(subsys), e->d_name);
+		r = plan_item(h->plan, HOST_NOTE, e->d_name, why);
+		r = r < 0 ? r : walk_ancestors(h, ctrl);
+		n++;
+	}
+	if (d)
+		closedir(d);
+	if (r >= 0 && !n) {
+		log_msg(h->refuse_level,
+			"%s: %s: no controller of NVMe subsystem %s found in %s/%s", h->purpose,
+			base(dir), base(subsys), h->o->root, subsys);
+		return -EOPNOTSUPP;
+	}
+	return r < 0 ? r : 0;
+}
+
 static int walk_block(struct hctx *h, const char *dir, int depth)
 {
 	char disk[4096];
@@ -874,6 +910,8 @@ static int walk_block(struct hctx *h, const char *dir, int depth)
 			h->purpose, base(dir));
 		return -EOPNOTSUPP;
 	}
+	if (startswith(dir, "sys/devices/virtual/nvme-subsystem/"))
+		return walk_nvme_head(h, dir);
 	if (startswith(dir, "sys/devices/virtual/")) {
 		log_msg(h->refuse_level,
 			"%s: %s is a virtual block device (loop, zram, nbd, ...) that stage 1 "
