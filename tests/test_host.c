@@ -590,6 +590,38 @@ static void test_nvme_multipath(void **state)
 	fixture_remove(dir);
 }
 
+/* The root's crypttab entry names its device by /dev/disk/by-id/ (stage 1 has no udev: it
+ * resolves only by-uuid/label/partuuid/partlabel) and has a detached header: the image's
+ * entry names the LUKS UUID, and the header file is copied (an unreadable one is an error:
+ * no passphrase opens a volume without its header). */
+static void test_crypttab_byid_header(void **state)
+{
+	(void)state;
+	NEED_KERNEL();
+	const char *dir = fixture_copy("luks-lvm");
+	write_file(dir, "etc/crypttab",
+		   "sda3_crypt /dev/disk/by-id/virtio-disk0-part3 none "
+		   "luks,discard,header=/etc/luks/hdr.img,keyfile-size=64\n");
+	write_file(dir, "etc/luks/hdr.img", "LUKS\xba\xbe");
+	struct host_plan p;
+	char want[4200];
+	assert_int_equal(detect(dir, &p), 0);
+	assert_non_null(p.crypttab);
+	assert_non_null(strstr(p.crypttab,
+			       "sda3_crypt\tUUID=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002\tnone\t"
+			       "luks,discard,header=/etc/luks/hdr.img,keyfile-size=64\n"));
+	snprintf(want, sizeof(want), "%s/etc/luks/hdr.img:/etc/luks/hdr.img", dir);
+	assert_true(has(p.keyfiles, p.n_keyfiles, want));
+	assert_true(has_item(&p, "/etc/luks/hdr.img", "detached LUKS header of sda3_crypt"));
+	host_plan_free(&p);
+	char rel[4200];
+	snprintf(rel, sizeof(rel), "%s/etc/luks/hdr.img", dir);
+	assert_int_equal(unlink(rel), 0);
+	assert_int_equal(detect(dir, &p), -ENOENT);
+	host_plan_free(&p);
+	fixture_remove(dir);
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -676,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_lvm_raid1),
 		cmocka_unit_test(test_bind_root_refused),
 		cmocka_unit_test(test_nvme_multipath),
+		cmocka_unit_test(test_crypttab_byid_header),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_refused_dm),
 	};

@@ -1353,12 +1353,72 @@ static bool on_encrypted(struct hctx *h, const char *path)
 	return false;
 }
 
-/* One crypttab entry for the image; its key file is copied when that is safe, else the
- * entry asks for the passphrase. */
-static int crypttab_entry(struct hctx *h, FILE *out, char *f[4], const char *why)
+/* A detached LUKS header (header=PATH): copied into the image at the same path, or stage 1
+ * cannot open the volume at all (no passphrase fallback): an error when it is unreadable. */
+static int crypttab_header(struct hctx *h, char *f[4], const char *why)
 {
-	char keypath[4096], note[1400];
+	const char *p = f[3];
+	char hdr[4096], src[8300], note[1400];
+	while (p && *p && !startswith(p, "header="))
+		p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL;
+	if (!p || !*p)
+		return 0;
+	snprintf(hdr, sizeof(hdr), "%.*s", (int)strcspn(p + 7, ","), p + 7);
+	if (hdr[0] != '/')
+		return 0; /* PATH:DEVICE or relative: stage 1 reports it */
+	if (path_printf(src, sizeof(src), "%s%s", h->recorded ? h->o->root : "", hdr) < 0 ||
+	    access(src, R_OK) < 0) {
+		log_error(
+			"/etc/crypttab entry %s: its detached LUKS header %s is not readable (%m); "
+			"stage 1 could not open the volume without it",
+			f[0], src);
+		return -ENOENT;
+	}
+	int r = path_printf(src, sizeof(src), "%s%s:%s", h->recorded ? h->o->root : "", hdr, hdr);
+	r = r ?: strv_push(&h->plan->keyfiles, &h->plan->n_keyfiles, src);
+	snprintf(note, sizeof(note), "detached LUKS header of %s (%s)", f[0], why);
+	return r ?: (plan_item(h->plan, HOST_FILE, hdr, note) < 0 ? -ENOMEM : 0);
+}
+
+/* Stage 1 has no udev: of /dev/disk/ it resolves only by-uuid, by-label, by-partuuid and
+ * by-partlabel (as tags). */
+static bool stage1_resolves(const char *dev)
+{
+	return !startswith(dev, "/dev/disk/") || startswith(dev, "/dev/disk/by-uuid/") ||
+	       startswith(dev, "/dev/disk/by-label/") ||
+	       startswith(dev, "/dev/disk/by-partuuid/") ||
+	       startswith(dev, "/dev/disk/by-partlabel/");
+}
+
+/* One crypttab entry for the image; its key file is copied when that is safe, else the
+ * entry asks for the passphrase. luks_uuid: the LUKS UUID of a device found under root, /usr
+ * or resume ("" or NULL when unknown). */
+static int crypttab_entry(struct hctx *h, FILE *out, char *f[4], const char *why,
+			  const char *luks_uuid)
+{
+	char keypath[4096], note[1400], dev[128];
 	const char *key = f[2];
+	const char *source = f[1];
+	if (!stage1_resolves(source)) {
+		if (luks_uuid && luks_uuid[0]) {
+			snprintf(dev, sizeof(dev), "UUID=%s", luks_uuid);
+			snprintf(note, sizeof(note),
+				 "%s: %s written as %s (stage 1 has no udev to make "
+				 "/dev/disk/by-id and by-path links)",
+				 f[0], source, dev);
+			source = dev;
+			if (plan_item(h->plan, HOST_NOTE, f[0], note) < 0)
+				return -ENOMEM;
+		} else {
+			log_warning("/etc/crypttab entry %s: %s: stage 1 has no udev to make "
+				    "/dev/disk/by-id and by-path links and will not find it; use "
+				    "UUID= there",
+				    f[0], source);
+		}
+	}
+	int hr = crypttab_header(h, f, why);
+	if (hr < 0)
+		return hr;
 	bool keep = !key[0] || streq(key, "none") || streq(key, "-") || startswith(key, "/dev/");
 	if (!keep) {
 		if (path_printf(keypath, sizeof(keypath), "%s%s", h->recorded ? h->o->root : "",
@@ -1390,7 +1450,7 @@ static int crypttab_entry(struct hctx *h, FILE *out, char *f[4], const char *why
 			plan_item(h->plan, HOST_NOTE, f[2], note);
 		}
 	}
-	fprintf(out, "%s\t%s\t%s\t%s\n", f[0], f[1], key, f[3][0] ? f[3] : "luks");
+	fprintf(out, "%s\t%s\t%s\t%s\n", f[0], source, key, f[3][0] ? f[3] : "luks");
 	return 0;
 }
 
@@ -1411,15 +1471,16 @@ static int build_crypttab(struct hctx *h)
 		if (host_crypttab_fields(line, f) < 2)
 			continue;
 		bool needed = false;
+		const char *luks_uuid = NULL;
 		for (size_t i = 0; i < h->n_crypt; i++)
 			if (streq(h->crypt_names[i], f[0]))
-				needed = have[i] = true;
+				needed = have[i] = true, luks_uuid = h->crypt_uuids[i];
 		if (!needed && !host_crypttab_has_option(f[3], "initramfs"))
 			continue;
 		snprintf(why, sizeof(why), "/etc/crypttab entry %s: %s", f[0],
 			 needed ? "a LUKS device under root, /usr or resume" : "marked initramfs");
 		r = plan_item(h->plan, HOST_NOTE, f[0], why);
-		r = r < 0 ? r : crypttab_entry(h, out, f, why);
+		r = r < 0 ? r : crypttab_entry(h, out, f, why, luks_uuid);
 		n++;
 	}
 	for (size_t i = 0; i < h->n_crypt && r >= 0; i++) {
