@@ -622,6 +622,45 @@ static void test_crypttab_byid_header(void **state)
 	fixture_remove(dir);
 }
 
+/* A Bluetooth keyboard (input bus 0005, below a btusb adapter): stage 1 cannot pair or run
+ * bluetoothd, so btusb (with its firmware) and the Bluetooth stack stay out; the USB
+ * keyboard next to it is still detected. */
+static void test_bluetooth_keyboard(void **state)
+{
+	(void)state;
+	NEED_KERNEL();
+	const char *dir = fixture_copy("ahci-usbkbd");
+	const char *usb = "sys/devices/pci0000:00/0000:00:03.0/usb1/1-2/1-2:1.0";
+	char rel[1024], cmd[8400];
+	snprintf(rel, sizeof(rel), "%s/bluetooth/hci0/hci0:256/0005:046D:B342.0002/input/input9",
+		 usb);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && mkdir -p %s/capabilities sys/bus/usb/drivers/btusb && cp "
+		 "sys/class/input/input3/capabilities/key %s/capabilities/key",
+		 dir, rel, rel);
+	assert_int_equal(system(cmd), 0);
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/name", rel);
+	write_file(dir, path, "Logitech K380 Keyboard\n");
+	snprintf(path, sizeof(path), "%s/modalias", rel);
+	write_file(dir, path,
+		   "input:b0005v046DpB342e0001-e0,1,4,11,14,k71,72,73,ram4,l0,1,2,sfw\n");
+	snprintf(path, sizeof(path), "%s/driver", usb);
+	add_link(dir, path, "../../../../../../bus/usb/drivers/btusb");
+	add_link(dir, "sys/bus/usb/drivers/btusb/module", "../../../../module/btusb");
+	snprintf(path, sizeof(path), "%s/bluetooth/hci0/hci0:256/0005:046D:B342.0002/driver", usb);
+	add_link(dir, path, "../../../../../../../../../../bus/hid/drivers/hid-generic");
+	snprintf(path, sizeof(path), "../../%s", rel + 4);
+	add_link(dir, "sys/class/input/input9", path);
+	struct host_plan p;
+	assert_int_equal(detect(dir, &p), 0);
+	assert_false(has(p.modules, p.n_modules, "btusb"));
+	assert_true(has_item(&p, "input9", "Bluetooth keyboard: not usable in stage 1"));
+	assert_true(has(p.modules, p.n_modules, "usbhid"));
+	host_plan_free(&p);
+	fixture_remove(dir);
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -709,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_bind_root_refused),
 		cmocka_unit_test(test_nvme_multipath),
 		cmocka_unit_test(test_crypttab_byid_header),
+		cmocka_unit_test(test_bluetooth_keyboard),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_refused_dm),
 	};

@@ -1307,6 +1307,16 @@ static int detect_keyboards(struct hctx *h)
 			continue;
 		attr(h, dir, "name", name, sizeof(name));
 		snprintf(h->purpose, sizeof(h->purpose), "keyboard %s \"%s\"", e->d_name, name);
+		/* a Bluetooth keyboard (bus 0005) needs pairing and bluetoothd, which stage 1 does
+		 * not have: its radio's drivers and firmware would only make the image bigger */
+		char alias[1024];
+		if (attr(h, dir, "modalias", alias, sizeof(alias)) == 0 &&
+		    startswith(alias, "input:b0005")) {
+			r = plan_item(h->plan, HOST_NOTE, e->d_name,
+				      "Bluetooth keyboard: not usable in stage 1 (no pairing, no "
+				      "bluetoothd); its drivers are left out");
+			continue;
+		}
 		parent(dir); /* the input device's own modalias names input handlers, not drivers */
 		r = walk_ancestors(h, dir);
 	}
