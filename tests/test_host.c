@@ -53,6 +53,18 @@ static void test_mountinfo(void **state)
 	assert_int_equal(host_mountinfo_containing(mountinfo, "/usrx/k", &m, mnt, sizeof(mnt)), 0);
 	assert_string_equal(mnt, "/");
 	assert_int_equal(host_mountinfo_find("garbage line\n", "/", &m), -EINVAL);
+	/* stacked on /: the top is the mount no other one on / sits on, wherever its line is
+	 * (a mount moved on top keeps its place; 6.8+ lists mounts by ID) */
+	static const char stacked[] = "19 27 8:2 / / rw - ext4 /dev/sda2 rw\n"
+				      "22 19 0:21 / /proc rw - proc proc rw\n"
+				      "27 1 254:0 / / rw - ext4 /dev/vda rw\n"
+				      "31 27 254:1 / /usr rw - ext4 /dev/vdb rw\n";
+	assert_int_equal(host_mountinfo_find(stacked, "/", &m), 0);
+	assert_string_equal(m.source, "/dev/sda2");
+	assert_int_equal(host_mountinfo_containing(stacked, "/etc/key", &m, mnt, sizeof(mnt)), 0);
+	assert_string_equal(m.source, "/dev/sda2");
+	assert_int_equal(host_mountinfo_containing(stacked, "/usr/k", &m, mnt, sizeof(mnt)), 0);
+	assert_string_equal(m.source, "/dev/vdb");
 }
 
 static void test_cmdline(void **state)

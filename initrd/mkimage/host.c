@@ -165,33 +165,71 @@ static int mountinfo_line(char *line, struct host_mount *m, char *mnt, size_t mn
 	return 0;
 }
 
-/* Calls match for every line; the last line it accepts wins. */
+/* The mount at path (prefix: the mount containing path, the longest mount point). Mounts
+ * stacked on one mount point: the top one wins, the mount no other mount there sits on
+ * (mountinfo's parent ID); lines are not always in stacking order (a mount moved on top of
+ * another keeps its place, 6.8+ lists by mount ID). */
 static int mountinfo_scan(const char *text, const char *path, bool prefix, struct host_mount *m,
 			  char *mountpoint, size_t size)
 {
 	_cleanup_free_ char *copy = strdup(text);
-	char *save = NULL, mnt[512];
-	size_t best = 0;
+	char *save = NULL, mnt[512], best_mnt[512] = "";
+	unsigned long ids[256], parents[256];
+	size_t n_ids = 0, best = 0;
+	unsigned long best_id = 0;
 	int r = -ENOENT;
 	if (!copy)
 		return -ENOMEM;
+	/* pass 1: the mount point, then the IDs of every mount on it */
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		struct host_mount cur = {0};
-		if (mountinfo_line(line, &cur, mnt, sizeof(mnt)) < 0)
+		unsigned long id = 0, par = 0;
+		if (sscanf(line, "%lu %lu", &id, &par) != 2 ||
+		    mountinfo_line(line, &cur, mnt, sizeof(mnt)) < 0)
 			return -EINVAL;
 		size_t l = strlen(mnt);
 		bool hit = streq(mnt, path);
 		if (prefix && !hit)
 			hit = streq(mnt, "/") || (strncmp(path, mnt, l) == 0 && path[l] == '/');
-		if (hit && (!prefix || l >= best)) {
-			best = l;
-			*m = cur;
-			if (mountpoint)
-				snprintf(mountpoint, size, "%s", mnt);
-			r = 0;
-		}
+		if (!hit || (prefix && l < best))
+			continue;
+		if (!streq(mnt, best_mnt))
+			n_ids = 0; /* a longer mount point */
+		snprintf(best_mnt, sizeof(best_mnt), "%s", mnt);
+		best = l;
+		if (n_ids < ARRAY_SIZE(ids))
+			ids[n_ids] = id, parents[n_ids++] = par;
+		r = 0;
 	}
-	return r;
+	if (r < 0)
+		return r;
+	/* the top: an ID no other mount on that point has as its parent (else the last line) */
+	best_id = ids[n_ids - 1];
+	for (size_t i = 0; i < n_ids; i++) {
+		bool below = false;
+		for (size_t k = 0; k < n_ids && !below; k++)
+			below = k != i && parents[k] == ids[i];
+		if (!below)
+			best_id = ids[i];
+	}
+	/* pass 2: that line */
+	free(copy);
+	copy = strdup(text);
+	if (!copy)
+		return -ENOMEM;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long id = 0;
+		if (sscanf(line, "%lu", &id) != 1 || id != best_id)
+			continue;
+		struct host_mount cur = {0};
+		if (mountinfo_line(line, &cur, mnt, sizeof(mnt)) < 0 || !streq(mnt, best_mnt))
+			continue;
+		*m = cur;
+		if (mountpoint)
+			snprintf(mountpoint, size, "%s", mnt);
+		return 0;
+	}
+	return -ENOENT;
 }
 
 int host_mountinfo_find(const char *text, const char *mountpoint, struct host_mount *m)
