@@ -673,6 +673,43 @@ static void test_bluetooth_keyboard(void **state)
 	fixture_remove(dir);
 }
 
+/* A real laptop's NVMe sits behind a PCIe root port bound to pcieport (never a module, so
+ * not in modules.builtin): no "not in the target kernel" note and no modalias fallback for
+ * it (which would match shpchp); the NVMe driver is still found. */
+static void test_nvme_behind_root_port(void **state)
+{
+	(void)state;
+	NEED_KERNEL();
+	const char *dir = fixture_copy("nvme-laptop");
+	char cmd[8400];
+	snprintf(
+		cmd, sizeof(cmd),
+		"cd %s/sys && mkdir -p devices/pci0000:00/0000:00:1d.0 bus/pci/drivers/pcieport && "
+		"mv devices/pci0000:00/0000:00:03.0 devices/pci0000:00/0000:00:1d.0/0000:3d:00.0 "
+		"&& "
+		"ln -s ../../../bus/pci/drivers/pcieport devices/pci0000:00/0000:00:1d.0/driver && "
+		"ln -s ../../../../module/pcieportdrv bus/pci/drivers/pcieport/module && "
+		"ln -sfn ../../../../../bus/pci/drivers/nvme "
+		"devices/pci0000:00/0000:00:1d.0/0000:3d:00.0/driver && "
+		"for l in class/block/* dev/block/*; do t=$(readlink $l); case $t in "
+		"*0000:00:03.0*) ln -sfn \"$(echo $t | sed "
+		"'s,0000:00:03.0,0000:00:1d.0/0000:3d:00.0,')\" $l;; esac; done",
+		dir);
+	assert_int_equal(system(cmd), 0);
+	write_file(dir, "sys/devices/pci0000:00/0000:00:1d.0/modalias",
+		   "pci:v00008086d0000A0B0sv000017AAsd00002292bc06sc04i00\n");
+	struct host_plan p;
+	assert_int_equal(detect(dir, &p), 0);
+	assert_true(has(p.modules, p.n_modules, "nvme"));
+	assert_true(has_item(&p, "pcieport", "0000:00:1d.0 is a PCIe port"));
+	for (size_t i = 0; i < p.n_items; i++)
+		if (strstr(p.items[i].why, "not in the target kernel") ||
+		    strstr(p.items[i].why, "0000:00:1d.0 modalias"))
+			fail_msg("%s: %s", p.items[i].name, p.items[i].why);
+	host_plan_free(&p);
+	fixture_remove(dir);
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -761,6 +798,7 @@ int main(void)
 		cmocka_unit_test(test_nvme_multipath),
 		cmocka_unit_test(test_crypttab_byid_header),
 		cmocka_unit_test(test_bluetooth_keyboard),
+		cmocka_unit_test(test_nvme_behind_root_port),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_refused_dm),
 	};

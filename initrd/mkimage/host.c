@@ -693,6 +693,17 @@ static int resolve_driver(struct hctx *h, const char *dev)
 	const char *name =
 		link_resolve(h, drv, "module", mod, sizeof(mod)) == 0 ? base(mod) : base(drv);
 	snprintf(why, sizeof(why), "%s: %s bound to driver %s", h->purpose, base(dev), base(drv));
+	/* a PCIe port (root port, switch) between the CPU and a disk or USB controller: its
+	 * driver (never a module: CONFIG_PCIEPORTBUS is bool, module pcieportdrv) serves AER,
+	 * hotplug and PME only; the bridge forwards without it. Its modalias would match
+	 * shpchp, a hotplug driver. */
+	if (streq(base(drv), "pcieport")) {
+		snprintf(why, sizeof(why),
+			 "%s: %s is a PCIe port; its driver pcieport (AER, hotplug, PME, never a "
+			 "module) is not needed to reach the devices behind it",
+			 h->purpose, base(dev));
+		return plan_item(h->plan, HOST_NOTE, "pcieport", why) < 0 ? -ENOMEM : 1;
+	}
 	int r = resolve(h, name, why);
 	if (r == 0) {
 		snprintf(
