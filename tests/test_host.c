@@ -710,6 +710,37 @@ static void test_nvme_behind_root_port(void **state)
 	fixture_remove(dir);
 }
 
+/* --kver names a kernel that lacks the root disk controller's driver (bound here, neither a
+ * module nor built in there, and its modalias matches nothing): an error naming device and
+ * driver, not an image that cannot reach the root. */
+static void test_root_driver_missing_in_target(void **state)
+{
+	(void)state;
+	NEED_KERNEL();
+	const char *dir = fixture_copy("nvme-laptop");
+	char cmd[8400];
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s/sys && mkdir -p bus/pci/drivers/vendor_nvme && ln -sfn "
+		 "../../../bus/pci/drivers/vendor_nvme devices/pci0000:00/0000:00:03.0/driver && "
+		 "ln -s ../../../../module/vendor_nvme bus/pci/drivers/vendor_nvme/module",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+	write_file(dir, "sys/devices/pci0000:00/0000:00:03.0/modalias",
+		   "pci:v0000ABCDd00001234sv00000000sd00000000bc01sc80i00\n");
+	struct host_plan p;
+	assert_int_equal(detect(dir, &p), -EOPNOTSUPP);
+	host_plan_free(&p);
+	/* built in here without a module name (no driver/module link): the target may have it
+	 * under a module name we cannot know; a note, the build goes on */
+	char rel[4200];
+	snprintf(rel, sizeof(rel), "%s/sys/bus/pci/drivers/vendor_nvme/module", dir);
+	assert_int_equal(unlink(rel), 0);
+	assert_int_equal(detect(dir, &p), 0);
+	assert_true(has_item(&p, "vendor_nvme", "is not in the target kernel"));
+	host_plan_free(&p);
+	fixture_remove(dir);
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -799,6 +830,7 @@ int main(void)
 		cmocka_unit_test(test_crypttab_byid_header),
 		cmocka_unit_test(test_bluetooth_keyboard),
 		cmocka_unit_test(test_nvme_behind_root_port),
+		cmocka_unit_test(test_root_driver_missing_in_target),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_refused_dm),
 	};

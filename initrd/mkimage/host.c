@@ -115,6 +115,7 @@ struct hctx {
 	 * for the resume device (the image is built without resume) */
 	enum log_level refuse_level;
 	bool under_luks2; /* walking the devices under a LUKS2 mapping */
+	bool keyboard;	  /* walking a keyboard: a driver missing in the target is a note */
 };
 
 /* --- pure helpers --- */
@@ -685,13 +686,14 @@ static void parent(char *path)
 /* One device's bound driver in the target kernel: driver/module (a modular or named built-in
  * driver), else the driver's name, which libkmod also finds as "virtio-pci" for virtio_pci.
  * Returns the number of modules found (0: no driver bound, or not in the target kernel). */
-static int resolve_driver(struct hctx *h, const char *dev)
+static int resolve_driver(struct hctx *h, const char *dev, bool *missing)
 {
 	char drv[4096], mod[4096], why[1400];
 	if (link_resolve(h, dev, "driver", drv, sizeof(drv)) < 0)
 		return 0;
-	const char *name =
-		link_resolve(h, drv, "module", mod, sizeof(mod)) == 0 ? base(mod) : base(drv);
+	/* driver/module: the module the driver is (or would be, built in with a module name) */
+	bool named = link_resolve(h, drv, "module", mod, sizeof(mod)) == 0;
+	const char *name = named ? base(mod) : base(drv);
 	snprintf(why, sizeof(why), "%s: %s bound to driver %s", h->purpose, base(dev), base(drv));
 	/* a PCIe port (root port, switch) between the CPU and a disk or USB controller: its
 	 * driver (never a module: CONFIG_PCIEPORTBUS is bool, module pcieportdrv) serves AER,
@@ -712,6 +714,9 @@ static int resolve_driver(struct hctx *h, const char *dev)
 			"in); using the device's modalias",
 			h->purpose, base(dev), base(drv));
 		plan_item(h->plan, HOST_NOTE, base(drv), why);
+		/* without a module name (built in here, e.g. sd, mmcblk) the target may still
+		 * have it under its module's name: only the modalias can tell */
+		*missing = named;
 	}
 	return r;
 }
@@ -724,7 +729,8 @@ static int walk_ancestors(struct hctx *h, const char *dir)
 	char p[4096], value[1024], why[1400];
 	snprintf(p, sizeof(p), "%s", dir);
 	for (; startswith(p, "sys/devices/") && !streq(p, "sys/devices"); parent(p)) {
-		int r = resolve_driver(h, p);
+		bool missing = false;
+		int r = resolve_driver(h, p, &missing);
 		if (r < 0)
 			return r;
 		if (r == 0 && attr(h, p, "modalias", value, sizeof(value)) == 0 && value[0]) {
@@ -732,6 +738,18 @@ static int walk_ancestors(struct hctx *h, const char *dir)
 				 value);
 			if ((r = resolve(h, value, why)) < 0)
 				return r;
+		}
+		/* the device a disk hangs on works on this kernel and has no driver in the
+		 * target one (--kver): the image could not reach the disk */
+		if (r == 0 && missing && !h->keyboard) {
+			char drv[4096], mod[4096];
+			link_resolve(h, p, "driver", drv, sizeof(drv));
+			link_resolve(h, drv, "module", mod, sizeof(mod));
+			log_msg(h->refuse_level,
+				"%s: %s is driven by %s (module %s) here, and the kernel in %s has "
+				"no such module, built-in driver or modalias match",
+				h->purpose, base(p), base(drv), base(mod), h->o->moddir);
+			return -EOPNOTSUPP;
 		}
 	}
 	return 0;
@@ -1356,6 +1374,7 @@ static int detect_keyboards(struct hctx *h)
 			continue;
 		attr(h, dir, "name", name, sizeof(name));
 		snprintf(h->purpose, sizeof(h->purpose), "keyboard %s \"%s\"", e->d_name, name);
+		h->keyboard = true;
 		/* a Bluetooth keyboard (bus 0005) needs pairing and bluetoothd, which stage 1 does
 		 * not have: its radio's drivers and firmware would only make the image bigger */
 		char alias[1024];
