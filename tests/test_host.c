@@ -184,6 +184,8 @@ static bool has(char **v, size_t n, const char *s)
 	return false;
 }
 
+static bool has_item(const struct host_plan *p, const char *name, const char *why_part);
+
 static int detect(const char *root, struct host_plan *p)
 {
 	struct host_options o = {.root = root, .moddir = moddir, .fsck_binary = "/nonexistent"};
@@ -211,6 +213,7 @@ static void test_build_vm(void **state)
 	assert_true(has(p.modules, p.n_modules, "virtio_blk"));
 	assert_true(has(p.modules, p.n_modules, "ext4"));
 	assert_true(has(p.sets, p.n_sets, "root=/dev/vda"));
+	assert_true(has_item(&p, "root=/dev/vda", "a kernel name, which can change between boots"));
 	assert_false(p.luks || p.lvm || p.crypttab);
 	/* the safe set: modules where the target kernel has them as modules */
 	assert_true(has(p.modules, p.n_modules, "usbhid"));
@@ -725,6 +728,23 @@ static void test_root_driver_missing_in_target(void **state)
 	fixture_remove(dir);
 }
 
+/* The superblock is not readable (not root, a sandbox), but udev's /dev/disk/by-uuid link
+ * is: root= names the UUID, not the kernel name. */
+static void test_root_uuid_from_udev(void **state)
+{
+	(void)state;
+	NEED_KERNEL();
+	const char *dir = fixture_copy("build-vm");
+	write_file(dir, "dev/disk/by-uuid/.keep", "");
+	add_link(dir, "dev/disk/by-uuid/0e3d1c55-7f7a-4d1b-9d44-2b8c0f1e0a77", "../../vda");
+	add_link(dir, "dev/disk/by-uuid/1111-2222", "../../vdb");
+	struct host_plan p;
+	assert_int_equal(detect(dir, &p), 0);
+	assert_true(has(p.sets, p.n_sets, "root=UUID=0e3d1c55-7f7a-4d1b-9d44-2b8c0f1e0a77"));
+	host_plan_free(&p);
+	fixture_remove(dir);
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -815,6 +835,7 @@ int main(void)
 		cmocka_unit_test(test_bluetooth_keyboard),
 		cmocka_unit_test(test_nvme_behind_root_port),
 		cmocka_unit_test(test_root_driver_missing_in_target),
+		cmocka_unit_test(test_root_uuid_from_udev),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_refused_dm),
 	};

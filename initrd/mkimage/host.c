@@ -1181,6 +1181,34 @@ static int mount_fs_module(struct hctx *h, const struct host_mount *m, const str
 	return r < 0 ? r : 0;
 }
 
+/* udev's DIR/dev/disk/by-uuid/ link to the kernel name: readable where the device is not (not
+ * root, a sandbox). 1 found (uuid copied), 0 not. */
+static int udev_uuid(struct hctx *h, const char *kname, char *uuid, size_t size)
+{
+	_cleanup_close_ int fd =
+		openat(h->rootfd, "dev/disk/by-uuid", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	int found = 0;
+	if (d)
+		fd = -1;
+	for (struct dirent *e; d && !found && (e = readdir(d));) {
+		char target[4096];
+		ssize_t n = e->d_name[0] == '.'
+				    ? -1
+				    : readlinkat(dirfd(d), e->d_name, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = 0;
+		if (streq(base(target), kname) && strlen(e->d_name) < size) {
+			snprintf(uuid, size, "%s", e->d_name);
+			found = 1;
+		}
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /* root= (a dm device by its /dev/mapper name: an LV path lets stage 1 activate its VG; else
  * the filesystem UUID; else the kernel name), rootflags=subvol= and --fsck for the root. */
 static int root_settings(struct hctx *h, const struct host_mount *m, const char *dir,
@@ -1193,9 +1221,21 @@ static int root_settings(struct hctx *h, const struct host_mount *m, const char 
 		snprintf(spec, sizeof(spec), "UUID=%s", pr->uuid);
 	else if (streq(m->fstype, "btrfs") && h->btrfs_uuid[0])
 		snprintf(spec, sizeof(spec), "UUID=%s", h->btrfs_uuid);
+	else if (udev_uuid(h, base(dir), name, sizeof(name)))
+		snprintf(spec, sizeof(spec), "UUID=%s", name);
 	else
 		snprintf(spec, sizeof(spec), "/dev/%s", base(dir));
 	snprintf(why, sizeof(why), "root: %s mounted on /", m->source);
+	if (startswith(spec, "/dev/") && !startswith(spec, "/dev/mapper/")) {
+		/* a kernel name: sda and sdb swap when a disk is added or probed in another order
+		 */
+		snprintf(why, sizeof(why),
+			 "root: %s mounted on /; its UUID is unknown (superblock not readable, no "
+			 "/dev/disk/by-uuid link): a kernel name, which can change between boots; "
+			 "run as root or --set root=UUID=...",
+			 m->source);
+		log_warning("%s", why);
+	}
 	int r = plan_setting(h, "root", spec, why);
 	if (r >= 0 && streq(m->fstype, "btrfs") && !streq(m->root, "/")) {
 		snprintf(spec, sizeof(spec), "subvol=%s", m->root + 1);
