@@ -745,6 +745,51 @@ static void test_root_uuid_from_udev(void **state)
 	fixture_remove(dir);
 }
 
+/* A separate LUKS swap opened with a key file kept on the encrypted root (unlocked in stage 2):
+ * the largest swap, so resume would pick it, and stage 1 would ask at every boot for a
+ * passphrase the volume may not have. Left out with a warning, as initramfs-tools does. */
+static void test_resume_swap_keyfile_on_root(void **state)
+{
+	(void)state;
+	NEED_KERNEL();
+	const char *dir = fixture_copy("luks-lvm");
+	write_file(dir, "sys/devices/virtual/block/dm-3/dev", "253:3\n");
+	write_file(dir, "sys/devices/virtual/block/dm-3/dm/name", "cryptswap\n");
+	write_file(dir, "sys/devices/virtual/block/dm-3/dm/uuid",
+		   "CRYPT-LUKS2-9a8b7c6d5e4f40318a2b3c4d5e6f7081-cryptswap\n");
+	write_file(dir, "sys/devices/virtual/block/dm-3/slaves/.keep", "");
+	add_link(dir, "sys/devices/virtual/block/dm-3/slaves/vda",
+		 "../../../../pci0000:00/0000:00:03.0/virtio0/block/vda");
+	add_link(dir, "sys/class/block/dm-3", "../../devices/virtual/block/dm-3");
+	add_link(dir, "sys/dev/block/253:3", "../../devices/virtual/block/dm-3");
+	write_file(dir, "dmsetup/cryptswap", "0 65536 crypt aes-xts-plain64 - 0 254:0 300000\n");
+	write_file(dir, "proc/swaps",
+		   "Filename Type Size Used Priority\n"
+		   "/dev/mapper/debian--vg-swap_1 partition 16380 0 -2\n"
+		   "/dev/dm-3 partition 32764 0 -3\n");
+	write_file(dir, "etc/crypttab",
+		   "sda3_crypt UUID=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002 none luks,discard\n"
+		   "cryptswap UUID=9a8b7c6d-5e4f-4031-8a2b-3c4d5e6f7081 /etc/keys/swap.key luks\n");
+	write_file(dir, "etc/keys/swap.key", "0123456789abcdef");
+	struct host_plan p;
+	assert_int_equal(detect(dir, &p), 0);
+	assert_non_null(p.crypttab);
+	assert_null(strstr(p.crypttab, "cryptswap"));
+	assert_non_null(strstr(p.crypttab, "sda3_crypt"));
+	for (size_t i = 0; i < p.n_sets; i++)
+		assert_false(strncmp(p.sets[i], "resume=", 7) == 0);
+	assert_true(has_item(&p, "resume", "stage 1 cannot resume from it"));
+	host_plan_free(&p);
+	/* the key file on an unencrypted filesystem (here: the root is plain): copied, and the
+	 * swap is the resume device */
+	write_file(dir, "proc/self/mountinfo", "25 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n");
+	assert_int_equal(detect(dir, &p), 0);
+	assert_non_null(strstr(p.crypttab, "cryptswap"));
+	assert_true(has(p.sets, p.n_sets, "resume=/dev/mapper/cryptswap"));
+	host_plan_free(&p);
+	fixture_remove(dir);
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -836,6 +881,7 @@ int main(void)
 		cmocka_unit_test(test_nvme_behind_root_port),
 		cmocka_unit_test(test_root_driver_missing_in_target),
 		cmocka_unit_test(test_root_uuid_from_udev),
+		cmocka_unit_test(test_resume_swap_keyfile_on_root),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_refused_dm),
 	};

@@ -1333,6 +1333,27 @@ static void plan_rollback(struct hctx *h, const struct plan_mark *m)
 	p->luks = m->luks, p->lvm = m->lvm;
 }
 
+static bool on_encrypted(struct hctx *h, const char *path);
+
+/* The key file of crypttab entry name, as a path on this machine (below the recorded root):
+ * 1 when the entry has one (not none, -, a device), 0 otherwise. */
+static int crypttab_keyfile(struct hctx *h, const char *name, char *path, size_t size)
+{
+	_cleanup_free_ char *tab = read_rel(h, "etc/crypttab", NULL);
+	char *save = NULL;
+	for (char *line = tab ? strtok_r(tab, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[4];
+		if (host_crypttab_fields(line, f) < 2 || !streq(f[0], name))
+			continue;
+		if (!f[2][0] || streq(f[2], "none") || streq(f[2], "-") ||
+		    startswith(f[2], "/dev/"))
+			return 0;
+		return path_printf(path, size, "%s%s", h->recorded ? h->o->root : "", f[2]) == 0;
+	}
+	return 0;
+}
+
 /* The hibernation device: resume= on the command line, Debian's conf.d/resume, else the
  * largest active swap partition. Never an error: resume never blocks a boot. */
 static int detect_resume(struct hctx *h)
@@ -1370,6 +1391,21 @@ static int detect_resume(struct hctx *h)
 	h->refuse_level = LOG_WARNING;
 	int r = walk_block(h, dir, 0);
 	h->refuse_level = LOG_ERR;
+	/* a swap chosen here (not by the user's resume=) whose LUKS volume opens with a key
+	 * file the image cannot hold (on the encrypted root, or unreadable): stage 1 would ask
+	 * for a passphrase it may not have at every boot; initramfs-tools' cryptroot hook skips
+	 * such a resume target too */
+	for (size_t i = mark.n_crypt; r == 0 && write && i < h->n_crypt; i++) {
+		char key[4096];
+		if (!crypttab_keyfile(h, h->crypt_names[i], key, sizeof(key)) ||
+		    (access(key, R_OK) == 0 &&
+		     !on_encrypted(h, key + strlen(h->recorded ? h->o->root : ""))))
+			continue;
+		log_warning("%s: LUKS volume %s opens with the key file %s, which the image "
+			    "cannot hold (unreadable, or on an encrypted filesystem)",
+			    h->purpose, h->crypt_names[i], key);
+		r = -EOPNOTSUPP;
+	}
 	if (r == -EOPNOTSUPP || r == -EIO) {
 		plan_rollback(h, &mark);
 		snprintf(why, sizeof(why),
