@@ -600,7 +600,8 @@ static void test_crypttab_byid_header(void **state)
 	const char *dir = fixture_copy("luks-lvm");
 	write_file(dir, "etc/crypttab",
 		   "sda3_crypt /dev/disk/by-id/virtio-disk0-part3 none "
-		   "luks,discard,header=/etc/luks/hdr.img,keyfile-size=64\n");
+		   "noauto,luks,discard,header=/etc/luks/hdr.img,keyfile-size=64\n"
+		   "data_crypt PARTUUID=0a0b0c0d-01 none luks,noauto,initramfs\n");
 	write_file(dir, "etc/luks/hdr.img", "LUKS\xba\xbe");
 	struct host_plan p;
 	char want[4200];
@@ -612,6 +613,12 @@ static void test_crypttab_byid_header(void **state)
 	snprintf(want, sizeof(want), "%s/etc/luks/hdr.img:/etc/luks/hdr.img", dir);
 	assert_true(has(p.keyfiles, p.n_keyfiles, want));
 	assert_true(has_item(&p, "/etc/luks/hdr.img", "detached LUKS header of sda3_crypt"));
+	/* noauto: dropped for the root's volume (stage 1 would skip it), kept for the other */
+	assert_true(has_item(&p, "noauto", "sda3_crypt: noauto dropped"));
+	assert_true(has_item(&p, "/dev/disk/by-id/virtio-disk0-part3",
+			     "written as UUID=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002"));
+	assert_non_null(strstr(p.crypttab, "data_crypt\tPARTUUID=0a0b0c0d-01\tnone\t"
+					   "luks,noauto,initramfs\n"));
 	host_plan_free(&p);
 	char rel[4200];
 	snprintf(rel, sizeof(rel), "%s/etc/luks/hdr.img", dir);

@@ -1560,9 +1560,9 @@ static int crypttab_entry(struct hctx *h, FILE *out, char *f[4], const char *why
 				 "%s: %s written as %s (stage 1 has no udev to make "
 				 "/dev/disk/by-id and by-path links)",
 				 f[0], source, dev);
-			source = dev;
-			if (plan_item(h->plan, HOST_NOTE, f[0], note) < 0)
+			if (plan_item(h->plan, HOST_NOTE, source, note) < 0)
 				return -ENOMEM;
+			source = dev;
 		} else {
 			log_warning("/etc/crypttab entry %s: %s: stage 1 has no udev to make "
 				    "/dev/disk/by-id and by-path links and will not find it; use "
@@ -1604,7 +1604,25 @@ static int crypttab_entry(struct hctx *h, FILE *out, char *f[4], const char *why
 			plan_item(h->plan, HOST_NOTE, f[2], note);
 		}
 	}
-	fprintf(out, "%s\t%s\t%s\t%s\n", f[0], source, key, f[3][0] ? f[3] : "luks");
+	/* noauto: stage 1 skips such an entry unless the command line names it (no dependency
+	 * engine pulls it in through root=, as systemd's does): dropped for a needed volume */
+	char opts[1024] = "";
+	for (const char *o = f[3]; o && *o;) {
+		size_t len = strcspn(o, ",");
+		if (!(luks_uuid && len == 6 && strncmp(o, "noauto", 6) == 0))
+			snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts), "%s%.*s",
+				 opts[0] ? "," : "", (int)len, o);
+		o = o[len] ? o + len + 1 : NULL;
+	}
+	if (luks_uuid && host_crypttab_has_option(f[3], "noauto")) {
+		snprintf(note, sizeof(note),
+			 "%s: noauto dropped (stage 1 would skip the entry; the volume is under "
+			 "root, /usr or resume)",
+			 f[0]);
+		if (plan_item(h->plan, HOST_NOTE, "noauto", note) < 0)
+			return -ENOMEM;
+	}
+	fprintf(out, "%s\t%s\t%s\t%s\n", f[0], source, key, opts[0] ? opts : "luks");
 	return 0;
 }
 
