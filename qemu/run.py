@@ -6,7 +6,9 @@ Scenario file: one directive per line, '#' comments. Directives:
   mkimage: ARGS      extra arguments for initkit-mkimage (kernel modules dir is added)
   disk: RECIPE [k=v] a virtio disk built by qemu/disks.sh (repeatable; order = vda, vdb, ...);
                      @if=nvme|ahci attaches it as an NVMe controller's namespace or to q35's
-                     AHCI controller (ide-hd) instead of virtio-blk
+                     AHCI controller (ide-hd) instead of virtio-blk; @if=nvme-subsys as the
+                     namespace of an NVMe subsystem (native multipath: the kernel's
+                     /sys/devices/virtual/nvme-subsystem/ layout)
   qemu: ARGS         extra QEMU arguments (-device usb-kbd, ...; @BUILD@ is replaced)
   rootfs: NAME       attach BUILD/rootfs-systemd/NAME.img (qemu/rootfs-systemd.sh) as the next
                      virtio disk (a Debian system with systemd, for the stage-2 scenarios)
@@ -77,8 +79,8 @@ class Scenario:
                 elif key == "disk":
                     args = shlex.split(val)
                     iface = next((a[4:] for a in args if a.startswith("@if=")), "virtio")
-                    if iface not in ("virtio", "nvme", "ahci"):
-                        raise SystemExit(f"{path}:{lineno}: @if={iface}: expected nvme or ahci")
+                    if iface not in ("virtio", "nvme", "ahci", "nvme-subsys"):
+                        raise SystemExit(f"{path}:{lineno}: @if={iface}: expected nvme, nvme-subsys or ahci")
                     self.disk_ifs.append(iface)
                     self.disks.append([a for a in args if not a.startswith("@if=")])
                 elif key == "qemu":
@@ -172,7 +174,13 @@ def run(sc, build, verbose):
         dev = {"nvme": f"nvme,drive=d{i},serial=disk{i}",
                "ahci": f"ide-hd,drive=d{i},bus=ide.{sc.disk_ifs[:i].count('ahci')}",
                }.get(iface, f"virtio-blk-pci,drive=d{i},serial=disk{i}")
-        drives += ["-drive", f"file={ov},if=none,id=d{i},format=qcow2", "-device", dev]
+        drives += ["-drive", f"file={ov},if=none,id=d{i},format=qcow2"]
+        if iface == "nvme-subsys":
+            drives += ["-device", f"nvme-subsys,id=ss{i},nqn=initkit-ss{i}",
+                       "-device", f"nvme,serial=disk{i},subsys=ss{i}",
+                       "-device", f"nvme-ns,drive=d{i},nsid=1"]
+        else:
+            drives += ["-device", dev]
     late = []
     for i, d in enumerate(sc.late):
         ov = os.path.join(wd, f"late{i}.qcow2")

@@ -111,6 +111,11 @@ struct hctx {
 	size_t n_crypt;
 	char purpose[300];   /* "root /dev/vda", for the why column */
 	char btrfs_uuid[64]; /* the root's btrfs, from /sys/fs/btrfs/UUID */
+	/* what a refused device logs at: LOG_ERR for root and /usr (the build stops), a warning
+	 * for the resume device (the image is built without resume) */
+	enum log_level refuse_level;
+	bool under_luks2; /* walking the devices under a LUKS2 mapping */
+	bool keyboard;	  /* walking a keyboard: a driver missing in the target is a note */
 };
 
 /* --- pure helpers --- */
@@ -161,33 +166,71 @@ static int mountinfo_line(char *line, struct host_mount *m, char *mnt, size_t mn
 	return 0;
 }
 
-/* Calls match for every line; the last line it accepts wins. */
+/* The mount at path (prefix: the mount containing path, the longest mount point). Mounts
+ * stacked on one mount point: the top one wins, the mount no other mount there sits on
+ * (mountinfo's parent ID); lines are not always in stacking order (a mount moved on top of
+ * another keeps its place, 6.8+ lists by mount ID). */
 static int mountinfo_scan(const char *text, const char *path, bool prefix, struct host_mount *m,
 			  char *mountpoint, size_t size)
 {
 	_cleanup_free_ char *copy = strdup(text);
-	char *save = NULL, mnt[512];
-	size_t best = 0;
+	char *save = NULL, mnt[512], best_mnt[512] = "";
+	unsigned long ids[256], parents[256];
+	size_t n_ids = 0, best = 0;
+	unsigned long best_id = 0;
 	int r = -ENOENT;
 	if (!copy)
 		return -ENOMEM;
+	/* pass 1: the mount point, then the IDs of every mount on it */
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		struct host_mount cur = {0};
-		if (mountinfo_line(line, &cur, mnt, sizeof(mnt)) < 0)
+		unsigned long id = 0, par = 0;
+		if (sscanf(line, "%lu %lu", &id, &par) != 2 ||
+		    mountinfo_line(line, &cur, mnt, sizeof(mnt)) < 0)
 			return -EINVAL;
 		size_t l = strlen(mnt);
 		bool hit = streq(mnt, path);
 		if (prefix && !hit)
 			hit = streq(mnt, "/") || (strncmp(path, mnt, l) == 0 && path[l] == '/');
-		if (hit && (!prefix || l >= best)) {
-			best = l;
-			*m = cur;
-			if (mountpoint)
-				snprintf(mountpoint, size, "%s", mnt);
-			r = 0;
-		}
+		if (!hit || (prefix && l < best))
+			continue;
+		if (!streq(mnt, best_mnt))
+			n_ids = 0; /* a longer mount point */
+		snprintf(best_mnt, sizeof(best_mnt), "%s", mnt);
+		best = l;
+		if (n_ids < ARRAY_SIZE(ids))
+			ids[n_ids] = id, parents[n_ids++] = par;
+		r = 0;
 	}
-	return r;
+	if (r < 0)
+		return r;
+	/* the top: an ID no other mount on that point has as its parent (else the last line) */
+	best_id = ids[n_ids - 1];
+	for (size_t i = 0; i < n_ids; i++) {
+		bool below = false;
+		for (size_t k = 0; k < n_ids && !below; k++)
+			below = k != i && parents[k] == ids[i];
+		if (!below)
+			best_id = ids[i];
+	}
+	/* pass 2: that line */
+	free(copy);
+	copy = strdup(text);
+	if (!copy)
+		return -ENOMEM;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long id = 0;
+		if (sscanf(line, "%lu", &id) != 1 || id != best_id)
+			continue;
+		struct host_mount cur = {0};
+		if (mountinfo_line(line, &cur, mnt, sizeof(mnt)) < 0 || !streq(mnt, best_mnt))
+			continue;
+		*m = cur;
+		if (mountpoint)
+			snprintf(mountpoint, size, "%s", mnt);
+		return 0;
+	}
+	return -ENOENT;
 }
 
 int host_mountinfo_find(const char *text, const char *mountpoint, struct host_mount *m)
@@ -336,6 +379,16 @@ int host_dm_table_modules(const char *line, char (*out)[64], size_t max, char *t
 		add_name(out, max, &n, "%s%s", targets[i].module, "");
 		if (streq(type, "crypt") && params[0])
 			crypt_cipher_modules(params, out, max, &n);
+		/* dm-raid asks md for the personality ("md-raid1") with request_module(): its
+		 * module is no dependency of dm-raid's; raid5_ls, raid6_zr... are raid456's */
+		if (streq(type, "raid") && startswith(params, "raid")) {
+			char level[16];
+			snprintf(level, sizeof(level), "%.*s", (int)strcspn(params, "_"), params);
+			add_name(out, max, &n, "md-%s%s", level, "");
+		}
+		/* dm-cache asks for its policy the same way; smq is LVM's default */
+		if (streq(type, "cache"))
+			add_name(out, max, &n, "dm_cache_smq%s%s", "", "");
 		return (int)n;
 	}
 	return -EOPNOTSUPP;
@@ -633,14 +686,26 @@ static void parent(char *path)
 /* One device's bound driver in the target kernel: driver/module (a modular or named built-in
  * driver), else the driver's name, which libkmod also finds as "virtio-pci" for virtio_pci.
  * Returns the number of modules found (0: no driver bound, or not in the target kernel). */
-static int resolve_driver(struct hctx *h, const char *dev)
+static int resolve_driver(struct hctx *h, const char *dev, bool *missing)
 {
 	char drv[4096], mod[4096], why[1400];
 	if (link_resolve(h, dev, "driver", drv, sizeof(drv)) < 0)
 		return 0;
-	const char *name =
-		link_resolve(h, drv, "module", mod, sizeof(mod)) == 0 ? base(mod) : base(drv);
+	/* driver/module: the module the driver is (or would be, built in with a module name) */
+	bool named = link_resolve(h, drv, "module", mod, sizeof(mod)) == 0;
+	const char *name = named ? base(mod) : base(drv);
 	snprintf(why, sizeof(why), "%s: %s bound to driver %s", h->purpose, base(dev), base(drv));
+	/* a PCIe port (root port, switch) between the CPU and a disk or USB controller: its
+	 * driver (never a module: CONFIG_PCIEPORTBUS is bool, module pcieportdrv) serves AER,
+	 * hotplug and PME only; the bridge forwards without it. Its modalias would match
+	 * shpchp, a hotplug driver. */
+	if (streq(base(drv), "pcieport")) {
+		snprintf(why, sizeof(why),
+			 "%s: %s is a PCIe port; its driver pcieport (AER, hotplug, PME, never a "
+			 "module) is not needed to reach the devices behind it",
+			 h->purpose, base(dev));
+		return plan_item(h->plan, HOST_NOTE, "pcieport", why) < 0 ? -ENOMEM : 1;
+	}
 	int r = resolve(h, name, why);
 	if (r == 0) {
 		snprintf(
@@ -649,6 +714,9 @@ static int resolve_driver(struct hctx *h, const char *dev)
 			"in); using the device's modalias",
 			h->purpose, base(dev), base(drv));
 		plan_item(h->plan, HOST_NOTE, base(drv), why);
+		/* without a module name (built in here, e.g. sd, mmcblk) the target may still
+		 * have it under its module's name: only the modalias can tell */
+		*missing = named;
 	}
 	return r;
 }
@@ -661,7 +729,8 @@ static int walk_ancestors(struct hctx *h, const char *dir)
 	char p[4096], value[1024], why[1400];
 	snprintf(p, sizeof(p), "%s", dir);
 	for (; startswith(p, "sys/devices/") && !streq(p, "sys/devices"); parent(p)) {
-		int r = resolve_driver(h, p);
+		bool missing = false;
+		int r = resolve_driver(h, p, &missing);
 		if (r < 0)
 			return r;
 		if (r == 0 && attr(h, p, "modalias", value, sizeof(value)) == 0 && value[0]) {
@@ -669,6 +738,18 @@ static int walk_ancestors(struct hctx *h, const char *dir)
 				 value);
 			if ((r = resolve(h, value, why)) < 0)
 				return r;
+		}
+		/* the device a disk hangs on works on this kernel and has no driver in the
+		 * target one (--kver): the image could not reach the disk */
+		if (r == 0 && missing && !h->keyboard) {
+			char drv[4096], mod[4096];
+			link_resolve(h, p, "driver", drv, sizeof(drv));
+			link_resolve(h, drv, "module", mod, sizeof(mod));
+			log_msg(h->refuse_level,
+				"%s: %s is driven by %s (module %s) here, and the kernel in %s has "
+				"no such module, built-in driver or modalias match",
+				h->purpose, base(p), base(drv), base(mod), h->o->moddir);
+			return -EOPNOTSUPP;
 		}
 	}
 	return 0;
@@ -701,7 +782,7 @@ static char *dm_table(struct hctx *h, const char *dir, const char *name)
 		snprintf(rel, sizeof(rel), "dmsetup/%s", name);
 		char *t = read_rel(h, rel, NULL);
 		if (!t)
-			log_error(
+			log_msg(h->refuse_level,
 				"--host-root: %s/%s: no table of dm device %s recorded (the output "
 				"of `dmsetup table %s`)",
 				h->o->root, rel, name, name);
@@ -728,9 +809,10 @@ static char *dm_table(struct hctx *h, const char *dir, const char *name)
 					params ? params : "");
 		} while (next);
 	} else {
-		log_error("%s: cannot read the table of dm device %s (%s, needs root and "
-			  "/dev/mapper/control)",
-			  h->purpose, name, dev);
+		log_msg(h->refuse_level,
+			"%s: cannot read the table of dm device %s (%s, needs root and "
+			"/dev/mapper/control)",
+			h->purpose, name, dev);
 	}
 	if (f)
 		fclose(f);
@@ -746,11 +828,30 @@ static char *dm_table(struct hctx *h, const char *dir, const char *name)
 static int dm_identity(struct hctx *h, const char *name, const char *uuid)
 {
 	char why[1400];
+	/* LUKS2 with authenticated encryption (NAME_dif, dm-integrity) or an interrupted
+	 * reencryption: cryptsetup sets these up itself when it opens the LUKS2 device above */
+	if ((startswith(uuid, "CRYPT-INTEGRITY-") || startswith(uuid, "CRYPT-SUBDEV-")) &&
+	    h->under_luks2) {
+		snprintf(why, sizeof(why),
+			 "%s: dm device %s, a layer of the LUKS2 device above it (cryptsetup sets "
+			 "it up)",
+			 h->purpose, name);
+		return plan_item(h->plan, HOST_NOTE, name, why) < 0 ? -ENOMEM : 0;
+	}
+	if (!startswith(uuid, "CRYPT-") && !startswith(uuid, "LVM-")) {
+		log_msg(h->refuse_level,
+			"%s: dm device %s (dm uuid '%s') is neither a LUKS volume nor an LVM "
+			"logical volume; stage 1 cannot set it up",
+			h->purpose, name, uuid);
+		return -EOPNOTSUPP;
+	}
 	if (startswith(uuid, "CRYPT-")) {
 		if (!startswith(uuid, "CRYPT-LUKS")) {
-			log_error("%s: dm device %s is dm-crypt without LUKS (%s); stage 1 opens "
-				  "LUKS volumes only; not written",
-				  h->purpose, name, uuid);
+			log_msg(h->refuse_level,
+				"%s: dm device %s is dm-crypt without LUKS (%s); stage 1 opens "
+				"LUKS "
+				"volumes only",
+				h->purpose, name, uuid);
 			return -EOPNOTSUPP;
 		}
 		h->plan->luks = true;
@@ -784,10 +885,10 @@ static int walk_dm(struct hctx *h, const char *dir, int depth)
 		char mods[16][64];
 		int n = host_dm_table_modules(line, mods, ARRAY_SIZE(mods), type, sizeof(type));
 		if (n < 0) {
-			log_error(
+			log_msg(h->refuse_level,
 				"%s: dm device %s (%s) uses the device-mapper target '%s', which "
-				"--host does not know; not written (add its modules with --module "
-				"and build without --host)",
+				"--host does not know (add its modules with --module and build "
+				"without --host)",
 				h->purpose, name, base(dir), type);
 			return -EOPNOTSUPP;
 		}
@@ -808,15 +909,54 @@ static int walk_dm(struct hctx *h, const char *dir, int depth)
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (d)
 		fd = -1;
+	bool outer = h->under_luks2;
+	h->under_luks2 = startswith(uuid, "CRYPT-LUKS2-");
 	for (struct dirent *e; d && r == 0 && (e = readdir(d));) {
 		char below[4096];
 		if (e->d_name[0] == '.' || link_resolve(h, slaves, e->d_name, below, sizeof(below)))
 			continue;
 		r = walk_block(h, below, depth + 1);
 	}
+	h->under_luks2 = outer;
 	if (d)
 		closedir(d);
 	return r;
+}
+
+/* A namespace of an NVMe subsystem with native multipath (CONFIG_NVME_MULTIPATH, a controller
+ * that reports multi-controller capability): its block device lives under
+ * sys/devices/virtual/nvme-subsystem/nvme-subsysN/, which links to each controller (nvmeN)
+ * of the subsystem; each controller is walked up like a disk's parent. */
+static int walk_nvme_head(struct hctx *h, const char *dir)
+{
+	char subsys[4096], ctrl[4096], why[1400];
+	int r = 0, n = 0;
+	snprintf(subsys, sizeof(subsys), "%s", dir);
+	parent(subsys);
+	_cleanup_close_ int fd = openat(h->rootfd, subsys, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d)
+		fd = -1;
+	for (struct dirent *e; d && r >= 0 && (e = readdir(d));) {
+		const char *num = startswith(e->d_name, "nvme");
+		if (!num || !*num || strspn(num, "0123456789") != strlen(num) ||
+		    link_resolve(h, subsys, e->d_name, ctrl, sizeof(ctrl)) < 0)
+			continue;
+		snprintf(why, sizeof(why), "%s: %s is a multipath namespace of %s, controller %s",
+			 h->purpose, base(dir), base(subsys), e->d_name);
+		r = plan_item(h->plan, HOST_NOTE, e->d_name, why);
+		r = r < 0 ? r : walk_ancestors(h, ctrl);
+		n++;
+	}
+	if (d)
+		closedir(d);
+	if (r >= 0 && !n) {
+		log_msg(h->refuse_level,
+			"%s: %s: no controller of NVMe subsystem %s found in %s/%s", h->purpose,
+			base(dir), base(subsys), h->o->root, subsys);
+		return -EOPNOTSUPP;
+	}
+	return r < 0 ? r : 0;
 }
 
 static int walk_block(struct hctx *h, const char *dir, int depth)
@@ -832,15 +972,18 @@ static int walk_block(struct hctx *h, const char *dir, int depth)
 	if (exists(h, dir, "dm"))
 		return walk_dm(h, dir, depth);
 	if (exists(h, dir, "md")) {
-		log_error("%s: %s is an md RAID array; stage 1 does not assemble md arrays; not "
-			  "written",
-			  h->purpose, base(dir));
+		log_msg(h->refuse_level,
+			"%s: %s is an md RAID array; stage 1 does not assemble md arrays",
+			h->purpose, base(dir));
 		return -EOPNOTSUPP;
 	}
+	if (startswith(dir, "sys/devices/virtual/nvme-subsystem/"))
+		return walk_nvme_head(h, dir);
 	if (startswith(dir, "sys/devices/virtual/")) {
-		log_error("%s: %s is a virtual block device (loop, zram, nbd, ...) that stage 1 "
-			  "cannot set up; not written",
-			  h->purpose, base(dir));
+		log_msg(h->refuse_level,
+			"%s: %s is a virtual block device (loop, zram, nbd, ...) that stage 1 "
+			"cannot set up",
+			h->purpose, base(dir));
 		return -EOPNOTSUPP;
 	}
 	snprintf(disk, sizeof(disk), "%s", dir);
@@ -1038,6 +1181,34 @@ static int mount_fs_module(struct hctx *h, const struct host_mount *m, const str
 	return r < 0 ? r : 0;
 }
 
+/* udev's DIR/dev/disk/by-uuid/ link to the kernel name: readable where the device is not (not
+ * root, a sandbox). 1 found (uuid copied), 0 not. */
+static int udev_uuid(struct hctx *h, const char *kname, char *uuid, size_t size)
+{
+	_cleanup_close_ int fd =
+		openat(h->rootfd, "dev/disk/by-uuid", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	int found = 0;
+	if (d)
+		fd = -1;
+	for (struct dirent *e; d && !found && (e = readdir(d));) {
+		char target[4096];
+		ssize_t n = e->d_name[0] == '.'
+				    ? -1
+				    : readlinkat(dirfd(d), e->d_name, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = 0;
+		if (streq(base(target), kname) && strlen(e->d_name) < size) {
+			snprintf(uuid, size, "%s", e->d_name);
+			found = 1;
+		}
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /* root= (a dm device by its /dev/mapper name: an LV path lets stage 1 activate its VG; else
  * the filesystem UUID; else the kernel name), rootflags=subvol= and --fsck for the root. */
 static int root_settings(struct hctx *h, const struct host_mount *m, const char *dir,
@@ -1050,9 +1221,21 @@ static int root_settings(struct hctx *h, const struct host_mount *m, const char 
 		snprintf(spec, sizeof(spec), "UUID=%s", pr->uuid);
 	else if (streq(m->fstype, "btrfs") && h->btrfs_uuid[0])
 		snprintf(spec, sizeof(spec), "UUID=%s", h->btrfs_uuid);
+	else if (udev_uuid(h, base(dir), name, sizeof(name)))
+		snprintf(spec, sizeof(spec), "UUID=%s", name);
 	else
 		snprintf(spec, sizeof(spec), "/dev/%s", base(dir));
 	snprintf(why, sizeof(why), "root: %s mounted on /", m->source);
+	if (startswith(spec, "/dev/") && !startswith(spec, "/dev/mapper/")) {
+		/* a kernel name: sda and sdb swap when a disk is added or probed in another order
+		 */
+		snprintf(why, sizeof(why),
+			 "root: %s mounted on /; its UUID is unknown (superblock not readable, no "
+			 "/dev/disk/by-uuid link): a kernel name, which can change between boots; "
+			 "run as root or --set root=UUID=...",
+			 m->source);
+		log_warning("%s", why);
+	}
 	int r = plan_setting(h, "root", spec, why);
 	if (r >= 0 && streq(m->fstype, "btrfs") && !streq(m->root, "/")) {
 		snprintf(spec, sizeof(spec), "subvol=%s", m->root + 1);
@@ -1096,6 +1279,15 @@ static int detect_mount(struct hctx *h, const char *mnt, const char *what)
 			  what, mnt, m.fstype, m.source);
 		return -EOPNOTSUPP;
 	}
+	/* mountinfo's root field: the directory of the filesystem mounted here; only btrfs has
+	 * a way to mount a directory (a subvolume, rootflags=subvol=) from stage 1 */
+	if (streq(mnt, "/") && !streq(m.root, "/") && !streq(m.fstype, "btrfs")) {
+		log_error("root: / is the directory %s of the %s filesystem on %s (a bind mount); "
+			  "stage 1 mounts the whole filesystem, whose top is not this root; "
+			  "--host cannot build an image for it",
+			  m.root, m.fstype, m.source);
+		return -EOPNOTSUPP;
+	}
 	if (m.major == 0) /* btrfs: an anonymous device number; its members are in sysfs */
 		r = find_spec(h, m.source, dir, sizeof(dir));
 	else
@@ -1114,6 +1306,52 @@ static int detect_mount(struct hctx *h, const char *mnt, const char *what)
 	if (r < 0 || !streq(mnt, "/"))
 		return r;
 	return root_settings(h, &m, dir, &pr, probed);
+}
+
+/* What the plan held before a walk that may be given up (the resume device's). */
+struct plan_mark {
+	size_t n_items, n_modules, n_crypt;
+	bool luks, lvm;
+};
+
+static struct plan_mark plan_mark(const struct hctx *h)
+{
+	return (struct plan_mark){h->plan->n_items, h->plan->n_modules, h->n_crypt, h->plan->luks,
+				  h->plan->lvm};
+}
+
+static void plan_rollback(struct hctx *h, const struct plan_mark *m)
+{
+	struct host_plan *p = h->plan;
+	for (size_t i = m->n_items; i < p->n_items; i++)
+		free(p->items[i].name), free(p->items[i].why);
+	for (size_t i = m->n_modules; i < p->n_modules; i++)
+		free(p->modules[i]), p->modules[i] = NULL;
+	for (size_t i = m->n_crypt; i < h->n_crypt; i++)
+		free(h->crypt_names[i]), free(h->crypt_uuids[i]);
+	p->n_items = m->n_items, p->n_modules = m->n_modules, h->n_crypt = m->n_crypt;
+	p->luks = m->luks, p->lvm = m->lvm;
+}
+
+static bool on_encrypted(struct hctx *h, const char *path);
+
+/* The key file of crypttab entry name, as a path on this machine (below the recorded root):
+ * 1 when the entry has one (not none, -, a device), 0 otherwise. */
+static int crypttab_keyfile(struct hctx *h, const char *name, char *path, size_t size)
+{
+	_cleanup_free_ char *tab = read_rel(h, "etc/crypttab", NULL);
+	char *save = NULL;
+	for (char *line = tab ? strtok_r(tab, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[4];
+		if (host_crypttab_fields(line, f) < 2 || !streq(f[0], name))
+			continue;
+		if (!f[2][0] || streq(f[2], "none") || streq(f[2], "-") ||
+		    startswith(f[2], "/dev/"))
+			return 0;
+		return path_printf(path, size, "%s%s", h->recorded ? h->o->root : "", f[2]) == 0;
+	}
+	return 0;
 }
 
 /* The hibernation device: resume= on the command line, Debian's conf.d/resume, else the
@@ -1147,7 +1385,35 @@ static int detect_resume(struct hctx *h)
 			 from);
 		return plan_item(h->plan, HOST_NOTE, "resume", why);
 	}
+	/* a device stage 1 cannot resume from (swap on plain dm-crypt with a random key, zram,
+	 * md): warned about, its drivers taken out again, the image built without resume */
+	struct plan_mark mark = plan_mark(h);
+	h->refuse_level = LOG_WARNING;
 	int r = walk_block(h, dir, 0);
+	h->refuse_level = LOG_ERR;
+	/* a swap chosen here (not by the user's resume=) whose LUKS volume opens with a key
+	 * file the image cannot hold (on the encrypted root, or unreadable): stage 1 would ask
+	 * for a passphrase it may not have at every boot; initramfs-tools' cryptroot hook skips
+	 * such a resume target too */
+	for (size_t i = mark.n_crypt; r == 0 && write && i < h->n_crypt; i++) {
+		char key[4096];
+		if (!crypttab_keyfile(h, h->crypt_names[i], key, sizeof(key)) ||
+		    (access(key, R_OK) == 0 &&
+		     !on_encrypted(h, key + strlen(h->recorded ? h->o->root : ""))))
+			continue;
+		log_warning("%s: LUKS volume %s opens with the key file %s, which the image "
+			    "cannot hold (unreadable, or on an encrypted filesystem)",
+			    h->purpose, h->crypt_names[i], key);
+		r = -EOPNOTSUPP;
+	}
+	if (r == -EOPNOTSUPP || r == -EIO) {
+		plan_rollback(h, &mark);
+		snprintf(why, sizeof(why),
+			 "%s: stage 1 cannot resume from it (see the warning); no resume= written",
+			 from);
+		log_warning("%s", why);
+		return plan_item(h->plan, HOST_NOTE, "resume", why);
+	}
 	if (r < 0)
 		return r;
 	if (write) {
@@ -1184,6 +1450,17 @@ static int detect_keyboards(struct hctx *h)
 			continue;
 		attr(h, dir, "name", name, sizeof(name));
 		snprintf(h->purpose, sizeof(h->purpose), "keyboard %s \"%s\"", e->d_name, name);
+		h->keyboard = true;
+		/* a Bluetooth keyboard (bus 0005) needs pairing and bluetoothd, which stage 1 does
+		 * not have: its radio's drivers and firmware would only make the image bigger */
+		char alias[1024];
+		if (attr(h, dir, "modalias", alias, sizeof(alias)) == 0 &&
+		    startswith(alias, "input:b0005")) {
+			r = plan_item(h->plan, HOST_NOTE, e->d_name,
+				      "Bluetooth keyboard: not usable in stage 1 (no pairing, no "
+				      "bluetoothd); its drivers are left out");
+			continue;
+		}
 		parent(dir); /* the input device's own modalias names input handlers, not drivers */
 		r = walk_ancestors(h, dir);
 	}
@@ -1230,12 +1507,72 @@ static bool on_encrypted(struct hctx *h, const char *path)
 	return false;
 }
 
-/* One crypttab entry for the image; its key file is copied when that is safe, else the
- * entry asks for the passphrase. */
-static int crypttab_entry(struct hctx *h, FILE *out, char *f[4], const char *why)
+/* A detached LUKS header (header=PATH): copied into the image at the same path, or stage 1
+ * cannot open the volume at all (no passphrase fallback): an error when it is unreadable. */
+static int crypttab_header(struct hctx *h, char *f[4], const char *why)
 {
-	char keypath[4096], note[1400];
+	const char *p = f[3];
+	char hdr[4096], src[8300], note[1400];
+	while (p && *p && !startswith(p, "header="))
+		p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL;
+	if (!p || !*p)
+		return 0;
+	snprintf(hdr, sizeof(hdr), "%.*s", (int)strcspn(p + 7, ","), p + 7);
+	if (hdr[0] != '/')
+		return 0; /* PATH:DEVICE or relative: stage 1 reports it */
+	if (path_printf(src, sizeof(src), "%s%s", h->recorded ? h->o->root : "", hdr) < 0 ||
+	    access(src, R_OK) < 0) {
+		log_error(
+			"/etc/crypttab entry %s: its detached LUKS header %s is not readable (%m); "
+			"stage 1 could not open the volume without it",
+			f[0], src);
+		return -ENOENT;
+	}
+	int r = path_printf(src, sizeof(src), "%s%s:%s", h->recorded ? h->o->root : "", hdr, hdr);
+	r = r ?: strv_push(&h->plan->keyfiles, &h->plan->n_keyfiles, src);
+	snprintf(note, sizeof(note), "detached LUKS header of %s (%s)", f[0], why);
+	return r ?: (plan_item(h->plan, HOST_FILE, hdr, note) < 0 ? -ENOMEM : 0);
+}
+
+/* Stage 1 has no udev: of /dev/disk/ it resolves only by-uuid, by-label, by-partuuid and
+ * by-partlabel (as tags). */
+static bool stage1_resolves(const char *dev)
+{
+	return !startswith(dev, "/dev/disk/") || startswith(dev, "/dev/disk/by-uuid/") ||
+	       startswith(dev, "/dev/disk/by-label/") ||
+	       startswith(dev, "/dev/disk/by-partuuid/") ||
+	       startswith(dev, "/dev/disk/by-partlabel/");
+}
+
+/* One crypttab entry for the image; its key file is copied when that is safe, else the
+ * entry asks for the passphrase. luks_uuid: the LUKS UUID of a device found under root, /usr
+ * or resume ("" or NULL when unknown). */
+static int crypttab_entry(struct hctx *h, FILE *out, char *f[4], const char *why,
+			  const char *luks_uuid)
+{
+	char keypath[4096], note[1400], dev[128];
 	const char *key = f[2];
+	const char *source = f[1];
+	if (!stage1_resolves(source)) {
+		if (luks_uuid && luks_uuid[0]) {
+			snprintf(dev, sizeof(dev), "UUID=%s", luks_uuid);
+			snprintf(note, sizeof(note),
+				 "%s: %s written as %s (stage 1 has no udev to make "
+				 "/dev/disk/by-id and by-path links)",
+				 f[0], source, dev);
+			if (plan_item(h->plan, HOST_NOTE, source, note) < 0)
+				return -ENOMEM;
+			source = dev;
+		} else {
+			log_warning("/etc/crypttab entry %s: %s: stage 1 has no udev to make "
+				    "/dev/disk/by-id and by-path links and will not find it; use "
+				    "UUID= there",
+				    f[0], source);
+		}
+	}
+	int hr = crypttab_header(h, f, why);
+	if (hr < 0)
+		return hr;
 	bool keep = !key[0] || streq(key, "none") || streq(key, "-") || startswith(key, "/dev/");
 	if (!keep) {
 		if (path_printf(keypath, sizeof(keypath), "%s%s", h->recorded ? h->o->root : "",
@@ -1267,7 +1604,25 @@ static int crypttab_entry(struct hctx *h, FILE *out, char *f[4], const char *why
 			plan_item(h->plan, HOST_NOTE, f[2], note);
 		}
 	}
-	fprintf(out, "%s\t%s\t%s\t%s\n", f[0], f[1], key, f[3][0] ? f[3] : "luks");
+	/* noauto: stage 1 skips such an entry unless the command line names it (no dependency
+	 * engine pulls it in through root=, as systemd's does): dropped for a needed volume */
+	char opts[1024] = "";
+	for (const char *o = f[3]; o && *o;) {
+		size_t len = strcspn(o, ",");
+		if (!(luks_uuid && len == 6 && strncmp(o, "noauto", 6) == 0))
+			snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts), "%s%.*s",
+				 opts[0] ? "," : "", (int)len, o);
+		o = o[len] ? o + len + 1 : NULL;
+	}
+	if (luks_uuid && host_crypttab_has_option(f[3], "noauto")) {
+		snprintf(note, sizeof(note),
+			 "%s: noauto dropped (stage 1 would skip the entry; the volume is under "
+			 "root, /usr or resume)",
+			 f[0]);
+		if (plan_item(h->plan, HOST_NOTE, "noauto", note) < 0)
+			return -ENOMEM;
+	}
+	fprintf(out, "%s\t%s\t%s\t%s\n", f[0], source, key, opts[0] ? opts : "luks");
 	return 0;
 }
 
@@ -1288,15 +1643,16 @@ static int build_crypttab(struct hctx *h)
 		if (host_crypttab_fields(line, f) < 2)
 			continue;
 		bool needed = false;
+		const char *luks_uuid = NULL;
 		for (size_t i = 0; i < h->n_crypt; i++)
 			if (streq(h->crypt_names[i], f[0]))
-				needed = have[i] = true;
+				needed = have[i] = true, luks_uuid = h->crypt_uuids[i];
 		if (!needed && !host_crypttab_has_option(f[3], "initramfs"))
 			continue;
 		snprintf(why, sizeof(why), "/etc/crypttab entry %s: %s", f[0],
 			 needed ? "a LUKS device under root, /usr or resume" : "marked initramfs");
 		r = plan_item(h->plan, HOST_NOTE, f[0], why);
-		r = r < 0 ? r : crypttab_entry(h, out, f, why);
+		r = r < 0 ? r : crypttab_entry(h, out, f, why, luks_uuid);
 		n++;
 	}
 	for (size_t i = 0; i < h->n_crypt && r >= 0; i++) {
@@ -1334,7 +1690,8 @@ static int build_crypttab(struct hctx *h)
 static int hctx_open(struct hctx *h, const struct host_options *o, struct host_plan *plan)
 {
 	static const char *const no_config[] = {NULL};
-	*h = (struct hctx){.o = o, .plan = plan, .recorded = !streq(o->root, "/")};
+	*h = (struct hctx){
+		.o = o, .plan = plan, .recorded = !streq(o->root, "/"), .refuse_level = LOG_ERR};
 	h->rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (h->rootfd < 0)
 		return log_error_errno(-errno, "--host-root %s: %m", o->root);

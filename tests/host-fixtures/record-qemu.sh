@@ -7,7 +7,7 @@ set -euo pipefail
 build=${1:-build}
 [ $# -gt 0 ] && shift
 cd "$(dirname "$0")/../.."
-names=${*:-"nvme-laptop ahci-usbkbd luks-lvm btrfs-raid1"}
+names=${*:-"nvme-laptop ahci-usbkbd luks-lvm btrfs-raid1 nvme-multipath"}
 for n in $names; do
 	python3 qemu/run.py --build "$build" "tests/host-fixtures/qemu/$n.scn"
 	rm -rf "tests/host-fixtures/$n" && mkdir -p "tests/host-fixtures/$n"

@@ -36,7 +36,7 @@ link() { # a symlink as it is (relative sysfs links stay relative)
 }
 seen=" "
 device() { # a device directory and its ancestors below /sys/devices
-	local d=$1 a s drv
+	local d=$1 a s drv c
 	while [ -n "$d" ] && [ "$d" != /sys/devices ] && [ "$d" != /sys ]; do
 		case $seen in *" $d "*) return 0 ;; esac
 		seen="$seen$d "
@@ -55,6 +55,15 @@ device() { # a device directory and its ancestors below /sys/devices
 			link "$s"
 			device "$($BB readlink -f "$s")"
 		done
+		# NVMe native multipath: the namespace belongs to the subsystem, which links to
+		# its controllers (nvmeN)
+		case $d in /sys/devices/virtual/nvme-subsystem/*/*)
+			for c in "${d%/*}"/nvme[0-9]*; do
+				[ -L "$c" ] || continue
+				link "$c"
+				device "$($BB readlink -f "$c")"
+			done ;;
+		esac
 		d=${d%/*}
 	done
 }
