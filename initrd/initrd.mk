@@ -7,7 +7,9 @@ initkit-init_SRCS := initrd/main.c initrd/version.c initrd/kmod.c initrd/devices
 	initrd/btrfs.c initrd/btrfs_super.c initrd/resume.c initrd/udevdb.c \
 	$(sort $(INITRD_PURE_SRCS) initrd/bootconf.c initrd/initcheck.c) $(LIB_SRCS)
 initkit-mkimage_SRCS := initrd/mkimage/mkimage.c initrd/mkimage/cpio.c initrd/mkimage/cpiolist.c \
-	initrd/mkimage/modclosure.c initrd/mkimage/firmware.c initrd/version.c $(LIB_SRCS)
+	initrd/mkimage/modclosure.c initrd/mkimage/firmware.c initrd/mkimage/host.c \
+	initrd/lvm_names.c initrd/bootconf.c initrd/cmdline.c initrd/conf.c initrd/version.c \
+	$(LIB_SRCS)
 TESTS += firmware modclosure lvm fsck resume udevdb
 test_fsck_SRCS := tests/test_fsck.c initrd/fsck.c initrd/devices.c initrd/kmod.c initrd/bootconf.c \
 	initrd/cmdline.c initrd/conf.c $(LIB_SRCS)

@@ -26,6 +26,7 @@
 #include "cpio.h"
 #include "cpiolist.h"
 #include "firmware.h"
+#include "host.h"
 #include "log.h"
 #include "modclosure.h"
 #include "util.h"
@@ -75,8 +76,8 @@ static const char lvm_conf[] =
 #define LVM_DEFAULT_BINARY "/sbin/lvm.static"
 #endif
 
-/* Debian's e2fsck-static package; --fsck-binary picks another. Host mode (issue 12, not
- * written yet) is to add --fsck by itself when the host's root is ext2/3/4. */
+/* Debian's e2fsck-static package; --fsck-binary picks another. --host adds --fsck by itself
+ * when the host's root is ext2/3/4 and this file exists. */
 #define FSCK_DEFAULT_BINARY "/sbin/e2fsck.static"
 
 struct opts {
@@ -89,6 +90,9 @@ struct opts {
 	char **modprobe_skipped; /* files hidden by an earlier file of the same name */
 	size_t n_modprobe_skipped;
 	const char *compress;
+	const char *host_root; /* --host / --host-root DIR: detect what the machine needs */
+	bool universal;
+	struct host_plan host;
 	int level;
 	int fw_forms; /* --firmware-compress: FIRMWARE_XZ|FIRMWARE_ZST, -1 when not given */
 	bool luks, lvm, fsck, quiet;
@@ -732,6 +736,9 @@ static int image_add_luks(struct image *img, const struct opts *o)
 	int r = 0;
 	if (o->crypttab)
 		r = image_add_file(img, IMAGE_REL(IMAGE_CRYPTTAB), o->crypttab, 0644);
+	else if (o->host.crypttab)
+		r = image_add_data(img, IMAGE_REL(IMAGE_CRYPTTAB), 0644, o->host.crypttab,
+				   strlen(o->host.crypttab));
 	for (size_t i = 0; i < o->n_keyfiles && r == 0; i++) {
 		/* SRC[:DEST]; key files are readable by root only (0400). */
 		char *spec = strdup(o->keyfiles[i]);
@@ -1021,6 +1028,21 @@ static void usage(void)
 	       "      --file-list LIST    extra entries in the kernel's gen_init_cpio format\n"
 	       "      --compress ALGO     zstd (default), gzip or none\n"
 	       "      --level N           compression level\n"
+	       "      --host              include what this machine's boot needs for the kernel\n"
+	       "                          --kver names: the drivers of the root's and /usr's\n"
+	       "                          devices (through dm-crypt, LVM, partitions), the\n"
+	       "                          filesystem, the resume device, keyboards plus a safe\n"
+	       "                          set, crypttab entries, --lvm/--fsck, root=/resume= when\n"
+	       "                          the kernel command line lacks them; prints a table of\n"
+	       "                          each item and why. Root on NFS, ZFS, overlay, tmpfs,\n"
+	       "                          md or an unknown dm target: an error, nothing written\n"
+	       "      --host-root DIR     --host on a recorded tree: DIR/proc/self/mountinfo,\n"
+	       "                          DIR/proc/cmdline, DIR/proc/swaps, DIR/sys, DIR/etc;\n"
+	       "                          superblocks from DIR/dev/block/MAJ:MIN (files), dm\n"
+	       "                          tables from DIR/dmsetup/NAME (`dmsetup table NAME`)\n"
+	       "      --universal         a portable image: storage controllers, virtio, nvme,\n"
+	       "                          ahci, usb-storage, mmc, md/dm, common filesystems and\n"
+	       "                          keyboards the kernel has, without detection\n"
 	       "  -q, --quiet             print only the final size\n"
 	       "  -h, --help, --version\n\n"
 	       "SOURCE_DATE_EPOCH sets every entry's mtime (0..4294967295, default 0): same\n"
@@ -1065,6 +1087,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"compress", required_argument, NULL, 'z'},
 		{"level", required_argument, NULL, 'Z'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"host", no_argument, NULL, 'J'},
+		{"host-root", required_argument, NULL, 'R'},
+		{"universal", no_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -1165,6 +1190,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'J':
+			o->host_root = o->host_root ?: "/";
+			break;
+		case 'R':
+			o->host_root = optarg;
+			break;
+		case 'U':
+			o->universal = true;
+			break;
 		case 'h':
 			usage();
 			exit(0);
@@ -1182,6 +1216,48 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (!o->output || !o->init) {
 		log_error("--output and --init are required (see --help)");
 		return 2;
+	}
+	return 0;
+}
+
+/* --host / --universal: the detected modules, settings and files join what the options name
+ * (--module adds to them; --set, --crypttab and --lvm-config given by the user win). */
+static int host_apply(struct opts *o)
+{
+	struct host_options ho = {
+		.root = o->host_root, .moddir = o->moddir, .fsck_binary = o->fsck_binary};
+	uint64_t start = now_ms();
+	int r = o->host_root ? host_detect(&ho, &o->host) : 0;
+	if (r == 0 && o->universal)
+		r = host_universal(o->moddir, &o->host);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < o->host.n_modules; i++)
+		push(&o->modules, &o->n_modules, o->host.modules[i]);
+	/* the host's settings first: a later line wins, so --set overrides them */
+	char **sets = NULL;
+	size_t n_sets = 0;
+	for (size_t i = 0; i < o->host.n_sets; i++)
+		push(&sets, &n_sets, o->host.sets[i]);
+	for (size_t i = 0; i < o->n_sets; i++)
+		push(&sets, &n_sets, o->sets[i]);
+	free(o->sets);
+	o->sets = sets, o->n_sets = n_sets;
+	for (size_t i = 0; i < o->host.n_keyfiles && !o->crypttab; i++)
+		push(&o->keyfiles, &o->n_keyfiles, o->host.keyfiles[i]);
+	o->luks |= o->host.luks;
+	o->lvm |= o->host.lvm;
+	o->fsck |= o->host.fsck;
+	if (o->host.lvm_config && !o->lvm_config)
+		o->lvm_config = o->host.lvm_config;
+	if (!o->quiet) {
+		printf("%s for kernel %s (%s), detected in %llu ms:\n",
+		       o->host_root ? "--host" : "--universal", o->kver, o->moddir,
+		       (unsigned long long)(now_ms() - start));
+		host_plan_print(&o->host);
+		if (o->crypttab && o->host.crypttab)
+			printf("  host: --crypttab %s given: the detected crypttab is not used\n",
+			       o->crypttab);
 	}
 	return 0;
 }
@@ -1316,7 +1392,7 @@ int main(int argc, char **argv)
 	}
 	/* libkmod reports absolute module paths; compare them with an absolute moddir. */
 	char *absmod = realpath(o.moddir, NULL);
-	if (!absmod && (o.n_modules || o.n_load || o.luks || o.lvm)) {
+	if (!absmod && (o.n_modules || o.n_load || o.luks || o.lvm || o.host_root || o.universal)) {
 		log_error("--moddir %s: %m", o.moddir);
 		return 1;
 	}
@@ -1326,6 +1402,10 @@ int main(int argc, char **argv)
 		o.fwdir = "/lib/firmware";
 	if (output_check(o.output) < 0 || modprobe_expand(&o) < 0)
 		return 1;
+	if ((o.host_root || o.universal) && host_apply(&o) < 0) {
+		log_error("%s: not written", o.output);
+		return 1;
+	}
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	uint32_t mtime = 0;
 	if (sde && parse_epoch(sde, &mtime) < 0) {
