@@ -33,4 +33,4 @@ $(O)/bench/guest-debs/.stamp: qemu/bench/bench.mk
 bench-hostonly-guest: $(QEMU_TOOLS) $(O)/bench/guest-debs/.stamp
 	python3 qemu/run.py --build $(O) qemu/bench/hostonly-guest.scn
 	tr -d '\r' <$(O)/qemu/logs/hostonly-guest.log | \
-		sed -n '/^Host-only images for/,/^- dracut --hostonly/p' | tee $(O)/bench-hostonly-guest.md
+		sed -n '/^Host-only images for/,/^- dracut --hostonly-mode strict/p' | tee $(O)/bench-hostonly-guest.md

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Host-only images of the three tools, built for the same machine and the same kernel, side by
-# side: initkit-mkimage --host, initramfs-tools with MODULES=dep, dracut --hostonly (each with
-# its own detection; nothing is named by hand). Nothing is booted.
+# side: initkit-mkimage --host, initramfs-tools with MODULES=dep, dracut --hostonly (in its
+# default "sloppy" mode and in --hostonly-mode strict), each with its own detection; nothing is
+# named by hand. Nothing is booted.
 #
 # Usage: qemu/bench/hostonly-compare.sh BUILD [OUT.md]                  (make bench-hostonly)
 #   On the build host, for the kernel in BUILD/kernel: the host's /boot and /lib/modules are
@@ -11,7 +12,7 @@
 #   guest (no arguments; qemu/scenarios/install-debian-hostonly-compare.scn, make
 #   bench-hostonly-guest): for the running kernel, whose whole module tree the tools disk
 #   brings (bound on /lib/modules/KVER); the peers' Debian packages, downloaded on the build
-#   host into BUILD/bench/guest-debs, are unpacked into the guest (dpkg-deb -x: no maintainer
+#   host into BUILD/bench/guest-debs, are unpacked into the guest (their data only: no maintainer
 #   scripts, so nothing regenerates the guest's own initramfs) before they run.
 # Prints a markdown table: the image (compressed) and the sum of its regular files, the entries
 # (every path in the archive), regular files, kernel modules, wall time of the whole build, and
@@ -34,7 +35,8 @@ if [ $# -eq 0 ] && [ -x "$T/bin/initkit-mkimage" ]; then
 	install -D -m 0755 "$T/bin/lvm.static" "$lvm"
 	install -m 0755 "$T/bin/e2fsck.static" /sbin/e2fsck.static
 	ls "$T"/debs/*.deb >/dev/null 2>&1 || { echo "hostonly-compare: no peer packages on the tools disk (make bench-hostonly-guest downloads them)" >&2; exit 1; }
-	for d in "$T"/debs/*.deb; do dpkg-deb -x "$d" /; done
+	# (tar keeps the merged-/usr links /bin, /lib, /sbin: dpkg-deb -x would replace them)
+	for d in "$T"/debs/*.deb; do dpkg-deb --fsys-tarfile "$d" | tar -x --keep-directory-symlink -C /; done
 	fsck=()
 else
 	guest=
@@ -95,6 +97,16 @@ dracut --quiet --force --hostonly --reproducible \
 	--zstd --no-early-microcode "$W/dracut.img" >"$W/dracut.log" 2>&1 ||
 	{ cat "$W/dracut.log" >&2; exit 1; }
 t_dracut=$(ms "$t0" "$(now)")
+# ... and with --hostonly-mode strict (only the drivers of the devices the machine has; the
+# default "sloppy" mode keeps whole driver classes, e.g. every HID and watchdog driver)
+mkdir -p "$W/dracut-strict/conf.d" "$W/dracut-strict/tmp"
+t0=$(now)
+dracut --quiet --force --hostonly --hostonly-mode strict --reproducible \
+	--conf /dev/null --confdir "$W/dracut-strict/conf.d" --tmpdir "$W/dracut-strict/tmp" \
+	--kver "$KVER" --kmoddir "$moddir" \
+	--zstd --no-early-microcode "$W/dracut-strict.img" >"$W/dracut-strict.log" 2>&1 ||
+	{ cat "$W/dracut-strict.log" >&2; exit 1; }
+t_dracut_strict=$(ms "$t0" "$(now)")
 
 row() { # NAME IMAGE BUILD_MS DETECT
 	local l="$W/$1.list" size files entries mods raw
@@ -119,8 +131,9 @@ row() { # NAME IMAGE BUILD_MS DETECT
 	row "initkit --host" "$W/initkit.img" "$t_initkit" "$det_initkit"
 	row "initramfs-tools MODULES=dep" "$W/initramfs-tools.img" "$t_itools" ""
 	row "dracut --hostonly" "$W/dracut.img" "$t_dracut" ""
+	row "dracut --hostonly-mode strict" "$W/dracut-strict.img" "$t_dracut_strict" ""
 	echo
-	for t in "initkit --host" "initramfs-tools MODULES=dep" "dracut --hostonly"; do
+	for t in "initkit --host" "initramfs-tools MODULES=dep" "dracut --hostonly" "dracut --hostonly-mode strict"; do
 		echo "- $t ($(wc -l <"$W/$t.modules") modules): $(tr '\n' ' ' <"$W/$t.modules")"
 	done
 } | tee "$OUTMD"
