@@ -32,3 +32,8 @@ mkimage-check: $(O)/stripped/initkit-mkimage $(O)/stripped/initkit-init $(O)/ker
 EXTRA_CHECKS += mkimage-check
 # The static lvm that `initkit-mkimage --lvm` takes by default: this build's (lib/deps.sh).
 $(O)/obj/initrd/mkimage/mkimage.o: CFLAGS += -DLVM_DEFAULT_BINARY='"$(abspath $(DEPS))/sbin/lvm"'
+# initkit-mkimage --host: detection on the recorded trees of tests/host-fixtures/.
+TESTS += host
+test_host_SRCS := tests/test_host.c initrd/mkimage/host.c initrd/lvm_names.c initrd/bootconf.c \
+	initrd/cmdline.c initrd/conf.c $(LIB_SRCS)
+$(O)/obj/tests/test_host.o: CFLAGS += -DHOST_FIXTURES='"$(abspath tests/host-fixtures)"'

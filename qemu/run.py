@@ -4,7 +4,10 @@ one scenario file per behaviour (qemu/scenarios/*.scn), and checks the serial co
 
 Scenario file: one directive per line, '#' comments. Directives:
   mkimage: ARGS      extra arguments for initkit-mkimage (kernel modules dir is added)
-  disk: RECIPE [k=v] a virtio disk built by qemu/disks.sh (repeatable; order = vda, vdb, ...)
+  disk: RECIPE [k=v] a virtio disk built by qemu/disks.sh (repeatable; order = vda, vdb, ...);
+                     @if=nvme|ahci|usb attaches it as an NVMe namespace, to q35's AHCI
+                     controller (ide-hd) or as usb-storage (give a USB controller with qemu:)
+  qemu: ARGS         extra QEMU arguments (-device usb-kbd, ...; @BUILD@ is replaced)
   rootfs: NAME       attach BUILD/rootfs-systemd/NAME.img (qemu/rootfs-systemd.sh) as the next
                      virtio disk (a Debian system with systemd, for the stage-2 scenarios)
   disk-fresh: RECIPE a disk built by qemu/disks.sh for every run, never cached (for disks that
@@ -54,6 +57,7 @@ class Scenario:
         self.path = path
         self.name = os.path.splitext(os.path.basename(path))[0]
         self.mkimage, self.disks, self.append, self.late = [], [], [], []
+        self.disk_ifs, self.qemu = [], []
         self.unchanged = []
         self.steps, self.forbid = [], []
         self.timeout, self.exit = 90.0, "poweroff"
@@ -71,11 +75,17 @@ class Scenario:
                 if key == "mkimage":
                     self.mkimage += shlex.split(val)
                 elif key == "disk":
-                    self.disks.append(shlex.split(val))
+                    args = shlex.split(val)
+                    self.disk_ifs.append(next((a[4:] for a in args if a.startswith("@if=")), "virtio"))
+                    self.disks.append([a for a in args if not a.startswith("@if=")])
+                elif key == "qemu":
+                    self.qemu += shlex.split(val)
                 elif key == "disk-fresh":
                     self.disks.append(["@FRESH@"] + shlex.split(val))
+                    self.disk_ifs.append("virtio")
                 elif key == "rootfs":
                     self.disks.append(["@ROOTFS@", val])
+                    self.disk_ifs.append("virtio")
                 elif key == "disk-late":
                     self.late.append(shlex.split(val))
                 elif key == "append":
@@ -157,8 +167,11 @@ def run(sc, build, verbose):
         if os.path.exists(ov):
             os.unlink(ov)
         subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", d, ov], check=True)
-        drives += ["-drive", f"file={ov},if=none,id=d{i},format=qcow2",
-                   "-device", f"virtio-blk-pci,drive=d{i},serial=disk{i}"]
+        iface = sc.disk_ifs[i]
+        dev = {"nvme": f"nvme,drive=d{i},serial=disk{i}",
+               "ahci": f"ide-hd,drive=d{i},bus=ide.{sc.disk_ifs[:i].count('ahci')}",
+               "usb": f"usb-storage,drive=d{i}"}.get(iface, f"virtio-blk-pci,drive=d{i},serial=disk{i}")
+        drives += ["-drive", f"file={ov},if=none,id=d{i},format=qcow2", "-device", dev]
     late = []
     for i, d in enumerate(sc.late):
         ov = os.path.join(wd, f"late{i}.qcow2")
@@ -175,7 +188,8 @@ def run(sc, build, verbose):
         qemu = ["qemu-system-x86_64", "-machine", "q35", "-m", str(sc.memory), "-smp", "1",
                 "-display", "none", "-no-reboot", "-serial", "stdio",
                 "-monitor", f"unix:{mon},server,nowait",
-                "-kernel", os.path.join(build, sc.kernel), "-initrd", initrd, "-append", cmdline] + drives
+                "-kernel", os.path.join(build, sc.kernel), "-initrd", initrd, "-append", cmdline] + drives + \
+            [a.replace("@BUILD@", build) for a in sc.qemu]
         if os.path.exists(mon):
             os.unlink(mon)
         proc = subprocess.Popen(qemu, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

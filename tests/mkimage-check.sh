@@ -4,7 +4,8 @@
 # what goes into the image (module closure with indexes, the modprobe.d files used, firmware,
 # /sbin/modprobe, key files 0400, hooks 0755, gen_init_cpio entries with owners and hard
 # links), the static lvm and e2fsck (refused when not static), fsync before the rename, and
-# that bad input or a non-regular -o target leaves things untouched. Ends with "N passed, N failed".
+# that bad input or a non-regular -o target leaves things untouched; --host on the recorded
+# trees of tests/host-fixtures/. Ends with "N passed, N failed".
 set -uo pipefail
 "$(dirname "$0")/../lib/apt-install" cpio strace xz-utils zstd
 O=$(realpath "${1:-build}")
@@ -357,5 +358,55 @@ check "--lvm-config without filters: none added" bash -c "! grep -q 'filter' '$T
 lvm_img lvb "$T/lc/byid.conf"
 check "--lvm-config: a /dev/disk/ filter is warned about (no udev links in stage 1)" grep -q "names /dev/disk/ links, which stage 1 does not have" "$T/lvb.err"
 check "--lvm-config missing: refused naming it, no image" bash -c "! '$MK' -o '$T/lvm-miss.img' --kver '$KVER' --moddir '$MOD' --init '$O/stripped/initkit-init' --lvm-binary '$LVMB' --lvm-config /nonexistent/lvm.conf 2>'$T/lvm-miss.err' && grep -q -- '--lvm-config /nonexistent/lvm.conf' '$T/lvm-miss.err' && [ ! -e '$T/lvm-miss.img' ]"
+# --host on the recorded trees of tests/host-fixtures/ (README there): what goes in, the table,
+# and every layout it cannot handle refused by name with no image written.
+HF=$(realpath "$(dirname "$0")/host-fixtures")
+host_img() { # NAME TREE [ARGS...]: an uncompressed image, its listing NAME.ls and tree NAME.d
+	local n=$1 tree=$2
+	shift 2
+	"$MK" -o "$T/$n.img" --compress none --kver "$KVER" --moddir "$MOD" --init "$O/stripped/initkit-init" \
+		--host-root "$tree" "$@" >"$T/$n.out" 2>"$T/$n.err" || return 1
+	list "$T/$n.img" >"$T/$n.ls"
+	mkdir -p "$T/$n.d" && (cd "$T/$n.d" && cpio -id --quiet <"$T/$n.img")
+}
+host_refused() { # NAME TREE MESSAGE: exit 1, MESSAGE and "not written" on stderr, no image
+	! "$MK" -o "$T/$1.img" --kver "$KVER" --moddir "$MOD" --init "$O/stripped/initkit-init" \
+		--host-root "$2" >"$T/$1.out" 2>"$T/$1.err" && grep -qF -- "$3" "$T/$1.err" &&
+		grep -q "not written" "$T/$1.err" && [ ! -e "$T/$1.img" ]
+}
+host_variant() { # NAME FROM FILE TEXT: a copy of tree FROM with FILE replaced
+	rm -rf "$T/hv-$1" && cp -a "$HF/$2" "$T/hv-$1" && mkdir -p "$(dirname "$T/hv-$1/$3")" &&
+		printf '%s\n' "$4" >"$T/hv-$1/$3"
+}
+host_img hvm "$HF/build-vm" --fsck-binary "$O/qemu/e2fsck/sbin/e2fsck.static"
+check "--host (build VM): virtio_blk, virtio_pci (driver virtio-pci), ext4 and their dependencies" bash -c "grep -q 'virtio_blk.ko$' '$T/hvm.ls' && grep -q 'virtio_pci.ko$' '$T/hvm.ls' && grep -q 'virtio_ring.ko$' '$T/hvm.ls' && grep -q '/ext4.ko$' '$T/hvm.ls'"
+check "--host: root= into the image config (not on the host's command line)" grep -qx 'root=/dev/vda' "$T/hvm.d/etc/initkit.conf"
+check "--host: the table says why (virtio_pci: bound to driver virtio-pci)" grep -q 'host: module   virtio_pci .*bound to driver virtio-pci' "$T/hvm.out"
+check "--host: ext4 root with a static e2fsck: --fsck added" grep -qx '100755 sbin/e2fsck' "$T/hvm.ls"
+check "--host: keyboard safe set (usbhid, xhci_pci, i2c_hid_acpi) included" bash -c "grep -q '/usbhid.ko$' '$T/hvm.ls' && grep -q '/xhci-pci.ko$' '$T/hvm.ls' && grep -q '/i2c-hid-acpi.ko$' '$T/hvm.ls'"
+host_img hvmod "$HF/build-vm" --module nvme --set root=LABEL=mine
+check "--host plus --module adds (nvme)" bash -c "grep -q '/nvme.ko$' '$T/hvmod.ls' && grep -q 'virtio_blk.ko$' '$T/hvmod.ls'"
+check "--host plus --set root=: the user's line comes last (wins)" bash -c "[ \"\$(grep '^root=' '$T/hvmod.d/etc/initkit.conf' | tail -1)\" = root=LABEL=mine ]"
+host_img hnv "$HF/nvme-laptop"
+check "--host (NVMe laptop): nvme, no virtio; resume= from the active swap" bash -c "grep -q '/nvme.ko$' '$T/hnv.ls' && ! grep -q 'virtio_blk.ko$' '$T/hnv.ls' && grep -qx 'resume=UUID=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004' '$T/hnv.d/etc/initkit.conf'"
+check "--host: root= on the host's command line is not written again" bash -c "! grep -q '^root=' '$T/hnv.d/etc/initkit.conf' && grep -q 'not written: the kernel command line has root=' '$T/hnv.out'"
+host_img hak "$HF/ahci-usbkbd"
+check "--host (AHCI + USB keyboard): ahci, sd_mod, hid-generic, usbhid, xhci-pci" bash -c "for m in ahci sd_mod hid-generic usbhid xhci-pci; do grep -q \"/\$m.ko\$\" '$T/hak.ls' || exit 1; done"
+host_img hll "$HF/luks-lvm" --lvm-binary "$LVMB"
+check "--host (LUKS + LVM): dm-crypt, xts, /sbin/lvm, the crypttab entries needed" bash -c "grep -q 'dm-crypt.ko$' '$T/hll.ls' && grep -q '/xts.ko$' '$T/hll.ls' && grep -qx '100755 sbin/lvm' '$T/hll.ls' && grep -q '^sda3_crypt' '$T/hll.d/etc/crypttab' && grep -q '^srv_crypt.*none.*initramfs' '$T/hll.d/etc/crypttab' && ! grep -q home_crypt '$T/hll.d/etc/crypttab'"
+check "--host: a key file on the encrypted root is not copied, and said so" bash -c "! grep -q 'srv.key' '$T/hll.ls' && grep -q 'srv_crypt: key file /etc/keys/srv.key lives on an encrypted filesystem' '$T/hll.err'"
+"$MK" -o "$T/univ.img" --compress none --kver "$KVER" --moddir "$MOD" --init "$O/stripped/initkit-init" --universal >"$T/univ.out" 2>&1
+check "--universal: nvme, ahci, virtio_blk, usb-storage, dm-crypt, btrfs, usbhid" bash -c "list '$T/univ.img' >'$T/univ.ls' && for m in nvme ahci virtio_blk usb-storage dm-crypt btrfs usbhid; do grep -q \"/\$m.ko\$\" '$T/univ.ls' || exit 1; done"
+host_variant nfs build-vm proc/self/mountinfo "27 1 0:52 / / rw,relatime - nfs4 10.0.0.1:/export/root rw"
+check "--host: root on NFS refused naming it, no image" host_refused nfs "$T/hv-nfs" "/ is nfs4 on 10.0.0.1:/export/root"
+host_variant zfs build-vm proc/self/mountinfo "27 1 0:52 / / rw,relatime - zfs rpool/ROOT/debian rw"
+check "--host: root on ZFS refused naming it, no image" host_refused zfs "$T/hv-zfs" "/ is zfs on rpool/ROOT/debian"
+host_variant loop build-vm proc/self/mountinfo "27 1 7:0 / / rw,relatime - ext4 /dev/loop0 rw"
+check "--host: root on a loop device refused naming it, no image" host_refused loop "$T/hv-loop" "loop0 is a virtual block device"
+host_variant md build-vm sys/devices/pci0000:00/0000:00:02.0/virtio1/block/vda/md/level raid1
+check "--host: root on md RAID refused naming it, no image" host_refused md "$T/hv-md" "vda is an md RAID array"
+host_variant mp luks-lvm dmsetup/debian--vg-root "0 65536 multipath 0 0 1 1 round-robin 0 1 1 253:0 1"
+check "--host: an unknown dm target refused naming the device, no image" host_refused mp "$T/hv-mp" "dm device debian--vg-root (dm-1) uses the device-mapper target 'multipath'"
+check "--host-root without a mountinfo: refused naming it, no image" host_refused none /nonexistent "--host-root /nonexistent"
 echo "mkimage: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

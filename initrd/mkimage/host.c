@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -108,7 +109,8 @@ struct hctx {
 	char *mountinfo, *cmdline;
 	char **crypt_names, **crypt_uuids; /* dm-crypt devices under root, /usr, resume */
 	size_t n_crypt;
-	char purpose[300]; /* "root /dev/vda", for the why column */
+	char purpose[300];   /* "root /dev/vda", for the why column */
+	char btrfs_uuid[64]; /* the root's btrfs, from /sys/fs/btrfs/UUID */
 };
 
 /* --- pure helpers --- */
@@ -628,35 +630,46 @@ static void parent(char *path)
 		path[0] = 0;
 }
 
-/* Every ancestor of dir below sys/devices: its modalias and bound driver. */
+/* One device's bound driver in the target kernel: driver/module (a modular or named built-in
+ * driver), else the driver's name, which libkmod also finds as "virtio-pci" for virtio_pci.
+ * Returns the number of modules found (0: no driver bound, or not in the target kernel). */
+static int resolve_driver(struct hctx *h, const char *dev)
+{
+	char drv[4096], mod[4096], why[1400];
+	if (link_resolve(h, dev, "driver", drv, sizeof(drv)) < 0)
+		return 0;
+	const char *name =
+		link_resolve(h, drv, "module", mod, sizeof(mod)) == 0 ? base(mod) : base(drv);
+	snprintf(why, sizeof(why), "%s: %s bound to driver %s", h->purpose, base(dev), base(drv));
+	int r = resolve(h, name, why);
+	if (r == 0) {
+		snprintf(
+			why, sizeof(why),
+			"%s: %s: driver %s is not in the target kernel (neither a module nor built "
+			"in); using the device's modalias",
+			h->purpose, base(dev), base(drv));
+		plan_item(h->plan, HOST_NOTE, base(drv), why);
+	}
+	return r;
+}
+
+/* Every ancestor of dir below sys/devices: its bound driver; its modalias only when no driver
+ * is bound or the driver is not in the target kernel (every module a modalias matches would
+ * bring serio_raw along with atkbd, and a PCI bridge's hotplug driver along with the disk). */
 static int walk_ancestors(struct hctx *h, const char *dir)
 {
 	char p[4096], value[1024], why[1400];
 	snprintf(p, sizeof(p), "%s", dir);
 	for (; startswith(p, "sys/devices/") && !streq(p, "sys/devices"); parent(p)) {
-		int r;
-		if (attr(h, p, "modalias", value, sizeof(value)) == 0 && value[0]) {
+		int r = resolve_driver(h, p);
+		if (r < 0)
+			return r;
+		if (r == 0 && attr(h, p, "modalias", value, sizeof(value)) == 0 && value[0]) {
 			snprintf(why, sizeof(why), "%s: %s modalias %s", h->purpose, base(p),
 				 value);
 			if ((r = resolve(h, value, why)) < 0)
 				return r;
 		}
-		char drv[4096], mod[4096];
-		if (link_resolve(h, p, "driver", drv, sizeof(drv)) < 0)
-			continue;
-		/* the driver's module: driver/module (a modular or named built-in driver), else
-		 * the driver's name, which libkmod also finds as "virtio-pci" for virtio_pci */
-		const char *name = link_resolve(h, drv, "module", mod, sizeof(mod)) == 0
-					   ? base(mod)
-					   : base(drv);
-		snprintf(why, sizeof(why), "%s: %s bound to driver %s", h->purpose, base(p),
-			 base(drv));
-		if ((r = resolve(h, name, why)) < 0)
-			return r;
-		if (r == 0)
-			plan_item(h->plan, HOST_NOTE, base(drv),
-				  "driver not found in the target kernel (neither a module nor "
-				  "built in): check that it can reach this device");
 	}
 	return 0;
 }
@@ -770,8 +783,10 @@ static int walk_dm(struct hctx *h, const char *dir, int depth)
 	if (startswith(uuid, "LVM-")) {
 		char vg[128], lv[128];
 		if (lvm_dm_name_split(name, vg, sizeof(vg), lv, sizeof(lv)) == 0) {
-			snprintf(why, sizeof(why), "%s: logical volume %s/%s", h->purpose, vg, lv);
-			plan_item(h->plan, HOST_NOTE, "lvm", why);
+			char vglv[260];
+			snprintf(vglv, sizeof(vglv), "%s/%s", vg, lv);
+			snprintf(why, sizeof(why), "%s: logical volume %s (LVM)", h->purpose, vglv);
+			plan_item(h->plan, HOST_NOTE, vglv, why);
 		}
 		h->plan->lvm = true;
 	}
@@ -831,6 +846,26 @@ static int block_dir(struct hctx *h, unsigned major, unsigned minor, char *out, 
 	return link_resolve(h, "sys/dev/block", dev, out, size);
 }
 
+/* A recorded device (its first bytes) as a 1 MiB device in memory, zero-padded: libblkid's btrfs
+ * and swap probes look only at the first 68 KiB but refuse a device that ends there. */
+static int recorded_device(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int mfd = fd < 0 ? -1 : memfd_create("initkit-host-device", MFD_CLOEXEC);
+	char buf[65536];
+	ssize_t n;
+	if (mfd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(mfd, buf, (size_t)n) != n)
+			n = -1;
+	if (n < 0 || ftruncate(mfd, 1 << 20) < 0) {
+		close(mfd);
+		return -1;
+	}
+	return mfd;
+}
+
 struct probe {
 	char type[64], uuid[128], label[128];
 };
@@ -855,9 +890,14 @@ static int probe(struct hctx *h, const char *dir, struct probe *pr)
 			snprintf(path, sizeof(path), "/dev/%.*s", (int)strcspn(dn + 8, "\n"),
 				 dn + 8);
 	}
-	blkid_probe bp = blkid_new_probe_from_filename(path);
+	_cleanup_close_ int memfd = h->recorded ? recorded_device(path) : -1;
+	blkid_probe bp = memfd >= 0 ? blkid_new_probe() : blkid_new_probe_from_filename(path);
+	if (bp && memfd >= 0 && blkid_probe_set_device(bp, memfd, 0, 0) < 0) {
+		blkid_free_probe(bp);
+		bp = NULL;
+	}
 	if (!bp)
-		return -errno ?: -EIO;
+		return -ENODATA;
 	blkid_probe_enable_superblocks(bp, 1);
 	blkid_probe_set_superblocks_flags(bp, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_UUID |
 						      BLKID_SUBLKS_LABEL);
@@ -943,6 +983,7 @@ static int walk_btrfs(struct hctx *h, const char *source_dir)
 		if (m)
 			dfd = -1;
 		r = 0;
+		snprintf(h->btrfs_uuid, sizeof(h->btrfs_uuid), "%s", e->d_name);
 		for (struct dirent *k; m && r == 0 && (k = readdir(m));) {
 			char member[4096];
 			if (k->d_name[0] == '.' ||
@@ -995,8 +1036,17 @@ static int detect_mount(struct hctx *h, const char *mnt, const char *what)
 		return r;
 	struct probe pr;
 	bool probed = probe(h, dir, &pr) == 0 && pr.type[0];
-	snprintf(why, sizeof(why), "%s: filesystem %s (%s)", h->purpose, m.fstype,
-		 probed ? "superblock" : "mountinfo; superblock not readable");
+	/* the type the kernel mounted it as decides the module: a superblock can say ext3 where
+	 * ext4 mounts it; the superblock's type is shown next to it */
+	if (!probed)
+		snprintf(why, sizeof(why),
+			 "%s: filesystem %s (as mounted; superblock not readable)", h->purpose,
+			 m.fstype);
+	else if (streq(pr.type, m.fstype))
+		snprintf(why, sizeof(why), "%s: filesystem %s (superblock)", h->purpose, m.fstype);
+	else
+		snprintf(why, sizeof(why), "%s: filesystem %s (as mounted; the superblock says %s)",
+			 h->purpose, m.fstype, pr.type);
 	snprintf(spec, sizeof(spec), "fs-%s", m.fstype);
 	if ((r = resolve(h, spec, why)) == 0 && (r = resolve(h, m.fstype, why)) == 0) {
 		log_error("%s: the target kernel has no %s filesystem (no module fs-%s, not built "
@@ -1013,6 +1063,8 @@ static int detect_mount(struct hctx *h, const char *mnt, const char *what)
 		snprintf(spec, sizeof(spec), "/dev/mapper/%s", name);
 	else if (probed && pr.uuid[0])
 		snprintf(spec, sizeof(spec), "UUID=%s", pr.uuid);
+	else if (streq(m.fstype, "btrfs") && h->btrfs_uuid[0])
+		snprintf(spec, sizeof(spec), "UUID=%s", h->btrfs_uuid);
 	else
 		snprintf(spec, sizeof(spec), "/dev/%s", base(dir));
 	snprintf(why, sizeof(why), "root: %s mounted on /", m.source);
@@ -1187,7 +1239,7 @@ static int crypttab_entry(struct hctx *h, FILE *out, char *f[4], const char *why
 		}
 		if (note[0]) {
 			log_warning("%s", note);
-			plan_item(h->plan, HOST_NOTE, "crypttab", note);
+			plan_item(h->plan, HOST_NOTE, f[2], note);
 		}
 	}
 	fprintf(out, "%s\t%s\t%s\t%s\n", f[0], f[1], key, f[3][0] ? f[3] : "luks");
@@ -1218,7 +1270,7 @@ static int build_crypttab(struct hctx *h)
 			continue;
 		snprintf(why, sizeof(why), "/etc/crypttab entry %s: %s", f[0],
 			 needed ? "a LUKS device under root, /usr or resume" : "marked initramfs");
-		r = plan_item(h->plan, HOST_NOTE, "crypttab", why);
+		r = plan_item(h->plan, HOST_NOTE, f[0], why);
 		r = r < 0 ? r : crypttab_entry(h, out, f, why);
 		n++;
 	}
@@ -1238,7 +1290,7 @@ static int build_crypttab(struct hctx *h)
 			 "entry %s generated: LUKS device under root, /usr or resume that "
 			 "/etc/crypttab does not name",
 			 h->crypt_names[i]);
-		r = plan_item(h->plan, HOST_NOTE, "crypttab", why);
+		r = plan_item(h->plan, HOST_NOTE, h->crypt_names[i], why);
 		n++;
 	}
 	if (out)

@@ -46,6 +46,11 @@ FUZZ_ALL := cmdline conf bootconf crypttab cpiolist mount_options kconfig_read f
 	mergeconfig kconfig_tree logind_conf logind_values stage2_cmdline stage2_defaults luks_table \
 	lvm_names
 FUZZ_ALL += btrfs_super
+# initkit-mkimage --host's parsers (host.c links libkmod, libblkid, libdevmapper: the deps)
+fuzz_host_SRCS := initrd/mkimage/host.c initrd/lvm_names.c initrd/bootconf.c initrd/conf.c \
+	initrd/cmdline.c $(LIB_SRCS)
+fuzz_host_LIBS = $(DEP_LIBS)
+FUZZ_ALL += host
 fuzz_available = $(and $(wildcard tests/fuzz/fuzz_$(1).c),$(if $(filter-out \
 	$(wildcard $(fuzz_$(1)_SRCS)),$(fuzz_$(1)_SRCS)),,yes))
 FUZZ_TARGETS ?= $(foreach t,$(FUZZ_ALL),$(if $(call fuzz_available,$(t)),$(t)))
