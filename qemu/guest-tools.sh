@@ -37,6 +37,7 @@ key=$(cat "$O/kernel/kver" "$mods/$kver/modules.dep" "$0" | sha256sum | cut -c1-
 base=$O/qemu/disks/guest-modules-$key.img
 if [ ! -f "$base" ]; then
 	mkdir -p "$(dirname "$base")"
+	rm -f "$O"/qemu/disks/guest-modules-*.img # another kernel's or script's: 400 MB each
 	mb=$(du -sm "$mods" | cut -f1)
 	# room for the module tree, 64 MiB for the binaries, and ext4's own overhead
 	mkfs.ext4 -q -F -E root_owner=0:0 -L initkit-tools -d "$mods" "$base.tmp" "$((mb * 6 / 5 + 64))M" 2>&1 |
