@@ -21,7 +21,7 @@ set -euo pipefail
 O=$(realpath -m "$1")
 OUT=$2
 shift 2
-run= debs=
+run='' debs=''
 for kv in "$@"; do
 	case "$kv" in
 	run=*) run=${kv#run=} ;;
