@@ -5,8 +5,8 @@ one scenario file per behaviour (qemu/scenarios/*.scn), and checks the serial co
 Scenario file: one directive per line, '#' comments. Directives:
   mkimage: ARGS      extra arguments for initkit-mkimage (kernel modules dir is added)
   disk: RECIPE [k=v] a virtio disk built by qemu/disks.sh (repeatable; order = vda, vdb, ...);
-                     @if=nvme|ahci|usb attaches it as an NVMe namespace, to q35's AHCI
-                     controller (ide-hd) or as usb-storage (give a USB controller with qemu:)
+                     @if=nvme|ahci attaches it as an NVMe controller's namespace or to q35's
+                     AHCI controller (ide-hd) instead of virtio-blk
   qemu: ARGS         extra QEMU arguments (-device usb-kbd, ...; @BUILD@ is replaced)
   rootfs: NAME       attach BUILD/rootfs-systemd/NAME.img (qemu/rootfs-systemd.sh) as the next
                      virtio disk (a Debian system with systemd, for the stage-2 scenarios)
@@ -76,7 +76,10 @@ class Scenario:
                     self.mkimage += shlex.split(val)
                 elif key == "disk":
                     args = shlex.split(val)
-                    self.disk_ifs.append(next((a[4:] for a in args if a.startswith("@if=")), "virtio"))
+                    iface = next((a[4:] for a in args if a.startswith("@if=")), "virtio")
+                    if iface not in ("virtio", "nvme", "ahci"):
+                        raise SystemExit(f"{path}:{lineno}: @if={iface}: expected nvme or ahci")
+                    self.disk_ifs.append(iface)
                     self.disks.append([a for a in args if not a.startswith("@if=")])
                 elif key == "qemu":
                     self.qemu += shlex.split(val)
@@ -170,7 +173,7 @@ def run(sc, build, verbose):
         iface = sc.disk_ifs[i]
         dev = {"nvme": f"nvme,drive=d{i},serial=disk{i}",
                "ahci": f"ide-hd,drive=d{i},bus=ide.{sc.disk_ifs[:i].count('ahci')}",
-               "usb": f"usb-storage,drive=d{i}"}.get(iface, f"virtio-blk-pci,drive=d{i},serial=disk{i}")
+               }.get(iface, f"virtio-blk-pci,drive=d{i},serial=disk{i}")
         drives += ["-drive", f"file={ov},if=none,id=d{i},format=qcow2", "-device", dev]
     late = []
     for i, d in enumerate(sc.late):

@@ -382,6 +382,7 @@ host_img hvm "$HF/build-vm" --fsck-binary "$O/qemu/e2fsck/sbin/e2fsck.static"
 check "--host (build VM): virtio_blk, virtio_pci (driver virtio-pci), ext4 and their dependencies" bash -c "grep -q 'virtio_blk.ko$' '$T/hvm.ls' && grep -q 'virtio_pci.ko$' '$T/hvm.ls' && grep -q 'virtio_ring.ko$' '$T/hvm.ls' && grep -q '/ext4.ko$' '$T/hvm.ls'"
 check "--host: root= into the image config (not on the host's command line)" grep -qx 'root=/dev/vda' "$T/hvm.d/etc/initkit.conf"
 check "--host: the table says why (virtio_pci: bound to driver virtio-pci)" grep -q 'host: module   virtio_pci .*bound to driver virtio-pci' "$T/hvm.out"
+check "--host: the table names the closure's dependencies too (virtio_ring, jbd2)" bash -c "grep -q 'host: module   virtio_ring .*a dependency or softdep' '$T/hvm.out' && grep -q 'host: module   jbd2 .*a dependency or softdep' '$T/hvm.out'"
 check "--host: ext4 root with a static e2fsck: --fsck added" grep -qx '100755 sbin/e2fsck' "$T/hvm.ls"
 check "--host: keyboard safe set (usbhid, xhci_pci, i2c_hid_acpi) included" bash -c "grep -q '/usbhid.ko$' '$T/hvm.ls' && grep -q '/xhci-pci.ko$' '$T/hvm.ls' && grep -q '/i2c-hid-acpi.ko$' '$T/hvm.ls'"
 host_img hvmod "$HF/build-vm" --module nvme --set root=LABEL=mine

@@ -375,6 +375,35 @@ static void write_file(const char *dir, const char *rel, const char *text)
 	fclose(f);
 }
 
+/* resume= from Debian's conf.d/resume when the command line has none (the swap is found by
+ * its UUID among the recorded superblocks), and noresume on the command line. */
+static void test_resume_sources(void **state)
+{
+	(void)state;
+	NEED_KERNEL();
+	char dir[] = "/tmp/test-host.XXXXXX", cmd[8192];
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp -a %s/nvme-laptop/. %s/", HOST_FIXTURES, dir);
+	assert_int_equal(system(cmd), 0);
+	write_file(dir, "proc/swaps", "Filename Type Size Used Priority\n");
+	write_file(dir, "etc/initramfs-tools/conf.d/resume",
+		   "RESUME=UUID=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004\n");
+	struct host_plan p;
+	assert_int_equal(detect(dir, &p), 0);
+	assert_true(has(p.sets, p.n_sets, "resume=UUID=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004"));
+	assert_true(has_item(&p, "resume=UUID=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004",
+			     "in /etc/initramfs-tools/conf.d/resume"));
+	host_plan_free(&p);
+	write_file(dir, "proc/cmdline", "root=/dev/nvme0n1p1 noresume\n");
+	assert_int_equal(detect(dir, &p), 0);
+	for (size_t i = 0; i < p.n_sets; i++)
+		assert_false(strncmp(p.sets[i], "resume=", 7) == 0);
+	assert_true(has_item(&p, "resume", "noresume on the kernel command line"));
+	host_plan_free(&p);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -451,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_keyfile_copied),
 		cmocka_unit_test(test_btrfs_raid1),
 		cmocka_unit_test(test_separate_usr),
+		cmocka_unit_test(test_resume_sources),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_refused_dm),
 	};

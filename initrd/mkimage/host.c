@@ -741,6 +741,36 @@ static char *dm_table(struct hctx *h, const char *dir, const char *name)
 	return text;
 }
 
+/* What a dm device is, from its dm uuid: a LUKS mapping (CRYPT-LUKS1/2-: crypttab, --luks) or
+ * an LV (LVM-: --lvm). dm-crypt without LUKS is refused: stage 1 opens LUKS only. */
+static int dm_identity(struct hctx *h, const char *name, const char *uuid)
+{
+	char why[1400];
+	if (startswith(uuid, "CRYPT-")) {
+		if (!startswith(uuid, "CRYPT-LUKS")) {
+			log_error("%s: dm device %s is dm-crypt without LUKS (%s); stage 1 opens "
+				  "LUKS volumes only; not written",
+				  h->purpose, name, uuid);
+			return -EOPNOTSUPP;
+		}
+		h->plan->luks = true;
+		int r = push_crypt(h, name, uuid);
+		if (r < 0)
+			return r;
+	}
+	if (startswith(uuid, "LVM-")) {
+		char vg[128], lv[128];
+		if (lvm_dm_name_split(name, vg, sizeof(vg), lv, sizeof(lv)) == 0) {
+			char vglv[260];
+			snprintf(vglv, sizeof(vglv), "%s/%s", vg, lv);
+			snprintf(why, sizeof(why), "%s: logical volume %s (LVM)", h->purpose, vglv);
+			plan_item(h->plan, HOST_NOTE, vglv, why);
+		}
+		h->plan->lvm = true;
+	}
+	return 0;
+}
+
 static int walk_dm(struct hctx *h, const char *dir, int depth)
 {
 	char name[256] = "", uuid[256] = "", why[1400], type[64];
@@ -768,28 +798,9 @@ static int walk_dm(struct hctx *h, const char *dir, int depth)
 				return r;
 		}
 	}
-	if (startswith(uuid, "CRYPT-")) {
-		if (!startswith(uuid, "CRYPT-LUKS")) {
-			log_error("%s: dm device %s is dm-crypt without LUKS (%s); stage 1 opens "
-				  "LUKS volumes only; not written",
-				  h->purpose, name, uuid);
-			return -EOPNOTSUPP;
-		}
-		h->plan->luks = true;
-		int r = push_crypt(h, name, uuid);
-		if (r < 0)
-			return r;
-	}
-	if (startswith(uuid, "LVM-")) {
-		char vg[128], lv[128];
-		if (lvm_dm_name_split(name, vg, sizeof(vg), lv, sizeof(lv)) == 0) {
-			char vglv[260];
-			snprintf(vglv, sizeof(vglv), "%s/%s", vg, lv);
-			snprintf(why, sizeof(why), "%s: logical volume %s (LVM)", h->purpose, vglv);
-			plan_item(h->plan, HOST_NOTE, vglv, why);
-		}
-		h->plan->lvm = true;
-	}
+	int r = dm_identity(h, name, uuid);
+	if (r < 0)
+		return r;
 	/* the devices under it */
 	char slaves[4096];
 	snprintf(slaves, sizeof(slaves), "%s/slaves", dir);
@@ -797,7 +808,6 @@ static int walk_dm(struct hctx *h, const char *dir, int depth)
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (d)
 		fd = -1;
-	int r = 0;
 	for (struct dirent *e; d && r == 0 && (e = readdir(d));) {
 		char below[4096];
 		if (e->d_name[0] == '.' || link_resolve(h, slaves, e->d_name, below, sizeof(below)))
@@ -1002,13 +1012,77 @@ static int walk_btrfs(struct hctx *h, const char *source_dir)
 	return r == -ENOENT ? walk_block(h, source_dir, 0) : r;
 }
 
+/* The filesystem's module: the type the kernel mounted it as decides (a superblock can say
+ * ext3 where ext4 mounts it); the superblock's type is shown next to it. */
+static int mount_fs_module(struct hctx *h, const struct host_mount *m, const struct probe *pr,
+			   bool probed)
+{
+	char why[1400], spec[128];
+	if (!probed)
+		snprintf(why, sizeof(why),
+			 "%s: filesystem %s (as mounted; superblock not readable)", h->purpose,
+			 m->fstype);
+	else if (streq(pr->type, m->fstype))
+		snprintf(why, sizeof(why), "%s: filesystem %s (superblock)", h->purpose, m->fstype);
+	else
+		snprintf(why, sizeof(why), "%s: filesystem %s (as mounted; the superblock says %s)",
+			 h->purpose, m->fstype, pr->type);
+	snprintf(spec, sizeof(spec), "fs-%s", m->fstype);
+	int r = resolve(h, spec, why);
+	if (r == 0 && (r = resolve(h, m->fstype, why)) == 0) {
+		log_error("%s: the target kernel has no %s filesystem (no module fs-%s, not built "
+			  "in); not written",
+			  h->purpose, m->fstype, m->fstype);
+		return -ENOENT;
+	}
+	return r < 0 ? r : 0;
+}
+
+/* root= (a dm device by its /dev/mapper name: an LV path lets stage 1 activate its VG; else
+ * the filesystem UUID; else the kernel name), rootflags=subvol= and --fsck for the root. */
+static int root_settings(struct hctx *h, const struct host_mount *m, const char *dir,
+			 const struct probe *pr, bool probed)
+{
+	char why[1400], spec[600], name[256];
+	if (attr(h, dir, "dm/name", name, sizeof(name)) == 0)
+		snprintf(spec, sizeof(spec), "/dev/mapper/%s", name);
+	else if (probed && pr->uuid[0])
+		snprintf(spec, sizeof(spec), "UUID=%s", pr->uuid);
+	else if (streq(m->fstype, "btrfs") && h->btrfs_uuid[0])
+		snprintf(spec, sizeof(spec), "UUID=%s", h->btrfs_uuid);
+	else
+		snprintf(spec, sizeof(spec), "/dev/%s", base(dir));
+	snprintf(why, sizeof(why), "root: %s mounted on /", m->source);
+	int r = plan_setting(h, "root", spec, why);
+	if (r >= 0 && streq(m->fstype, "btrfs") && !streq(m->root, "/")) {
+		snprintf(spec, sizeof(spec), "subvol=%s", m->root + 1);
+		r = plan_setting(h, "rootflags", spec, "root: a btrfs subvolume");
+	}
+	if (r < 0 ||
+	    !(streq(m->fstype, "ext4") || streq(m->fstype, "ext3") || streq(m->fstype, "ext2")))
+		return r < 0 ? r : 0;
+	if (access(h->o->fsck_binary, X_OK) == 0) {
+		h->plan->fsck = true;
+		snprintf(why, sizeof(why), "root is %s: checked before mounting (--fsck)",
+			 m->fstype);
+		r = plan_item(h->plan, HOST_FILE, "/sbin/e2fsck", why);
+	} else {
+		snprintf(why, sizeof(why),
+			 "root is %s, but %s does not exist: no check before mounting (apt-get "
+			 "install e2fsck-static, or --fsck-binary PATH)",
+			 m->fstype, h->o->fsck_binary);
+		r = plan_item(h->plan, HOST_NOTE, "fsck", why);
+	}
+	return r < 0 ? r : 0;
+}
+
 /* The filesystem mounted at mnt ("/" or "/usr"): its device chain, its module, and for the
  * root the root=, rootflags= and fsck settings. Returns 0, 1 when nothing is mounted there
  * (only for /usr), or -errno (logged). */
 static int detect_mount(struct hctx *h, const char *mnt, const char *what)
 {
 	struct host_mount m;
-	char dir[4096], why[1400], spec[600];
+	char dir[4096];
 	int r = host_mountinfo_find(h->mountinfo, mnt, &m);
 	if (r == -ENOENT && !streq(mnt, "/"))
 		return 1;
@@ -1036,59 +1110,10 @@ static int detect_mount(struct hctx *h, const char *mnt, const char *what)
 		return r;
 	struct probe pr;
 	bool probed = probe(h, dir, &pr) == 0 && pr.type[0];
-	/* the type the kernel mounted it as decides the module: a superblock can say ext3 where
-	 * ext4 mounts it; the superblock's type is shown next to it */
-	if (!probed)
-		snprintf(why, sizeof(why),
-			 "%s: filesystem %s (as mounted; superblock not readable)", h->purpose,
-			 m.fstype);
-	else if (streq(pr.type, m.fstype))
-		snprintf(why, sizeof(why), "%s: filesystem %s (superblock)", h->purpose, m.fstype);
-	else
-		snprintf(why, sizeof(why), "%s: filesystem %s (as mounted; the superblock says %s)",
-			 h->purpose, m.fstype, pr.type);
-	snprintf(spec, sizeof(spec), "fs-%s", m.fstype);
-	if ((r = resolve(h, spec, why)) == 0 && (r = resolve(h, m.fstype, why)) == 0) {
-		log_error("%s: the target kernel has no %s filesystem (no module fs-%s, not built "
-			  "in); not written",
-			  h->purpose, m.fstype, m.fstype);
-		return -ENOENT;
-	}
+	r = mount_fs_module(h, &m, &pr, probed);
 	if (r < 0 || !streq(mnt, "/"))
-		return r < 0 ? r : 0;
-	/* root=: a dm device by its /dev/mapper name (an LV path lets stage 1 activate its VG),
-	 * else the filesystem UUID, else the kernel name */
-	char name[256];
-	if (attr(h, dir, "dm/name", name, sizeof(name)) == 0)
-		snprintf(spec, sizeof(spec), "/dev/mapper/%s", name);
-	else if (probed && pr.uuid[0])
-		snprintf(spec, sizeof(spec), "UUID=%s", pr.uuid);
-	else if (streq(m.fstype, "btrfs") && h->btrfs_uuid[0])
-		snprintf(spec, sizeof(spec), "UUID=%s", h->btrfs_uuid);
-	else
-		snprintf(spec, sizeof(spec), "/dev/%s", base(dir));
-	snprintf(why, sizeof(why), "root: %s mounted on /", m.source);
-	r = plan_setting(h, "root", spec, why);
-	if (r >= 0 && streq(m.fstype, "btrfs") && !streq(m.root, "/")) {
-		snprintf(spec, sizeof(spec), "subvol=%s", m.root + 1);
-		r = plan_setting(h, "rootflags", spec, "root: a btrfs subvolume");
-	}
-	if (r >= 0 &&
-	    (streq(m.fstype, "ext4") || streq(m.fstype, "ext3") || streq(m.fstype, "ext2"))) {
-		if (access(h->o->fsck_binary, X_OK) == 0) {
-			h->plan->fsck = true;
-			snprintf(why, sizeof(why), "root is %s: checked before mounting (--fsck)",
-				 m.fstype);
-			plan_item(h->plan, HOST_FILE, "/sbin/e2fsck", why);
-		} else {
-			snprintf(why, sizeof(why),
-				 "root is %s, but %s does not exist: no check before mounting "
-				 "(apt-get install e2fsck-static, or --fsck-binary PATH)",
-				 m.fstype, h->o->fsck_binary);
-			plan_item(h->plan, HOST_NOTE, "fsck", why);
-		}
-	}
-	return r < 0 ? r : 0;
+		return r;
+	return root_settings(h, &m, dir, &pr, probed);
 }
 
 /* The hibernation device: resume= on the command line, Debian's conf.d/resume, else the

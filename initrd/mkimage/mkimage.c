@@ -3,7 +3,8 @@
  * modprobe.d files it used and the firmware its modules declare), crypttab, key files (mode
  * 0400), hooks, and extra files from a gen_init_cpio list. Same inputs and
  * SOURCE_DATE_EPOCH give byte-identical output on any build host with the same kmod version
- * (the module indexes are the host's depmod's output). */
+ * (the module indexes are the host's depmod's output). --host / --universal (host.c) decide
+ * modules, settings and files by themselves and add them to what the options name. */
 #include <dirent.h>
 #include <elf.h>
 #include <link.h> /* ElfW() */
@@ -1262,6 +1263,29 @@ static int host_apply(struct opts *o)
 	return 0;
 }
 
+/* Module names as libkmod compares them: '-' and '_' are the same. */
+static bool module_name_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
+			return false;
+	return *a == *b;
+}
+
+/* The rest of --host's table: the modules the closure added to the detected ones and the
+ * options, and why. */
+static void host_print_closure(const struct opts *o, const struct modclosure *mc)
+{
+	for (size_t i = 0; i < mc->n; i++) {
+		bool named = false;
+		for (size_t k = 0; k < o->n_modules && !named; k++)
+			named = module_name_eq(mc->names[i], o->modules[k]);
+		if (!named)
+			printf("  host: %-8s %-28s %s\n", "module", mc->names[i],
+			       "a dependency or softdep of the modules above, or of --luks/--lvm");
+	}
+}
+
 static int image_build(struct image *img, struct opts *o)
 {
 	struct modclosure mc = {0};
@@ -1286,6 +1310,8 @@ static int image_build(struct image *img, struct opts *o)
 	}
 	if (r == 0 && mc.n)
 		host_modprobe_warn(o, &mc);
+	if (r == 0 && (o->host_root || o->universal) && !o->quiet)
+		host_print_closure(o, &mc);
 	static const char *const dirs[] = {"dev",     "proc", "sys", "run",
 					   "sysroot", "sbin", "etc", "tmp"};
 	for (size_t i = 0; i < ARRAY_SIZE(dirs) && r == 0; i++) {

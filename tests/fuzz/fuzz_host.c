@@ -14,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r = host_mountinfo_find(buf, "/", &m);
 	FUZZ_CHECK(r == 0 || r == -ENOENT || r == -EINVAL || r == -ENAMETOOLONG || r == -ENOMEM);
 	if (r == 0)
-		FUZZ_CHECK(strlen(m.fstype) < sizeof(m.fstype) && strlen(m.source) < sizeof(m.source));
+		FUZZ_CHECK(strlen(m.fstype) < sizeof(m.fstype) &&
+			   strlen(m.source) < sizeof(m.source));
 	r = host_mountinfo_containing(buf, "/usr/lib/x", &m, mnt, sizeof(mnt));
 	FUZZ_CHECK(r != 0 || strlen(mnt) < sizeof(mnt));
 	r = host_cmdline_get(buf, "root", v, sizeof(v));
