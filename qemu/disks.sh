@@ -38,6 +38,8 @@
 #                   tpm2pin=PIN (--tpm2-with-pin=yes), tpm2field=KEY:VALUE (added to the token
 #                   afterwards, as a later systemd writes it: tpm2_salt, tpm2_srk, ...)
 #   raw             an unformatted disk (size=MiB)
+#   guest-tools     the disk a guest builds its own image with (qemu/guest-tools.sh: this
+#                   build's binaries, the kernel's whole module tree, run=SCRIPT); for disk-fresh:
 #   swap            a whole-disk swap area, LABEL=initkit-swap (mkswap, size=MiB, swapuuid=)
 #   swapfile        ext4 (4 KiB blocks) holding only /swapfile (size=MiB, random-filled so no
 #                   block is a hole, then mkswap): for resume_offset=; prints its page offset
@@ -59,6 +61,7 @@ O=$(realpath -m "$1")
 OUT=$2
 RECIPE=$3
 shift 3
+[ "$RECIPE" = guest-tools ] && exec "$(dirname "$0")/guest-tools.sh" "$O" "$OUT" "$@"
 label=initkit-root fsuuid=6a1c2c5e-4a4f-4d0b-9d59-1f0b7a2f0001 luksuuid=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002
 pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3b2d9c4f0003
 partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit= damage= part=

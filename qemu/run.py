@@ -12,6 +12,8 @@ Scenario file: one directive per line, '#' comments. Directives:
   qemu: ARGS         extra QEMU arguments (-device usb-kbd, ...; @BUILD@ is replaced)
   rootfs: NAME       attach BUILD/rootfs-systemd/NAME.img (qemu/rootfs-systemd.sh) as the next
                      virtio disk (a Debian system with systemd, for the stage-2 scenarios)
+  disk-fresh: RECIPE a disk built by qemu/disks.sh for every run, never cached (for disks that
+                     carry this build's binaries, e.g. guest-tools)
   disk-late: RECIPE  a disk built but not attached at boot: `hotplug: N` attaches the N-th
                      late disk through the monitor (PCIe hot-plug into a root port)
   append: ARGS       kernel command line (added after console=ttyS0 panic=-1)
@@ -30,6 +32,9 @@ Scenario file: one directive per line, '#' comments. Directives:
                      ends QEMU too), boot again with the same
                      disks as they are now (the run's overlays) and the same image; ARGS
                      replace the 'append:' ones for this and later boots
+  initrd-from: N     the next reboot: boots the image the guest wrote to disk N (a 4 KiB header
+                     "initkit-image SIZE SHA256", the image from byte 4096; checked) instead of
+                     the one the harness built: for images built inside the guest
   memory: MIB        guest memory (default 512)
   tpm: disk N|fresh  a TPM 2.0 (tpm-tis) backed by swtpm, started and stopped by the harness,
                      on a fresh copy of the state disk N was enrolled with (disks.sh luks2-tpm2)
@@ -85,6 +90,9 @@ class Scenario:
                     self.disks.append([a for a in args if not a.startswith("@if=")])
                 elif key == "qemu":
                     self.qemu += shlex.split(val)
+                elif key == "disk-fresh":
+                    self.disks.append(["@FRESH@"] + shlex.split(val))
+                    self.disk_ifs.append("virtio")
                 elif key == "rootfs":
                     self.disks.append(["@ROOTFS@", val])
                     self.disk_ifs.append("virtio")
@@ -106,7 +114,8 @@ class Scenario:
                     self.unchanged.append(tuple(int(x, 0) for x in val.split()))
                 elif key == "forbid":
                     self.forbid.append(re.compile(val))
-                elif key in ("expect", "send", "send-raw", "monitor", "sleep", "hotplug", "reboot"):
+                elif key in ("expect", "send", "send-raw", "monitor", "sleep", "hotplug", "reboot",
+                             "initrd-from"):
                     self.steps.append((key, re.compile(val) if key == "expect" else val, lineno))
                 else:
                     raise SystemExit(f"{path}:{lineno}: unknown directive {key!r}")
@@ -149,6 +158,8 @@ def run(sc, build, verbose):
     def early(d):
         if d[0] == "@ROOTFS@":  # built and kept current by qemu/rootfs-systemd.sh
             return os.path.join(build, "rootfs-systemd", d[1] + ".img")
+        if d[0] == "@FRESH@":
+            return None
         return None if any("@IMAGE@" in a for a in d) else build_disk(build, subst(d))
     disks = [early(d) for d in sc.disks]
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000", INITKIT_BUILD=build)
@@ -162,7 +173,8 @@ def run(sc, build, verbose):
     for i, d in enumerate(sc.disks):
         if disks[i] is None:
             disks[i] = os.path.join(wd, f"disk{i}.img")
-            subprocess.run([os.path.join(HERE, "disks.sh"), build, disks[i]] + subst(d), check=True, cwd=HERE)
+            subprocess.run([os.path.join(HERE, "disks.sh"), build, disks[i]] + subst(d[1:] if d[0] == "@FRESH@" else d),
+                           check=True, cwd=HERE)
     # Each run gets a private copy-on-write overlay so cached disks stay pristine.
     drives = []
     for i, d in enumerate(disks):
@@ -193,12 +205,14 @@ def run(sc, build, verbose):
     drives += sum([["-device", f"pcie-root-port,id=rp{i},chassis={i + 1}"] for i in range(len(late))], [])
     mon = os.path.join(wd, "monitor.sock")
     swtpm, tpm_args = start_swtpm(sc, wd, disks)
-    def start_qemu(append):
-        cmdline = " ".join(["console=ttyS0 panic=-1"] + append)
+    def start_qemu(append, initrd=image):
+        # no_timer_check: a loaded TCG host can make the kernel's IO-APIC timer check fail
+        # ("IO-APIC + timer doesn't work!", a panic); virtualised kernels skip it anyway
+        cmdline = " ".join(["console=ttyS0 panic=-1 no_timer_check"] + append)
         qemu = ["qemu-system-x86_64", "-machine", "q35", "-m", str(sc.memory), "-smp", "1",
                 "-display", "none", "-no-reboot", "-serial", "stdio",
                 "-monitor", f"unix:{mon},server,nowait",
-                "-kernel", os.path.join(build, sc.kernel), "-initrd", image, "-append", cmdline] + drives + \
+                "-kernel", os.path.join(build, sc.kernel), "-initrd", initrd, "-append", cmdline] + drives + \
             [a.replace("@BUILD@", build) for a in sc.qemu] + tpm_args
         if os.path.exists(mon):
             os.unlink(mon)
@@ -213,6 +227,7 @@ def run(sc, build, verbose):
     failure = None
     steps = list(sc.steps)
     wait_until = 0.0
+    initrd_disk = None  # initrd-from: the disk the next boot's image comes from
     with open(log_path, "wb") as log:
         while True:
             now = time.monotonic()
@@ -260,11 +275,23 @@ def run(sc, build, verbose):
                         failure = f"line {lineno}: boot {boots} did not power off before 'reboot:'"
                         break
                     pos = len(text)
+                    initrd = image
+                    if initrd_disk is not None:
+                        initrd = os.path.join(wd, f"initrd-boot{boots + 1}.img")
+                        bad = initrd_from_disk(os.path.join(wd, f"disk{initrd_disk}.qcow2"), initrd)
+                        if bad:
+                            failure = f"line {lineno}: initrd-from: disk {initrd_disk}: {bad}"
+                            break
+                        initrd_disk = None
                     marker = f"\n=== run.py: boot {boots + 1} (line {lineno}) ===\n".encode()
+                    if initrd != image:
+                        marker += f"=== run.py: initrd from the guest: {os.path.getsize(initrd)} bytes ===\n".encode()
                     out += marker
                     log.write(marker)
-                    p = start_qemu(shlex.split(val) and [val] or sc.append)
+                    p = start_qemu(shlex.split(val) and [val] or sc.append, initrd)
                     boots += 1
+                elif kind == "initrd-from":
+                    initrd_disk = int(val)
                 elif kind in ("monitor", "hotplug"):
                     cmds = [val]
                     if kind == "hotplug":
@@ -334,6 +361,27 @@ def start_swtpm(sc, wd, disks):
         time.sleep(0.05)
     return proc, ["-chardev", f"socket,id=chrtpm,path={sock}",
                   "-tpmdev", "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-tis,tpmdev=tpm0"]
+
+
+def initrd_from_disk(overlay, out):
+    """Copy the image a guest wrote to a raw scratch disk (overlay: the run's qcow2) to out:
+    a header line "initkit-image SIZE SHA256" in the first 4 KiB, the image from byte 4096.
+    None when it is there and its checksum matches, else what is wrong."""
+    raw = out + ".disk"
+    subprocess.run(["qemu-img", "convert", "-f", "qcow2", "-O", "raw", overlay, raw], check=True)
+    try:
+        with open(raw, "rb") as f:
+            head = f.read(4096).split(b"\n", 1)[0].decode(errors="replace").split()
+            if len(head) != 3 or head[0] != "initkit-image" or not head[1].isdigit():
+                return f"no image header at byte 0 (found {' '.join(head)[:60]!r})"
+            data = f.read(int(head[1]))
+    finally:
+        os.unlink(raw)
+    if len(data) != int(head[1]) or hashlib.sha256(data).hexdigest() != head[2]:
+        return f"the image ({len(data)} of {head[1]} bytes) does not match its sha256 {head[2][:16]}"
+    with open(out, "wb") as f:
+        f.write(data)
+    return None
 
 
 def disk_range_changed(base, overlay, off, length):

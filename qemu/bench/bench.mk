@@ -19,3 +19,23 @@ bench-boot: $(QEMU_BASE_TOOLS) $(O)/bench/vmhwm-probe
 bench-unit-check:
 	python3 -m unittest qemu/bench/test_bench.py
 EXTRA_CHECKS += bench-unit-check
+# Host-only images (issue 12): initkit-mkimage --host, initramfs-tools MODULES=dep and dracut
+# --hostonly for the same machine, side by side (qemu/bench/hostonly-compare.sh). Reports only.
+# bench-hostonly: this build host, for the kernel in $(O)/kernel ($(O)/bench-hostonly.md).
+# bench-hostonly-guest: inside the Debian 12 encrypted-LVM install guest, for its running kernel
+# (qemu/bench/hostonly-guest.scn; the peers' packages are downloaded here, unpacked there);
+# the table goes to $(O)/bench-hostonly-guest.md.
+.PHONY: bench-hostonly bench-hostonly-guest
+bench-hostonly: $(QEMU_BASE_TOOLS) $(O)/qemu/e2fsck/sbin/e2fsck.static
+	qemu/bench/deps.sh
+	qemu/bench/hostonly-compare.sh $(O) $(O)/bench-hostonly.md
+BENCH_GUEST_DEBS := initramfs-tools initramfs-tools-core klibc-utils libklibc cpio busybox \
+	cryptsetup-initramfs linux-base zstd dracut-core kpartx
+$(O)/bench/guest-debs/.stamp: qemu/bench/bench.mk
+	rm -rf $(@D) && mkdir -p $(@D)
+	cd $(@D) && apt-get download -qq $(BENCH_GUEST_DEBS) 2>&1 | grep -v unsandboxed || true
+	touch $@
+bench-hostonly-guest: $(QEMU_TOOLS) $(O)/bench/guest-debs/.stamp
+	python3 qemu/run.py --build $(O) qemu/bench/hostonly-guest.scn
+	tr -d '\r' <$(O)/qemu/logs/hostonly-guest.log | \
+		sed -n '/^Host-only images for/,/^- dracut --hostonly-mode strict/p' | tee $(O)/bench-hostonly-guest.md
