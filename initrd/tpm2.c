@@ -17,6 +17,7 @@
 #include <string.h>
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
+#include <tss2/tss2_sys.h>
 #include <tss2/tss2_tcti_device.h>
 
 static int fail(int r, char *why, size_t size, const char *fmt, ...)
@@ -88,9 +89,33 @@ struct handles {
 	ESYS_TR primary, blob, hmac, policy;
 };
 
+/* tpm2-tss frees its buffers without wiping them: the PIN's auth value sits in the blob's
+ * resource object and the decrypted Unseal response in the SYS context's command buffer,
+ * and iesys_decrypt_param() decrypts on the stack. Overwrite all three before they are freed
+ * or reused (tests/tpm2-residue.sh finds them in freed memory otherwise). */
+static void wipe_tss_response(ESYS_CONTEXT *c)
+{
+	TSS2_SYS_CONTEXT *sys = NULL;
+	const uint8_t *rp = NULL;
+	size_t n = 0;
+	if (Esys_GetSysContext(c, &sys) == TSS2_RC_SUCCESS && sys &&
+	    Tss2_Sys_GetRpBuffer(sys, &n, &rp) == TSS2_RC_SUCCESS && rp)
+		explicit_bzero((uint8_t *)rp, n);
+}
+
+static __attribute__((noinline)) void wipe_stack(void)
+{
+	uint8_t below[16384];
+	explicit_bzero(below, sizeof(below));
+	__asm__ volatile("" : : "r"(below) : "memory");
+}
+
 static void handles_close(struct handles *h)
 {
 	ESYS_TR *all[] = {&h->policy, &h->hmac, &h->blob, &h->primary};
+	static const TPM2B_AUTH no_auth = {0};
+	if (h->c && h->blob != ESYS_TR_NONE)
+		Esys_TR_SetAuth(h->c, h->blob, &no_auth); /* copies the whole struct: zeroes */
 	for (size_t i = 0; h->c && i < sizeof(all) / sizeof(all[0]); i++)
 		if (*all[i] != ESYS_TR_NONE)
 			Esys_FlushContext(h->c, *all[i]);
@@ -197,6 +222,7 @@ static int unseal(struct handles *h, const struct tpm2_token *t, const char *pin
 		return r;
 	TPM2B_SENSITIVE_DATA *out = NULL;
 	rc = Esys_Unseal(h->c, h->blob, h->policy, h->hmac, ESYS_TR_NONE, &out);
+	wipe_tss_response(h->c);
 	if (rc_is(rc, TPM2_RC_AUTH_FAIL) || rc_is(rc, TPM2_RC_BAD_AUTH))
 		return fail(-EACCES, why, size, "the TPM refused the PIN");
 	if (rc_is(rc, TPM2_RC_LOCKOUT))
@@ -225,6 +251,7 @@ int tpm2_unseal_tcti(struct TSS2_TCTI_OPAQUE_CONTEXT_BLOB *tcti, const struct tp
 		return fail(-EIO, why, why_size, "cannot start the TPM context: 0x%x", rc);
 	int r = unseal(&h, t, pin, pin_len, secret, why, why_size);
 	handles_close(&h);
+	wipe_stack();
 	return r;
 }
 

@@ -26,3 +26,14 @@ $(addprefix $(O)/obj/,initrd/tpm2.o initrd/tpm2_token.o initrd/tpm2_unlock.o \
 $(O)/fuzz/record_tpm2: tests/fuzz/record_tpm2.c initrd/tpm2.c initrd/tpm2_token.c | $(TSS)/.stamp
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -I. $(CFLAGS) $(DEP_CFLAGS) -o $@ $^ $(DEP_LIBS) $(TSS_LIBS)
+
+# Secret residue check (make check): a real unseal against swtpm with free() wrapped, the freed
+# blocks searched for the secret and the PIN's auth value (tests/tpm2-residue.sh; it builds its
+# enrolled disk with qemu/disks.sh, hence the QEMU tools it uses).
+EXTRA_CHECKS += tpm2-residue-check
+.PHONY: tpm2-residue-check
+tpm2-residue-check: $(O)/tests/tpm2_residue $(O)/qemu/xts-encrypt $(O)/qemu/stage2-marker
+	tests/tpm2-residue.sh $(O)
+$(O)/tests/tpm2_residue: tests/tpm2_residue.c initrd/tpm2.c initrd/tpm2_token.c | $(TSS)/.stamp
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -I. $(CFLAGS) $(DEP_CFLAGS) -Wl,--wrap=free -o $@ $^ $(DEP_LIBS) $(TSS_LIBS)

@@ -155,8 +155,12 @@ static int parse_keyslot(struct json_object *o, int *keyslot, char *why, size_t 
 	if (!json_object_object_get_ex(o, "keyslots", &v) ||
 	    !json_object_is_type(v, json_type_array))
 		return fail(-EINVAL, why, size, "keyslots: missing or not an array");
+	/* luksKillSlot leaves "keyslots": [] behind; systemd writes exactly one and skips others.
+	 */
 	if (json_object_array_length(v) == 0)
-		return 0;
+		return fail(-EINVAL, why, size, "keyslots: bound to no keyslot (was it removed?)");
+	if (json_object_array_length(v) > 1)
+		return fail(-EINVAL, why, size, "keyslots: more than one keyslot");
 	struct json_object *e = json_object_array_get_idx(v, 0);
 	const char *s = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
 	if (!s || !*s || strlen(s) > 2 || strspn(s, "0123456789") != strlen(s))

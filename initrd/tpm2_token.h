@@ -13,7 +13,7 @@ enum tpm2_bank { TPM2_BANK_SHA256, TPM2_BANK_SHA1 };
 enum tpm2_primary { TPM2_PRIMARY_ECC, TPM2_PRIMARY_RSA };
 
 struct tpm2_token {
-	int keyslot;	   /* first of "keyslots", -1 when none is named */
+	int keyslot;	   /* the one in "keyslots" (exactly one: else -EINVAL) */
 	uint32_t pcr_mask; /* bit n: PCR n is in the policy */
 	enum tpm2_bank bank;
 	enum tpm2_primary primary;

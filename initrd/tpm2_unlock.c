@@ -28,20 +28,20 @@
 _Static_assert(SECRET_AT >= PIN_MAX, "PIN and secret overlap in the scratch slot");
 _Static_assert(4 * ((TPM2_SECRET_MAX + 2) / 3) + 1 <= SECRET_AT, "base64 overlaps the secret");
 
-static int find_token(struct crypt_device *cd, int *id, const char **json)
+/* The ids of the header's systemd-tpm2 tokens, in order (a machine can carry several: two
+ * TPMs, or a new one enrolled before the old one was removed). Returns how many. */
+static int find_tokens(struct crypt_device *cd, int ids[32])
 {
+	int n = 0;
 	for (int i = 0; i < 32; i++) {
 		const char *type = NULL;
 		crypt_token_info ti = crypt_token_status(cd, i, &type);
 		if (ti == CRYPT_TOKEN_INVALID || ti == CRYPT_TOKEN_INACTIVE || !type ||
 		    strcmp(type, "systemd-tpm2") != 0)
 			continue;
-		if (crypt_token_json_get(cd, i, json) < 0)
-			continue;
-		*id = i;
-		return 0;
+		ids[n++] = i;
 	}
-	return -ENOENT;
+	return n;
 }
 
 /* The configured device, else /dev/tpmrm0 (the kernel's resource manager), else /dev/tpm0;
@@ -79,72 +79,66 @@ static ssize_t prompt_pin(const struct luks_volume *vol, const char *uuid, char 
 /* Unseals (asking for the PIN when the token has one) into the scratch slot's secret area.
  * Returns the secret's length or a negative errno, logged. */
 static int unseal_with_pin(const struct luks_volume *vol, const char *uuid, const char *dev,
-			   const struct tpm2_token *t, char *scratch, uint64_t *prompt_ms)
+			   const struct tpm2_token *t, char *scratch, uint64_t *prompt_ms,
+			   const char *next)
 {
 	uint8_t *secret = (uint8_t *)scratch + SECRET_AT;
 	char why[256];
 	if (!t->pin) {
 		int r = tpm2_unseal(dev, t, NULL, 0, secret, why, sizeof(why));
 		if (r < 0)
-			log_error("luks: %s: TPM2 unlock with %s failed: %s; asking for the "
-				  "passphrase",
-				  vol->name, dev, why);
+			log_error("luks: %s: TPM2 unlock with %s failed: %s; %s", vol->name, dev,
+				  why, next);
 		return r;
 	}
 	for (unsigned attempt = 1; vol->tries == 0 || attempt <= vol->tries; attempt++) {
 		ssize_t len = prompt_pin(vol, uuid, scratch, PIN_MAX, prompt_ms);
 		if (len <= 0) {
 			explicit_bzero(scratch, PIN_MAX);
-			log_error("luks: %s: no TPM2 PIN given; asking for the passphrase",
-				  vol->name);
+			log_error("luks: %s: no TPM2 PIN given; %s", vol->name, next);
 			return -ENOKEY;
 		}
 		int r = tpm2_unseal(dev, t, scratch, (size_t)len, secret, why, sizeof(why));
 		explicit_bzero(scratch, PIN_MAX);
 		if (r != -EACCES) {
 			if (r < 0)
-				log_error(
-					"luks: %s: TPM2 unlock with %s failed: %s; asking for the "
-					"passphrase",
-					vol->name, dev, why);
+				log_error("luks: %s: TPM2 unlock with %s failed: %s; %s", vol->name,
+					  dev, why, next);
 			return r;
 		}
 		log_error("luks: %s (%s): wrong TPM2 PIN (attempt %u of %u)", vol->name,
 			  uuid ? uuid : "?", attempt, vol->tries);
 	}
-	log_error("luks: %s: TPM2 PIN wrong %u times; asking for the passphrase", vol->name,
-		  vol->tries);
+	log_error("luks: %s: TPM2 PIN wrong %u times; %s", vol->name, vol->tries, next);
 	return -EACCES;
 }
 
-int tpm2_unlock_volume(struct crypt_device *cd, const struct luks_volume *vol, uint32_t flags,
-		       struct passphrase_store *s, uint64_t *prompt_ms)
+/* One token: parse, unseal, activate. 0 active, else a negative errno, logged with next. */
+static int unlock_with_token(struct crypt_device *cd, const struct luks_volume *vol, uint32_t flags,
+			     struct passphrase_store *s, uint64_t *prompt_ms, int id,
+			     const char *dev, const char *next)
 {
 	uint64_t t0 = now_ms(), prompt0 = *prompt_ms;
 	const char *json = NULL, *uuid = crypt_get_uuid(cd);
-	int id;
-	if (find_token(cd, &id, &json) < 0)
-		return -ENOENT;
+	char why[256];
+	int r = crypt_token_json_get(cd, id, &json);
+	if (r < 0) {
+		log_error("luks: %s: TPM2 token %d cannot be read (%d); %s", vol->name, id, r,
+			  next);
+		return r;
+	}
 	struct tpm2_token *t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	char why[256];
-	int r = tpm2_token_parse(json, t, why, sizeof(why));
+	r = tpm2_token_parse(json, t, why, sizeof(why));
 	if (r < 0) {
-		log_error("luks: %s: TPM2 token %d %s: %s; asking for the passphrase", vol->name,
-			  id, r == -EOPNOTSUPP ? "not supported" : "unusable", why);
-		goto out;
-	}
-	const char *dev = find_device(vol);
-	if (!dev) {
-		log_error("luks: %s: no TPM2 device (%s); asking for the passphrase", vol->name,
-			  vol->tpm2_device ? vol->tpm2_device : "/dev/tpmrm0, /dev/tpm0");
-		r = -ENODEV;
+		log_error("luks: %s: TPM2 token %d %s: %s; %s", vol->name, id,
+			  r == -EOPNOTSUPP ? "not supported" : "unusable", why, next);
 		goto out;
 	}
 	char *scratch = passphrase_store_scratch(s);
 	uint64_t t_tpm = now_ms(), prompt_tpm = *prompt_ms;
-	r = unseal_with_pin(vol, uuid, dev, t, scratch, prompt_ms);
+	r = unseal_with_pin(vol, uuid, dev, t, scratch, prompt_ms, next);
 	t_tpm = now_ms() - t_tpm - (*prompt_ms - prompt_tpm);
 	if (r < 0)
 		goto out;
@@ -160,17 +154,37 @@ int tpm2_unlock_volume(struct crypt_device *cd, const struct luks_volume *vol, u
 			 (unsigned long long)(now_ms() - t0 - (*prompt_ms - prompt0)),
 			 (unsigned long long)t_tpm);
 		r = 0;
-	} else {
-		passphrase_store_drop(s);
-		if (r != -EEXIST)
-			log_error_errno(r,
-					"luks: %s: the TPM2 secret did not open keyslot %d (%m); "
-					"asking for the passphrase",
-					vol->name, t->keyslot);
-	}
+	} else if (r != -EEXIST)
+		log_error_errno(r, "luks: %s: the TPM2 secret did not open keyslot %d (%m); %s",
+				vol->name, t->keyslot, next);
 out:
 	passphrase_store_drop(s);
 	explicit_bzero(t, sizeof(*t));
 	free(t);
+	return r;
+}
+
+int tpm2_unlock_volume(struct crypt_device *cd, const struct luks_volume *vol, uint32_t flags,
+		       struct passphrase_store *s, uint64_t *prompt_ms)
+{
+	int ids[32];
+	int n = find_tokens(cd, ids);
+	if (n == 0)
+		return -ENOENT;
+	const char *dev = find_device(vol);
+	if (!dev) {
+		log_error("luks: %s: no TPM2 device (%s); asking for the passphrase", vol->name,
+			  vol->tpm2_device ? vol->tpm2_device : "/dev/tpmrm0, /dev/tpm0");
+		return -ENODEV;
+	}
+	int r = -ENOENT;
+	for (int i = 0; i < n; i++) {
+		char next[64] = "asking for the passphrase";
+		if (i + 1 < n)
+			snprintf(next, sizeof(next), "trying TPM2 token %d", ids[i + 1]);
+		r = unlock_with_token(cd, vol, flags, s, prompt_ms, ids[i], dev, next);
+		if (r == 0 || r == -EEXIST || r == -ENOMEM)
+			break;
+	}
 	return r;
 }

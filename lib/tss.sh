@@ -34,6 +34,18 @@ curl -fsS -o "$SRC/tss.tar.gz" "$URL"
 echo "$SHA256  $SRC/tss.tar.gz" | sha256sum -c --quiet
 tar -C "$SRC" -xzf "$SRC/tss.tar.gz"
 cd "$SRC/tpm2-tss-$VER"
+# ESYS frees its resource objects (which hold auth values: the PIN's SHA-256, and a session's
+# sessionKey||authValue) and its SYS context (whose buffer holds the last, decrypted, response:
+# the unsealed secret) without wiping them. Wipe before those frees (tests/tpm2-residue.sh).
+WIPE='{ void *(*volatile w_)(void *, int, size_t) = memset;'
+sed -i "s|^\( *\)SAFE_FREE(node);|\1$WIPE w_(node, 0, sizeof(*node)); } SAFE_FREE(node);|" \
+	src/tss2-esys/esys_tr.c
+sed -i "s|^\( *\)SAFE_FREE(node_rsrc);|\1$WIPE w_(node_rsrc, 0, sizeof(*node_rsrc)); } SAFE_FREE(node_rsrc);|" \
+	src/tss2-esys/esys_iutil.c
+sed -i "s|^\( *\)free((\*esys_context)->sys);|\1$WIPE if ((*esys_context)->sys) w_((*esys_context)->sys, 0, Tss2_Sys_GetContextSize(0)); } free((*esys_context)->sys);|" \
+	src/tss2-esys/esys_context.c
+[ "$(grep -c 'w_(' src/tss2-esys/esys_tr.c src/tss2-esys/esys_iutil.c src/tss2-esys/esys_context.c |
+	cut -d: -f2 | tr '\n' ' ')" = "1 1 2 " ] || { echo "tss: the wipe patch did not apply" >&2; exit 1; }
 # The orig tarball is a git export: bootstrap wants `git describe` for VERSION.
 sed -i "s/^git describe.*/echo $VER > VERSION/" bootstrap
 ./bootstrap >/dev/null

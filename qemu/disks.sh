@@ -36,7 +36,9 @@
 #                   against a fresh swtpm whose state is left in OUT.tpm/ (run.py's `tpm: disk N`
 #                   boots with a copy of it); tpm2pcrs=13+14 (default 13; none: no PCR),
 #                   tpm2pin=PIN (--tpm2-with-pin=yes), tpm2field=KEY:VALUE (added to the token
-#                   afterwards, as a later systemd writes it: tpm2_salt, tpm2_srk, ...)
+#                   afterwards, as a later systemd writes it: tpm2_salt, tpm2_srk, ...),
+#                   tpm2other=1 (token 0 is first enrolled, with PCR 15, to another, throwaway
+#                   swtpm; the kept state's token is then token 1)
 #   raw             an unformatted disk (size=MiB)
 #   guest-tools     the disk a guest builds its own image with (qemu/guest-tools.sh: this
 #                   build's binaries, the kernel's whole module tree, run=SCRIPT); for disk-fresh:
@@ -67,14 +69,14 @@ pass=initkit-test-passphrase keyfile= header= partuuid=8c3e4e70-6c60-4f2d-9f7b-3
 partlabel=initkit-root-part size=48 kexec= initrd= fssize=32M corrupt= sbininit= damage= part=
 inneruuid=9d4f5f81-7d71-4a3e-8a8c-4c3e0d5f0004 vg=debian-vg pvuuid2=Miss1n-gPVx-2222-3333-4444-5555-666666
 lvextra= swap= swapuuid=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004 tree=
-tpm2pcrs=13 tpm2pin= tpm2field=
+tpm2pcrs=13 tpm2pin= tpm2field= tpm2other=
 [[ "$RECIPE" = btrfs-* ]] && fsuuid=0c5e8f2a-9b1d-4c3e-8f7a-4d3e0a5b0005
 for kv in "$@"; do
 	case "$kv" in
 	label=* | fsuuid=* | luksuuid=* | pass=* | keyfile=* | header=* | partuuid=* | partlabel=* | \
 		size=* | kexec=* | initrd=* | fssize=* | corrupt=* | sbininit=* | inneruuid=* | vg=* | \
 		pvuuid2=* | damage=* | part=* | swap=* | swapuuid=* | lvextra=* | \
-		tree=* | tpm2pcrs=* | tpm2pin=* | tpm2field=*)
+		tree=* | tpm2pcrs=* | tpm2pin=* | tpm2field=* | tpm2other=*)
 		declare "${kv%%=*}=${kv#*=}" ;;
 	*) echo "disks.sh: unknown key '$kv'" >&2; exit 2 ;;
 	esac
@@ -265,20 +267,33 @@ luks_wrap() { # $1: luks type args...
 tpm2_enroll() {
 	"$(dirname "$0")/../lib/apt-install" swtpm swtpm-tools libtss2-esys-3.0.2-0 libtss2-mu0 \
 		libtss2-rc0 libtss2-tcti-swtpm0
-	local st=$OUT.tpm sock=$TMP/tpm.sock args=()
-	rm -rf "$st" && mkdir -p "$st"
-	swtpm socket --tpm2 --tpmstate dir="$st" --server type=unixio,path="$sock" \
-		--ctrl type=unixio,path="$sock.ctrl" --flags not-need-init,startup-clear \
-		--pid file="$TMP/tpm.pid" --daemon
-	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
-	if [ "$tpm2pcrs" = none ]; then args+=(--tpm2-pcrs=); else args+=(--tpm2-pcrs="$tpm2pcrs"); fi
-	[ -z "$tpm2pin" ] || args+=(--tpm2-with-pin=yes)
-	PASSWORD=$pass NEWPIN=$tpm2pin systemd-cryptenroll --tpm2-device=swtpm:path="$sock" \
-		"${args[@]}" "$OUT" >&2 2>/dev/null
-	local pid
-	pid=$(cat "$TMP/tpm.pid")
-	swtpm_ioctl --unix "$sock.ctrl" -s
-	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	local st sock=$TMP/tpm.sock args=() states=("$OUT.tpm")
+	[ -z "$tpm2other" ] || states=("$TMP/other.tpm" "$OUT.tpm")
+	for st in "${states[@]}"; do
+		rm -rf "$st" && mkdir -p "$st" && rm -f "$sock" "$sock.ctrl"
+		swtpm socket --tpm2 --tpmstate dir="$st" --server type=unixio,path="$sock" \
+			--ctrl type=unixio,path="$sock.ctrl" --flags not-need-init,startup-clear \
+			--pid file="$TMP/tpm.pid" --daemon
+		for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+		args=()
+		if [ "$st" != "$OUT.tpm" ]; then
+			args+=(--tpm2-pcrs=15) # 252 enrolls a PCR set only once ("already enrolled")
+		elif [ "$tpm2pcrs" = none ]; then
+			args+=(--tpm2-pcrs=)
+		else
+			args+=(--tpm2-pcrs="$tpm2pcrs")
+		fi
+		[ -z "$tpm2pin" ] || args+=(--tpm2-with-pin=yes)
+		PASSWORD=$pass NEWPIN=$tpm2pin systemd-cryptenroll --tpm2-device=swtpm:path="$sock" \
+			"${args[@]}" "$OUT" >&2 2>/dev/null
+		local pid
+		pid=$(cat "$TMP/tpm.pid")
+		swtpm_ioctl --unix "$sock.ctrl" -s
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	done
+	local n
+	n=$(cryptsetup luksDump "$OUT" | grep -c ': systemd-tpm2$' || true)
+	[ "$n" = "${#states[@]}" ] || { echo "disks.sh: $n systemd-tpm2 tokens, expected ${#states[@]}" >&2; return 1; }
 	cryptsetup token export --token-id 0 "$OUT" >"$TMP/token.json"
 	if [ -n "$tpm2field" ]; then
 		# VALUE: JSON, or else taken as a string (base64, as systemd writes tpm2_srk)

@@ -342,6 +342,9 @@ def run(sc, build, verbose):
     return failure is None, failure or f"{elapsed:.1f}s", text
 
 
+SWTPMS = []  # every swtpm started, ended after its scenario whatever happened
+
+
 def start_swtpm(sc, wd, disks):
     """swtpm for `tpm:` on a fresh copy of the state (the cached disk's stays pristine)."""
     if not sc.tpm:
@@ -356,9 +359,12 @@ def start_swtpm(sc, wd, disks):
     proc = subprocess.Popen(["swtpm", "socket", "--tpm2", "--tpmstate", f"dir={st}",
                              "--ctrl", f"type=unixio,path={sock}", "--terminate"],
                             stdout=subprocess.DEVNULL, stderr=open(os.path.join(wd, "swtpm.log"), "wb"))
+    SWTPMS.append(proc)
     deadline = time.monotonic() + 30
-    while not os.path.exists(sock) and time.monotonic() < deadline:
+    while not os.path.exists(sock) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
+    if not os.path.exists(sock):
+        raise OSError(f"swtpm did not create {sock} (exit {proc.poll()}; see {wd}/swtpm.log)")
     return proc, ["-chardev", f"socket,id=chrtpm,path={sock}",
                   "-tpmdev", "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-tis,tpmdev=tpm0"]
 
@@ -421,6 +427,12 @@ def main():
             ok, why, text = run(sc, build, a.verbose)
         except (OSError, subprocess.CalledProcessError) as e:
             ok, why, text = False, f"harness error: {e}", ""
+        finally:
+            for tpm in SWTPMS:
+                if tpm.poll() is None:
+                    tpm.kill()
+                    tpm.wait()
+            SWTPMS.clear()
         print(f"{'PASS' if ok else 'FAIL'} {sc.name}: {why}", flush=True)
         if ok:
             passed += 1

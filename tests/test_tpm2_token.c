@@ -96,6 +96,16 @@ static const struct token_case cases[] = {
 	 "{\"type\":\"systemd-tpm2\",\"keyslots\":[\"x\"],\"tpm2-blob\":\"AAEC\","
 	 "\"tpm2-policy-hash\":\"00\"}",
 	 -EINVAL, "keyslots"},
+	/* cryptsetup luksKillSlot leaves the token with "keyslots":[]: nothing to unlock (and
+	 * no PIN to ask for); systemd 252 skips tokens without exactly one keyslot too. */
+	{"keyslot removed",
+	 "{\"type\":\"systemd-tpm2\",\"keyslots\":[],\"tpm2-blob\":\"AAEC\","
+	 "\"tpm2-policy-hash\":\"00\"}",
+	 -EINVAL, "keyslots: bound to no keyslot (was it removed?)"},
+	{"two keyslots",
+	 "{\"type\":\"systemd-tpm2\",\"keyslots\":[\"1\",\"2\"],\"tpm2-blob\":\"AAEC\","
+	 "\"tpm2-policy-hash\":\"00\"}",
+	 -EINVAL, "keyslots: more than one keyslot"},
 	{"not JSON", "{\"type\":", -EINVAL, "JSON"},
 	{"trailing garbage", "{" BASE "\"tpm2-policy-hash\":\"00\"} x", -EINVAL, "JSON"},
 	{"array", "[]", -EINVAL, "JSON"},
