@@ -39,8 +39,7 @@ static void explain_depends(FILE *f, const char *deps, const struct kc_set *actu
 	fprintf(f, "; depends on %s [", deps);
 	bool first = true;
 	for (const char *p = deps; *p;) {
-		size_t n = strspn(
-			p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+		size_t n = kc_symbol_span(p);
 		if (!n) {
 			p++;
 			continue;
@@ -74,6 +73,24 @@ static void report_lost(const struct kc_entry *req, const struct kc_entry *act, 
 			const struct ktree *tree, const struct kc_set *actual, const char *prefix,
 			struct kc_diags *d)
 {
+	/* The dependencies explain a lost value; a wrong type is explained already. */
+	const struct ksym *k = tree && !bad ? ktree_find(tree, req->name) : NULL;
+	enum kc_severity sev = req->mandatory ? KC_ERROR : KC_WARNING;
+	char rv[256], av[256];
+	/* The usual message in one formatting step (a memory stream per message was 7% of a
+	 * verify with hundreds of lost optional values). */
+	if (!(k && *k->depends) && kc_value_format(req, rv, sizeof(rv)) == 0 &&
+	    (!act || kc_value_format(act, av, sizeof(av)) == 0)) {
+		bool not_set = act && act->kind == KC_V_TRI && act->tri == 'n';
+		kc_diag(d, sev, "%s:%u: %s: %s%s=%s (%s) is not in the final config: %s%s",
+			req->src.file, req->src.line, req->mandatory ? "error" : "warning", prefix,
+			req->name, rv, req->mandatory ? "mandatory" : "optional",
+			!act	  ? "absent"
+			: not_set ? "not set"
+				  : "actual ",
+			act && !not_set ? av : "");
+		return;
+	}
 	char *buf = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&buf, &size);
@@ -91,13 +108,11 @@ static void report_lost(const struct kc_entry *req, const struct kc_entry *act, 
 		fputs("actual ", f);
 		kc_value_write(f, act);
 	}
-	/* The dependencies explain a lost value; a wrong type is explained already. */
-	const struct ksym *k = tree && !bad ? ktree_find(tree, req->name) : NULL;
 	if (k && *k->depends)
 		explain_depends(f, k->depends, actual);
 	fclose(f);
 	if (buf)
-		kc_diag(d, req->mandatory ? KC_ERROR : KC_WARNING, "%s", buf);
+		kc_diag(d, sev, "%s", buf);
 	free(buf);
 }
 
