@@ -39,6 +39,8 @@ struct ctx {
 	const char *objdir;
 	const char *actual;
 	const char *arch;
+	const char *cache_dir; /* --cache-dir, else the default (cache_default) */
+	bool no_cache;
 	bool have_tree;
 	char **bases; /* --base files */
 	size_t n_bases;
@@ -72,6 +74,10 @@ static void usage(FILE *f)
 	      "                         and run `make olddefconfig` there first\n"
 	      "  -O DIR                 build directory for make (make O=DIR)\n"
 	      "      --arch ARCH        the kernel's ARCH (make ARCH=; default $ARCH, else x86)\n"
+	      "      --cache-dir DIR    cache of the parsed Kconfig tree (default\n"
+	      "                         $XDG_CACHE_HOME/kconfig-merge, else "
+	      "~/.cache/kconfig-merge)\n"
+	      "      --no-cache         parse the Kconfig files every time\n"
 	      "export options:\n"
 	      "  -p, --priority N       priority of the exported values (default 100)\n"
 	      "      --mandatory        exported values are mandatory (default optional)\n"
@@ -175,7 +181,17 @@ static int write_config(const char *path, const struct kc_set *s, const char *pr
 	return r;
 }
 
-enum { OPT_BASE = 255, OPT_PREFER = 256, OPT_STRICT, OPT_PLAIN_MANDATORY, OPT_ARCH, OPT_MANDATORY };
+enum {
+	OPT_BASE = 255,
+	OPT_PREFER = 256,
+	OPT_STRICT,
+	OPT_PLAIN_MANDATORY,
+	OPT_ARCH,
+	OPT_MANDATORY,
+	OPT_CACHE_DIR,
+	OPT_NO_CACHE,
+	OPT_SERIES
+};
 
 static const struct option merge_options[] = {
 	{"output", required_argument, NULL, 'o'},
@@ -187,6 +203,8 @@ static const struct option merge_options[] = {
 	{"config", required_argument, NULL, 'c'},
 	{"tree", required_argument, NULL, 'k'},
 	{"arch", required_argument, NULL, OPT_ARCH},
+	{"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -237,6 +255,12 @@ static int parse_options(struct ctx *c, int argc, char **argv, bool verify)
 		case OPT_ARCH:
 			c->arch = optarg;
 			break;
+		case OPT_CACHE_DIR:
+			c->cache_dir = optarg;
+			break;
+		case OPT_NO_CACHE:
+			c->no_cache = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -264,6 +288,21 @@ static int cmd_merge(struct ctx *c, int argc, char **argv)
 		r = EXIT_USAGE;
 	kc_set_free(&out);
 	return r;
+}
+
+/* The directory of the Kconfig cache: --cache-dir, else $XDG_CACHE_HOME/kconfig-merge, else
+ * $HOME/.cache/kconfig-merge; NULL (no cache) when none of them is set. */
+static char *cache_default(const char *opt)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *dir = NULL;
+	if (opt)
+		return strdup(opt);
+	if (xdg && *xdg == '/')
+		return asprintf(&dir, "%s/kconfig-merge", xdg) < 0 ? NULL : dir;
+	if (home && *home == '/')
+		return asprintf(&dir, "%s/.cache/kconfig-merge", home) < 0 ? NULL : dir;
+	return NULL;
 }
 
 /* Writes the merge to OBJ/.config and runs make olddefconfig on it; reads the result. */
@@ -334,7 +373,8 @@ static int cmd_verify(struct ctx *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (c->tree) {
-		if (io_load_tree(c->tree, ktree_srcarch(c->arch), &c->kt) < 0)
+		_cleanup_free_ char *cache = c->no_cache ? NULL : cache_default(c->cache_dir);
+		if (io_load_tree(c->tree, ktree_srcarch(c->arch), cache, &c->kt) < 0)
 			return EXIT_USAGE;
 		c->have_tree = true;
 	}

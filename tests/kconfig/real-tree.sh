@@ -23,6 +23,16 @@ for f in android-base android-recommended kvm_guest xen debug x86_debug nopm; do
 done
 FRAGS+=("$SRC/arch/x86/configs/xen.config")
 
+# verify -k keeps a cache of the parsed Kconfig tree (kconfig/README.md, "The Kconfig cache"):
+# here a private one, so every -k check below also runs through it (the first one writes it).
+export XDG_CACHE_HOME=$W/xdg-cache
+# A tiny tree for the stale-cache check (t16). Made first: a cache is only written for files
+# that have not changed for 2 s, and the checks in between take minutes.
+mkdir -p "$W/mini/sub"
+printf 'mainmenu "mini"\nsource "sub/Kconfig"\n' >"$W/mini/Kconfig"
+printf 'config FOO\n\tbool "foo"\n' >"$W/mini/sub/Kconfig"
+MINI_MADE=$(date +%s)
+
 passed=0
 failed=0
 ok() { echo "ok   $*"; passed=$((passed + 1)); }
@@ -363,9 +373,54 @@ t12() {
 	fi
 }
 
+# 16. The Kconfig cache: the same answers as without it; used (the Kconfig files are not opened)
+#     while the files are unchanged; a damaged cache is rebuilt, never used; a Kconfig file
+#     changed in place (same size) after the cache was written makes it stale.
+t16() {
+	local c=$W/kcache final=$W/merge/.config out=$W/cache
+	mkdir -p "$out"
+	[ -f "$final" ] || olddefconfig "$W/merge" # t1 made it; alone, any final config will do
+	local args=(-k "$SRC" -c "$final" --base "$DEBIAN" "${FRAGS[@]}" "$HERE/resolve.kcm")
+	"$KM" verify --no-cache "${args[@]}" >/dev/null 2>"$out/none.err"
+	"$KM" verify --cache-dir "$c" "${args[@]}" >/dev/null 2>"$out/first.err"
+	local cf
+	cf=$(ls "$c"/tree-*-x86.kct 2>/dev/null | head -1)
+	strace -f -o "$out/second.trace" -e trace=openat "$KM" verify --cache-dir "$c" "${args[@]}" \
+		>/dev/null 2>"$out/second.err"
+	local opened size
+	opened=$(grep -c 'Kconfig' "$out/second.trace")
+	size=$(stat -c %s "$cf" 2>/dev/null)
+	# Damage: cut in half, then one byte changed.
+	head -c $((size / 2)) "$cf" >"$cf.cut" && mv "$cf.cut" "$cf"
+	"$KM" verify --cache-dir "$c" "${args[@]}" >/dev/null 2>"$out/cut.err"
+	local size_cut=$(stat -c %s "$cf")
+	printf 'X' | dd of="$cf" bs=1 seek=$((size / 3)) conv=notrunc status=none
+	"$KM" verify --cache-dir "$c" "${args[@]}" >/dev/null 2>"$out/flip.err"
+	local same=yes
+	for f in first second cut flip; do cmp -s "$out/none.err" "$out/$f.err" || same="no ($f)"; done
+	# Stale: FOO renamed BAR in place, same size; the mini tree is older than 2 s by now.
+	while [ "$(date +%s)" -le $((MINI_MADE + 2)) ]; do sleep 0.2; done
+	printf 'CONFIG_FOO=y\n' >"$out/foo.config"
+	"$KM" verify --cache-dir "$c" -k "$W/mini" -c "$out/foo.config" "$out/foo.config" \
+		>/dev/null 2>"$out/mini1.err"
+	local mini_cached
+	mini_cached=$(ls "$c" | grep -c .)
+	printf 'BAR' | dd of="$W/mini/sub/Kconfig" bs=1 seek=7 conv=notrunc status=none # same inode
+	"$KM" verify --cache-dir "$c" -k "$W/mini" -c "$out/foo.config" "$out/foo.config" \
+		>/dev/null 2>"$out/mini2.err"
+	if [ "$same" = yes ] && [ -n "$cf" ] && [ "$opened" = 0 ] && [ "$size_cut" = "$size" ] &&
+		[ "$mini_cached" = 2 ] && grep -q 'verify: 1 requested, 1 met' "$out/mini1.err" &&
+		grep -q 'CONFIG_FOO is not defined by any Kconfig file' "$out/mini2.err"; then
+		ok "Kconfig cache: same report as without it, Kconfig files not opened when cached, damaged cache rebuilt, in-place edit seen"
+	else
+		bad "Kconfig cache: same=$same cache=$cf opened=$opened size=$size after-cut=$size_cut mini-caches=$mini_cached"
+		cat "$out/mini1.err" "$out/mini2.err" | head -6
+	fi
+}
+
 # KCONFIG_TESTS="t3 t4" runs a subset (t5 uses t1's merge; t8, t13, t15 t2's fragment; t10-t12
 # t9's).
-for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12}; do
+for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12 t16}; do
 	$t
 done
 echo "$passed passed, $failed failed"
