@@ -41,6 +41,8 @@ void ktree_init(struct ktree *t)
 void ktree_free(struct ktree *t)
 {
 	for (size_t i = 0; i < t->n && !t->arena; i++) {
+		if (t->v[i].borrowed)
+			continue;
 		free(t->v[i].name);
 		free(t->v[i].depends);
 	}

@@ -10,6 +10,7 @@ struct ksym {
 	enum kc_type type;
 	char *depends; /* "A && (B || C)", "" when none; definitions in several places are ORed */
 	struct kc_src src; /* first definition */
+	bool borrowed;	   /* name and depends belong to someone else (a patch's symbols) */
 };
 
 struct ktree {

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "merge.h"
 #include "mergeconfig.h"
+#include "series.h"
 #include "util.h"
 #include "verify.h"
 
@@ -44,6 +45,19 @@ struct ctx {
 	bool have_tree;
 	char **bases; /* --base files */
 	size_t n_bases;
+	char **series; /* --series files */
+	size_t n_series;
+	/* Fragments from the series: a file beside a patch (data NULL), or a patch's
+	 * Kconfig-fragment: block (data). name is also the messages' file name. */
+	struct extra {
+		char *name;
+		char *data;
+		size_t len;
+	} * extra;
+	size_t n_extra;
+	struct patch_info *patches; /* each patch's added symbols */
+	char **patch_paths;
+	size_t n_patches;
 	struct ktree kt;
 	struct kc_diags diags;
 };
@@ -66,6 +80,9 @@ static void usage(FILE *f)
 	      "-100)\n"
 	      "      --strict           tristate disagreements are errors\n"
 	      "      --plain-mandatory  values from plain .config files are mandatory\n"
+	      "      --series FILE      a quilt series: the fragments beside its patches and in\n"
+	      "                         their Kconfig-fragment: blocks; verify -k also knows the\n"
+	      "                         symbols the patches add\n"
 	      "  -q, --quiet            do not print resolved disagreements (notes)\n"
 	      "verify options:\n"
 	      "  -c, --config FILE      the actual config to check (no make run)\n"
@@ -95,6 +112,20 @@ static int read_input(const char *path, char **data, size_t *len)
 	return r;
 }
 
+/* Parses one fragment (either format) named path from data into set. */
+static int parse_fragment(struct ctx *c, const char *path, const char *data, size_t len,
+			  struct kc_set *set)
+{
+	int r;
+	if (fragment_is_structured(data, len))
+		return fragment_read(path, data, len, c->mo.prefix, set, &c->diags);
+	r = kconfig_read(path, data, len, c->mo.prefix, c->have_tree ? ktree_type : NULL, &c->kt,
+			 set, &c->diags);
+	for (size_t i = 0; i < set->n; i++)
+		set->v[i].mandatory = c->plain_mandatory;
+	return r;
+}
+
 /* Reads one fragment (either format) into set. */
 static int load_fragment(struct ctx *c, const char *path, struct kc_set *set)
 {
@@ -103,13 +134,7 @@ static int load_fragment(struct ctx *c, const char *path, struct kc_set *set)
 	int r = read_input(path, &data, &len);
 	if (r < 0)
 		return r;
-	if (fragment_is_structured(data, len))
-		return fragment_read(path, data, len, c->mo.prefix, set, &c->diags);
-	r = kconfig_read(path, data, len, c->mo.prefix, c->have_tree ? ktree_type : NULL, &c->kt,
-			 set, &c->diags);
-	for (size_t i = 0; i < set->n; i++)
-		set->v[i].mandatory = c->plain_mandatory;
-	return r;
+	return parse_fragment(c, path, data, len, set);
 }
 
 static void print_diags(struct ctx *c)
@@ -132,11 +157,18 @@ static int merge_files(struct ctx *c, char **files, int n, struct kc_set *out)
 {
 	struct merger m = {0};
 	int ret = 0;
-	for (size_t i = 0; i < c->n_bases + (size_t)n && ret != EXIT_USAGE; i++) {
+	for (size_t i = 0; i < c->n_bases + (size_t)n + c->n_extra && ret != EXIT_USAGE; i++) {
 		bool is_base = i < c->n_bases;
 		struct kc_set set;
 		kc_set_init(&set);
-		int r = load_fragment(c, is_base ? c->bases[i] : files[i - c->n_bases], &set);
+		int r;
+		if (i >= c->n_bases + (size_t)n) {
+			const struct extra *x = &c->extra[i - c->n_bases - n];
+			r = x->data ? parse_fragment(c, x->name, x->data, x->len, &set)
+				    : load_fragment(c, x->name, &set);
+		} else {
+			r = load_fragment(c, is_base ? c->bases[i] : files[i - c->n_bases], &set);
+		}
 		for (size_t j = 0; is_base && j < set.n; j++)
 			set.v[j].priority = BASE_PRIORITY;
 		if (r == -EINVAL)
@@ -156,6 +188,139 @@ static int merge_files(struct ctx *c, char **files, int n, struct kc_set *out)
 		ret = EXIT_FAIL;
 	print_diags(c);
 	return ret;
+}
+
+static int add_extra(struct ctx *c, char *name, char *data, size_t len)
+{
+	struct extra *v = realloc(c->extra, (c->n_extra + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	c->extra = v;
+	v[c->n_extra++] = (struct extra){name, data, len};
+	return 0;
+}
+
+/* One patch of a series: its Kconfig-fragment: block, the fragment beside it, the symbols it
+ * adds. Returns 0, EXIT_FAIL or EXIT_USAGE. */
+static int load_patch(struct ctx *c, const char *series, const char *dir,
+		      const struct series_patch *p)
+{
+	char *path = NULL;
+	if (asprintf(&path, "%s/%s", dir, p->name) < 0)
+		return EXIT_USAGE;
+	char **pv = realloc(c->patch_paths, (c->n_patches + 1) * sizeof(*pv));
+	struct patch_info *iv = realloc(c->patches, (c->n_patches + 1) * sizeof(*iv));
+	if (pv)
+		c->patch_paths = pv;
+	if (iv)
+		c->patches = iv;
+	if (!pv || !iv) {
+		free(path);
+		return EXIT_USAGE;
+	}
+	c->patch_paths[c->n_patches] = path; /* lives as long as the messages naming it */
+	struct patch_info *info = &c->patches[c->n_patches++];
+	memset(info, 0, sizeof(*info));
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	int r = io_read_file(AT_FDCWD, path, &data, &len);
+	if (r < 0) {
+		log_error_errno(r, "%s:%u: %s: %m", series, p->line, path);
+		return EXIT_USAGE;
+	}
+	r = patch_scan(path, data, len, p->strip, p->reverse, info, &c->diags);
+	if (r == -ENOMEM)
+		return EXIT_USAGE;
+	int ret = r < 0 ? EXIT_FAIL : 0;
+	if (info->fragment) {
+		if (add_extra(c, path, info->fragment, info->fragment_len) < 0)
+			return EXIT_USAGE;
+		info->fragment = NULL; /* c->extra's now */
+	}
+	char *kcm, *config;
+	if (series_sibling_names(path, &kcm, &config) < 0)
+		return EXIT_USAGE;
+	bool has_kcm = access(kcm, F_OK) == 0, has_config = access(config, F_OK) == 0;
+	if (has_kcm && has_config) {
+		kc_diag(&c->diags, KC_ERROR,
+			"%s:%u: error: %s: both %s and %s are beside it (keep one)", series,
+			p->line, p->name, kcm, config);
+		ret = EXIT_FAIL;
+	}
+	if (has_kcm && !has_config ? add_extra(c, kcm, NULL, 0) < 0 : (free(kcm), false))
+		return EXIT_USAGE;
+	if (has_config && !has_kcm ? add_extra(c, config, NULL, 0) < 0 : (free(config), false))
+		return EXIT_USAGE;
+	return ret;
+}
+
+/* Reads every --series file and its patches. Returns 0, EXIT_FAIL or EXIT_USAGE. */
+static int load_series(struct ctx *c)
+{
+	int ret = 0;
+	for (size_t i = 0; i < c->n_series && ret != EXIT_USAGE; i++) {
+		_cleanup_free_ char *data = NULL, *copy = strdup(c->series[i]);
+		size_t len;
+		struct series s = {0};
+		if (!copy || read_input(c->series[i], &data, &len) < 0)
+			return EXIT_USAGE;
+		int r = series_parse(c->series[i], data, len, &s, &c->diags);
+		if (r == -ENOMEM)
+			ret = EXIT_USAGE;
+		else if (r < 0)
+			ret = EXIT_FAIL;
+		const char *dir = dirname(copy);
+		for (size_t j = 0; j < s.n && ret != EXIT_USAGE; j++) {
+			int pr = load_patch(c, c->series[i], dir, &s.v[j]);
+			ret = pr > ret ? pr : ret;
+		}
+		series_free(&s);
+	}
+	if (c->diags.errors && !ret)
+		ret = EXIT_FAIL;
+	if (ret)
+		print_diags(c);
+	return ret;
+}
+
+/* The symbols the series' patches add are defined (by the patch) where the tree does not
+ * define them yet: not reported as typos before the patches are applied, typed as the patch
+ * types them. */
+static int add_patch_symbols(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n_patches; i++) {
+		const struct patch_info *p = &c->patches[i];
+		for (size_t j = 0; j < p->n_syms; j++) {
+			if (ktree_find(&c->kt, p->syms[j].name))
+				continue;
+			struct ksym *k = ktree_get_borrowed(&c->kt, p->syms[j].name);
+			if (!k)
+				return -ENOMEM;
+			k->type = p->syms[j].type;
+			k->depends = (char *)"";
+			k->borrowed = true;
+			k->src = (struct kc_src){c->patch_paths[i], p->syms[j].line};
+		}
+	}
+	return 0;
+}
+
+static void free_series(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n_extra; i++) {
+		if (c->extra[i].data)
+			free(c->extra[i].data);
+		else
+			free(c->extra[i].name); /* a patch's path is in patch_paths */
+	}
+	for (size_t i = 0; i < c->n_patches; i++) {
+		patch_info_free(&c->patches[i]);
+		free(c->patch_paths[i]);
+	}
+	free(c->extra);
+	free(c->patches);
+	free(c->patch_paths);
+	free(c->series);
 }
 
 static int write_config(const char *path, const struct kc_set *s, const char *prefix)
@@ -205,6 +370,7 @@ static const struct option merge_options[] = {
 	{"arch", required_argument, NULL, OPT_ARCH},
 	{"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
 	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"series", required_argument, NULL, OPT_SERIES},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -261,6 +427,14 @@ static int parse_options(struct ctx *c, int argc, char **argv, bool verify)
 		case OPT_NO_CACHE:
 			c->no_cache = true;
 			break;
+		case OPT_SERIES: {
+			char **v = realloc(c->series, (c->n_series + 1) * sizeof(*v));
+			if (!v)
+				return EXIT_USAGE;
+			c->series = v;
+			v[c->n_series++] = optarg;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -269,7 +443,7 @@ static int parse_options(struct ctx *c, int argc, char **argv, bool verify)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc && !c->n_bases) {
+	if (optind >= argc && !c->n_bases && !c->n_series) {
 		log_error("no fragment given");
 		return EXIT_USAGE;
 	}
@@ -280,6 +454,9 @@ static int cmd_merge(struct ctx *c, int argc, char **argv)
 {
 	int r = parse_options(c, argc, argv, false);
 	if (r >= 0)
+		return r;
+	r = load_series(c);
+	if (r)
 		return r;
 	struct kc_set out;
 	kc_set_init(&out);
@@ -378,6 +555,11 @@ static int cmd_verify(struct ctx *c, int argc, char **argv)
 			return EXIT_USAGE;
 		c->have_tree = true;
 	}
+	r = load_series(c);
+	if (r)
+		return r;
+	if (c->have_tree && add_patch_symbols(c) < 0)
+		return EXIT_USAGE;
 	struct kc_set req, act;
 	kc_set_init(&req);
 	kc_set_init(&act);
@@ -540,6 +722,7 @@ int main(int argc, char **argv)
 		r = EXIT_USAGE;
 	}
 	ktree_free(&c.kt);
+	free_series(&c);
 	kc_diags_free(&c.diags);
 	return close_stdout(r, EXIT_USAGE);
 }

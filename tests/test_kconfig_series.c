@@ -1,0 +1,281 @@
+/* Patch series (kconfig/series.c): quilt's series file, the symbols a patch adds to Kconfig
+ * files, its Kconfig-fragment: block, and every error message with file and line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../kconfig/fragment.h"
+#include "../kconfig/kconfig_read.h"
+#include "../kconfig/kconfig_tree.h"
+#include "../kconfig/series.h"
+
+static char *diags_text(const struct kc_diags *d)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(f, "%s%s", i ? " | " : "", d->v[i].text);
+	fclose(f);
+	return buf;
+}
+
+struct series_case {
+	const char *name, *in;
+	int ret;
+	const char *expect; /* "name:line:strip[R] ..." then " || " and the messages */
+};
+
+static const struct series_case series_cases[] = {
+	{"comments, blanks, options, trailing comments",
+	 "# top comment\n\n  a.patch\nb.patch -p0 # old-style\n\tc.diff -p 2 -R\n#d.patch\n", 0,
+	 "a.patch:3:1 b.patch:4:0 c.diff:5:2R || "},
+	{"CRLF and no final newline", "a.patch -p1\r\nb.patch", 0, "a.patch:1:1 b.patch:2:1 || "},
+	{"empty series", "# nothing yet\n", 0, " || "},
+	{"unknown option", "a.patch -x\n", -22,
+	 " || series:1: error: a.patch: unknown patch option '-x' (a series line is PATCH [-pN] "
+	 "[-R] "
+	 "[# comment])"},
+	{"-p without a number", "ok.patch\na.patch -p\n", -22,
+	 "ok.patch:1:1 || series:2: error: a.patch: unknown patch option '-p' (a series line is "
+	 "PATCH [-pN] [-R] [# comment])"},
+	{"-p with a word", "a.patch -p ab\n", -22,
+	 " || series:1: error: a.patch: unknown patch option '-p ab' (a series line is PATCH [-pN] "
+	 "[-R] [# comment])"},
+	{"absolute name", "/tmp/a.patch\n", -22,
+	 " || series:1: error: /tmp/a.patch: an absolute patch name (names are relative to the "
+	 "series file's directory)"},
+	{"listed twice", "a.patch\nb.patch\n  a.patch -p1\n", -22,
+	 "a.patch:1:1 b.patch:2:1 || series:3: error: a.patch is listed twice (first at line 1)"},
+};
+
+static void test_series(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(series_cases) / sizeof(series_cases[0]); i++) {
+		const struct series_case *c = &series_cases[i];
+		struct series s = {0};
+		struct kc_diags d = {0};
+		int r = series_parse("series", c->in, strlen(c->in), &s, &d);
+		char *buf = NULL;
+		size_t size = 0;
+		FILE *f = open_memstream(&buf, &size);
+		for (size_t j = 0; j < s.n; j++)
+			fprintf(f, "%s%s:%u:%d%s", j ? " " : "", s.v[j].name, s.v[j].line,
+				s.v[j].strip, s.v[j].reverse ? "R" : "");
+		char *msgs = diags_text(&d);
+		fprintf(f, " || %s", msgs);
+		fclose(f);
+		if (strcmp(buf, c->expect) != 0 || r != c->ret)
+			fail_msg("case '%s':\n  expected [%s] (%d)\n  got      [%s] (%d)", c->name,
+				 c->expect, c->ret, buf, r);
+		free(buf);
+		free(msgs);
+		series_free(&s);
+		kc_diags_free(&d);
+	}
+}
+
+/* A git format-patch patch: description with a block, a diffstat, two files. */
+static const char git_patch[] =
+	"From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n" /* 1 */
+	"Subject: [PATCH] foo: add FOO\n"
+	"\n"
+	"config NOT_A_DIFF_LINE\n" /* the description is not a diff */
+	"+config NOR_THIS\n"	   /* 5 */
+	"Kconfig-fragment:\n"
+	"\tCONFIG_FOO=y\n"
+	"  # CONFIG_BAR is not set\n"
+	"\n"
+	"  CONFIG_AFTER_BLANK=y\n" /* 10: not in the block any more */
+	"Signed-off-by: A <a@b>\n"
+	"---\n"
+	" drivers/foo/Kconfig | 9 +++++++++\n"
+	"\n"
+	"diff --git a/drivers/foo/Kconfig b/drivers/foo/Kconfig\n" /* 15 */
+	"index 1111111..2222222 100644\n"
+	"--- a/drivers/foo/Kconfig\n"
+	"+++ b/drivers/foo/Kconfig\n"
+	"@@ -1,3 +1,12 @@\n"
+	" config OLD\n" /* 20: context, not added */
+	" \tbool \"old\"\n"
+	"\n" /* an empty context line, as some mailers leave it */
+	"+config FOO\n"
+	"+\tbool \"foo\"\n"
+	"+\tdepends on OLD\n" /* 25 */
+	"+\n"
+	"+menuconfig BAR\n"
+	"+\ttristate \"bar\"\n"
+	"+config NUM # a comment\n"
+	"+\tint \"num\"\n" /* 30 */
+	"+\n"
+	"diff --git a/drivers/foo/foo.c b/drivers/foo/foo.c\n"
+	"--- a/drivers/foo/foo.c\n"
+	"+++ b/drivers/foo/foo.c\n"
+	"@@ -1 +1,2 @@\n" /* 35 */
+	" int x;\n"
+	"+config NOT_KCONFIG\n"
+	"-- \n"
+	"2.39.2\n";
+
+static char *syms_text(const struct patch_info *p)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	for (size_t i = 0; i < p->n_syms; i++)
+		fprintf(f, "%s%s:%s:%u:%s", i ? " " : "", p->syms[i].name,
+			kc_type_name(p->syms[i].type), p->syms[i].line, p->syms[i].kconfig);
+	fclose(f);
+	return buf;
+}
+
+static void test_git_patch(void **state)
+{
+	(void)state;
+	struct patch_info p;
+	struct kc_diags d = {0};
+	assert_int_equal(patch_scan("p.patch", git_patch, strlen(git_patch), 1, false, &p, &d), 0);
+	assert_int_equal(d.n, 0);
+	char *syms = syms_text(&p);
+	assert_string_equal(syms,
+			    "FOO:bool:23:drivers/foo/Kconfig BAR:tristate:27:drivers/foo/Kconfig "
+			    "NUM:int:29:drivers/foo/Kconfig");
+	free(syms);
+	assert_int_equal(p.fragment_line, 6);
+	assert_non_null(p.fragment);
+	/* Read as a fragment, its values name the patch's lines. */
+	struct kc_set s;
+	kc_set_init(&s);
+	assert_int_equal(
+		kconfig_read("p.patch", p.fragment, p.fragment_len, "CONFIG_", NULL, NULL, &s, &d),
+		0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.v[0].name, "FOO");
+	assert_int_equal(s.v[0].src.line, 7);
+	assert_string_equal(s.v[1].name, "BAR");
+	assert_int_equal(s.v[1].tri, 'n');
+	assert_int_equal(s.v[1].src.line, 8);
+	kc_set_free(&s);
+	patch_info_free(&p);
+	kc_diags_free(&d);
+}
+
+static void test_structured_block_and_reverse(void **state)
+{
+	(void)state;
+	static const char patch[] = "Revert \"foo\"\n"
+				    "\n"
+				    "Kconfig-fragment:\n"
+				    "    #%kconfig-merge 1\n"
+				    "    FOO=y priority=5\n"
+				    "    BAR=m optional\n"
+				    "--- a/Kconfig.debug\n"
+				    "+++ b/Kconfig.debug\n"
+				    "@@ -1,3 +1,1 @@\n"
+				    "-config FOO\n"
+				    "-\tbool\n"
+				    " config KEEP\n";
+	struct patch_info p;
+	struct kc_diags d = {0};
+	/* -R: the patch is applied reversed, its '-' lines are the added ones. -p0: the path as
+	 * written. */
+	assert_int_equal(patch_scan("r.patch", patch, strlen(patch), 0, true, &p, &d), 0);
+	char *syms = syms_text(&p);
+	assert_string_equal(syms, "FOO:bool:10:b/Kconfig.debug");
+	free(syms);
+	struct kc_set s;
+	kc_set_init(&s);
+	assert_true(fragment_is_structured(p.fragment, p.fragment_len));
+	assert_int_equal(fragment_read("r.patch", p.fragment, p.fragment_len, "CONFIG_", &s, &d),
+			 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.v[0].priority, 5);
+	assert_int_equal(s.v[0].src.line, 5);
+	assert_false(s.v[1].mandatory);
+	assert_int_equal(s.v[1].src.line, 6);
+	kc_set_free(&s);
+	patch_info_free(&p);
+	/* Not reversed: nothing is added. */
+	assert_int_equal(patch_scan("r.patch", patch, strlen(patch), 1, false, &p, &d), 0);
+	assert_int_equal(p.n_syms, 0);
+	patch_info_free(&p);
+	kc_diags_free(&d);
+}
+
+struct bad_case {
+	const char *name, *in, *expect;
+};
+
+static const struct bad_case bad_cases[] = {
+	{"malformed hunk header", "--- a/Kconfig\n+++ b/Kconfig\n@@ -1,x +1 @@\n+config A\n",
+	 "b.patch:3: error: malformed hunk header (expected @@ -A,B +C,D @@)"},
+	{"hunk ends early",
+	 "--- a/Kconfig\n+++ b/Kconfig\n@@ -1,2 +1,3 @@\n+config A\n x\nnot a hunk line\n",
+	 "b.patch:6: error: the hunk at line 3 ends early: 1 old and 1 new lines missing"},
+	{"patch ends inside a hunk", "--- a/Kconfig\n+++ b/Kconfig\n@@ -1 +1,3 @@\n+config A\n",
+	 "b.patch:4: error: the patch ends inside the hunk at line 3 (1 old and 2 new lines "
+	 "missing)"},
+	{"hunk without a file header", "diff --git a/K b/K\n@@ -1 +1 @@\n-a\n+b\n",
+	 "b.patch:2: error: a hunk without a file header (--- and +++ lines)"},
+	{"second block", "Kconfig-fragment:\n\tCONFIG_A=y\nKconfig-fragment:\n\tCONFIG_B=y\n",
+	 "b.patch:3: error: a second Kconfig-fragment: block (the first is at line 1)"},
+	{"empty block", "x\nKconfig-fragment:\n\nCONFIG_A=y\n",
+	 "b.patch:2: error: empty Kconfig-fragment: block (its lines are indented by a space or a "
+	 "tab)"},
+};
+
+static void test_bad_patches(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		struct patch_info p;
+		struct kc_diags d = {0};
+		int r = patch_scan("b.patch", c->in, strlen(c->in), 1, false, &p, &d);
+		char *msgs = diags_text(&d);
+		if (r != -22 || strcmp(msgs, c->expect) != 0)
+			fail_msg("case '%s':\n  expected [%s] (-22)\n  got      [%s] (%d)", c->name,
+				 c->expect, msgs, r);
+		free(msgs);
+		patch_info_free(&p);
+		kc_diags_free(&d);
+	}
+}
+
+static void test_sibling_names(void **state)
+{
+	(void)state;
+	static const char *const in[][3] = {
+		{"p/0001-a.patch", "p/0001-a.kcm", "p/0001-a.config"},
+		{"p/b.diff", "p/b.kcm", "p/b.config"},
+		{"p/c", "p/c.kcm", "p/c.config"},
+		{"p.d/c.txt", "p.d/c.txt.kcm", "p.d/c.txt.config"},
+	};
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		char *kcm, *config;
+		assert_int_equal(series_sibling_names(in[i][0], &kcm, &config), 0);
+		assert_string_equal(kcm, in[i][1]);
+		assert_string_equal(config, in[i][2]);
+		free(kcm);
+		free(config);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_series),
+		cmocka_unit_test(test_git_patch),
+		cmocka_unit_test(test_structured_block_and_reverse),
+		cmocka_unit_test(test_bad_patches),
+		cmocka_unit_test(test_sibling_names),
+	};
+	return cmocka_run_group_tests_name("kconfig_series", tests, NULL, NULL);
+}
