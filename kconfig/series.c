@@ -361,8 +361,8 @@ int patch_scan(const char *file, const char *data, size_t len, int strip, bool r
 			 * an Index: line, or a ---/+++ pair. */
 			bool diff = streq(line, "---") || startswith(line, "diff ") ||
 				    startswith(line, "Index: ") ||
-				    (startswith(line, "--- ") && l.pos < l.len &&
-				     strncmp(l.data + l.pos, "+++ ", 4) == 0);
+				    (startswith(line, "--- ") && l.len - l.pos >= 4 &&
+				     memcmp(l.data + l.pos, "+++ ", 4) == 0);
 			if (!diff && state == BLOCK && (line[0] == ' ' || line[0] == '\t') &&
 			    *skip_blanks(line)) {
 				if (n_body == cap_body) {

@@ -418,9 +418,76 @@ t16() {
 	fi
 }
 
+# 17. A patch series (tests/kconfig/series: two real patches against the tree, each adding a
+#     Kconfig symbol; one carries its config in a Kconfig-fragment: block, one beside it):
+#     merge --series takes both; verify -k on the unpatched tree knows the patches' symbols (not
+#     typos) and says the series is not applied; applied to a copy of the tree, a real
+#     olddefconfig keeps both values. Bad input: messages with file and line.
+t17() {
+	local S=$HERE/series o=$W/series
+	mkdir -p "$o"
+	"$KM" merge --series "$S/series" --base "$DEBIAN" -o "$o/merged.config" 2>"$o/merge.err"
+	local rc_merge=$?
+	"$KM" merge --series "$S/series" -o "$o/alone.config" 2>/dev/null
+	"$KM" verify -q -k "$SRC" -c "$o/alone.config" "$S/0002-virtio-initkit-delay.kcm" \
+		>/dev/null 2>"$o/noseries.err"
+	# alone.config stands for the final config of a patched kernel; the tree is not patched.
+	"$KM" verify -q -k "$SRC" -c "$o/alone.config" --series "$S/series" >/dev/null 2>"$o/kept.err"
+	local rc_kept=$?
+	"$KM" verify -q -k "$SRC" -c "$DEBIAN" --series "$S/series" >/dev/null 2>"$o/lost.err"
+	local rc_lost=$?
+	# Applied to a copy of the tree (hard links; patch replaces the files it changes).
+	rm -rf "$o/tree" && cp -al "$SRC" "$o/tree"
+	local applied=yes
+	for p in $(sed -e 's/#.*//' "$S/series" | awk 'NF { print $1 }'); do
+		(cd "$o/tree" && patch -s -p1 <"$S/$p") >"$o/patch.log" 2>&1 || applied="no ($p)"
+	done
+	grep -q INITKIT "$SRC/drivers/virtio/Kconfig" && applied="no (the original tree changed)"
+	"$KM" verify -q -k "$o/tree" -O "$o/obj" --series "$S/series" --base "$DEBIAN" \
+		>/dev/null 2>"$o/applied.err"
+	local rc_applied=$?
+	if [ $rc_merge -eq 0 ] && grep -qx 'CONFIG_VIRTIO_INITKIT_PROBE=y' "$o/merged.config" &&
+		grep -qx 'CONFIG_VIRTIO_INITKIT_DELAY=250' "$o/merged.config" &&
+		grep -q '0002-virtio-initkit-delay.kcm:2: error: CONFIG_VIRTIO_INITKIT_DELAY is not defined by any Kconfig file (typo?)' "$o/noseries.err" &&
+		[ $rc_kept -eq 0 ] && grep -q 'verify: 3 requested, 3 met, 0 lost (0 mandatory, 0 optional), 0 undefined' "$o/kept.err" &&
+		[ $rc_lost -eq 1 ] && grep -q '0002-virtio-initkit-delay.kcm:2: error: CONFIG_VIRTIO_INITKIT_DELAY=250 (mandatory) is not in the final config: absent; defined by .*/0002-virtio-initkit-delay.patch:9 only (is the series applied to the tree?)' "$o/lost.err" &&
+		[ "$applied" = yes ] && [ $rc_applied -eq 0 ] &&
+		grep -qx 'CONFIG_VIRTIO_INITKIT_PROBE=y' "$o/obj/.config" &&
+		grep -qx 'CONFIG_VIRTIO_INITKIT_DELAY=250' "$o/obj/.config"; then
+		ok "--series: fragments from a Kconfig-fragment: block and beside a patch merged; the patches' symbols known to verify -k before they are applied; kept by a real olddefconfig after"
+	else
+		bad "--series: merge=$rc_merge kept=$rc_kept lost=$rc_lost applied=$applied verify-applied=$rc_applied"
+		cat "$o/merge.err" "$o/kept.err" "$o/lost.err" "$o/applied.err" | grep -v '^/.*debian.config' | head -8
+	fi
+	# Bad input.
+	local b=$o/bad
+	mkdir -p "$b"
+	printf '# broken\nmissing.patch\n' >"$b/series1"
+	"$KM" merge --series "$b/series1" >/dev/null 2>"$b/1.err"
+	local rc1=$?
+	printf 'two.patch -p1\n' >"$b/series2"
+	printf -- '--- a/Kconfig\n+++ b/Kconfig\n@@ -1 +1,2 @@\n+config A\n' >"$b/two.patch"
+	printf 'CONFIG_A=y\n' >"$b/two.config"
+	printf '#%%kconfig-merge 1\nA=y\n' >"$b/two.kcm"
+	"$KM" merge --series "$b/series2" >/dev/null 2>"$b/2.err"
+	local rc2=$?
+	printf 'x.patch -z\n' >"$b/series3"
+	"$KM" verify -c "$DEBIAN" --series "$b/series3" >/dev/null 2>"$b/3.err"
+	local rc3=$?
+	if [ $rc1 -eq 2 ] && grep -q "series1:2: $b/missing.patch: No such file or directory" "$b/1.err" &&
+		[ $rc2 -eq 1 ] && grep -q "two.patch:4: error: the patch ends inside the hunk at line 3 (1 old and 1 new lines missing)" "$b/2.err" &&
+		grep -q "series2:1: error: two.patch: both $b/two.kcm and $b/two.config are beside it (keep one)" "$b/2.err" &&
+		[ $rc3 -eq 1 ] && grep -q "series3:1: error: x.patch: unknown patch option '-z'" "$b/3.err"; then
+		ok "--series bad input: missing patch (exit 2), broken hunk and two fragments beside a patch, unknown option (exit 1), each with file and line"
+	else
+		bad "--series bad input: exit $rc1 $rc2 $rc3"
+		cat "$b/1.err" "$b/2.err" "$b/3.err" | head -6
+	fi
+}
+
 # KCONFIG_TESTS="t3 t4" runs a subset (t5 uses t1's merge; t8, t13, t15 t2's fragment; t10-t12
 # t9's).
-for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12 t16}; do
+for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12 t16 t17}; do
 	$t
 done
 echo "$passed passed, $failed failed"
