@@ -83,17 +83,18 @@ static void report_lost(const struct kc_entry *req, const struct kc_entry *act, 
 	    (!act || kc_value_format(act, av, sizeof(av)) == 0)) {
 		bool not_set = act && act->kind == KC_V_TRI && act->tri == 'n';
 		/* A symbol only a patch of the series defines: the tree may not have it yet. */
-		bool patch = k && k->borrowed;
-		kc_diag(d, sev,
-			"%s:%u: %s: %s%s=%s (%s) is not in the final config: %s%s%s%s%s%u%s",
+		char patch[512] = "";
+		if (k && k->borrowed)
+			snprintf(patch, sizeof(patch),
+				 "; defined by %s:%u only (is the series applied to the tree?)",
+				 k->src.file, k->src.line);
+		kc_diag(d, sev, "%s:%u: %s: %s%s=%s (%s) is not in the final config: %s%s%s",
 			req->src.file, req->src.line, req->mandatory ? "error" : "warning", prefix,
 			req->name, rv, req->mandatory ? "mandatory" : "optional",
 			!act	  ? "absent"
 			: not_set ? "not set"
 				  : "actual ",
-			act && !not_set ? av : "", patch ? "; defined by " : "",
-			patch ? k->src.file : "", patch ? ":" : "", patch ? k->src.line : 0,
-			patch ? " only (is the series applied to the tree?)" : "");
+			act && !not_set ? av : "", patch);
 		return;
 	}
 	char *buf = NULL;
