@@ -13,6 +13,7 @@
 #include "../kconfig/kconfig_read.h"
 #include "../kconfig/kconfig_tree.h"
 #include "../kconfig/series.h"
+#include "../kconfig/verify.h"
 
 static char *diags_text(const struct kc_diags *d)
 {
@@ -268,6 +269,52 @@ static void test_sibling_names(void **state)
 	}
 }
 
+/* verify with a symbol only a patch defines (main.c adds them to the tree as borrowed): not a
+ * typo, its type applies, a lost value says the series may not be applied; a symbol of the
+ * tree lost beside it keeps the plain message. */
+static void test_verify_patch_symbol(void **state)
+{
+	(void)state;
+	struct ktree t;
+	ktree_init(&t);
+	const char *kfile = ktree_intern_file(&t, "Kconfig");
+	char **src = NULL;
+	size_t n_src = 0;
+	static const char kc[] = "config TREE_SYM\n\tbool \"t\"\n";
+	assert_int_equal(ktree_parse(&t, kfile, kc, strlen(kc), "x86", &src, &n_src), 0);
+	char name[] = "PATCH_SYM", empty[] = "";
+	struct ksym *k = ktree_get_borrowed(&t, name);
+	k->type = KC_TYPE_INT;
+	k->depends = empty;
+	k->borrowed = true;
+	k->src = (struct kc_src){"p/0001.patch", 12};
+	struct kc_diags d = {0};
+	struct kc_set req, act;
+	kc_set_init(&req);
+	kc_set_init(&act);
+	static const char in[] = "CONFIG_PATCH_SYM=5\nCONFIG_TREE_SYM=y\nCONFIG_TYPO=y\n";
+	assert_int_equal(
+		kconfig_read("r.config", in, strlen(in), "CONFIG_", ktree_type, &t, &req, &d), 0);
+	assert_int_equal(req.n, 3);
+	assert_int_equal(req.v[0].kind, KC_V_INT); /* typed by the patch */
+	struct verify_result v;
+	verify_config(&req, &act, &t, "CONFIG_", &v, &d);
+	char *msgs = diags_text(&d);
+	assert_string_equal(
+		msgs,
+		"r.config:1: warning: CONFIG_PATCH_SYM=5 (optional) is not in the final config: "
+		"absent; defined by p/0001.patch:12 only (is the series applied to the tree?) | "
+		"r.config:2: warning: CONFIG_TREE_SYM=y (optional) is not in the final config: "
+		"absent | r.config:3: warning: CONFIG_TYPO is not defined by any Kconfig file "
+		"(typo?)");
+	assert_int_equal(v.undefined, 1);
+	free(msgs);
+	kc_set_free(&req);
+	kc_set_free(&act);
+	kc_diags_free(&d);
+	ktree_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_structured_block_and_reverse),
 		cmocka_unit_test(test_bad_patches),
 		cmocka_unit_test(test_sibling_names),
+		cmocka_unit_test(test_verify_patch_symbol),
 	};
 	return cmocka_run_group_tests_name("kconfig_series", tests, NULL, NULL);
 }
