@@ -396,8 +396,10 @@ t16() {
 	local size_cut=$(stat -c %s "$cf")
 	printf 'X' | dd of="$cf" bs=1 seek=$((size / 3)) conv=notrunc status=none
 	"$KM" verify --cache-dir "$c" "${args[@]}" >/dev/null 2>"$out/flip.err"
+	# A cache directory that cannot be made: no cache, no error.
+	"$KM" verify --cache-dir /dev/null/kcache "${args[@]}" >/dev/null 2>"$out/nodir.err"
 	local same=yes
-	for f in first second cut flip; do cmp -s "$out/none.err" "$out/$f.err" || same="no ($f)"; done
+	for f in first second cut flip nodir; do cmp -s "$out/none.err" "$out/$f.err" || same="no ($f)"; done
 	# Stale: FOO renamed BAR in place, same size; the mini tree is older than 2 s by now.
 	while [ "$(date +%s)" -le $((MINI_MADE + 2)) ]; do sleep 0.2; done
 	printf 'CONFIG_FOO=y\n' >"$out/foo.config"
@@ -411,7 +413,7 @@ t16() {
 	if [ "$same" = yes ] && [ -n "$cf" ] && [ "$opened" = 0 ] && [ "$size_cut" = "$size" ] &&
 		[ "$mini_cached" = 2 ] && grep -q 'verify: 1 requested, 1 met' "$out/mini1.err" &&
 		grep -q 'CONFIG_FOO is not defined by any Kconfig file' "$out/mini2.err"; then
-		ok "Kconfig cache: same report as without it, Kconfig files not opened when cached, damaged cache rebuilt, in-place edit seen"
+		ok "Kconfig cache: same report as without it, Kconfig files not opened when cached, damaged cache rebuilt, unusable cache directory ignored, in-place edit seen"
 	else
 		bad "Kconfig cache: same=$same cache=$cf opened=$opened size=$size after-cut=$size_cut mini-caches=$mini_cached"
 		cat "$out/mini1.err" "$out/mini2.err" | head -6
@@ -471,16 +473,19 @@ t17() {
 	printf '#%%kconfig-merge 1\nA=y\n' >"$b/two.kcm"
 	"$KM" merge --series "$b/series2" >/dev/null 2>"$b/2.err"
 	local rc2=$?
+	"$KM" merge --series "$b/no/series" >/dev/null 2>"$b/0.err"
+	local rc0=$?
 	printf 'x.patch -z\n' >"$b/series3"
 	"$KM" verify -c "$DEBIAN" --series "$b/series3" >/dev/null 2>"$b/3.err"
 	local rc3=$?
-	if [ $rc1 -eq 2 ] && grep -q "series1:2: $b/missing.patch: No such file or directory" "$b/1.err" &&
+	if [ $rc0 -eq 2 ] && grep -q "$b/no/series: No such file or directory" "$b/0.err" &&
+		[ $rc1 -eq 2 ] && grep -q "series1:2: $b/missing.patch: No such file or directory" "$b/1.err" &&
 		[ $rc2 -eq 1 ] && grep -q "two.patch:4: error: the patch ends inside the hunk at line 3 (1 old and 1 new lines missing)" "$b/2.err" &&
 		grep -q "series2:1: error: two.patch: both $b/two.kcm and $b/two.config are beside it (keep one)" "$b/2.err" &&
 		[ $rc3 -eq 1 ] && grep -q "series3:1: error: x.patch: unknown patch option '-z'" "$b/3.err"; then
-		ok "--series bad input: missing patch (exit 2), broken hunk and two fragments beside a patch, unknown option (exit 1), each with file and line"
+		ok "--series bad input: missing series file and patch (exit 2), broken hunk and two fragments beside a patch, unknown option (exit 1), each with file and line"
 	else
-		bad "--series bad input: exit $rc1 $rc2 $rc3"
+		bad "--series bad input: exit $rc0 $rc1 $rc2 $rc3"
 		cat "$b/1.err" "$b/2.err" "$b/3.err" | head -6
 	fi
 }
