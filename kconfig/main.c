@@ -149,6 +149,8 @@ static void print_diags(struct ctx *c)
 	if (f && fclose(f) == 0)
 		fwrite(buf, 1, len, stderr);
 	free(buf);
+	for (size_t i = 0; i < c->diags.n; i++)
+		free(c->diags.v[i].text);
 	c->diags.n = 0;
 }
 
@@ -247,10 +249,16 @@ static int load_patch(struct ctx *c, const char *series, const char *dir,
 			p->line, p->name, kcm, config);
 		ret = EXIT_FAIL;
 	}
-	if (has_kcm && !has_config ? add_extra(c, kcm, NULL, 0) < 0 : (free(kcm), false))
+	/* The one fragment beside the patch (both: the error above, neither is read). */
+	char *beside = has_kcm != has_config ? (has_kcm ? kcm : config) : NULL;
+	if (beside != kcm)
+		free(kcm);
+	if (beside != config)
+		free(config);
+	if (beside && add_extra(c, beside, NULL, 0) < 0) {
+		free(beside);
 		return EXIT_USAGE;
-	if (has_config && !has_kcm ? add_extra(c, config, NULL, 0) < 0 : (free(config), false))
-		return EXIT_USAGE;
+	}
 	return ret;
 }
 
@@ -723,6 +731,7 @@ int main(int argc, char **argv)
 	}
 	ktree_free(&c.kt);
 	free_series(&c);
+	free(c.bases);
 	kc_diags_free(&c.diags);
 	return close_stdout(r, EXIT_USAGE);
 }
