@@ -23,13 +23,10 @@ int io_read_file(int dirfd, const char *path, char **data, size_t *len)
 	return io_read_file_stat(dirfd, path, data, len, &st);
 }
 
-int io_read_file_stat(int dirfd, const char *path, char **data, size_t *len, struct stat *stp)
+/* Reads the open fd (whose stat is st) whole. */
+static int read_fd(int fd, const struct stat *stp, char **data, size_t *len)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return -errno;
-	*stp = st;
+	struct stat st = *stp;
 	size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, n = 0;
 	char *buf = malloc(cap);
 	if (!buf)
@@ -60,6 +57,14 @@ int io_read_file_stat(int dirfd, const char *path, char **data, size_t *len, str
 	*data = buf;
 	*len = n;
 	return 0;
+}
+
+int io_read_file_stat(int dirfd, const char *path, char **data, size_t *len, struct stat *stp)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, stp) < 0)
+		return -errno;
+	return read_fd(fd, stp, data, len);
 }
 
 /* The rename below replaces whatever path names: a symlink would become a regular file (its
@@ -222,6 +227,23 @@ static bool key_fresh(int dfd, const struct kcache_key *key)
 	return true;
 }
 
+/* What the parse depends on besides the files: the SRCARCH, and the parser itself, by the
+ * stamps of this very executable (an upgraded or rebuilt kconfig-merge, whose parser may read
+ * the same files differently, does not trust the trees an older one cached). NULL (no cache)
+ * when the executable cannot be stat'ed (no /proc). */
+static char *cache_ident(const char *arch)
+{
+	struct stat st;
+	char *s = NULL;
+	if (stat("/proc/self/exe", &st) < 0 ||
+	    asprintf(&s, "%s exe %llx:%llx:%llx:%lld.%09ld:%lld.%09ld", arch,
+		     (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+		     (unsigned long long)st.st_size, (long long)st.st_mtim.tv_sec,
+		     st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec) < 0)
+		return NULL;
+	return s;
+}
+
 /* DIR/tree-HASH-SRCARCH.kct: one cache per tree (by real path) and architecture. */
 static char *cache_path(const char *dir, const char *tree, const char *arch)
 {
@@ -235,19 +257,25 @@ static char *cache_path(const char *dir, const char *tree, const char *arch)
 }
 
 /* The cache is an optimisation: failing to read or write it is never an error. */
-static bool cache_load(const char *path, const char *tree, const char *arch, int dfd,
+static bool cache_load(const char *path, const char *tree, const char *ident, int dfd,
 		       struct ktree *t)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t len;
 	struct stat st;
-	if (io_read_file_stat(AT_FDCWD, path, &data, &len, &st) < 0)
+	/* Trusted only when it is a regular file of this user that no one else can write: a
+	 * cache written by someone else (a shared or world-writable cache directory, another
+	 * user's $XDG_CACHE_HOME) could claim any symbols, types and dependencies, and a FIFO or
+	 * a device there would block or never end. */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) || read_fd(fd, &st, &data, &len) < 0)
 		return false;
 	struct kcache_key key = {0};
 	if (kcache_read(data, len, &key, t) < 0)
 		return false;
 	data = NULL; /* t's arena now */
-	bool ok = streq(key.tree, tree) && streq(key.srcarch, arch) && key_fresh(dfd, &key);
+	bool ok = streq(key.tree, tree) && streq(key.srcarch, ident) && key_fresh(dfd, &key);
 	kcache_key_free(&key);
 	if (!ok) {
 		ktree_free(t);
@@ -290,12 +318,14 @@ int io_load_tree(const char *srcdir, const char *arch, const char *cache_dir, st
 	if (dfd < 0)
 		return log_error_errno(-errno, "%s: %m", srcdir);
 	_cleanup_free_ char *tree = cache_dir ? realpath(srcdir, NULL) : NULL;
-	_cleanup_free_ char *cpath = tree ? cache_path(cache_dir, tree, arch) : NULL;
-	if (cpath && cache_load(cpath, tree, arch, dfd, t))
+	_cleanup_free_ char *ident = tree ? cache_ident(arch) : NULL;
+	_cleanup_free_ char *cpath = ident ? cache_path(cache_dir, tree, arch) : NULL;
+	if (cpath && cache_load(cpath, tree, ident, dfd, t))
 		return 0;
 	struct timespec start;
 	clock_gettime(CLOCK_REALTIME, &start);
-	struct kcache_key key = {.tree = tree ? strdup(tree) : NULL, .srcarch = strdup(arch)};
+	struct kcache_key key = {.tree = tree ? strdup(tree) : NULL,
+				 .srcarch = ident ? strdup(ident) : NULL};
 	bool cacheable = cpath && key.tree && key.srcarch;
 	/* A stack of files still to read; sources are pushed in reverse to keep file order. */
 	char **todo = malloc(sizeof(*todo));

@@ -31,6 +31,10 @@ export XDG_CACHE_HOME=$W/xdg-cache
 mkdir -p "$W/mini/sub"
 printf 'mainmenu "mini"\nsource "sub/Kconfig"\n' >"$W/mini/Kconfig"
 printf 'config FOO\n\tbool "foo"\n' >"$W/mini/sub/Kconfig"
+# And one for t18 (a cache that must not be trusted), same content.
+mkdir -p "$W/mini18/sub"
+cp "$W/mini/Kconfig" "$W/mini18/Kconfig"
+cp "$W/mini/sub/Kconfig" "$W/mini18/sub/Kconfig"
 MINI_MADE=$(date +%s)
 
 passed=0
@@ -490,9 +494,78 @@ t17() {
 	fi
 }
 
+# 18. A cache that is not this user's own, or not written by this very executable, is not
+#     trusted. The mini tree's cache is poisoned (FOO renamed BAR, checksum made right again, as
+#     another user with write access to the cache directory could): used as this user's own file
+#     by the executable that wrote it, FOO is reported as unknown (the poison works); the same
+#     poison writable by group/others, owned by another user, or read by a copy of the
+#     executable (an upgraded kconfig-merge) is ignored; a FIFO in place of the cache neither
+#     blocks nor fails the run.
+poison_cache() { # CACHE_FILE: FOO -> BAR, resealed (kconfig_cache.c's layout and checksum)
+	python3 - "$1" <<'PY'
+import struct, sys
+p = sys.argv[1]
+d = bytearray(open(p, "rb").read())
+old = struct.pack("<I", 3) + b"FOO\0"
+assert d.count(old) == 1, "FOO not found once"
+i = d.index(old)
+d[i + 4:i + 7] = b"BAR"
+pay = bytes(d[32:])
+h, M = 1469598103934665603, (1 << 64) - 1
+n8 = len(pay) // 8 * 8
+for j in range(0, n8, 8):
+	h = ((h ^ int.from_bytes(pay[j:j + 8], "little")) * 1099511628211) & M
+	h ^= h >> 29
+for b in pay[n8:]:
+	h = ((h ^ b) * 1099511628211) & M
+d[16:24] = struct.pack("<Q", len(pay))
+d[24:32] = struct.pack("<Q", h)
+open(p, "wb").write(d)
+PY
+}
+t18() {
+	local c=$W/kcache18 o=$W/cache18 km2=$W/kconfig-merge-copy
+	rm -rf "$c" "$o" && mkdir -p "$o"
+	while [ "$(date +%s)" -le $((MINI_MADE + 2)) ]; do sleep 0.2; done
+	printf 'CONFIG_FOO=y\n' >"$o/foo.config"
+	run18() { # NAME [KM]: verify the mini tree through the cache
+		timeout 60 "${2:-$KM}" verify --cache-dir "$c" -k "$W/mini18" -c "$o/foo.config" \
+			"$o/foo.config" >/dev/null 2>"$o/$1.err"
+	}
+	run18 first
+	local cf
+	cf=$(ls "$c"/tree-*.kct 2>/dev/null | head -1)
+	[ -n "$cf" ] && poison_cache "$cf" && cp -p "$cf" "$o/poison.kct"
+	run18 own # control: the poison is used
+	cp -p "$o/poison.kct" "$cf" && chmod 0666 "$cf"
+	run18 writable
+	local foreign=skipped
+	if [ "$(id -u)" = 0 ]; then
+		cp -p "$o/poison.kct" "$cf" && chown 65534 "$cf"
+		run18 foreign
+		foreign=$(grep -c 'is not defined by any Kconfig' "$o/foreign.err")
+	fi
+	cp "$KM" "$km2"
+	cp -p "$o/poison.kct" "$cf"
+	run18 copy "$km2"
+	rm -f "$cf" && mkfifo "$cf"
+	run18 fifo
+	local rc_fifo=$?
+	rm -f "$cf" "$km2"
+	local unknown='CONFIG_FOO is not defined by any Kconfig file' met='verify: 1 requested, 1 met'
+	if [ -n "$cf" ] && grep -q "$met" "$o/first.err" && grep -q "$unknown" "$o/own.err" &&
+		grep -q "$met" "$o/writable.err" && [ "$foreign" != 1 ] && grep -q "$met" "$o/copy.err" &&
+		[ $rc_fifo -eq 0 ] && grep -q "$met" "$o/fifo.err"; then
+		ok "Kconfig cache: a poisoned cache writable by others, owned by another user ($foreign) or from another executable is ignored; a FIFO there neither blocks nor fails"
+	else
+		bad "Kconfig cache trust: cache=$cf foreign=$foreign fifo=$rc_fifo"
+		head -3 "$o"/*.err
+	fi
+}
+
 # KCONFIG_TESTS="t3 t4" runs a subset (t5 uses t1's merge; t8, t13, t15 t2's fragment; t10-t12
 # t9's).
-for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12 t16 t17}; do
+for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12 t16 t17 t18}; do
 	$t
 done
 echo "$passed passed, $failed failed"
