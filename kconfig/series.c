@@ -104,6 +104,20 @@ int series_parse(const char *file, const char *data, size_t len, struct series *
 				file, l.no, name);
 			bad = true;
 		}
+		/* quilt decompresses these on the fly; read as they are, their symbols and
+		 * Kconfig-fragment: block would be lost without a word. */
+		static const char *const compressed[] = {".gz",	  ".bz2", ".xz",
+							 ".lzma", ".lz",  ".zst"};
+		for (size_t i = 0; !bad && i < ARRAY_SIZE(compressed); i++) {
+			size_t nl = strlen(name), el = strlen(compressed[i]);
+			if (nl > el && streq(name + nl - el, compressed[i])) {
+				kc_diag(d, KC_ERROR,
+					"%s:%u: error: %s: a compressed patch (kconfig-merge reads "
+					"plain patches only: list it decompressed)",
+					file, l.no, name);
+				bad = true;
+			}
+		}
 		for (char *w; !bad && (w = next_word(&s));) {
 			if (w[0] == '#')
 				break; /* a comment to the end of the line */
@@ -388,7 +402,17 @@ int patch_scan(const char *file, const char *data, size_t len, int strip, bool r
 				char *t = line + strlen(line);
 				while (t > line && (t[-1] == ' ' || t[-1] == '\t'))
 					*--t = '\0';
-				if (streq(line, "Kconfig-fragment:")) {
+				const char *after = startswith(line, "Kconfig-fragment:");
+				if (after && *after) {
+					/* Not the block's header: its config would be lost. */
+					kc_diag(d, KC_ERROR,
+						"%s:%u: error: text after Kconfig-fragment: (the "
+						"block's lines go below it, each indented by a "
+						"space "
+						"or a tab)",
+						file, l.no);
+					ret = -EINVAL;
+				} else if (after) {
 					if (block_seen) {
 						kc_diag(d, KC_ERROR,
 							"%s:%u: error: a second Kconfig-fragment: "

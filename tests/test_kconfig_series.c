@@ -51,6 +51,14 @@ static const struct series_case series_cases[] = {
 	{"absolute name", "/tmp/a.patch\n", -22,
 	 " || series:1: error: /tmp/a.patch: an absolute patch name (names are relative to the "
 	 "series file's directory)"},
+	{"compressed patches (quilt reads them decompressed)",
+	 "a.patch\nb.patch.gz\nc.diff.xz -p0\nd.patch.zst\ne.patch.bz2\n", -22,
+	 "a.patch:1:1 || series:2: error: b.patch.gz: a compressed patch (kconfig-merge reads "
+	 "plain patches only: list it decompressed) | series:3: error: c.diff.xz: a compressed "
+	 "patch (kconfig-merge reads plain patches only: list it decompressed) | series:4: error: "
+	 "d.patch.zst: a compressed patch (kconfig-merge reads plain patches only: list it "
+	 "decompressed) | series:5: error: e.patch.bz2: a compressed patch (kconfig-merge reads "
+	 "plain patches only: list it decompressed)"},
 	{"listed twice", "a.patch\nb.patch\n  a.patch -p1\n", -22,
 	 "a.patch:1:1 b.patch:2:1 || series:3: error: a.patch is listed twice (first at line 1)"},
 };
@@ -227,6 +235,10 @@ static const struct bad_case bad_cases[] = {
 	 "b.patch:2: error: a hunk without a file header (--- and +++ lines)"},
 	{"second block", "Kconfig-fragment:\n\tCONFIG_A=y\nKconfig-fragment:\n\tCONFIG_B=y\n",
 	 "b.patch:3: error: a second Kconfig-fragment: block (the first is at line 1)"},
+	{"config on the header's line (it would be lost)",
+	 "x\nKconfig-fragment: CONFIG_A=y\n\n--- a/K\n+++ b/K\n@@ -0,0 +1 @@\n+config A\n",
+	 "b.patch:2: error: text after Kconfig-fragment: (the block's lines go below it, each "
+	 "indented by a space or a tab)"},
 	{"empty block", "x\nKconfig-fragment:\n\nCONFIG_A=y\n",
 	 "b.patch:2: error: empty Kconfig-fragment: block (its lines are indented by a space or a "
 	 "tab)"},
