@@ -9,8 +9,9 @@ struct ksym {
 	char *name;
 	enum kc_type type;
 	char *depends; /* "A && (B || C)", "" when none; definitions in several places are ORed */
-	struct kc_src src; /* first definition */
-	bool borrowed;	   /* name and depends belong to someone else (a patch's symbols) */
+	struct kc_src src;     /* first definition */
+	bool borrowed;	       /* name and depends belong to someone else (a patch's symbols) */
+	struct kc_src removed; /* file set: a patch of the series removes its definition */
 };
 
 struct ktree {

@@ -292,25 +292,10 @@ static int load_series(struct ctx *c)
 }
 
 /* The symbols the series' patches add are defined (by the patch) where the tree does not
- * define them yet: not reported as typos before the patches are applied, typed as the patch
- * types them. */
+ * define them yet, those they remove are marked (series_apply_symbols). */
 static int add_patch_symbols(struct ctx *c)
 {
-	for (size_t i = 0; i < c->n_patches; i++) {
-		const struct patch_info *p = &c->patches[i];
-		for (size_t j = 0; j < p->n_syms; j++) {
-			if (ktree_find(&c->kt, p->syms[j].name))
-				continue;
-			struct ksym *k = ktree_get_borrowed(&c->kt, p->syms[j].name);
-			if (!k)
-				return -ENOMEM;
-			k->type = p->syms[j].type;
-			k->depends = (char *)"";
-			k->borrowed = true;
-			k->src = (struct kc_src){c->patch_paths[i], p->syms[j].line};
-		}
-	}
-	return 0;
+	return series_apply_symbols(&c->kt, c->patches, c->patch_paths, c->n_patches);
 }
 
 static void free_series(struct ctx *c)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fragment.h"
+#include "kconfig_tree.h"
 #include "series.h"
 #include "util.h"
 
@@ -178,6 +179,11 @@ void patch_info_free(struct patch_info *p)
 		free(p->syms[i].kconfig);
 	}
 	free(p->syms);
+	for (size_t i = 0; i < p->n_removed; i++) {
+		free(p->removed[i].name);
+		free(p->removed[i].kconfig);
+	}
+	free(p->removed);
 	free(p->fragment);
 	memset(p, 0, sizeof(*p));
 }
@@ -213,8 +219,38 @@ struct scan {
 	struct kc_diags *d;
 	char *kconfig;	 /* the Kconfig file of the current section, NULL: not a Kconfig file */
 	ssize_t cur_sym; /* the symbol whose block the added lines are in, -1: none */
-	size_t cap;
+	size_t cap, cap_removed;
 };
+
+/* One removed line of a Kconfig file (without its '-'): a `config NAME` line is kept. */
+static int removed_line(struct scan *sc, char *text, unsigned lineno)
+{
+	char *s = text, *w = next_word(&s);
+	if (!w || !(streq(w, "config") || streq(w, "menuconfig")))
+		return 0;
+	char *name = next_word(&s);
+	if (!name || !*name || name[kc_symbol_span(name)])
+		return 0;
+	for (size_t i = 0; i < sc->out->n_removed; i++)
+		if (streq(sc->out->removed[i].name, name))
+			return 0;
+	if (sc->out->n_removed == sc->cap_removed) {
+		size_t cap = sc->cap_removed ? sc->cap_removed * 2 : 8;
+		struct patch_sym *v = realloc(sc->out->removed, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		sc->out->removed = v;
+		sc->cap_removed = cap;
+	}
+	struct patch_sym p = {strdup(name), KC_TYPE_UNKNOWN, lineno, strdup(sc->kconfig)};
+	if (!p.name || !p.kconfig) {
+		free(p.name);
+		free(p.kconfig);
+		return -ENOMEM;
+	}
+	sc->out->removed[sc->out->n_removed++] = p;
+	return 0;
+}
 
 /* One added line of a Kconfig file (without its '+'). */
 static int added_line(struct scan *sc, char *text, unsigned lineno)
@@ -450,6 +486,11 @@ int patch_scan(const char *file, const char *data, size_t len, int strip, bool r
 					r = -ENOMEM;
 					break;
 				}
+				if (sc.kconfig && (c == '-') != reverse &&
+				    removed_line(&sc, line + 1, l.no) < 0) {
+					r = -ENOMEM;
+					break;
+				}
 				continue;
 			}
 			kc_diag(d, KC_ERROR,
@@ -511,6 +552,20 @@ int patch_scan(const char *file, const char *data, size_t len, int strip, bool r
 	}
 	if (r >= 0 && n_body && build_fragment(body, n_body, out) < 0)
 		r = -ENOMEM;
+	/* A symbol removed in one place and added in another (moved, or its config line
+	 * rewritten) is still defined. */
+	for (size_t i = 0; r >= 0 && i < out->n_removed;) {
+		bool added = false;
+		for (size_t j = 0; j < out->n_syms && !added; j++)
+			added = streq(out->syms[j].name, out->removed[i].name);
+		if (!added) {
+			i++;
+			continue;
+		}
+		free(out->removed[i].name);
+		free(out->removed[i].kconfig);
+		out->removed[i] = out->removed[--out->n_removed];
+	}
 	for (size_t i = 0; i < n_body; i++)
 		free(body[i].text);
 	free(body);
@@ -519,6 +574,33 @@ int patch_scan(const char *file, const char *data, size_t len, int strip, bool r
 	if (r < 0)
 		patch_info_free(out);
 	return r < 0 ? r : ret;
+}
+
+int series_apply_symbols(struct ktree *t, const struct patch_info *patches, char *const *paths,
+			 size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct patch_info *p = &patches[i];
+		for (size_t j = 0; j < p->n_removed; j++) {
+			struct ksym *k = (struct ksym *)ktree_find(t, p->removed[j].name);
+			if (k)
+				k->removed = (struct kc_src){paths[i], p->removed[j].line};
+		}
+		for (size_t j = 0; j < p->n_syms; j++) {
+			struct ksym *k = (struct ksym *)ktree_find(t, p->syms[j].name);
+			if (k) {
+				k->removed = (struct kc_src){0}; /* back (or never gone) */
+				continue;
+			}
+			if (!(k = ktree_get_borrowed(t, p->syms[j].name)))
+				return -ENOMEM;
+			k->type = p->syms[j].type;
+			k->depends = (char *)"";
+			k->borrowed = true;
+			k->src = (struct kc_src){paths[i], p->syms[j].line};
+		}
+	}
+	return 0;
 }
 
 int series_sibling_names(const char *patch_path, char **kcm, char **config)

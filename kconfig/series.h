@@ -49,6 +49,10 @@ struct patch_info {
 	unsigned fragment_line; /* of the Kconfig-fragment: line */
 	struct patch_sym *syms;
 	size_t n_syms;
+	/* The symbols whose `config NAME`/`menuconfig NAME` line the patch removes (for a -R
+	 * patch, the `+` lines) and does not add back; type unknown. */
+	struct patch_sym *removed;
+	size_t n_removed;
 };
 
 /* Scans one patch. Errors (a malformed hunk header, a hunk that ends early, a second or an empty
@@ -56,6 +60,14 @@ struct patch_info {
 int patch_scan(const char *file, const char *data, size_t len, int strip, bool reverse,
 	       struct patch_info *out, struct kc_diags *d);
 void patch_info_free(struct patch_info *p);
+
+/* The tree as the series leaves it, as far as verify needs it: in series order, each patch's
+ * removed symbols are marked (ksym.removed: the patch's path from paths[] and line) and its
+ * added symbols are defined by the patch where the tree does not define them (borrowed, typed
+ * by the patch) or unmarked where an earlier patch removed them. Returns 0 or -ENOMEM. */
+struct ktree;
+int series_apply_symbols(struct ktree *t, const struct patch_info *patches, char *const *paths,
+			 size_t n);
 
 /* The fragment files beside a patch: NAME.patch (or .diff, or no extension) -> NAME.kcm and
  * NAME.config; malloc'ed, or -ENOMEM. */

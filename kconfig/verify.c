@@ -138,6 +138,12 @@ static bool check_definition(const struct kc_entry *req, const struct ktree *tre
 			req->src.line, sev, prefix, req->name);
 		return true;
 	}
+	if (k->removed.file)
+		kc_diag(d, KC_WARNING,
+			"%s:%u: warning: %s%s: its definition is removed by %s:%u (no Kconfig file "
+			"may define it once the series is applied)",
+			req->src.file, req->src.line, prefix, req->name, k->removed.file,
+			k->removed.line);
 	if (!type_accepts(k->type, req)) {
 		res->wrong_type++;
 		char *v = NULL;

@@ -327,6 +327,93 @@ static void test_verify_patch_symbol(void **state)
 	ktree_free(&t);
 }
 
+/* A patch that removes a symbol's definition (and one that only moves another): verify on the
+ * unpatched tree warns that the series removes it, naming the patch and line; a symbol a later
+ * patch adds back, or one moved within a patch, is not reported; non-Kconfig files and -R. */
+static void test_removed_symbols(void **state)
+{
+	(void)state;
+	static const char rm_patch[] = "drop FOO, move BAR, drop BAZ\n" /* 1 */
+				       "\n"
+				       "--- a/drivers/Kconfig\n"
+				       "+++ b/drivers/Kconfig\n"
+				       "@@ -1,7 +1,1 @@\n" /* 5 */
+				       "-config FOO\n"
+				       "-\tbool \"foo\"\n"
+				       "-menuconfig BAR\n"
+				       "-\tbool \"bar\"\n"
+				       "-config BAZ\n" /* 10 */
+				       "-\tbool \"baz\"\n"
+				       " \n"
+				       "--- a/lib/Kconfig.debug\n"
+				       "+++ b/lib/Kconfig.debug\n"
+				       "@@ -1 +1,3 @@\n" /* 15 */
+				       " \n"
+				       "+menuconfig BAR\n"
+				       "+\tbool \"bar\"\n"
+				       "--- a/drivers/foo.c\n"
+				       "+++ b/drivers/foo.c\n" /* 20 */
+				       "@@ -1 +0,0 @@\n"
+				       "-config NOT_KCONFIG\n";
+	static const char back_patch[] = "--- a/drivers/Kconfig\n"
+					 "+++ b/drivers/Kconfig\n"
+					 "@@ -0,0 +1,2 @@\n"
+					 "+config BAZ\n"
+					 "+\tbool \"baz\"\n";
+	struct patch_info p[2];
+	struct kc_diags d = {0};
+	assert_int_equal(patch_scan("p/1.patch", rm_patch, strlen(rm_patch), 1, false, &p[0], &d),
+			 0);
+	assert_int_equal(
+		patch_scan("p/2.patch", back_patch, strlen(back_patch), 1, false, &p[1], &d), 0);
+	assert_int_equal(p[0].n_removed, 2);
+	assert_string_equal(p[0].removed[0].name, "FOO");
+	assert_int_equal(p[0].removed[0].line, 6);
+	assert_string_equal(p[0].removed[0].kconfig, "drivers/Kconfig");
+	assert_string_equal(p[0].removed[1].name, "BAZ");
+	/* Reversed, the back patch removes BAZ and adds nothing. */
+	struct patch_info rev;
+	assert_int_equal(patch_scan("p/2.patch", back_patch, strlen(back_patch), 1, true, &rev, &d),
+			 0);
+	assert_int_equal(rev.n_syms, 0);
+	assert_int_equal(rev.n_removed, 1);
+	assert_string_equal(rev.removed[0].name, "BAZ");
+	patch_info_free(&rev);
+
+	struct ktree t;
+	ktree_init(&t);
+	const char *kfile = ktree_intern_file(&t, "drivers/Kconfig");
+	char **src = NULL;
+	size_t n_src = 0;
+	static const char kc[] = "config FOO\n\tbool \"f\"\nmenuconfig BAR\n\tbool \"b\"\n"
+				 "config BAZ\n\tbool \"z\"\n";
+	assert_int_equal(ktree_parse(&t, kfile, kc, strlen(kc), "x86", &src, &n_src), 0);
+	char *paths[] = {"p/1.patch", "p/2.patch"};
+	assert_int_equal(series_apply_symbols(&t, p, paths, 2), 0);
+	struct kc_set req, act;
+	kc_set_init(&req);
+	kc_set_init(&act);
+	static const char in[] = "CONFIG_FOO=y\nCONFIG_BAR=y\nCONFIG_BAZ=y\n";
+	assert_int_equal(
+		kconfig_read("r.config", in, strlen(in), "CONFIG_", ktree_type, &t, &req, &d), 0);
+	assert_int_equal(
+		kconfig_read("a.config", in, strlen(in), "CONFIG_", ktree_type, &t, &act, &d), 0);
+	struct verify_result v;
+	assert_int_equal(verify_config(&req, &act, &t, "CONFIG_", &v, &d), 0);
+	char *msgs = diags_text(&d);
+	assert_string_equal(msgs, "r.config:1: warning: CONFIG_FOO: its definition is removed by "
+				  "p/1.patch:6 (no Kconfig file may define it once the series is "
+				  "applied)");
+	assert_int_equal(v.matched, 3);
+	free(msgs);
+	kc_set_free(&req);
+	kc_set_free(&act);
+	kc_diags_free(&d);
+	ktree_free(&t);
+	patch_info_free(&p[0]);
+	patch_info_free(&p[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_bad_patches),
 		cmocka_unit_test(test_sibling_names),
 		cmocka_unit_test(test_verify_patch_symbol),
+		cmocka_unit_test(test_removed_symbols),
 	};
 	return cmocka_run_group_tests_name("kconfig_series", tests, NULL, NULL);
 }
