@@ -225,6 +225,8 @@ static uint64_t name_key(const char *s)
  * qsort's merge sort of 9,000 groups was a fifth of a verify. */
 static int sort_groups(struct group *g, size_t n)
 {
+	if (n < 2)
+		return 0; /* nothing to sort (and no a[0] to read below) */
 	_cleanup_free_ struct group *tmp = malloc((n ? n : 1) * sizeof(*tmp));
 	if (!tmp)
 		return -ENOMEM;
