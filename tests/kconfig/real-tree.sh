@@ -500,7 +500,8 @@ t17() {
 #     by the executable that wrote it, FOO is reported as unknown (the poison works); the same
 #     poison writable by group/others, owned by another user, or read by a copy of the
 #     executable (an upgraded kconfig-merge) is ignored; a FIFO in place of the cache neither
-#     blocks nor fails the run.
+#     blocks nor fails the run. A Kconfig file replaced by a rename with the same size and mtime
+#     is seen (inode and ctime are in the key).
 poison_cache() { # CACHE_FILE: FOO -> BAR, resealed (kconfig_cache.c's layout and checksum)
 	python3 - "$1" <<'PY'
 import struct, sys
@@ -552,11 +553,18 @@ t18() {
 	run18 fifo
 	local rc_fifo=$?
 	rm -f "$cf" "$km2"
+	# The tree's file replaced by a rename with the same size and mtime (tar, rsync -t, cp -p):
+	# only the inode and ctime tell, and the cache (rewritten by the FIFO run) is not used.
+	run18 recached
+	local k=$W/mini18/sub/Kconfig
+	sed 's/FOO/BAR/' "$k" >"$k.new" && touch -r "$k" "$k.new" && mv "$k.new" "$k"
+	run18 renamed
 	local unknown='CONFIG_FOO is not defined by any Kconfig file' met='verify: 1 requested, 1 met'
 	if [ -n "$cf" ] && grep -q "$met" "$o/first.err" && grep -q "$unknown" "$o/own.err" &&
 		grep -q "$met" "$o/writable.err" && [ "$foreign" != 1 ] && grep -q "$met" "$o/copy.err" &&
-		[ $rc_fifo -eq 0 ] && grep -q "$met" "$o/fifo.err"; then
-		ok "Kconfig cache: a poisoned cache writable by others, owned by another user ($foreign) or from another executable is ignored; a FIFO there neither blocks nor fails"
+		[ $rc_fifo -eq 0 ] && grep -q "$met" "$o/fifo.err" && grep -q "$met" "$o/recached.err" &&
+		[ -f "$cf" ] && grep -q "$unknown" "$o/renamed.err"; then
+		ok "Kconfig cache: a poisoned cache writable by others, owned by another user ($foreign) or from another executable is ignored; a FIFO there neither blocks nor fails; a file renamed over with the same size and mtime is seen"
 	else
 		bad "Kconfig cache trust: cache=$cf foreign=$foreign fifo=$rc_fifo"
 		head -3 "$o"/*.err
