@@ -176,12 +176,59 @@ static void test_structure_checked(void **state)
 	ktree_free(&t);
 }
 
+/* A tree the size of a real one (the index starts at 4,096 slots and grows several times,
+ * reusing the stored hashes): every symbol is found with its line, parsed and read back from a
+ * cache. */
+static void test_index_growth(void **state)
+{
+	(void)state;
+	enum { N = 20000 };
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	for (unsigned i = 0; i < N; i++)
+		fprintf(f, "config SYM_%u\n\tbool \"s\"\n", (i * 7919u) % N);
+	fclose(f);
+	struct ktree t, r;
+	struct kcache_key k = {0}, rk = {0};
+	ktree_init(&t);
+	k.tree = strdup("/t");
+	k.srcarch = strdup("x86");
+	const char *file = ktree_intern_file(&t, "Kconfig");
+	char **src = NULL;
+	size_t n_src = 0;
+	assert_int_equal(ktree_parse(&t, file, text, size, "x86", &src, &n_src), 0);
+	struct kcache_stamp st = {1, 2, size, 3, 4, 5, 6};
+	assert_int_equal(kcache_key_add(&k, "Kconfig", true, &st), 0);
+	char *data;
+	size_t len;
+	assert_int_equal(kcache_write(&k, &t, &data, &len), 0);
+	ktree_init(&r);
+	assert_int_equal(kcache_read(data, len, &rk, &r), 0);
+	assert_int_equal(t.n, N);
+	assert_int_equal(r.n, N);
+	for (unsigned i = 0; i < N; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "SYM_%u", (i * 7919u) % N);
+		const struct ksym *a = ktree_find(&t, name), *b = ktree_find(&r, name);
+		if (!a || !b || a->src.line != 2 * i + 1 || b->src.line != 2 * i + 1)
+			fail_msg("%s: not found or wrong line after growth", name);
+	}
+	assert_null(ktree_find(&t, "SYM_20000"));
+	free(text);
+	kcache_key_free(&k);
+	kcache_key_free(&rk);
+	ktree_free(&t);
+	ktree_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_damage_refused),
 		cmocka_unit_test(test_structure_checked),
+		cmocka_unit_test(test_index_growth),
 	};
 	return cmocka_run_group_tests_name("kconfig_cache", tests, NULL, NULL);
 }
