@@ -295,7 +295,8 @@ static int load_series(struct ctx *c)
  * define them yet, those they remove are marked (series_apply_symbols). */
 static int add_patch_symbols(struct ctx *c)
 {
-	return series_apply_symbols(&c->kt, c->patches, c->patch_paths, c->n_patches);
+	return series_apply_symbols(&c->kt, c->patches, c->patch_paths, c->n_patches,
+				    ktree_srcarch(c->arch));
 }
 
 static void free_series(struct ctx *c)

@@ -576,17 +576,31 @@ int patch_scan(const char *file, const char *data, size_t len, int strip, bool r
 	return r < 0 ? r : ret;
 }
 
+/* Whether a Kconfig file (its path in the tree) belongs to another architecture than srcarch. */
+static bool other_arch(const char *kconfig, const char *srcarch)
+{
+	const char *a = startswith(kconfig, "arch/");
+	if (!a || !srcarch)
+		return false;
+	size_t n = strcspn(a, "/");
+	return a[n] == '/' && (strlen(srcarch) != n || strncmp(a, srcarch, n) != 0);
+}
+
 int series_apply_symbols(struct ktree *t, const struct patch_info *patches, char *const *paths,
-			 size_t n)
+			 size_t n, const char *srcarch)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct patch_info *p = &patches[i];
 		for (size_t j = 0; j < p->n_removed; j++) {
+			if (other_arch(p->removed[j].kconfig, srcarch))
+				continue;
 			struct ksym *k = (struct ksym *)ktree_find(t, p->removed[j].name);
 			if (k)
 				k->removed = (struct kc_src){paths[i], p->removed[j].line};
 		}
 		for (size_t j = 0; j < p->n_syms; j++) {
+			if (other_arch(p->syms[j].kconfig, srcarch))
+				continue;
 			struct ksym *k = (struct ksym *)ktree_find(t, p->syms[j].name);
 			if (k) {
 				k->removed = (struct kc_src){0}; /* back (or never gone) */

@@ -64,10 +64,12 @@ void patch_info_free(struct patch_info *p);
 /* The tree as the series leaves it, as far as verify needs it: in series order, each patch's
  * removed symbols are marked (ksym.removed: the patch's path from paths[] and line) and its
  * added symbols are defined by the patch where the tree does not define them (borrowed, typed
- * by the patch) or unmarked where an earlier patch removed them. Returns 0 or -ENOMEM. */
+ * by the patch) or unmarked where an earlier patch removed them. Symbols in another
+ * architecture's Kconfig files (arch/OTHER/..., OTHER not srcarch) are left out: the tree read
+ * for srcarch never reads them. Returns 0 or -ENOMEM. */
 struct ktree;
 int series_apply_symbols(struct ktree *t, const struct patch_info *patches, char *const *paths,
-			 size_t n);
+			 size_t n, const char *srcarch);
 
 /* The fragment files beside a patch: NAME.patch (or .diff, or no extension) -> NAME.kcm and
  * NAME.config; malloc'ed, or -ENOMEM. */

@@ -389,7 +389,7 @@ static void test_removed_symbols(void **state)
 				 "config BAZ\n\tbool \"z\"\n";
 	assert_int_equal(ktree_parse(&t, kfile, kc, strlen(kc), "x86", &src, &n_src), 0);
 	char *paths[] = {"p/1.patch", "p/2.patch"};
-	assert_int_equal(series_apply_symbols(&t, p, paths, 2), 0);
+	assert_int_equal(series_apply_symbols(&t, p, paths, 2, "x86"), 0);
 	struct kc_set req, act;
 	kc_set_init(&req);
 	kc_set_init(&act);
@@ -414,6 +414,50 @@ static void test_removed_symbols(void **state)
 	patch_info_free(&p[1]);
 }
 
+/* A patch for several architectures: verify for x86 knows the symbols it adds to x86's and
+ * the common Kconfig files (arch/Kconfig too), not those of arm64's, which the x86 tree never
+ * reads (a value for one of them is a typo there); for arm64 the other way round. */
+static void test_other_arch_symbols(void **state)
+{
+	(void)state;
+	static const char patch[] = "--- a/arch/x86/Kconfig\n"
+				    "+++ b/arch/x86/Kconfig\n"
+				    "@@ -0,0 +1 @@\n"
+				    "+config X86_NEW\n"
+				    "--- a/arch/arm64/Kconfig.platforms\n"
+				    "+++ b/arch/arm64/Kconfig.platforms\n"
+				    "@@ -0,0 +1 @@\n"
+				    "+config ARM64_NEW\n"
+				    "--- a/arch/Kconfig\n"
+				    "+++ b/arch/Kconfig\n"
+				    "@@ -0,0 +1 @@\n"
+				    "+config ARCH_NEW\n"
+				    "--- a/arch/x86_64/Kconfig\n"
+				    "+++ b/arch/x86_64/Kconfig\n"
+				    "@@ -0,0 +1 @@\n"
+				    "+config X86_64_DIR_NEW\n";
+	struct patch_info p;
+	struct kc_diags d = {0};
+	assert_int_equal(patch_scan("p/1.patch", patch, strlen(patch), 1, false, &p, &d), 0);
+	assert_int_equal(p.n_syms, 4);
+	char *paths[] = {"p/1.patch"};
+	static const char *const archs[] = {"x86", "arm64"};
+	static const bool known[2][4] = {{true, false, true, false}, {false, true, true, false}};
+	static const char *const names[] = {"X86_NEW", "ARM64_NEW", "ARCH_NEW", "X86_64_DIR_NEW"};
+	for (int a = 0; a < 2; a++) {
+		struct ktree t;
+		ktree_init(&t);
+		assert_int_equal(series_apply_symbols(&t, &p, paths, 1, archs[a]), 0);
+		for (int i = 0; i < 4; i++)
+			if ((ktree_find(&t, names[i]) != NULL) != known[a][i])
+				fail_msg("%s for %s: %s", names[i], archs[a],
+					 known[a][i] ? "not known" : "known");
+		ktree_free(&t);
+	}
+	patch_info_free(&p);
+	kc_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_sibling_names),
 		cmocka_unit_test(test_verify_patch_symbol),
 		cmocka_unit_test(test_removed_symbols),
+		cmocka_unit_test(test_other_arch_symbols),
 	};
 	return cmocka_run_group_tests_name("kconfig_series", tests, NULL, NULL);
 }
