@@ -184,6 +184,11 @@ void patch_info_free(struct patch_info *p)
 		free(p->removed[i].kconfig);
 	}
 	free(p->removed);
+	for (size_t i = 0; i < p->n_retyped; i++) {
+		free(p->retyped[i].name);
+		free(p->retyped[i].kconfig);
+	}
+	free(p->retyped);
 	free(p->fragment);
 	memset(p, 0, sizeof(*p));
 }
@@ -219,8 +224,63 @@ struct scan {
 	struct kc_diags *d;
 	char *kconfig;	 /* the Kconfig file of the current section, NULL: not a Kconfig file */
 	ssize_t cur_sym; /* the symbol whose block the added lines are in, -1: none */
-	size_t cap, cap_removed;
+	size_t cap, cap_removed, cap_retyped;
+	char ctx[256]; /* the symbol of a `config NAME` context line whose block we are in, "" */
 };
+
+/* Whether w is `config`/`menuconfig` and the next word a symbol name fitting ctx. */
+static bool config_name(char *w, char **s, char **name)
+{
+	if (!w || !(streq(w, "config") || streq(w, "menuconfig")))
+		return false;
+	*name = next_word(s);
+	return *name && **name && !(*name)[kc_symbol_span(*name)] && strlen(*name) < 256;
+}
+
+/* One context line of a Kconfig file (without its ' '): which existing block we are in. */
+static void context_line(struct scan *sc, char *text)
+{
+	char *s = text, *w = next_word(&s), *name;
+	if (!w)
+		return;
+	if (config_name(w, &s, &name)) {
+		strcpy(sc->ctx, name);
+		sc->cur_sym = -1;
+	} else if (ends_block(w)) {
+		sc->ctx[0] = '\0';
+		sc->cur_sym = -1;
+	}
+}
+
+/* An added type line (word w) in the block of the context symbol. */
+static int retyped_line(struct scan *sc, const char *w, unsigned lineno)
+{
+	enum kc_type type = KC_TYPE_UNKNOWN;
+	for (size_t i = 0; i < ARRAY_SIZE(type_words); i++)
+		if (streq(w, type_words[i].word))
+			type = type_words[i].type;
+	if (type == KC_TYPE_UNKNOWN)
+		return 0;
+	for (size_t i = 0; i < sc->out->n_retyped; i++)
+		if (streq(sc->out->retyped[i].name, sc->ctx))
+			return 0;
+	if (sc->out->n_retyped == sc->cap_retyped) {
+		size_t cap = sc->cap_retyped ? sc->cap_retyped * 2 : 8;
+		struct patch_sym *v = realloc(sc->out->retyped, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		sc->out->retyped = v;
+		sc->cap_retyped = cap;
+	}
+	struct patch_sym p = {strdup(sc->ctx), type, lineno, strdup(sc->kconfig)};
+	if (!p.name || !p.kconfig) {
+		free(p.name);
+		free(p.kconfig);
+		return -ENOMEM;
+	}
+	sc->out->retyped[sc->out->n_retyped++] = p;
+	return 0;
+}
 
 /* One removed line of a Kconfig file (without its '-'): a `config NAME` line is kept. */
 static int removed_line(struct scan *sc, char *text, unsigned lineno)
@@ -228,6 +288,7 @@ static int removed_line(struct scan *sc, char *text, unsigned lineno)
 	char *s = text, *w = next_word(&s);
 	if (!w || !(streq(w, "config") || streq(w, "menuconfig")))
 		return 0;
+	sc->ctx[0] = '\0'; /* that block's header is gone */
 	char *name = next_word(&s);
 	if (!name || !*name || name[kc_symbol_span(name)])
 		return 0;
@@ -262,6 +323,7 @@ static int added_line(struct scan *sc, char *text, unsigned lineno)
 	if (streq(w, "config") || streq(w, "menuconfig")) {
 		char *name = next_word(&s);
 		sc->cur_sym = -1;
+		sc->ctx[0] = '\0';
 		if (!name || name[kc_symbol_span(name)] || !*name)
 			return 0;
 		for (size_t i = 0; i < sc->out->n_syms; i++)
@@ -289,8 +351,11 @@ static int added_line(struct scan *sc, char *text, unsigned lineno)
 	}
 	if (ends_block(w)) {
 		sc->cur_sym = -1;
+		sc->ctx[0] = '\0';
 		return 0;
 	}
+	if (sc->cur_sym < 0 && sc->ctx[0])
+		return retyped_line(sc, w, lineno);
 	if (sc->cur_sym < 0 || sc->out->syms[sc->cur_sym].type != KC_TYPE_UNKNOWN)
 		return 0;
 	for (size_t i = 0; i < ARRAY_SIZE(type_words); i++)
@@ -474,6 +539,8 @@ int patch_scan(const char *file, const char *data, size_t len, int strip, bool r
 			if ((c == ' ' || c == '\0') && old && new) {
 				old--;
 				new --;
+				if (c == ' ' && sc.kconfig)
+					context_line(&sc, line + 1);
 				continue;
 			}
 			if ((c == '+' && new) || (c == '-' && old)) {
@@ -530,6 +597,7 @@ int patch_scan(const char *file, const char *data, size_t len, int strip, bool r
 			}
 			hunk_at = l.no;
 			sc.cur_sym = -1;
+			sc.ctx[0] = '\0';
 			continue;
 		}
 		if (startswith(line, "diff ") || startswith(line, "--- "))
@@ -597,6 +665,11 @@ int series_apply_symbols(struct ktree *t, const struct patch_info *patches, char
 			struct ksym *k = (struct ksym *)ktree_find(t, p->removed[j].name);
 			if (k)
 				k->removed = (struct kc_src){paths[i], p->removed[j].line};
+		}
+		for (size_t j = 0; j < p->n_retyped; j++) {
+			struct ksym *k = (struct ksym *)ktree_find(t, p->retyped[j].name);
+			if (k && !other_arch(p->retyped[j].kconfig, srcarch))
+				k->type = p->retyped[j].type;
 		}
 		for (size_t j = 0; j < p->n_syms; j++) {
 			if (other_arch(p->syms[j].kconfig, srcarch))

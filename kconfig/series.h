@@ -53,6 +53,10 @@ struct patch_info {
 	 * patch, the `+` lines) and does not add back; type unknown. */
 	struct patch_sym *removed;
 	size_t n_removed;
+	/* Symbols the patch does not add but gives a type: an added type line in the block of a
+	 * `config NAME` context line (bool -> tristate, ...). */
+	struct patch_sym *retyped;
+	size_t n_retyped;
 };
 
 /* Scans one patch. Errors (a malformed hunk header, a hunk that ends early, a second or an empty
@@ -64,7 +68,8 @@ void patch_info_free(struct patch_info *p);
 /* The tree as the series leaves it, as far as verify needs it: in series order, each patch's
  * removed symbols are marked (ksym.removed: the patch's path from paths[] and line) and its
  * added symbols are defined by the patch where the tree does not define them (borrowed, typed
- * by the patch) or unmarked where an earlier patch removed them. Symbols in another
+ * by the patch) or unmarked where an earlier patch removed them, and the symbols it retypes
+ * take the patch's type. Symbols in another
  * architecture's Kconfig files (arch/OTHER/..., OTHER not srcarch) are left out: the tree read
  * for srcarch never reads them. Returns 0 or -ENOMEM. */
 struct ktree;

@@ -458,6 +458,63 @@ static void test_other_arch_symbols(void **state)
 	kc_diags_free(&d);
 }
 
+/* A patch that changes an existing symbol's type (bool -> tristate): on the unpatched tree the
+ * patch's type applies, so CONFIG_OLD=m is a value, not "invalid for a bool". Only an added type
+ * line in the block of a `config NAME` context line counts: a hunk that starts inside a block
+ * gives no type, and after an added `config NEW` the type is NEW's. */
+static void test_retyped_symbols(void **state)
+{
+	(void)state;
+	static const char patch[] = "--- a/drivers/Kconfig\n"
+				    "+++ b/drivers/Kconfig\n"
+				    "@@ -1,4 +1,8 @@\n"
+				    " config OLD\n"
+				    "-\tbool \"old\"\n"
+				    "+\ttristate \"old\"\n" /* 6 */
+				    " \tdefault y\n"
+				    "+config NEW\n"
+				    "+\tint \"new\"\n"
+				    "+\n"
+				    " config NEXT\n"
+				    "+\tdepends on OLD\n"
+				    "@@ -20,2 +24,2 @@\n"
+				    "-\tbool \"mid\"\n" /* a block whose config line is not shown */
+				    "+\ttristate \"mid\"\n"
+				    " \tdefault n\n";
+	struct patch_info p;
+	struct kc_diags d = {0};
+	assert_int_equal(patch_scan("p/1.patch", patch, strlen(patch), 1, false, &p, &d), 0);
+	assert_int_equal(p.n_syms, 1);
+	assert_string_equal(p.syms[0].name, "NEW");
+	assert_int_equal(p.syms[0].type, KC_TYPE_INT);
+	assert_int_equal(p.n_retyped, 1);
+	assert_string_equal(p.retyped[0].name, "OLD");
+	assert_int_equal(p.retyped[0].type, KC_TYPE_TRISTATE);
+	assert_int_equal(p.retyped[0].line, 6);
+	struct ktree t;
+	ktree_init(&t);
+	const char *kfile = ktree_intern_file(&t, "drivers/Kconfig");
+	char **src = NULL;
+	size_t n_src = 0;
+	static const char kc[] = "config OLD\n\tbool \"o\"\nconfig NEXT\n\tbool \"n\"\n";
+	assert_int_equal(ktree_parse(&t, kfile, kc, strlen(kc), "x86", &src, &n_src), 0);
+	char *paths[] = {"p/1.patch"};
+	assert_int_equal(series_apply_symbols(&t, &p, paths, 1, "x86"), 0);
+	assert_int_equal(ktree_find(&t, "OLD")->type, KC_TYPE_TRISTATE);
+	assert_int_equal(ktree_find(&t, "NEXT")->type, KC_TYPE_BOOL);
+	struct kc_set req;
+	kc_set_init(&req);
+	static const char in[] = "CONFIG_OLD=m\n";
+	assert_int_equal(
+		kconfig_read("r.config", in, strlen(in), "CONFIG_", ktree_type, &t, &req, &d), 0);
+	assert_int_equal(req.n, 1);
+	assert_int_equal(d.n, 0);
+	kc_set_free(&req);
+	kc_diags_free(&d);
+	ktree_free(&t);
+	patch_info_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -469,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_verify_patch_symbol),
 		cmocka_unit_test(test_removed_symbols),
 		cmocka_unit_test(test_other_arch_symbols),
+		cmocka_unit_test(test_retyped_symbols),
 	};
 	return cmocka_run_group_tests_name("kconfig_series", tests, NULL, NULL);
 }
