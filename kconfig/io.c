@@ -9,18 +9,24 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "io.h"
+#include "kconfig_cache.h"
 #include "log.h"
 #include "util.h"
 
 int io_read_file(int dirfd, const char *path, char **data, size_t *len)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return -errno;
+	return io_read_file_stat(dirfd, path, data, len, &st);
+}
+
+/* Reads the open fd (whose stat is st) whole. */
+static int read_fd(int fd, const struct stat *stp, char **data, size_t *len)
+{
+	struct stat st = *stp;
 	size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, n = 0;
 	char *buf = malloc(cap);
 	if (!buf)
@@ -51,6 +57,14 @@ int io_read_file(int dirfd, const char *path, char **data, size_t *len)
 	*data = buf;
 	*len = n;
 	return 0;
+}
+
+int io_read_file_stat(int dirfd, const char *path, char **data, size_t *len, struct stat *stp)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, stp) < 0)
+		return -errno;
+	return read_fd(fd, stp, data, len);
 }
 
 /* The rename below replaces whatever path names: a symlink would become a regular file (its
@@ -186,27 +200,162 @@ int io_mkdir_parents(const char *path, mode_t mode)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-int io_load_tree(const char *srcdir, const char *arch, struct ktree *t)
+static void stamp_of(const struct stat *st, struct kcache_stamp *s)
+{
+	*s = (struct kcache_stamp){(uint64_t)st->st_dev,	  (uint64_t)st->st_ino,
+				   (uint64_t)st->st_size,	  (uint64_t)st->st_mtim.tv_sec,
+				   (uint64_t)st->st_mtim.tv_nsec, (uint64_t)st->st_ctim.tv_sec,
+				   (uint64_t)st->st_ctim.tv_nsec};
+}
+
+/* Whether every file of the key is as it was: same stamps, or still absent. */
+static bool key_fresh(int dfd, const struct kcache_key *key)
+{
+	for (size_t i = 0; i < key->n_files; i++) {
+		const struct kcache_file *f = &key->files[i];
+		struct stat st;
+		struct kcache_stamp now;
+		if (fstatat(dfd, f->path, &st, 0) < 0) {
+			if (f->present || errno != ENOENT)
+				return false;
+			continue;
+		}
+		stamp_of(&st, &now);
+		if (!f->present || memcmp(&now, &f->st, sizeof(now)) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* What the parse depends on besides the files: the SRCARCH, and the parser itself, by the
+ * stamps of this very executable (an upgraded or rebuilt kconfig-merge, whose parser may read
+ * the same files differently, does not trust the trees an older one cached). NULL (no cache)
+ * when the executable cannot be stat'ed (no /proc). */
+static char *cache_ident(const char *arch)
+{
+	struct stat st;
+	char *s = NULL;
+	if (stat("/proc/self/exe", &st) < 0 ||
+	    asprintf(&s, "%s exe %llx:%llx:%llx:%lld.%09ld:%lld.%09ld", arch,
+		     (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+		     (unsigned long long)st.st_size, (long long)st.st_mtim.tv_sec,
+		     st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec) < 0)
+		return NULL;
+	return s;
+}
+
+/* DIR/tree-HASH-SRCARCH.kct: one cache per tree (by real path) and architecture. */
+static char *cache_path(const char *dir, const char *tree, const char *arch)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (const char *p = tree; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	char *path = NULL;
+	if (asprintf(&path, "%s/tree-%016llx-%s.kct", dir, (unsigned long long)h, arch) < 0)
+		return NULL;
+	return path;
+}
+
+/* The cache is an optimisation: failing to read or write it is never an error. */
+static bool cache_load(const char *path, const char *tree, const char *ident, int dfd,
+		       struct ktree *t)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	struct stat st;
+	/* Trusted only when it is a regular file of this user that no one else can write: a
+	 * cache written by someone else (a shared or world-writable cache directory, another
+	 * user's $XDG_CACHE_HOME) could claim any symbols, types and dependencies, and a FIFO or
+	 * a device there would block or never end. */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) || read_fd(fd, &st, &data, &len) < 0)
+		return false;
+	struct kcache_key key = {0};
+	if (kcache_read(data, len, &key, t) < 0)
+		return false;
+	data = NULL; /* t's arena now */
+	bool ok = streq(key.tree, tree) && streq(key.srcarch, ident) && key_fresh(dfd, &key);
+	kcache_key_free(&key);
+	if (!ok) {
+		ktree_free(t);
+		ktree_init(t);
+	}
+	return ok;
+}
+
+static void cache_store(const char *dir, const char *path, const struct kcache_key *key,
+			const struct ktree *t)
+{
+	_cleanup_free_ char *data = NULL, *tmp = NULL;
+	size_t len;
+	if (io_mkdir_parents(dir, 0755) < 0 || kcache_write(key, t, &data, &len) < 0 ||
+	    asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
+		return;
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* No fsync: a cache torn by a power cut fails its length or checksum and is rebuilt. */
+	bool ok = fchmod(fd, 0644) == 0;
+	for (size_t off = 0; ok && off < len;) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		ok = w > 0;
+		off += w > 0 ? (size_t)w : 0;
+	}
+	if (close(fd) < 0 || !ok || rename(tmp, path) < 0)
+		unlink(tmp);
+}
+
+/* A file changed within the last seconds may change again within the file system's timestamp
+ * granularity without its stamps changing: a cache naming it is not written. */
+#define RACY_SECONDS 2
+
+int io_load_tree(const char *srcdir, const char *arch, const char *cache_dir, struct ktree *t)
 {
 	_cleanup_close_ int dfd = open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return log_error_errno(-errno, "%s: %m", srcdir);
+	_cleanup_free_ char *tree = cache_dir ? realpath(srcdir, NULL) : NULL;
+	_cleanup_free_ char *ident = tree ? cache_ident(arch) : NULL;
+	_cleanup_free_ char *cpath = ident ? cache_path(cache_dir, tree, arch) : NULL;
+	if (cpath && cache_load(cpath, tree, ident, dfd, t))
+		return 0;
+	struct timespec start;
+	clock_gettime(CLOCK_REALTIME, &start);
+	struct kcache_key key = {.tree = tree ? strdup(tree) : NULL,
+				 .srcarch = ident ? strdup(ident) : NULL};
+	bool cacheable = cpath && key.tree && key.srcarch;
 	/* A stack of files still to read; sources are pushed in reverse to keep file order. */
 	char **todo = malloc(sizeof(*todo));
 	size_t n_todo = 0;
-	if (!todo || !(todo[n_todo++] = strdup("Kconfig")))
+	if (!todo || !(todo[n_todo++] = strdup("Kconfig"))) {
+		kcache_key_free(&key);
+		free(todo);
 		return -ENOMEM;
+	}
 	int r = 0;
 	while (n_todo && r >= 0) {
 		_cleanup_free_ char *path = todo[--n_todo];
 		_cleanup_free_ char *data = NULL;
 		size_t len;
-		r = io_read_file(dfd, path, &data, &len);
+		struct stat st;
+		r = io_read_file_stat(dfd, path, &data, &len, &st);
 		if (r < 0) {
+			/* Not cached: the warning is given on every run. */
 			log_warning("%s/%s: %s", srcdir, path, strerror(-r));
+			cacheable = false;
 			r = 0;
 			continue;
 		}
+		struct kcache_stamp stamp;
+		stamp_of(&st, &stamp);
+		if (stamp.mtime_s + RACY_SECONDS >= (uint64_t)start.tv_sec ||
+		    stamp.ctime_s + RACY_SECONDS >= (uint64_t)start.tv_sec)
+			cacheable = false;
+		if (cacheable && kcache_key_add(&key, path, true, &stamp) < 0)
+			cacheable = false;
 		const char *name = ktree_intern_file(t, path);
 		char **src = NULL;
 		size_t n_src = 0;
@@ -230,6 +379,9 @@ int io_load_tree(const char *srcdir, const char *arch, struct ktree *t)
 	while (n_todo)
 		free(todo[--n_todo]);
 	free(todo);
+	if (r >= 0 && cacheable)
+		cache_store(cache_dir, cpath, &key, t);
+	kcache_key_free(&key);
 	return r;
 }
 

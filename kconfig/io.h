@@ -3,12 +3,15 @@
 #pragma once
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "kconfig_tree.h"
 
 /* Reads path (relative to dirfd) whole; *data is NUL-terminated. Returns 0 or -errno. */
 int io_read_file(int dirfd, const char *path, char **data, size_t *len);
+/* The same, also giving the file's stat (of the descriptor that was read). */
+int io_read_file_stat(int dirfd, const char *path, char **data, size_t *len, struct stat *st);
 /* Writes data to path atomically and durably (temp file, fsync, rename, fsync of the
  * directory). A path that exists and is not a regular file (a symlink, a device, a FIFO, a
  * directory) is refused. Logs every failure itself, naming the path; returns 0 or -errno. */
@@ -21,8 +24,10 @@ int io_close_stdout(void);
 /* Creates path and any missing parents (mkdir -p, as the kernel's `make O=DIR`); a path that
  * exists must be a directory. Returns 0 or -errno. */
 int io_mkdir_parents(const char *path, mode_t mode);
-/* Reads Kconfig and every file it sources (arch: SRCARCH) from the tree at srcdir. */
-int io_load_tree(const char *srcdir, const char *arch, struct ktree *t);
+/* Reads Kconfig and every file it sources (arch: SRCARCH) from the tree at srcdir. With
+ * cache_dir, the parsed tree is taken from (and else stored in) a cache there, used only while
+ * every file it was parsed from is unchanged (kconfig_cache.h; kconfig/README.md). */
+int io_load_tree(const char *srcdir, const char *arch, const char *cache_dir, struct ktree *t);
 /* Runs argv (PATH lookup) with stdout sent to out_fd (-1: inherited); returns its exit status,
  * or -errno when it could not run. */
 int io_run(char *const argv[], int out_fd);

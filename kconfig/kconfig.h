@@ -20,6 +20,18 @@ enum kc_type {
 /* What a value looks like. Tristate values are y/m/n (a bool is a tristate without m). */
 enum kc_vkind { KC_V_TRI, KC_V_STRING, KC_V_INT, KC_V_HEX };
 
+/* The length of the run of symbol characters [A-Za-z0-9_] at s (strspn with a table: the
+ * generic strspn over a 63-character set was a quarter of a verify run). */
+static inline size_t kc_symbol_span(const char *s)
+{
+	static const unsigned char sym[256] = {
+		['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['_'] = 1};
+	size_t n = 0;
+	while (sym[(unsigned char)s[n]])
+		n++;
+	return n;
+}
+
 struct kc_src {
 	const char *file; /* borrowed: lives as long as the kc_files it was read into */
 	unsigned line;
@@ -36,11 +48,18 @@ struct kc_entry {
 	struct kc_src src;
 };
 
+/* One slot of a name index: entry position + 1 (0 = empty) and the name's hash, so that a probe
+ * compares names only on a hash match and growing the index does not hash the names again. */
+struct kc_slot {
+	unsigned pos;
+	unsigned hash;
+};
+
 /* An ordered list of entries with a name index. */
 struct kc_set {
 	struct kc_entry *v;
 	size_t n, cap;
-	size_t *index; /* open addressing: entry position + 1, 0 = empty */
+	struct kc_slot *index; /* open addressing */
 	size_t index_cap;
 };
 
@@ -64,8 +83,13 @@ typedef enum kc_type (*kc_type_fn)(const char *name, void *userdata);
 void kc_set_init(struct kc_set *s);
 void kc_set_free(struct kc_set *s);
 struct kc_entry *kc_set_find(const struct kc_set *s, const char *name);
+/* The name hash the index uses (FNV-1a, 32 bits). */
+unsigned kc_name_hash(const char *name);
 /* Adds or replaces (same name) an entry; takes ownership of e's strings. */
 struct kc_entry *kc_set_put(struct kc_set *s, struct kc_entry *e);
+/* The same with the name's hash already known (kc_name_hash(e->name)). */
+struct kc_entry *kc_set_put_hashed(struct kc_set *s, struct kc_entry *e, unsigned hash);
+struct kc_entry *kc_set_find_hashed(const struct kc_set *s, const char *name, unsigned hash);
 /* Makes room for n entries (no reallocation or rehash up to n). */
 int kc_set_reserve(struct kc_set *s, size_t n);
 void kc_entry_free(struct kc_entry *e);

@@ -152,14 +152,14 @@ static int read_config_line(const char *file, unsigned lineno, char *line, bool 
 	}
 
 	/* kconfig ignores such a name silently (no symbol has it); a typo deserves a word. */
-	if (!*name || name[strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					"0123456789_")]) {
+	if (!*name || name[kc_symbol_span(name)]) {
 		kc_diag(diags, KC_WARNING, "%s:%u:warning: ignoring invalid symbol name '%s'", file,
 			lineno, name);
 		return 0;
 	}
 	enum kc_type type = types ? types(name, userdata) : KC_TYPE_UNKNOWN;
-	if (kc_set_find(out, name))
+	unsigned hash = kc_name_hash(name);
+	if (kc_set_find_hashed(out, name, hash))
 		kc_diag(diags, KC_WARNING, "%s:%u:warning: override: reassigning to symbol %s",
 			file, lineno, name);
 	struct kc_entry e = {.src = {file, lineno}};
@@ -170,7 +170,7 @@ static int read_config_line(const char *file, unsigned lineno, char *line, bool 
 		return 0;
 	e.freeform = e.kind != KC_V_TRI;
 	e.name = strdup(name);
-	if (!e.name || !kc_set_put(out, &e)) {
+	if (!e.name || !kc_set_put_hashed(out, &e, hash)) {
 		kc_entry_free(&e);
 		return -ENOMEM;
 	}
@@ -181,9 +181,15 @@ int kconfig_read(const char *file, const char *data, size_t len, const char *pre
 		 kc_type_fn types, void *userdata, struct kc_set *out, struct kc_diags *diags)
 {
 	unsigned lineno = 0;
-	size_t cap = 256;
+	size_t cap = 256, lines = 1;
 	_cleanup_free_ char *line = malloc(cap);
 	if (!line)
+		return -ENOMEM;
+	/* Room for every line up front: growing the index while reading a distribution's
+	 * config rehashed it seven times. */
+	for (const char *p = data; (p = memchr(p, '\n', len - (size_t)(p - data))); p++)
+		lines++;
+	if (kc_set_reserve(out, out->n + lines) < 0)
 		return -ENOMEM;
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(data + pos, '\n', len - pos);

@@ -9,13 +9,13 @@
 #include "kconfig.h"
 #include "util.h"
 
-static size_t name_hash(const char *s)
+unsigned kc_name_hash(const char *s)
 {
 	/* FNV-1a: short symbol names, no adversary. */
-	uint64_t h = 1469598103934665603ULL;
+	uint32_t h = 2166136261u;
 	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)h;
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
 void kc_set_init(struct kc_set *s)
@@ -39,45 +39,74 @@ void kc_set_free(struct kc_set *s)
 	kc_set_init(s);
 }
 
-static size_t *index_slot(const struct kc_set *s, const char *name)
+static struct kc_slot *index_slot(const struct kc_set *s, const char *name, unsigned hash)
 {
 	size_t mask = s->index_cap - 1;
-	for (size_t i = name_hash(name) & mask;; i = (i + 1) & mask) {
-		size_t *slot = &s->index[i];
-		if (*slot == 0 || streq(s->v[*slot - 1].name, name))
+	for (size_t i = hash & mask;; i = (i + 1) & mask) {
+		struct kc_slot *slot = &s->index[i];
+		if (slot->pos == 0 || (slot->hash == hash && streq(s->v[slot->pos - 1].name, name)))
 			return slot;
 	}
 }
 
-static int index_rebuild(struct kc_set *s, size_t cap)
+/* A new index of cap slots. When the entries kept their places (growth), the old slots give
+ * every hash; after a sort the names are hashed again. */
+static int index_rebuild(struct kc_set *s, size_t cap, bool moved)
 {
-	size_t *idx = calloc(cap, sizeof(*idx));
+	struct kc_slot *idx = calloc(cap, sizeof(*idx));
 	if (!idx)
 		return -ENOMEM;
+	size_t mask = cap - 1;
+	if (moved || !s->index_cap) {
+		for (size_t i = 0; i < s->n; i++) {
+			unsigned h = kc_name_hash(s->v[i].name);
+			size_t j = h & mask;
+			while (idx[j].pos)
+				j = (j + 1) & mask;
+			idx[j] = (struct kc_slot){(unsigned)i + 1, h};
+		}
+	} else {
+		for (size_t i = 0; i < s->index_cap; i++) {
+			if (!s->index[i].pos)
+				continue;
+			size_t j = s->index[i].hash & mask;
+			while (idx[j].pos)
+				j = (j + 1) & mask;
+			idx[j] = s->index[i];
+		}
+	}
 	free(s->index);
 	s->index = idx;
 	s->index_cap = cap;
-	for (size_t i = 0; i < s->n; i++)
-		*index_slot(s, s->v[i].name) = i + 1;
 	return 0;
+}
+
+struct kc_entry *kc_set_find_hashed(const struct kc_set *s, const char *name, unsigned hash)
+{
+	if (!s->index_cap)
+		return NULL;
+	struct kc_slot *slot = index_slot(s, name, hash);
+	return slot->pos ? &s->v[slot->pos - 1] : NULL;
 }
 
 struct kc_entry *kc_set_find(const struct kc_set *s, const char *name)
 {
-	if (!s->index_cap)
-		return NULL;
-	size_t *slot = index_slot(s, name);
-	return *slot ? &s->v[*slot - 1] : NULL;
+	return kc_set_find_hashed(s, name, kc_name_hash(name));
 }
 
 struct kc_entry *kc_set_put(struct kc_set *s, struct kc_entry *e)
 {
+	return kc_set_put_hashed(s, e, kc_name_hash(e->name));
+}
+
+struct kc_entry *kc_set_put_hashed(struct kc_set *s, struct kc_entry *e, unsigned h)
+{
 	if ((s->n + 1) * 2 > s->index_cap &&
-	    index_rebuild(s, s->index_cap ? s->index_cap * 2 : 128))
+	    index_rebuild(s, s->index_cap ? s->index_cap * 2 : 128, false))
 		return NULL;
-	size_t *slot = index_slot(s, e->name);
-	if (*slot) {
-		struct kc_entry *old = &s->v[*slot - 1];
+	struct kc_slot *slot = index_slot(s, e->name, h);
+	if (slot->pos) {
+		struct kc_entry *old = &s->v[slot->pos - 1];
 		kc_entry_free(old);
 		*old = *e;
 		return old;
@@ -91,7 +120,7 @@ struct kc_entry *kc_set_put(struct kc_set *s, struct kc_entry *e)
 		s->cap = cap;
 	}
 	s->v[s->n] = *e;
-	*slot = s->n + 1;
+	*slot = (struct kc_slot){(unsigned)s->n + 1, h};
 	return &s->v[s->n++];
 }
 
@@ -100,7 +129,7 @@ int kc_set_reserve(struct kc_set *s, size_t n)
 	size_t cap = s->index_cap ? s->index_cap : 128;
 	while (cap < n * 2 + 2)
 		cap *= 2;
-	if (cap != s->index_cap && index_rebuild(s, cap) < 0)
+	if (cap != s->index_cap && index_rebuild(s, cap, false) < 0)
 		return -ENOMEM;
 	if (n > s->cap) {
 		struct kc_entry *v = realloc(s->v, n * sizeof(*v));
@@ -134,7 +163,7 @@ void kc_set_sort(struct kc_set *s)
 	if (s->n > 1)
 		qsort(s->v, s->n, sizeof(*s->v), entry_cmp);
 	if (s->index_cap)
-		index_rebuild(s, s->index_cap);
+		index_rebuild(s, s->index_cap, true);
 }
 
 /* The digits of a number without its 0x (hex) and leading zeros; "0" stays "0". */
@@ -197,33 +226,40 @@ int kc_value_format(const struct kc_entry *e, char *buf, size_t size)
 
 void kc_value_write(FILE *f, const struct kc_entry *e)
 {
+	/* Unlocked stdio: a config has thousands of lines, printf's format parsing and locking
+	 * were a fifth of a merge. */
 	if (e->kind == KC_V_TRI) {
-		fputc(e->tri, f);
+		putc_unlocked(e->tri, f);
 		return;
 	}
 	if (e->kind != KC_V_STRING) {
-		fputs(e->str, f);
+		fputs_unlocked(e->str, f);
 		return;
 	}
 	/* kconfig writes strings quoted, with " and \ escaped by a backslash. */
-	fputc('"', f);
+	putc_unlocked('"', f);
 	for (const char *p = e->str; *p; p++) {
 		if (*p == '"' || *p == '\\')
-			fputc('\\', f);
-		fputc(*p, f);
+			putc_unlocked('\\', f);
+		putc_unlocked(*p, f);
 	}
-	fputc('"', f);
+	putc_unlocked('"', f);
 }
 
 void kc_entry_write_config(FILE *f, const char *prefix, const struct kc_entry *e)
 {
-	if (e->kind == KC_V_TRI && e->tri == 'n') {
-		fprintf(f, "# %s%s is not set\n", prefix, e->name);
+	bool unset = e->kind == KC_V_TRI && e->tri == 'n';
+	if (unset)
+		fputs_unlocked("# ", f);
+	fputs_unlocked(prefix, f);
+	fputs_unlocked(e->name, f);
+	if (unset) {
+		fputs_unlocked(" is not set\n", f);
 		return;
 	}
-	fprintf(f, "%s%s=", prefix, e->name);
+	putc_unlocked('=', f);
 	kc_value_write(f, e);
-	fputc('\n', f);
+	putc_unlocked('\n', f);
 }
 
 void kc_diag(struct kc_diags *d, enum kc_severity sev, const char *fmt, ...)

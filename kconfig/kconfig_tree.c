@@ -33,14 +33,6 @@ struct parser {
 	size_t *n_sources;
 };
 
-static size_t hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)h;
-}
-
 void ktree_init(struct ktree *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -48,10 +40,13 @@ void ktree_init(struct ktree *t)
 
 void ktree_free(struct ktree *t)
 {
-	for (size_t i = 0; i < t->n; i++) {
+	for (size_t i = 0; i < t->n && !t->arena; i++) {
+		if (t->v[i].borrowed)
+			continue;
 		free(t->v[i].name);
 		free(t->v[i].depends);
 	}
+	free(t->arena);
 	for (size_t i = 0; i < t->n_files; i++)
 		free(t->files[i]);
 	free(t->files);
@@ -60,20 +55,22 @@ void ktree_free(struct ktree *t)
 	ktree_init(t);
 }
 
-static size_t *slot(const struct ktree *t, const char *name)
+static struct kc_slot *slot(const struct ktree *t, const char *name, unsigned h)
 {
 	size_t mask = t->index_cap - 1;
-	for (size_t i = hash(name) & mask;; i = (i + 1) & mask)
-		if (!t->index[i] || streq(t->v[t->index[i] - 1].name, name))
-			return &t->index[i];
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct kc_slot *s = &t->index[i];
+		if (!s->pos || (s->hash == h && streq(t->v[s->pos - 1].name, name)))
+			return s;
+	}
 }
 
 const struct ksym *ktree_find(const struct ktree *t, const char *name)
 {
 	if (!t->index_cap)
 		return NULL;
-	size_t *s = slot(t, name);
-	return *s ? &t->v[*s - 1] : NULL;
+	struct kc_slot *s = slot(t, name, kc_name_hash(name));
+	return s->pos ? &t->v[s->pos - 1] : NULL;
 }
 
 enum kc_type ktree_type(const char *name, void *tree)
@@ -110,22 +107,52 @@ const char *ktree_intern_file(struct ktree *t, const char *file)
 	return v[t->n_files] ? v[t->n_files++] : NULL;
 }
 
-static struct ksym *sym_get(struct ktree *t, const char *name)
+static int index_resize(struct ktree *t, size_t cap)
 {
-	if ((t->n + 1) * 2 > t->index_cap) {
-		size_t cap = t->index_cap ? t->index_cap * 2 : 4096;
-		size_t *idx = calloc(cap, sizeof(*idx));
-		if (!idx)
-			return NULL;
-		free(t->index);
-		t->index = idx;
-		t->index_cap = cap;
-		for (size_t i = 0; i < t->n; i++)
-			*slot(t, t->v[i].name) = i + 1;
+	struct kc_slot *idx = calloc(cap, sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	size_t mask = cap - 1;
+	for (size_t i = 0; i < t->index_cap; i++) {
+		if (!t->index[i].pos)
+			continue;
+		size_t j = t->index[i].hash & mask;
+		while (idx[j].pos)
+			j = (j + 1) & mask;
+		idx[j] = t->index[i];
 	}
-	size_t *s = slot(t, name);
-	if (*s)
-		return &t->v[*s - 1];
+	free(t->index);
+	t->index = idx;
+	t->index_cap = cap;
+	return 0;
+}
+
+int ktree_reserve(struct ktree *t, size_t n)
+{
+	size_t cap = t->index_cap ? t->index_cap : 4096;
+	while (cap < n * 2 + 2)
+		cap *= 2;
+	if (cap != t->index_cap && index_resize(t, cap) < 0)
+		return -ENOMEM;
+	if (n > t->cap) {
+		struct ksym *v = realloc(t->v, n * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = n;
+	}
+	return 0;
+}
+
+static struct ksym *sym_get(struct ktree *t, const char *name, char *borrowed)
+{
+	if ((t->n + 1) * 2 > t->index_cap &&
+	    index_resize(t, t->index_cap ? t->index_cap * 2 : 4096) < 0)
+		return NULL;
+	unsigned h = kc_name_hash(name);
+	struct kc_slot *s = slot(t, name, h);
+	if (s->pos)
+		return &t->v[s->pos - 1];
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 4096;
 		struct ksym *v = realloc(t->v, cap * sizeof(*v));
@@ -135,11 +162,21 @@ static struct ksym *sym_get(struct ktree *t, const char *name)
 		t->cap = cap;
 	}
 	struct ksym *k = &t->v[t->n];
-	*k = (struct ksym){.name = strdup(name)};
+	*k = (struct ksym){.name = borrowed ? borrowed : strdup(name)};
 	if (!k->name)
 		return NULL;
-	*s = ++t->n;
+	*s = (struct kc_slot){(unsigned)++t->n, h};
 	return k;
+}
+
+struct ksym *ktree_get(struct ktree *t, const char *name)
+{
+	return sym_get(t, name, NULL);
+}
+
+struct ksym *ktree_get_borrowed(struct ktree *t, char *name)
+{
+	return sym_get(t, name, name);
 }
 
 /* Whether s has a || outside parentheses (and so needs them as an operand of &&). */
@@ -404,7 +441,7 @@ static int start_symbol(struct parser *p, const char *s, unsigned lineno)
 		return -ENOMEM;
 	p->sym_line = lineno;
 	p->ent = ENT_SYM;
-	struct ksym *k = sym_get(p->t, p->sym);
+	struct ksym *k = ktree_get(p->t, p->sym);
 	if (!k)
 		return -ENOMEM;
 	p->sym_index = (size_t)(k - p->t->v);

@@ -9,21 +9,32 @@ struct ksym {
 	char *name;
 	enum kc_type type;
 	char *depends; /* "A && (B || C)", "" when none; definitions in several places are ORed */
-	struct kc_src src; /* first definition */
+	struct kc_src src;     /* first definition */
+	bool borrowed;	       /* name and depends belong to someone else (a patch's symbols) */
+	struct kc_src removed; /* file set: a patch of the series removes its definition */
 };
 
 struct ktree {
 	struct ksym *v;
 	size_t n, cap;
-	size_t *index;
+	struct kc_slot *index; /* with each name's hash: a probe reads a name only on a match */
 	size_t index_cap;
 	char **files; /* file names, owned (the ksym sources point into them) */
 	size_t n_files;
+	/* When set (a tree read from the cache), the symbols' names and depends point into this
+	 * block, which ktree_free frees instead of each string. */
+	char *arena;
 };
 
 void ktree_init(struct ktree *t);
 void ktree_free(struct ktree *t);
 const struct ksym *ktree_find(const struct ktree *t, const char *name);
+/* Finds or adds the symbol (added: type unknown, no depends, no source). NULL: out of memory. */
+struct ksym *ktree_get(struct ktree *t, const char *name);
+/* The same for a tree with an arena: name is used as is (it must live in the arena). */
+struct ksym *ktree_get_borrowed(struct ktree *t, char *name);
+/* Makes room for n symbols (no reallocation or rehash up to n); 0 or -ENOMEM. */
+int ktree_reserve(struct ktree *t, size_t n);
 /* kc_type_fn over a struct ktree. */
 enum kc_type ktree_type(const char *name, void *tree);
 const char *kc_type_name(enum kc_type t);

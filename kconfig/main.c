@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "log.h"
 #include "merge.h"
 #include "mergeconfig.h"
+#include "series.h"
 #include "util.h"
 #include "verify.h"
 
@@ -38,9 +40,24 @@ struct ctx {
 	const char *objdir;
 	const char *actual;
 	const char *arch;
+	const char *cache_dir; /* --cache-dir, else the default (cache_default) */
+	bool no_cache;
 	bool have_tree;
 	char **bases; /* --base files */
 	size_t n_bases;
+	char **series; /* --series files */
+	size_t n_series;
+	/* Fragments from the series: a file beside a patch (data NULL), or a patch's
+	 * Kconfig-fragment: block (data). name is also the messages' file name. */
+	struct extra {
+		char *name;
+		char *data;
+		size_t len;
+	} * extra;
+	size_t n_extra;
+	struct patch_info *patches; /* each patch's added symbols */
+	char **patch_paths;
+	size_t n_patches;
 	struct ktree kt;
 	struct kc_diags diags;
 };
@@ -63,6 +80,9 @@ static void usage(FILE *f)
 	      "-100)\n"
 	      "      --strict           tristate disagreements are errors\n"
 	      "      --plain-mandatory  values from plain .config files are mandatory\n"
+	      "      --series FILE      a quilt series: the fragments beside its patches and in\n"
+	      "                         their Kconfig-fragment: blocks; verify -k also knows the\n"
+	      "                         symbols the patches add\n"
 	      "  -q, --quiet            do not print resolved disagreements (notes)\n"
 	      "verify options:\n"
 	      "  -c, --config FILE      the actual config to check (no make run)\n"
@@ -71,6 +91,10 @@ static void usage(FILE *f)
 	      "                         and run `make olddefconfig` there first\n"
 	      "  -O DIR                 build directory for make (make O=DIR)\n"
 	      "      --arch ARCH        the kernel's ARCH (make ARCH=; default $ARCH, else x86)\n"
+	      "      --cache-dir DIR    cache of the parsed Kconfig tree (default\n"
+	      "                         $XDG_CACHE_HOME/kconfig-merge, else "
+	      "~/.cache/kconfig-merge)\n"
+	      "      --no-cache         parse the Kconfig files every time\n"
 	      "export options:\n"
 	      "  -p, --priority N       priority of the exported values (default 100)\n"
 	      "      --mandatory        exported values are mandatory (default optional)\n"
@@ -88,14 +112,11 @@ static int read_input(const char *path, char **data, size_t *len)
 	return r;
 }
 
-/* Reads one fragment (either format) into set. */
-static int load_fragment(struct ctx *c, const char *path, struct kc_set *set)
+/* Parses one fragment (either format) named path from data into set. */
+static int parse_fragment(struct ctx *c, const char *path, const char *data, size_t len,
+			  struct kc_set *set)
 {
-	_cleanup_free_ char *data = NULL;
-	size_t len;
-	int r = read_input(path, &data, &len);
-	if (r < 0)
-		return r;
+	int r;
 	if (fragment_is_structured(data, len))
 		return fragment_read(path, data, len, c->mo.prefix, set, &c->diags);
 	r = kconfig_read(path, data, len, c->mo.prefix, c->have_tree ? ktree_type : NULL, &c->kt,
@@ -105,11 +126,31 @@ static int load_fragment(struct ctx *c, const char *path, struct kc_set *set)
 	return r;
 }
 
+/* Reads one fragment (either format) into set. */
+static int load_fragment(struct ctx *c, const char *path, struct kc_set *set)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	int r = read_input(path, &data, &len);
+	if (r < 0)
+		return r;
+	return parse_fragment(c, path, data, len, set);
+}
+
 static void print_diags(struct ctx *c)
 {
+	/* Hundreds of warnings go out in one write, not one each (stderr is unbuffered). */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
 	for (size_t i = 0; i < c->diags.n; i++)
 		if (!(c->quiet && c->diags.v[i].severity == KC_NOTE))
-			fprintf(stderr, "%s\n", c->diags.v[i].text);
+			fprintf(f ? f : stderr, "%s\n", c->diags.v[i].text);
+	if (f && fclose(f) == 0)
+		fwrite(buf, 1, len, stderr);
+	free(buf);
+	for (size_t i = 0; i < c->diags.n; i++)
+		free(c->diags.v[i].text);
 	c->diags.n = 0;
 }
 
@@ -118,11 +159,18 @@ static int merge_files(struct ctx *c, char **files, int n, struct kc_set *out)
 {
 	struct merger m = {0};
 	int ret = 0;
-	for (size_t i = 0; i < c->n_bases + (size_t)n && ret != EXIT_USAGE; i++) {
+	for (size_t i = 0; i < c->n_bases + (size_t)n + c->n_extra && ret != EXIT_USAGE; i++) {
 		bool is_base = i < c->n_bases;
 		struct kc_set set;
 		kc_set_init(&set);
-		int r = load_fragment(c, is_base ? c->bases[i] : files[i - c->n_bases], &set);
+		int r;
+		if (i >= c->n_bases + (size_t)n) {
+			const struct extra *x = &c->extra[i - c->n_bases - n];
+			r = x->data ? parse_fragment(c, x->name, x->data, x->len, &set)
+				    : load_fragment(c, x->name, &set);
+		} else {
+			r = load_fragment(c, is_base ? c->bases[i] : files[i - c->n_bases], &set);
+		}
 		for (size_t j = 0; is_base && j < set.n; j++)
 			set.v[j].priority = BASE_PRIORITY;
 		if (r == -EINVAL)
@@ -142,6 +190,131 @@ static int merge_files(struct ctx *c, char **files, int n, struct kc_set *out)
 		ret = EXIT_FAIL;
 	print_diags(c);
 	return ret;
+}
+
+static int add_extra(struct ctx *c, char *name, char *data, size_t len)
+{
+	struct extra *v = realloc(c->extra, (c->n_extra + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	c->extra = v;
+	v[c->n_extra++] = (struct extra){name, data, len};
+	return 0;
+}
+
+/* One patch of a series: its Kconfig-fragment: block, the fragment beside it, the symbols it
+ * adds. Returns 0, EXIT_FAIL or EXIT_USAGE. */
+static int load_patch(struct ctx *c, const char *series, const char *dir,
+		      const struct series_patch *p)
+{
+	char *path = NULL;
+	if (asprintf(&path, "%s/%s", dir, p->name) < 0)
+		return EXIT_USAGE;
+	char **pv = realloc(c->patch_paths, (c->n_patches + 1) * sizeof(*pv));
+	struct patch_info *iv = realloc(c->patches, (c->n_patches + 1) * sizeof(*iv));
+	if (pv)
+		c->patch_paths = pv;
+	if (iv)
+		c->patches = iv;
+	if (!pv || !iv) {
+		free(path);
+		return EXIT_USAGE;
+	}
+	c->patch_paths[c->n_patches] = path; /* lives as long as the messages naming it */
+	struct patch_info *info = &c->patches[c->n_patches++];
+	memset(info, 0, sizeof(*info));
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	int r = io_read_file(AT_FDCWD, path, &data, &len);
+	if (r < 0) {
+		log_error_errno(r, "%s:%u: %s: %m", series, p->line, path);
+		return EXIT_USAGE;
+	}
+	r = patch_scan(path, data, len, p->strip, p->reverse, info, &c->diags);
+	if (r == -ENOMEM)
+		return EXIT_USAGE;
+	int ret = r < 0 ? EXIT_FAIL : 0;
+	if (info->fragment) {
+		if (add_extra(c, path, info->fragment, info->fragment_len) < 0)
+			return EXIT_USAGE;
+		info->fragment = NULL; /* c->extra's now */
+	}
+	char *kcm, *config;
+	if (series_sibling_names(path, &kcm, &config) < 0)
+		return EXIT_USAGE;
+	bool has_kcm = access(kcm, F_OK) == 0, has_config = access(config, F_OK) == 0;
+	if (has_kcm && has_config) {
+		kc_diag(&c->diags, KC_ERROR,
+			"%s:%u: error: %s: both %s and %s are beside it (keep one)", series,
+			p->line, p->name, kcm, config);
+		ret = EXIT_FAIL;
+	}
+	/* The one fragment beside the patch (both: the error above, neither is read). */
+	char *beside = has_kcm != has_config ? (has_kcm ? kcm : config) : NULL;
+	if (beside != kcm)
+		free(kcm);
+	if (beside != config)
+		free(config);
+	if (beside && add_extra(c, beside, NULL, 0) < 0) {
+		free(beside);
+		return EXIT_USAGE;
+	}
+	return ret;
+}
+
+/* Reads every --series file and its patches. Returns 0, EXIT_FAIL or EXIT_USAGE. */
+static int load_series(struct ctx *c)
+{
+	int ret = 0;
+	for (size_t i = 0; i < c->n_series && ret != EXIT_USAGE; i++) {
+		_cleanup_free_ char *data = NULL, *copy = strdup(c->series[i]);
+		size_t len;
+		struct series s = {0};
+		if (!copy || read_input(c->series[i], &data, &len) < 0)
+			return EXIT_USAGE;
+		int r = series_parse(c->series[i], data, len, &s, &c->diags);
+		if (r == -ENOMEM)
+			ret = EXIT_USAGE;
+		else if (r < 0)
+			ret = EXIT_FAIL;
+		const char *dir = dirname(copy);
+		for (size_t j = 0; j < s.n && ret != EXIT_USAGE; j++) {
+			int pr = load_patch(c, c->series[i], dir, &s.v[j]);
+			ret = pr > ret ? pr : ret;
+		}
+		series_free(&s);
+	}
+	if (c->diags.errors && !ret)
+		ret = EXIT_FAIL;
+	if (ret)
+		print_diags(c);
+	return ret;
+}
+
+/* The symbols the series' patches add are defined (by the patch) where the tree does not
+ * define them yet, those they remove are marked (series_apply_symbols). */
+static int add_patch_symbols(struct ctx *c)
+{
+	return series_apply_symbols(&c->kt, c->patches, c->patch_paths, c->n_patches,
+				    ktree_srcarch(c->arch));
+}
+
+static void free_series(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n_extra; i++) {
+		if (c->extra[i].data)
+			free(c->extra[i].data);
+		else
+			free(c->extra[i].name); /* a patch's path is in patch_paths */
+	}
+	for (size_t i = 0; i < c->n_patches; i++) {
+		patch_info_free(&c->patches[i]);
+		free(c->patch_paths[i]);
+	}
+	free(c->extra);
+	free(c->patches);
+	free(c->patch_paths);
+	free(c->series);
 }
 
 static int write_config(const char *path, const struct kc_set *s, const char *prefix)
@@ -167,7 +340,17 @@ static int write_config(const char *path, const struct kc_set *s, const char *pr
 	return r;
 }
 
-enum { OPT_BASE = 255, OPT_PREFER = 256, OPT_STRICT, OPT_PLAIN_MANDATORY, OPT_ARCH, OPT_MANDATORY };
+enum {
+	OPT_BASE = 255,
+	OPT_PREFER = 256,
+	OPT_STRICT,
+	OPT_PLAIN_MANDATORY,
+	OPT_ARCH,
+	OPT_MANDATORY,
+	OPT_CACHE_DIR,
+	OPT_NO_CACHE,
+	OPT_SERIES
+};
 
 static const struct option merge_options[] = {
 	{"output", required_argument, NULL, 'o'},
@@ -179,6 +362,9 @@ static const struct option merge_options[] = {
 	{"config", required_argument, NULL, 'c'},
 	{"tree", required_argument, NULL, 'k'},
 	{"arch", required_argument, NULL, OPT_ARCH},
+	{"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"series", required_argument, NULL, OPT_SERIES},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -229,6 +415,20 @@ static int parse_options(struct ctx *c, int argc, char **argv, bool verify)
 		case OPT_ARCH:
 			c->arch = optarg;
 			break;
+		case OPT_CACHE_DIR:
+			c->cache_dir = optarg;
+			break;
+		case OPT_NO_CACHE:
+			c->no_cache = true;
+			break;
+		case OPT_SERIES: {
+			char **v = realloc(c->series, (c->n_series + 1) * sizeof(*v));
+			if (!v)
+				return EXIT_USAGE;
+			c->series = v;
+			v[c->n_series++] = optarg;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -237,7 +437,7 @@ static int parse_options(struct ctx *c, int argc, char **argv, bool verify)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc && !c->n_bases) {
+	if (optind >= argc && !c->n_bases && !c->n_series) {
 		log_error("no fragment given");
 		return EXIT_USAGE;
 	}
@@ -249,6 +449,9 @@ static int cmd_merge(struct ctx *c, int argc, char **argv)
 	int r = parse_options(c, argc, argv, false);
 	if (r >= 0)
 		return r;
+	r = load_series(c);
+	if (r)
+		return r;
 	struct kc_set out;
 	kc_set_init(&out);
 	r = merge_files(c, argv + optind, argc - optind, &out);
@@ -256,6 +459,21 @@ static int cmd_merge(struct ctx *c, int argc, char **argv)
 		r = EXIT_USAGE;
 	kc_set_free(&out);
 	return r;
+}
+
+/* The directory of the Kconfig cache: --cache-dir, else $XDG_CACHE_HOME/kconfig-merge, else
+ * $HOME/.cache/kconfig-merge; NULL (no cache) when none of them is set. */
+static char *cache_default(const char *opt)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *dir = NULL;
+	if (opt)
+		return strdup(opt);
+	if (xdg && *xdg == '/')
+		return asprintf(&dir, "%s/kconfig-merge", xdg) < 0 ? NULL : dir;
+	if (home && *home == '/')
+		return asprintf(&dir, "%s/.cache/kconfig-merge", home) < 0 ? NULL : dir;
+	return NULL;
 }
 
 /* Writes the merge to OBJ/.config and runs make olddefconfig on it; reads the result. */
@@ -326,10 +544,16 @@ static int cmd_verify(struct ctx *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (c->tree) {
-		if (io_load_tree(c->tree, ktree_srcarch(c->arch), &c->kt) < 0)
+		_cleanup_free_ char *cache = c->no_cache ? NULL : cache_default(c->cache_dir);
+		if (io_load_tree(c->tree, ktree_srcarch(c->arch), cache, &c->kt) < 0)
 			return EXIT_USAGE;
 		c->have_tree = true;
 	}
+	r = load_series(c);
+	if (r)
+		return r;
+	if (c->have_tree && add_patch_symbols(c) < 0)
+		return EXIT_USAGE;
 	struct kc_set req, act;
 	kc_set_init(&req);
 	kc_set_init(&act);
@@ -455,6 +679,11 @@ int main(int argc, char **argv)
 	c.mo.prefix = kc_config_prefix();
 	ktree_init(&c.kt);
 	log_setup("kconfig-merge", false);
+	/* A short-lived process: large blocks (indexes, file buffers) come from the heap and go
+	 * back to it, so a freed one is reused instead of a fresh mmap that faults in every page
+	 * again (a third of verify's system time was page faults and munmap). */
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 
 	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	if (streq(base, "merge_config.sh"))
@@ -487,6 +716,8 @@ int main(int argc, char **argv)
 		r = EXIT_USAGE;
 	}
 	ktree_free(&c.kt);
+	free_series(&c);
+	free(c.bases);
 	kc_diags_free(&c.diags);
 	return close_stdout(r, EXIT_USAGE);
 }

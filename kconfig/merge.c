@@ -2,6 +2,7 @@
  * mandatory wins over optional. Every disagreement that gets resolved is reported with both
  * sources: a silent "best answer" is how a plain `yes` once beat a hardening profile's `no`. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,21 +76,11 @@ void merge_free(struct merger *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* Orders by name, then by input position (the entries' addresses are in input order before
- * sorting, so the position is carried in a side array). */
+/* One entry of a symbol's group, with its input position. */
 struct keyed {
 	struct kc_entry *e;
 	size_t seq;
 };
-
-static int keyed_cmp(const void *a, const void *b)
-{
-	const struct keyed *x = a, *y = b;
-	int c = strcmp(x->e->name, y->e->name);
-	if (c)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
 
 static void describe(const struct kc_entry *e, char *buf, size_t size)
 {
@@ -212,28 +203,105 @@ static int resolve_symbol(struct keyed *g, size_t n, const struct merge_opts *o,
 	return r;
 }
 
+/* A symbol's entries: k[off .. off + n). key holds the name's first 8 bytes big-endian, so that
+ * most comparisons of the sort are one integer comparison (strcmp on a tie). */
+struct group {
+	uint64_t key;
+	const char *name;
+	size_t off, n;
+};
+
+static uint64_t name_key(const char *s)
+{
+	uint64_t k = 0;
+	size_t i = 0;
+	for (; i < 8 && s[i]; i++)
+		k = k << 8 | (unsigned char)s[i];
+	return k << (8 * (8 - i));
+}
+
+/* Sorts by name: an LSD radix sort on the 8-byte keys (stable), then insertion sort by the whole
+ * name within each run of equal keys (names sharing their first 8 bytes: few and short runs).
+ * qsort's merge sort of 9,000 groups was a fifth of a verify. */
+static int sort_groups(struct group *g, size_t n)
+{
+	if (n < 2)
+		return 0; /* nothing to sort (and no a[0] to read below) */
+	_cleanup_free_ struct group *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	struct group *a = g, *b = tmp;
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t count[257] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[((a[i].key >> shift) & 0xff) + 1]++;
+		if (count[((a[0].key >> shift) & 0xff) + 1] == n)
+			continue; /* every key has the same byte here */
+		for (size_t i = 1; i < 257; i++)
+			count[i] += count[i - 1];
+		for (size_t i = 0; i < n; i++)
+			b[count[(a[i].key >> shift) & 0xff]++] = a[i];
+		struct group *t = a;
+		a = b;
+		b = t;
+	}
+	if (a != g)
+		memcpy(g, a, n * sizeof(*g));
+	for (size_t i = 1; i < n; i++) {
+		struct group x = g[i];
+		size_t j = i;
+		for (; j > 0 && g[j - 1].key == x.key && strcmp(g[j - 1].name, x.name) > 0; j--)
+			g[j] = g[j - 1];
+		g[j] = x;
+	}
+	return 0;
+}
+
 int merge_resolve(struct merger *m, const struct merge_opts *o, struct kc_set *out,
 		  struct kc_diags *d)
 {
+	/* Entries are grouped by name with a hash table (each group keeps the input order), and
+	 * only the groups are sorted: sorting all entries by name was a fifth of a merge. */
+	size_t cap = 64;
+	while (cap < m->n * 2 + 2)
+		cap *= 2;
+	_cleanup_free_ unsigned *table = calloc(cap, sizeof(*table)); /* group + 1 */
+	_cleanup_free_ unsigned *gid = malloc((m->n ? m->n : 1) * sizeof(*gid));
+	_cleanup_free_ struct group *g = malloc((m->n ? m->n : 1) * sizeof(*g));
 	_cleanup_free_ struct keyed *k = malloc((m->n ? m->n : 1) * sizeof(*k));
-	if (!k)
+	if (!table || !gid || !g || !k)
 		return -ENOMEM;
-	for (size_t i = 0; i < m->n; i++)
-		k[i] = (struct keyed){&m->v[i], i};
-	qsort(k, m->n, sizeof(*k), keyed_cmp);
-	if (kc_set_reserve(out, out->n + m->n) < 0)
+	size_t n_groups = 0, mask = cap - 1;
+	for (size_t i = 0; i < m->n; i++) {
+		const char *name = m->v[i].name;
+		size_t j = kc_name_hash(name) & mask;
+		while (table[j] && !streq(g[table[j] - 1].name, name))
+			j = (j + 1) & mask;
+		if (!table[j]) {
+			g[n_groups] = (struct group){name_key(name), name, 0, 0};
+			table[j] = (unsigned)++n_groups;
+		}
+		gid[i] = table[j] - 1;
+		g[gid[i]].n++;
+	}
+	for (size_t i = 0, off = 0; i < n_groups; i++) {
+		g[i].off = off;
+		off += g[i].n;
+		g[i].n = 0;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		struct group *gr = &g[gid[i]];
+		k[gr->off + gr->n++] = (struct keyed){&m->v[i], i};
+	}
+	if (sort_groups(g, n_groups) < 0 || kc_set_reserve(out, out->n + n_groups) < 0)
 		return -ENOMEM;
 	int ret = 0;
-	for (size_t i = 0; i < m->n;) {
-		size_t j = i + 1;
-		while (j < m->n && streq(k[j].e->name, k[i].e->name))
-			j++;
-		int r = resolve_symbol(k + i, j - i, o, out, d);
+	for (size_t i = 0; i < n_groups; i++) {
+		int r = resolve_symbol(k + g[i].off, g[i].n, o, out, d);
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0)
 			ret = r;
-		i = j;
 	}
 	return ret;
 }

@@ -299,12 +299,86 @@ static void test_order_independent_result(void **state)
 	free(outs[1]);
 }
 
+/* The merge sorts symbols by a radix sort on their first 8 bytes, then by the whole name:
+ * names that share 8 or more bytes, are prefixes of each other, or differ only in a byte above
+ * 0x7f must come out in strcmp order, and every symbol of 3,000 must be found again. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_sorted_like_strcmp(void **state)
+{
+	(void)state;
+	enum { N = 3000 };
+	static char names_buf[N][24];
+	char *sorted[N];
+	char *in = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&in, &size);
+	for (unsigned i = 0; i < N; i++) {
+		/* Shared prefixes of every length: USB_STORAGE, USB_STORAGE_1, USB_STOR, ... */
+		unsigned k = (i * 7919u) % N; /* a fixed shuffle */
+		static const char *const stems[] = {"USB_STORAGE",  "USB_STOR", "U",
+						    "USB_STORAGE_", "A",	"ZZZZZZZZZ"};
+		snprintf(names_buf[i], sizeof(names_buf[i]), "%s%u", stems[k % 6], k / 6);
+		if (k % 6 == 2)
+			snprintf(names_buf[i], sizeof(names_buf[i]), "%s", stems[0] + (k / 6) % 11);
+		sorted[i] = names_buf[i];
+		fprintf(f, "CONFIG_%s=y\n", names_buf[i]);
+	}
+	fclose(f);
+	struct kc_diags d = {0};
+	struct kc_set s;
+	kc_set_init(&s);
+	assert_int_equal(kconfig_read("big", in, size, "CONFIG_", NULL, NULL, &s, &d), 0);
+	struct merger m = {0};
+	assert_int_equal(merge_take(&m, &s), 0);
+	struct kc_set out;
+	kc_set_init(&out);
+	struct merge_opts o;
+	merge_opts_default(&o);
+	assert_int_equal(merge_resolve(&m, &o, &out, &d), 0);
+	/* Duplicate names (the "U" stem repeats) collapse into one symbol. */
+	qsort(sorted, N, sizeof(*sorted), cmp_str);
+	size_t n = 0;
+	for (size_t i = 0; i < N; i++)
+		if (!n || strcmp(sorted[n - 1], sorted[i]) != 0)
+			sorted[n++] = sorted[i];
+	assert_int_equal(out.n, n);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(out.v[i].name, sorted[i]) != 0)
+			fail_msg("position %zu: expected %s, got %s", i, sorted[i], out.v[i].name);
+		/* The index after growing and after the sort finds every entry. */
+		assert_ptr_equal(kc_set_find(&out, sorted[i]), &out.v[i]);
+	}
+	kc_set_sort(&out);
+	for (size_t i = 0; i < n; i++)
+		assert_ptr_equal(kc_set_find(&out, sorted[i]), &out.v[i]);
+	assert_null(kc_set_find(&out, "USB_STORAGE_X"));
+	/* An index that grows entry by entry (no reserve) keeps finding everything. */
+	struct kc_set g;
+	kc_set_init(&g);
+	for (size_t i = 0; i < n; i++) {
+		struct kc_entry e = {.name = strdup(sorted[i]), .kind = KC_V_TRI, .tri = 'y'};
+		assert_non_null(kc_set_put(&g, &e));
+	}
+	for (size_t i = 0; i < n; i++)
+		assert_ptr_equal(kc_set_find(&g, sorted[i]), &g.v[i]);
+	kc_set_free(&g);
+	free(in);
+	kc_set_free(&out);
+	kc_diags_free(&d);
+	merge_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge_table),
 		cmocka_unit_test(test_parse_prefer),
 		cmocka_unit_test(test_order_independent_result),
+		cmocka_unit_test(test_sorted_like_strcmp),
 	};
 	return cmocka_run_group_tests_name("kconfig_merge", tests, NULL, NULL);
 }

@@ -34,6 +34,8 @@ fuzz_mergeconfig_SRCS := kconfig/mergeconfig.c
 # this faithful copy: small inputs keep the fuzzer fast.
 fuzz_mergeconfig_OPTS := -max_len=3000
 fuzz_kconfig_tree_SRCS := kconfig/kconfig_tree.c kconfig/kconfig_set.c
+fuzz_kconfig_series_SRCS := kconfig/series.c kconfig/kconfig_cache.c kconfig/kconfig_tree.c \
+	kconfig/fragment.c kconfig/kconfig_read.c kconfig/kconfig_set.c
 fuzz_logind_conf_SRCS := stage2/logind_conf.c stage2/logind_values.c
 fuzz_logind_values_SRCS := stage2/logind_values.c
 fuzz_stage2_cmdline_SRCS := stage2/cmdline.c
@@ -66,6 +68,7 @@ fuzz_tpm2_response_SRCS := initrd/tpm2.c initrd/tpm2_token.c
 fuzz_tpm2_response_LIBS = $(DEP_LIBS) $(TSS_LIBS)
 FUZZ_ALL += tpm2_token tpm2_response
 FUZZ_ALL += unitfile elf
+FUZZ_ALL += kconfig_series
 fuzz_available = $(and $(wildcard tests/fuzz/fuzz_$(1).c),$(if $(filter-out \
 	$(wildcard $(fuzz_$(1)_SRCS)),$(fuzz_$(1)_SRCS)),,yes))
 FUZZ_TARGETS ?= $(foreach t,$(FUZZ_ALL),$(if $(call fuzz_available,$(t)),$(t)))

@@ -23,6 +23,20 @@ for f in android-base android-recommended kvm_guest xen debug x86_debug nopm; do
 done
 FRAGS+=("$SRC/arch/x86/configs/xen.config")
 
+# verify -k keeps a cache of the parsed Kconfig tree (kconfig/README.md, "The Kconfig cache"):
+# here a private one, so every -k check below also runs through it (the first one writes it).
+export XDG_CACHE_HOME=$W/xdg-cache
+# A tiny tree for the stale-cache check (t16). Made first: a cache is only written for files
+# that have not changed for 2 s, and the checks in between take minutes.
+mkdir -p "$W/mini/sub"
+printf 'mainmenu "mini"\nsource "sub/Kconfig"\n' >"$W/mini/Kconfig"
+printf 'config FOO\n\tbool "foo"\n' >"$W/mini/sub/Kconfig"
+# And one for t18 (a cache that must not be trusted), same content.
+mkdir -p "$W/mini18/sub"
+cp "$W/mini/Kconfig" "$W/mini18/Kconfig"
+cp "$W/mini/sub/Kconfig" "$W/mini18/sub/Kconfig"
+MINI_MADE=$(date +%s)
+
 passed=0
 failed=0
 ok() { echo "ok   $*"; passed=$((passed + 1)); }
@@ -363,9 +377,207 @@ t12() {
 	fi
 }
 
+# 16. The Kconfig cache: the same answers as without it; used (the Kconfig files are not opened)
+#     while the files are unchanged; a damaged cache is rebuilt, never used; a Kconfig file
+#     changed in place (same size) after the cache was written makes it stale.
+t16() {
+	local c=$W/kcache final=$W/merge/.config out=$W/cache
+	mkdir -p "$out"
+	[ -f "$final" ] || olddefconfig "$W/merge" # t1 made it; alone, any final config will do
+	local args=(-k "$SRC" -c "$final" --base "$DEBIAN" "${FRAGS[@]}" "$HERE/resolve.kcm")
+	"$KM" verify --no-cache "${args[@]}" >/dev/null 2>"$out/none.err"
+	"$KM" verify --cache-dir "$c" "${args[@]}" >/dev/null 2>"$out/first.err"
+	local cf
+	cf=$(ls "$c"/tree-*-x86.kct 2>/dev/null | head -1)
+	strace -f -o "$out/second.trace" -e trace=openat "$KM" verify --cache-dir "$c" "${args[@]}" \
+		>/dev/null 2>"$out/second.err"
+	local opened size
+	opened=$(grep -c 'Kconfig' "$out/second.trace")
+	size=$(stat -c %s "$cf" 2>/dev/null)
+	# Damage: cut in half, then one byte changed.
+	head -c $((size / 2)) "$cf" >"$cf.cut" && mv "$cf.cut" "$cf"
+	"$KM" verify --cache-dir "$c" "${args[@]}" >/dev/null 2>"$out/cut.err"
+	local size_cut=$(stat -c %s "$cf")
+	printf 'X' | dd of="$cf" bs=1 seek=$((size / 3)) conv=notrunc status=none
+	"$KM" verify --cache-dir "$c" "${args[@]}" >/dev/null 2>"$out/flip.err"
+	# A cache directory that cannot be made: no cache, no error.
+	"$KM" verify --cache-dir /dev/null/kcache "${args[@]}" >/dev/null 2>"$out/nodir.err"
+	local same=yes
+	for f in first second cut flip nodir; do cmp -s "$out/none.err" "$out/$f.err" || same="no ($f)"; done
+	# Stale: FOO renamed BAR in place, same size; the mini tree is older than 2 s by now.
+	while [ "$(date +%s)" -le $((MINI_MADE + 2)) ]; do sleep 0.2; done
+	printf 'CONFIG_FOO=y\n' >"$out/foo.config"
+	"$KM" verify --cache-dir "$c" -k "$W/mini" -c "$out/foo.config" "$out/foo.config" \
+		>/dev/null 2>"$out/mini1.err"
+	local mini_cached
+	mini_cached=$(ls "$c" | grep -c .)
+	printf 'BAR' | dd of="$W/mini/sub/Kconfig" bs=1 seek=7 conv=notrunc status=none # same inode
+	"$KM" verify --cache-dir "$c" -k "$W/mini" -c "$out/foo.config" "$out/foo.config" \
+		>/dev/null 2>"$out/mini2.err"
+	if [ "$same" = yes ] && [ -n "$cf" ] && [ "$opened" = 0 ] && [ "$size_cut" = "$size" ] &&
+		[ "$mini_cached" = 2 ] && grep -q 'verify: 1 requested, 1 met' "$out/mini1.err" &&
+		grep -q 'CONFIG_FOO is not defined by any Kconfig file' "$out/mini2.err"; then
+		ok "Kconfig cache: same report as without it, Kconfig files not opened when cached, damaged cache rebuilt, unusable cache directory ignored, in-place edit seen"
+	else
+		bad "Kconfig cache: same=$same cache=$cf opened=$opened size=$size after-cut=$size_cut mini-caches=$mini_cached"
+		cat "$out/mini1.err" "$out/mini2.err" | head -6
+	fi
+}
+
+# 17. A patch series (tests/kconfig/series: two real patches against the tree, each adding a
+#     Kconfig symbol; one carries its config in a Kconfig-fragment: block, one beside it):
+#     merge --series takes both; verify -k on the unpatched tree knows the patches' symbols (not
+#     typos) and says the series is not applied; applied to a copy of the tree, a real
+#     olddefconfig keeps both values. Bad input: messages with file and line.
+t17() {
+	local S=$HERE/series o=$W/series
+	mkdir -p "$o"
+	"$KM" merge --series "$S/series" --base "$DEBIAN" -o "$o/merged.config" 2>"$o/merge.err"
+	local rc_merge=$?
+	"$KM" merge --series "$S/series" -o "$o/alone.config" 2>/dev/null
+	"$KM" verify -q -k "$SRC" -c "$o/alone.config" "$S/0002-virtio-initkit-delay.kcm" \
+		>/dev/null 2>"$o/noseries.err"
+	# alone.config stands for the final config of a patched kernel; the tree is not patched.
+	"$KM" verify -q -k "$SRC" -c "$o/alone.config" --series "$S/series" >/dev/null 2>"$o/kept.err"
+	local rc_kept=$?
+	"$KM" verify -q -k "$SRC" -c "$DEBIAN" --series "$S/series" >/dev/null 2>"$o/lost.err"
+	local rc_lost=$?
+	# Applied to a copy of the tree (hard links; patch replaces the files it changes).
+	rm -rf "$o/tree" && cp -al "$SRC" "$o/tree"
+	local applied=yes
+	for p in $(sed -e 's/#.*//' "$S/series" | awk 'NF { print $1 }'); do
+		(cd "$o/tree" && patch -s -p1 <"$S/$p") >"$o/patch.log" 2>&1 || applied="no ($p)"
+	done
+	grep -q INITKIT "$SRC/drivers/virtio/Kconfig" && applied="no (the original tree changed)"
+	"$KM" verify -q -k "$o/tree" -O "$o/obj" --series "$S/series" --base "$DEBIAN" \
+		>/dev/null 2>"$o/applied.err"
+	local rc_applied=$?
+	if [ $rc_merge -eq 0 ] && grep -qx 'CONFIG_VIRTIO_INITKIT_PROBE=y' "$o/merged.config" &&
+		grep -qx 'CONFIG_VIRTIO_INITKIT_DELAY=250' "$o/merged.config" &&
+		grep -q '0002-virtio-initkit-delay.kcm:2: error: CONFIG_VIRTIO_INITKIT_DELAY is not defined by any Kconfig file (typo?)' "$o/noseries.err" &&
+		[ $rc_kept -eq 0 ] && grep -q 'verify: 3 requested, 3 met, 0 lost (0 mandatory, 0 optional), 0 undefined' "$o/kept.err" &&
+		[ $rc_lost -eq 1 ] && grep -q '0002-virtio-initkit-delay.kcm:2: error: CONFIG_VIRTIO_INITKIT_DELAY=250 (mandatory) is not in the final config: absent; defined by .*/0002-virtio-initkit-delay.patch:9 only (is the series applied to the tree?)' "$o/lost.err" &&
+		[ "$applied" = yes ] && [ $rc_applied -eq 0 ] &&
+		grep -qx 'CONFIG_VIRTIO_INITKIT_PROBE=y' "$o/obj/.config" &&
+		grep -qx 'CONFIG_VIRTIO_INITKIT_DELAY=250' "$o/obj/.config"; then
+		ok "--series: fragments from a Kconfig-fragment: block and beside a patch merged; the patches' symbols known to verify -k before they are applied; kept by a real olddefconfig after"
+	else
+		bad "--series: merge=$rc_merge kept=$rc_kept lost=$rc_lost applied=$applied verify-applied=$rc_applied"
+		cat "$o/merge.err" "$o/kept.err" "$o/lost.err" "$o/applied.err" | grep -v '^/.*debian.config' | head -8
+	fi
+	# Bad input.
+	local b=$o/bad
+	mkdir -p "$b"
+	printf '# broken\nmissing.patch\n' >"$b/series1"
+	"$KM" merge --series "$b/series1" >/dev/null 2>"$b/1.err"
+	local rc1=$?
+	printf 'two.patch -p1\n' >"$b/series2"
+	printf -- '--- a/Kconfig\n+++ b/Kconfig\n@@ -1 +1,2 @@\n+config A\n' >"$b/two.patch"
+	printf 'CONFIG_A=y\n' >"$b/two.config"
+	printf '#%%kconfig-merge 1\nA=y\n' >"$b/two.kcm"
+	"$KM" merge --series "$b/series2" >/dev/null 2>"$b/2.err"
+	local rc2=$?
+	"$KM" merge --series "$b/no/series" >/dev/null 2>"$b/0.err"
+	local rc0=$?
+	printf 'x.patch -z\n' >"$b/series3"
+	"$KM" verify -c "$DEBIAN" --series "$b/series3" >/dev/null 2>"$b/3.err"
+	local rc3=$?
+	if [ $rc0 -eq 2 ] && grep -q "$b/no/series: No such file or directory" "$b/0.err" &&
+		[ $rc1 -eq 2 ] && grep -q "series1:2: $b/missing.patch: No such file or directory" "$b/1.err" &&
+		[ $rc2 -eq 1 ] && grep -q "two.patch:4: error: the patch ends inside the hunk at line 3 (1 old and 1 new lines missing)" "$b/2.err" &&
+		grep -q "series2:1: error: two.patch: both $b/two.kcm and $b/two.config are beside it (keep one)" "$b/2.err" &&
+		[ $rc3 -eq 1 ] && grep -q "series3:1: error: x.patch: unknown patch option '-z'" "$b/3.err"; then
+		ok "--series bad input: missing series file and patch (exit 2), broken hunk and two fragments beside a patch, unknown option (exit 1), each with file and line"
+	else
+		bad "--series bad input: exit $rc0 $rc1 $rc2 $rc3"
+		cat "$b/1.err" "$b/2.err" "$b/3.err" | head -6
+	fi
+}
+
+# 18. A cache that is not this user's own, or not written by this very executable, is not
+#     trusted. The mini tree's cache is poisoned (FOO renamed BAR, checksum made right again, as
+#     another user with write access to the cache directory could): used as this user's own file
+#     by the executable that wrote it, FOO is reported as unknown (the poison works); the same
+#     poison writable by group/others, owned by another user, or read by a copy of the
+#     executable (an upgraded kconfig-merge) is ignored; a FIFO in place of the cache neither
+#     blocks nor fails the run. A Kconfig file replaced by a rename with the same size and mtime
+#     is seen (inode and ctime are in the key).
+poison_cache() { # CACHE_FILE: FOO -> BAR, resealed (kconfig_cache.c's layout and checksum)
+	python3 - "$1" <<'PY'
+import struct, sys
+p = sys.argv[1]
+d = bytearray(open(p, "rb").read())
+old = struct.pack("<I", 3) + b"FOO\0"
+assert d.count(old) == 1, "FOO not found once"
+i = d.index(old)
+d[i + 4:i + 7] = b"BAR"
+pay = bytes(d[32:])
+h, M = 1469598103934665603, (1 << 64) - 1
+n8 = len(pay) // 8 * 8
+for j in range(0, n8, 8):
+	h = ((h ^ int.from_bytes(pay[j:j + 8], "little")) * 1099511628211) & M
+	h ^= h >> 29
+for b in pay[n8:]:
+	h = ((h ^ b) * 1099511628211) & M
+d[16:24] = struct.pack("<Q", len(pay))
+d[24:32] = struct.pack("<Q", h)
+open(p, "wb").write(d)
+PY
+}
+t18() {
+	local c=$W/kcache18 o=$W/cache18 km2=$W/kconfig-merge-copy
+	rm -rf "$c" "$o" && mkdir -p "$o"
+	while [ "$(date +%s)" -le $((MINI_MADE + 2)) ]; do sleep 0.2; done
+	printf 'CONFIG_FOO=y\n' >"$o/foo.config"
+	run18() { # NAME [KM]: verify the mini tree through the cache
+		timeout 60 "${2:-$KM}" verify --cache-dir "$c" -k "$W/mini18" -c "$o/foo.config" \
+			"$o/foo.config" >/dev/null 2>"$o/$1.err"
+	}
+	run18 first
+	local cf
+	cf=$(ls "$c"/tree-*.kct 2>/dev/null | head -1)
+	[ -n "$cf" ] && poison_cache "$cf" && cp -p "$cf" "$o/poison.kct"
+	run18 own # control: the poison is used
+	cp -p "$o/poison.kct" "$cf" && chmod 0666 "$cf"
+	run18 writable
+	local foreign=skipped
+	if [ "$(id -u)" = 0 ]; then
+		cp -p "$o/poison.kct" "$cf" && chown 65534 "$cf"
+		run18 foreign
+		foreign=$(grep -c 'is not defined by any Kconfig' "$o/foreign.err")
+	fi
+	cp "$KM" "$km2"
+	cp -p "$o/poison.kct" "$cf"
+	run18 copy "$km2"
+	rm -f "$cf" && mkfifo "$cf"
+	run18 fifo
+	local rc_fifo=$?
+	rm -f "$cf" "$km2"
+	# The tree's file replaced by a rename with the same size and mtime (tar, rsync -t, cp -p):
+	# only the inode and ctime tell, and the cache (rewritten by the FIFO run) is not used.
+	run18 recached
+	local k=$W/mini18/sub/Kconfig
+	sed 's/FOO/BAR/' "$k" >"$k.new" && touch -r "$k" "$k.new" && mv "$k.new" "$k"
+	local before after
+	before=$(stat -c %i "$cf" 2>/dev/null)
+	run18 renamed
+	# ... and, its ctime being fresh (racy), no cache is written for it.
+	after=$(stat -c %i "$cf" 2>/dev/null)
+	local unknown='CONFIG_FOO is not defined by any Kconfig file' met='verify: 1 requested, 1 met'
+	if [ -n "$cf" ] && grep -q "$met" "$o/first.err" && grep -q "$unknown" "$o/own.err" &&
+		grep -q "$met" "$o/writable.err" && [ "$foreign" != 1 ] && grep -q "$met" "$o/copy.err" &&
+		[ $rc_fifo -eq 0 ] && grep -q "$met" "$o/fifo.err" && grep -q "$met" "$o/recached.err" &&
+		[ -n "$before" ] && [ "$before" = "$after" ] && grep -q "$unknown" "$o/renamed.err"; then
+		ok "Kconfig cache: a poisoned cache writable by others, owned by another user ($foreign) or from another executable is ignored; a FIFO there neither blocks nor fails; a file renamed over with the same size and mtime is seen"
+	else
+		bad "Kconfig cache trust: cache=$cf foreign=$foreign fifo=$rc_fifo cache inode before/after the racy run: $before/$after"
+		head -3 "$o"/*.err
+	fi
+}
+
 # KCONFIG_TESTS="t3 t4" runs a subset (t5 uses t1's merge; t8, t13, t15 t2's fragment; t10-t12
 # t9's).
-for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12}; do
+for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12 t16 t17 t18}; do
 	$t
 done
 echo "$passed passed, $failed failed"

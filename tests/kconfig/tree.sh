@@ -15,8 +15,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 
 # The tools first: a cached tree (build/ restored on a fresh machine) still needs them.
-# strace: real-tree.sh checks that outputs are fsync()ed before and after the rename.
-"$(dirname "$0")/../../lib/apt-install" gcc make bc flex bison libelf-dev xz-utils dpkg strace
+# strace: real-tree.sh checks that outputs are fsync()ed before and after the rename; patch:
+# it applies tests/kconfig/series to a copy of the tree.
+"$(dirname "$0")/../../lib/apt-install" gcc make bc flex bison libelf-dev xz-utils dpkg strace patch
 [ -f "$DIR/.stamp" ] && [ -d "$DIR/src/scripts/kconfig" ] && [ -f "$DIR/debian.config" ] && exit 0
 mkdir -p "$DIR/debs"
 cd "$DIR/debs"

@@ -1,0 +1,234 @@
+/* The Kconfig tree cache (kconfig/kconfig_cache.c): a tree written and read back is the same
+ * tree; a damaged cache (any byte changed, any truncation, a wrong version, counts, indexes,
+ * types, duplicate symbols behind a correct checksum) is refused as a whole, never half used. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../kconfig/kconfig_cache.h"
+
+static const char top[] = "source \"sub/Kconfig\"\n"
+			  "config A\n\tbool \"a\"\n\tdepends on B || C\n"
+			  "config NUM\n\thex \"n\"\n";
+static const char sub[] = "menu \"m\"\n\tdepends on X\n"
+			  "config B\n\ttristate \"b\"\n"
+			  "config S\n\tstring \"s\"\n"
+			  "endmenu\n";
+
+static void build(struct ktree *t, struct kcache_key *k)
+{
+	ktree_init(t);
+	memset(k, 0, sizeof(*k));
+	k->tree = strdup("/src/linux");
+	k->srcarch = strdup("x86");
+	const char *files[] = {"Kconfig", "sub/Kconfig"}, *texts[] = {top, sub};
+	for (int i = 0; i < 2; i++) {
+		const char *f = ktree_intern_file(t, files[i]);
+		char **src = NULL;
+		size_t n = 0;
+		assert_int_equal(ktree_parse(t, f, texts[i], strlen(texts[i]), "x86", &src, &n), 0);
+		for (size_t j = 0; j < n; j++)
+			free(src[j]);
+		free(src);
+		struct kcache_stamp st = {
+			1, 100u + (unsigned)i, strlen(texts[i]), 1700000000, 5, 1700000000, 6};
+		assert_int_equal(kcache_key_add(k, files[i], true, &st), 0);
+	}
+}
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	struct ktree t, r;
+	struct kcache_key k, rk = {0};
+	build(&t, &k);
+	char *data;
+	size_t len;
+	assert_int_equal(kcache_write(&k, &t, &data, &len), 0);
+	ktree_init(&r);
+	assert_int_equal(kcache_read(data, len, &rk, &r), 0); /* r owns data now */
+	assert_string_equal(rk.tree, "/src/linux");
+	assert_string_equal(rk.srcarch, "x86");
+	assert_int_equal(rk.n_files, 2);
+	assert_string_equal(rk.files[1].path, "sub/Kconfig");
+	assert_true(rk.files[1].present);
+	assert_memory_equal(&rk.files[1].st, &k.files[1].st, sizeof(k.files[1].st));
+	assert_int_equal(r.n, t.n);
+	assert_int_equal(r.n_files, 2);
+	for (size_t i = 0; i < t.n; i++) {
+		const struct ksym *a = &t.v[i], *b = ktree_find(&r, a->name);
+		if (!b)
+			fail_msg("%s lost", a->name);
+		assert_int_equal(a->type, b->type);
+		assert_string_equal(a->depends, b->depends);
+		assert_string_equal(a->src.file, b->src.file);
+		assert_int_equal(a->src.line, b->src.line);
+	}
+	const struct ksym *b = ktree_find(&r, "B");
+	assert_string_equal(b->depends, "X");
+	assert_string_equal(b->src.file, "sub/Kconfig");
+	assert_int_equal(ktree_find(&r, "NUM")->type, KC_TYPE_HEX);
+	assert_null(ktree_find(&r, "NOPE"));
+	kcache_key_free(&rk);
+	ktree_free(&r);
+	kcache_key_free(&k);
+	ktree_free(&t);
+}
+
+static int try_read(const char *data, size_t len)
+{
+	char *copy = malloc(len ? len : 1);
+	memcpy(copy, data, len);
+	struct ktree r;
+	struct kcache_key rk = {0};
+	ktree_init(&r);
+	int ret = kcache_read(copy, len, &rk, &r);
+	if (ret == 0) {
+		kcache_key_free(&rk);
+		ktree_free(&r); /* frees copy */
+	} else {
+		assert_int_equal(r.n, 0);
+		assert_null(rk.files);
+		free(copy);
+	}
+	return ret;
+}
+
+static void test_damage_refused(void **state)
+{
+	(void)state;
+	struct ktree t;
+	struct kcache_key k;
+	build(&t, &k);
+	char *data;
+	size_t len;
+	assert_int_equal(kcache_write(&k, &t, &data, &len), 0);
+	assert_int_equal(try_read(data, len), 0);
+	/* Every truncation, every changed byte. */
+	for (size_t n = 0; n < len; n++)
+		if (try_read(data, n) != -EBADMSG)
+			fail_msg("cut to %zu bytes: accepted", n);
+	for (size_t i = 0; i < len; i++) {
+		data[i] ^= 0x20;
+		if (try_read(data, len) != -EBADMSG)
+			fail_msg("byte %zu changed: accepted", i);
+		data[i] ^= 0x20;
+	}
+	/* A trailing byte. */
+	char *longer = malloc(len + 1);
+	memcpy(longer, data, len);
+	longer[len] = 0;
+	kcache_seal(longer, len + 1);
+	assert_int_equal(try_read(longer, len + 1), -EBADMSG);
+	free(longer);
+	free(data);
+	kcache_key_free(&k);
+	ktree_free(&t);
+}
+
+/* Damage behind a correct checksum (a bug, or a fuzzer): the structure is checked too. */
+static void test_structure_checked(void **state)
+{
+	(void)state;
+	struct ktree t;
+	struct kcache_key k;
+	build(&t, &k);
+	char *data;
+	size_t len;
+	assert_int_equal(kcache_write(&k, &t, &data, &len), 0);
+	/* Find the first symbol record: after the files. Its name is "A" (u32 1, 'A', NUL). */
+	const char pat[] = {1, 0, 0, 0, 'A', 0};
+	char *a = memmem(data, len, pat, sizeof(pat));
+	assert_non_null(a);
+	char *type = a + sizeof(pat), *depends_len = type + 1;
+	uint32_t dl;
+	memcpy(&dl, depends_len, 4);
+	char *file = depends_len + 4 + dl + 1;
+	static const struct {
+		const char *what;
+		size_t off; /* from a */
+		char byte;
+	} cases[] = {{"type 6", 0, 6},
+		     {"file index 7", 1, 7},
+		     {"name not a symbol", 2, '-'},
+		     {"name with a NUL", 3, 0},
+		     {"duplicate name (A -> B)", 4, 'B'}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *p = cases[i].off == 0 ? type : cases[i].off == 1 ? file : a + 4;
+		char old = *p;
+		*p = cases[i].byte;
+		/* "A" renamed "B": B is defined later in sub/Kconfig, so B comes twice. */
+		kcache_seal(data, len);
+		if (try_read(data, len) != -EBADMSG)
+			fail_msg("%s: accepted", cases[i].what);
+		*p = old;
+	}
+	kcache_seal(data, len);
+	assert_int_equal(try_read(data, len), 0);
+	free(data);
+	kcache_key_free(&k);
+	ktree_free(&t);
+}
+
+/* A tree the size of a real one (the index starts at 4,096 slots and grows several times,
+ * reusing the stored hashes): every symbol is found with its line, parsed and read back from a
+ * cache. */
+static void test_index_growth(void **state)
+{
+	(void)state;
+	enum { N = 20000 };
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	for (unsigned i = 0; i < N; i++)
+		fprintf(f, "config SYM_%u\n\tbool \"s\"\n", (i * 7919u) % N);
+	fclose(f);
+	struct ktree t, r;
+	struct kcache_key k = {0}, rk = {0};
+	ktree_init(&t);
+	k.tree = strdup("/t");
+	k.srcarch = strdup("x86");
+	const char *file = ktree_intern_file(&t, "Kconfig");
+	char **src = NULL;
+	size_t n_src = 0;
+	assert_int_equal(ktree_parse(&t, file, text, size, "x86", &src, &n_src), 0);
+	struct kcache_stamp st = {1, 2, size, 3, 4, 5, 6};
+	assert_int_equal(kcache_key_add(&k, "Kconfig", true, &st), 0);
+	char *data;
+	size_t len;
+	assert_int_equal(kcache_write(&k, &t, &data, &len), 0);
+	ktree_init(&r);
+	assert_int_equal(kcache_read(data, len, &rk, &r), 0);
+	assert_int_equal(t.n, N);
+	assert_int_equal(r.n, N);
+	for (unsigned i = 0; i < N; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "SYM_%u", (i * 7919u) % N);
+		const struct ksym *a = ktree_find(&t, name), *b = ktree_find(&r, name);
+		if (!a || !b || a->src.line != 2 * i + 1 || b->src.line != 2 * i + 1)
+			fail_msg("%s: not found or wrong line after growth", name);
+	}
+	assert_null(ktree_find(&t, "SYM_20000"));
+	free(text);
+	kcache_key_free(&k);
+	kcache_key_free(&rk);
+	ktree_free(&t);
+	ktree_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_damage_refused),
+		cmocka_unit_test(test_structure_checked),
+		cmocka_unit_test(test_index_growth),
+	};
+	return cmocka_run_group_tests_name("kconfig_cache", tests, NULL, NULL);
+}
