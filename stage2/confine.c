@@ -166,8 +166,15 @@ static int read_exec(const struct unit_assign *a, struct confine_request *r, cha
 		if (!cmd_start)
 			continue;
 		cmd_start = false;
-		while (l && !quote && strchr("@-:+!", *w))
+		while (l && !quote && strchr("@-:+!", *w)) {
+			/* "+" runs the command with full privileges in the host's root: the unit
+			 * would be half-confined */
+			if (*w == '+')
+				return bad(err, size, a,
+					   "'+' runs this command outside the confined root with "
+					   "full privileges; a confined unit cannot have it");
 			w++, l--;
+		}
 		if (!l)
 			return bad(err, size, a, "no executable");
 		if (memchr(w, '%', l))
@@ -348,7 +355,40 @@ static int add_nss(struct closure *cl, const char *requester)
 	return 0;
 }
 
+static int confine_closure_paths(const struct confine_request *r, struct closure *cl);
+
+/* A credential's source inside something bound into the root would be visible there. */
+static int check_creds(const struct confine_request *r, struct closure *cl)
+{
+	for (size_t i = 0; i < r->n_creds; i++) {
+		const char *src = strchr(r->creds[i], ':') + 1;
+		for (size_t j = 0; j < cl->n + r->n_paths; j++) {
+			const char *b = j < cl->n ? cl->v[j].path : r->paths[j - cl->n];
+			if (j < cl->n && !cl->v[j].bind)
+				continue;
+			if (j >= cl->n && *b++ != '-')
+				continue; /* "-PATH": bound as written, no closure entry */
+			size_t l = strlen(b);
+			if (streq(b, "/") || (!strncmp(src, b, l) && (!src[l] || src[l] == '/'))) {
+				snprintf(cl->error, sizeof(cl->error),
+					 "X-Initkit-ConfineCredential=%s: %s would be visible "
+					 "inside the root (%s is bound: %s)",
+					 r->creds[i], src, b,
+					 j < cl->n ? cl->v[j].reason : "X-Initkit-ConfinePaths");
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 int confine_closure(const struct confine_request *r, struct closure *cl)
+{
+	int e = confine_closure_paths(r, cl);
+	return e < 0 ? e : check_creds(r, cl);
+}
+
+static int confine_closure_paths(const struct confine_request *r, struct closure *cl)
 {
 	int e;
 	for (size_t i = 0; i < r->n_execs; i++)

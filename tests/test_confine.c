@@ -75,6 +75,16 @@ static void test_malformed(void **state)
 		{"[Service]\nExecStart=/usr/lib/%p/daemon\nX-Initkit-Confine=full-apivfs\n",
 		 "/etc/systemd/system/u.service:2: ExecStart=/usr/lib/%p/daemon: the executable's "
 		 "path has a specifier; its closure cannot be computed before the unit starts"},
+		/* "+" runs a command with full privileges in the host's root */
+		{"[Service]\nExecStartPre=-+/usr/bin/pre arg\nExecStart=/bin/x\n"
+		 "X-Initkit-Confine=full-apivfs\n",
+		 "/etc/systemd/system/u.service:2: ExecStartPre=-+/usr/bin/pre arg: '+' runs this "
+		 "command outside the confined root with full privileges; a confined unit cannot "
+		 "have it"},
+		{"[Service]\nExecStart=/bin/x ; +/bin/y\nX-Initkit-Confine=chroot-only\n",
+		 "/etc/systemd/system/u.service:2: ExecStart=/bin/x ; +/bin/y: '+' runs this "
+		 "command outside the confined root with full privileges; a confined unit cannot "
+		 "have it"},
 		{"[Service]\nType=oneshot\nX-Initkit-Confine=full-apivfs\n",
 		 "/etc/systemd/system/u.service:3: X-Initkit-Confine=full-apivfs: the unit has no "
 		 "ExecStart="},
@@ -97,7 +107,7 @@ static void test_accepted(void **state)
 	struct unit_conf c;
 	struct confine_request r;
 	char err[1024] = "";
-	assert_int_equal(read_text("[Service]\nExecStartPre=-+/usr/bin/pre arg ; /usr/bin/pre2\n"
+	assert_int_equal(read_text("[Service]\nExecStartPre=-!/usr/bin/pre arg ; /usr/bin/pre2\n"
 				   "ExecStart=@/usr/sbin/d d --x\nExecStart=\nExecStart=true\n"
 				   "RootDirectoryStartOnly=no\n"
 				   "X-Initkit-Confine=chroot-only\nX-Initkit-ConfineBinSh=no\n"
@@ -151,6 +161,7 @@ static char *dropin(const char *text, int rootfd)
 static void test_dropin(void **state)
 {
 	(void)state;
+	struct closure cl_;
 	char dir[64];
 	int rootfd = fx_root(dir);
 	fx_elf_file(rootfd, "/lib64/ld.so", NULL, NULL, NULL, NULL);
@@ -214,6 +225,46 @@ static void test_dropin(void **state)
 		   rootfd);
 	assert_non_null(strstr(t, "DynamicUser=yes\n"));
 	assert_null(strstr(t, "PrivateTmp=yes\nPrivateTmp")); /* each key once */
+	free(t);
+	/* a credential's source under a bound directory would be visible inside: refused */
+	fx_text(rootfd, "/etc/d/token", "secret\n");
+	fx_text(rootfd, "/etc/d/d.conf", "x\n");
+	static const struct {
+		const char *text, *err;
+	} visible[] = {
+		{"[Service]\nExecStart=/usr/sbin/d\nX-Initkit-Confine=full-apivfs\n"
+		 "X-Initkit-ConfinePaths=/etc/d\nX-Initkit-ConfineCredential=tok:/etc/d/token\n",
+		 "X-Initkit-ConfineCredential=tok:/etc/d/token: /etc/d/token would be visible "
+		 "inside the root (/etc/d is bound: X-Initkit-ConfinePaths)"},
+		{"[Service]\nExecStart=/usr/sbin/d\nX-Initkit-Confine=full-apivfs\n"
+		 "X-Initkit-ConfinePaths=/etc/d/token\nX-Initkit-ConfineCredential=tok:/etc/d/"
+		 "token\n",
+		 "X-Initkit-ConfineCredential=tok:/etc/d/token: /etc/d/token would be visible "
+		 "inside the root (/etc/d/token is bound: X-Initkit-ConfinePaths)"},
+		{"[Service]\nExecStart=/usr/sbin/d\nX-Initkit-Confine=full-apivfs\n"
+		 "X-Initkit-ConfinePaths=-/etc/d\nX-Initkit-ConfineCredential=tok:/etc/d/token\n",
+		 "X-Initkit-ConfineCredential=tok:/etc/d/token: /etc/d/token would be visible "
+		 "inside the root (/etc/d is bound: X-Initkit-ConfinePaths)"},
+	};
+	for (size_t i = 0; i < sizeof(visible) / sizeof(visible[0]); i++) {
+		struct unit_conf c;
+		struct confine_request r;
+		char err[1024] = "";
+		assert_int_equal(read_text(visible[i].text, &c, &r, err), 1);
+		closure_init(&cl_, rootfd);
+		assert_int_equal(confine_closure(&r, &cl_), -EINVAL);
+		if (strcmp(cl_.error, visible[i].err))
+			fail_msg("case %zu: '%s'\n  expected '%s'", i, cl_.error, visible[i].err);
+		closure_free(&cl_);
+		confine_request_free(&r);
+		unit_conf_free(&c);
+	}
+	/* ... a sibling of the same prefix is not under it */
+	fx_text(rootfd, "/etc/d2", "x\n");
+	t = dropin("[Service]\nExecStart=/usr/sbin/d\nX-Initkit-Confine=full-apivfs\n"
+		   "X-Initkit-ConfinePaths=/etc/d2\nX-Initkit-ConfineCredential=tok:/etc/d/token\n",
+		   rootfd);
+	assert_non_null(strstr(t, "LoadCredential=tok:/etc/d/token\n"));
 	free(t);
 	/* hardening alone: no root */
 	t = dropin("[Service]\nExecStart=/usr/sbin/d\nX-Initkit-Harden=strict\n", rootfd);
