@@ -90,9 +90,17 @@ static int cmp_dropin(const void *a, const void *b)
 	return strcmp(((const struct dropin *)a)->name, ((const struct dropin *)b)->name);
 }
 
-static int collect_dropins(int rootfd, const char *dirname, struct dropin **v, size_t *n)
+/* systemd 252 (unit_file_find_dropin_paths) lists the drop-in directories unit directory by
+ * unit directory, each with the unit's own name first, then its template, its dash prefixes
+ * and service.d; a file name found in an earlier directory hides later ones of that name. So
+ * /etc/systemd/system/foo@.service.d/x.conf hides /usr/lib/systemd/system/foo@a.service.d/x.conf.
+ * dirnames: most specific last. */
+static int collect_dropins(int rootfd, char dirnames[][NAME_MAX + 1], size_t nd, struct dropin **v,
+			   size_t *n)
 {
-	for (size_t d = 0; d < unitload_dirs_count; d++) {
+	for (size_t k = 0; k < unitload_dirs_count * nd; k++) {
+		size_t d = k / nd;
+		const char *dirname = dirnames[nd - 1 - k % nd];
 		char dir[PATH_MAX];
 		if (path_printf(dir, sizeof(dir), "%s/%s", unitload_dirs[d], dirname) < 0)
 			return -ENAMETOOLONG;
@@ -195,11 +203,9 @@ int unitload_service(int rootfd, const char *name, struct unit_conf *c, char **f
 
 	char dirs[64][NAME_MAX + 1];
 	size_t nd = dropin_dirnames(name, dirs, 64);
-	/* Each directory's files, later directories (higher priority) win on equal names. */
 	struct dropin *v = NULL;
 	size_t n = 0;
-	for (size_t i = nd; i-- > 0 && r == 0;)
-		r = collect_dropins(rootfd, dirs[i], &v, &n);
+	r = collect_dropins(rootfd, dirs, nd, &v, &n);
 	if (r == 0) {
 		qsort(v, n, sizeof(*v), cmp_dropin);
 		for (size_t i = 0; i < n && r == 0; i++)

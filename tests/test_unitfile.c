@@ -135,6 +135,21 @@ static void test_template_and_mask(void **state)
 	assert_non_null(unit_conf_last(&c, "X-I"));
 	free(fragment);
 	unit_conf_free(&c);
+	/* the unit directory decides before the name does (systemd's unit_file_find_dropin_paths):
+	 * /etc's template drop-in and service.d hide /usr/lib's instance drop-ins of that name */
+	fx_text(rootfd, "/usr/lib/systemd/system/t@x.service.d/a.conf", "[Service]\nX-T=lib\n");
+	fx_text(rootfd, "/usr/lib/systemd/system/t@x.service.d/s.conf", "[Service]\nX-S=lib\n");
+	fx_text(rootfd, "/etc/systemd/system/service.d/s.conf", "[Service]\nX-S=etc\n");
+	assert_int_equal(unitload_service(rootfd, "t@x.service", &c, &fragment), 0);
+	assert_string_equal(unit_conf_last(&c, "X-T")->value, "template");
+	assert_string_equal(unit_conf_last(&c, "X-S")->value, "etc");
+	free(fragment);
+	unit_conf_free(&c);
+	unlinkat(rootfd, "usr/lib/systemd/system/t@x.service.d/a.conf", 0);
+	unlinkat(rootfd, "usr/lib/systemd/system/t@x.service.d/s.conf", 0);
+	unlinkat(rootfd, "usr/lib/systemd/system/t@x.service.d", AT_REMOVEDIR);
+	unlinkat(rootfd, "etc/systemd/system/service.d/s.conf", 0);
+	unlinkat(rootfd, "etc/systemd/system/service.d", AT_REMOVEDIR);
 	assert_int_equal(unitload_service(rootfd, "m.service", &c, &fragment), -ESHUTDOWN);
 	assert_int_equal(unitload_service(rootfd, "none.service", &c, &fragment), -ENOENT);
 	char **names;
