@@ -255,16 +255,28 @@ int unitload_list_services(int rootfd, char ***names)
 		}
 		struct dirent *de;
 		while ((de = readdir(dh))) {
+			char name[NAME_MAX + 1];
 			size_t l = strlen(de->d_name);
-			if (de->d_name[0] == '.' || l < 9 || !streq(de->d_name + l - 8, ".service"))
+			snprintf(name, sizeof(name), "%s", de->d_name);
+			/* an instance with drop-ins of its own (foo@a.service.d/) is a unit of
+			 * its own: its settings may differ from its template's */
+			const char *at = strchr(name, '@');
+			if (l > 10 && streq(name + l - 10, ".service.d") && at &&
+			    at + 1 < name + l - 10) {
+				name[l - 2] = '\0';
+				l -= 2;
+			} else if (de->d_name[0] == '.' || l < 9 ||
+				   !streq(de->d_name + l - 8, ".service"))
+				continue;
+			else if (is_alias(fd, de->d_name))
 				continue;
 			bool seen = false;
 			for (size_t i = 0; i < n && !seen; i++)
-				seen = streq(v[i], de->d_name);
-			if (seen || is_alias(fd, de->d_name))
+				seen = streq(v[i], name);
+			if (seen)
 				continue;
 			char **nv = realloc(v, (n + 1) * sizeof(*v));
-			if (!nv || !(nv[n] = strdup(de->d_name))) {
+			if (!nv || !(nv[n] = strdup(name))) {
 				closedir(dh);
 				unitload_names_free(nv ? nv : v, n);
 				return -ENOMEM;
