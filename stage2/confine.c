@@ -167,12 +167,15 @@ static int read_exec(const struct unit_assign *a, struct confine_request *r, cha
 			continue;
 		cmd_start = false;
 		while (l && !quote && strchr("@-:+!", *w)) {
-			/* "+" runs the command with full privileges in the host's root: the unit
-			 * would be half-confined */
+			/* "+": full privileges, and systemd 252 drops ReadOnlyPaths= and
+			 * InaccessiblePaths= for it: root in a writable root that shows its own
+			 * runtime directory, free to leave it. The unit would be half-confined. */
 			if (*w == '+')
-				return bad(err, size, a,
-					   "'+' runs this command outside the confined root with "
-					   "full privileges; a confined unit cannot have it");
+				return bad(
+					err, size, a,
+					"'+' runs this command with full privileges and without "
+					"the root's read-only and inaccessible paths; a confined "
+					"unit cannot have it");
 			w++, l--;
 		}
 		if (!l)

@@ -79,12 +79,12 @@ static void test_malformed(void **state)
 		{"[Service]\nExecStartPre=-+/usr/bin/pre arg\nExecStart=/bin/x\n"
 		 "X-Initkit-Confine=full-apivfs\n",
 		 "/etc/systemd/system/u.service:2: ExecStartPre=-+/usr/bin/pre arg: '+' runs this "
-		 "command outside the confined root with full privileges; a confined unit cannot "
-		 "have it"},
+		 "command with full privileges and without the root's read-only and inaccessible "
+		 "paths; a confined unit cannot have it"},
 		{"[Service]\nExecStart=/bin/x ; +/bin/y\nX-Initkit-Confine=chroot-only\n",
 		 "/etc/systemd/system/u.service:2: ExecStart=/bin/x ; +/bin/y: '+' runs this "
-		 "command outside the confined root with full privileges; a confined unit cannot "
-		 "have it"},
+		 "command with full privileges and without the root's read-only and inaccessible "
+		 "paths; a confined unit cannot have it"},
 		{"[Service]\nType=oneshot\nX-Initkit-Confine=full-apivfs\n",
 		 "/etc/systemd/system/u.service:3: X-Initkit-Confine=full-apivfs: the unit has no "
 		 "ExecStart="},
