@@ -223,13 +223,27 @@ static int read_key(const struct unit_assign *a, struct confine_request *r, char
 				   why ? ": " : "", why ? why : "");
 		if (!(r->binsh = strdup(v)))
 			return -ENOMEM;
-	} else if (streq(k, "ConfinePaths"))
-		return *v ? read_words(a, &r->paths, &r->n_paths, err, size) : 0;
-	else if (streq(k, "ConfinePresets"))
+	} else if (streq(k, "ConfinePaths")) {
+		if (!*v) { /* an empty assignment resets the list, as systemd's lists */
+			for (size_t i = 0; i < r->n_paths; i++)
+				free(r->paths[i]);
+			r->n_paths = 0;
+			return 0;
+		}
+		return read_words(a, &r->paths, &r->n_paths, err, size);
+	} else if (streq(k, "ConfinePresets")) {
+		if (!*v)
+			r->presets = 0;
 		return read_presets(a, &r->presets, err, size);
-	else if (streq(k, "ConfineCredential"))
+	} else if (streq(k, "ConfineCredential")) {
+		if (!*v) {
+			for (size_t i = 0; i < r->n_creds; i++)
+				free(r->creds[i]);
+			r->n_creds = 0;
+			return 0;
+		}
 		return read_credential(a, r, err, size);
-	else
+	} else
 		return bad(err, size, a,
 			   "unknown initkit key (X-Initkit-Confine, -ConfinePaths, -ConfineBinSh, "
 			   "-ConfinePresets, -ConfineCredential, -Harden)");
@@ -265,7 +279,9 @@ int confine_read(const struct unit_conf *c, struct confine_request *r, char *err
 	}
 	if (!first)
 		return 0;
-	if (r->mode == CONFINE_NONE && other_at && (other_at->value[0]))
+	/* X-Initkit-Confine=no (an administrator's drop-in turning a vendor's confinement off)
+	 * makes the other confinement keys moot; never set, they are a mistake */
+	if (r->mode == CONFINE_NONE && !confine_at && other_at && other_at->value[0])
 		return bad(err, size, other_at, "has no effect without X-Initkit-Confine=");
 	if (r->mode == CONFINE_NONE && r->harden == HARDEN_NONE && !r->n_creds)
 		return 0;

@@ -130,6 +130,30 @@ static void test_accepted(void **state)
 	assert_string_equal(r.creds[0], "tok:/etc/d/token");
 	confine_request_free(&r);
 	unit_conf_free(&c);
+	/* an administrator's drop-in turns a vendor's confinement off: no complaint about the
+	 * vendor's other keys; empty assignments reset the lists */
+	assert_int_equal(read_text("[Service]\nExecStart=/bin/x\nX-Initkit-Confine=full-apivfs\n"
+				   "X-Initkit-ConfinePaths=/etc/x\nX-Initkit-ConfinePresets=nss\n"
+				   "X-Initkit-Confine=no\n",
+				   &c, &r, err),
+			 0);
+	confine_request_free(&r);
+	unit_conf_free(&c);
+	assert_int_equal(
+		read_text("[Service]\nExecStart=/bin/x\nX-Initkit-Confine=full-apivfs\n"
+			  "X-Initkit-ConfinePaths=/etc/x /etc/y\nX-Initkit-ConfinePresets=nss\n"
+			  "X-Initkit-ConfineCredential=a:/etc/a\n"
+			  "X-Initkit-ConfinePaths=\nX-Initkit-ConfinePaths=/etc/z\n"
+			  "X-Initkit-ConfinePresets=\nX-Initkit-ConfinePresets=dns\n"
+			  "X-Initkit-ConfineCredential=\n",
+			  &c, &r, err),
+		1);
+	assert_int_equal(r.n_paths, 1);
+	assert_string_equal(r.paths[0], "/etc/z");
+	assert_int_equal(r.presets, PRESET_DNS);
+	assert_int_equal(r.n_creds, 0);
+	confine_request_free(&r);
+	unit_conf_free(&c);
 	/* nothing asked */
 	assert_int_equal(read_text("[Service]\nExecStart=/bin/x\n", &c, &r, err), 0);
 	confine_request_free(&r);
