@@ -401,9 +401,32 @@ static int check_creds(const struct confine_request *r, struct closure *cl)
 	return 0;
 }
 
+/* BindReadOnlyPaths= splits on blanks and ':', unquotes, unescapes and expands specifiers: a
+ * closure path with one of those would be bound wrong or not at all (the service then fails
+ * in its root with a file missing), so the unit is refused instead. */
+static int check_bindable(struct closure *cl)
+{
+	for (size_t i = 0; i < cl->n; i++) {
+		const char *p = cl->v[i].path;
+		if (!cl->v[i].bind)
+			continue;
+		for (const char *c = p; *c; c++)
+			if (strchr(" \t:%\"'\\", *c) || (unsigned char)*c < ' ' || *c == 0x7f) {
+				snprintf(cl->error, sizeof(cl->error),
+					 "'%s' (%s) cannot be given to BindReadOnlyPaths= (blank, "
+					 "control character, ':', '%%', quote or backslash)",
+					 p, cl->v[i].reason);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
 int confine_closure(const struct confine_request *r, struct closure *cl)
 {
 	int e = confine_closure_paths(r, cl);
+	if (e >= 0)
+		e = check_bindable(cl);
 	return e < 0 ? e : check_creds(r, cl);
 }
 

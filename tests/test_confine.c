@@ -283,6 +283,33 @@ static void test_dropin(void **state)
 		confine_request_free(&r);
 		unit_conf_free(&c);
 	}
+	/* an executable whose path BindReadOnlyPaths= would split or expand is refused */
+	fx_elf_file(rootfd, "/opt/my app/d", "/lib64/ld.so", needs, NULL, NULL);
+	fx_elf_file(rootfd, "/opt/a:b/d", "/lib64/ld.so", needs, NULL, NULL);
+	static const struct {
+		const char *text, *err;
+	} unbindable[] = {
+		{"[Service]\nExecStart=\"/opt/my app/d\" x\nX-Initkit-Confine=full-apivfs\n",
+		 "'/opt/my app/d' (executable (/opt/my app/d)) cannot be given to "
+		 "BindReadOnlyPaths= (blank, control character, ':', '%', quote or backslash)"},
+		{"[Service]\nExecStart=/opt/a:b/d\nX-Initkit-Confine=full-apivfs\n",
+		 "'/opt/a:b/d' (executable (/opt/a:b/d)) cannot be given to "
+		 "BindReadOnlyPaths= (blank, control character, ':', '%', quote or backslash)"},
+	};
+	for (size_t i = 0; i < sizeof(unbindable) / sizeof(unbindable[0]); i++) {
+		struct unit_conf c;
+		struct confine_request r;
+		char err[1024] = "";
+		assert_int_equal(read_text(unbindable[i].text, &c, &r, err), 1);
+		closure_init(&cl_, rootfd);
+		assert_int_equal(confine_closure(&r, &cl_), -EINVAL);
+		if (strcmp(cl_.error, unbindable[i].err))
+			fail_msg("case %zu: '%s'\n  expected '%s'", i, cl_.error,
+				 unbindable[i].err);
+		closure_free(&cl_);
+		confine_request_free(&r);
+		unit_conf_free(&c);
+	}
 	/* ... a sibling of the same prefix is not under it */
 	fx_text(rootfd, "/etc/d2", "x\n");
 	t = dropin("[Service]\nExecStart=/usr/sbin/d\nX-Initkit-Confine=full-apivfs\n"
