@@ -39,7 +39,8 @@ as_root rm -f "$T/.stamp"
 as_root install -m 0755 "$BIN" "$T/usr/sbin/initkit-confine"
 as_root install -d "$T/usr/lib/systemd/system-generators"
 as_root ln -sf /usr/sbin/initkit-confine "$T/usr/lib/systemd/system-generators/initkit-confine"
-as_root install -m 0755 "$HERE/confine/confine-probe" "$HERE/confine/confine-tmpl" "$T/usr/local/bin/"
+as_root install -m 0755 "$HERE/confine/confine-probe" "$HERE/confine/confine-tmpl" \
+	"$HERE/confine/confine-shared" "$T/usr/local/bin/"
 as_root install -m 0755 "$HERE/confine/confine-driver" "$T/usr/local/sbin/"
 as_root cp -r "$HERE/confine/units/." "$T/etc/systemd/system/"
 # The token only root may read; the confined service gets it as a credential.

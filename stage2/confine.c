@@ -293,6 +293,19 @@ int confine_read(const struct unit_conf *c, struct confine_request *r, char *err
 			   "ExecStartPre=/ExecStartPost= would run outside the confined root; "
 			   "X-Initkit-Confine= (%s:%u) does not support it",
 			   confine_at->file, confine_at->line);
+	/* The root is one of the unit's RuntimeDirectory= entries and gets their mode: writable
+	 * by group or others, they could rename its mount points away on the host and put
+	 * their own /etc (ld.so.preload, nsswitch.conf) under the running service. */
+	if ((a = unit_conf_last(c, "RuntimeDirectoryMode")) && a->value[0]) {
+		char *end;
+		unsigned long m = strtoul(a->value, &end, 8);
+		if (*end == '\0' && (m & 022))
+			return bad(err, size, a,
+				   "the confined root would be writable by group or others on the "
+				   "host (it is a RuntimeDirectory=); X-Initkit-Confine= (%s:%u) "
+				   "does not support it",
+				   confine_at->file, confine_at->line);
+	}
 	static const char *const own[] = {"RootDirectory", "RootImage"};
 	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
 		if ((a = unit_conf_last(c, own[i])) && a->value[0])

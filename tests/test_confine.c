@@ -69,6 +69,11 @@ static void test_malformed(void **state)
 		 "/etc/systemd/system/u.service:3: RootDirectoryStartOnly=yes: "
 		 "ExecStartPre=/ExecStartPost= would run outside the confined root; "
 		 "X-Initkit-Confine= (/etc/systemd/system/u.service:4) does not support it"},
+		{"[Service]\nExecStart=/bin/x\nRuntimeDirectory=x\nRuntimeDirectoryMode=0770\n"
+		 "X-Initkit-Confine=full-apivfs\n",
+		 "/etc/systemd/system/u.service:4: RuntimeDirectoryMode=0770: the confined root "
+		 "would be writable by group or others on the host (it is a RuntimeDirectory=); "
+		 "X-Initkit-Confine= (/etc/systemd/system/u.service:5) does not support it"},
 		{"[Service]\nExecStart=/bin/x\nRootDirectory=/srv\nX-Initkit-Confine=full-apivfs\n",
 		 "/etc/systemd/system/u.service:3: RootDirectory=/srv: the unit has its own root; "
 		 "X-Initkit-Confine= (/etc/systemd/system/u.service:4) would replace it"},
@@ -109,7 +114,7 @@ static void test_accepted(void **state)
 	char err[1024] = "";
 	assert_int_equal(read_text("[Service]\nExecStartPre=-!/usr/bin/pre arg ; /usr/bin/pre2\n"
 				   "ExecStart=@/usr/sbin/d d --x\nExecStart=\nExecStart=true\n"
-				   "RootDirectoryStartOnly=no\n"
+				   "RootDirectoryStartOnly=no\nRuntimeDirectoryMode=0750\n"
 				   "X-Initkit-Confine=chroot-only\nX-Initkit-ConfineBinSh=no\n"
 				   "X-Initkit-ConfinePaths=/etc/d \\\n  -/run/d.sock\n"
 				   "X-Initkit-ConfinePresets=dns tls\n"
