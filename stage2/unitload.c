@@ -153,9 +153,18 @@ static size_t dropin_dirnames(const char *name, char out[][NAME_MAX + 1], size_t
 	snprintf(out[k++], NAME_MAX + 1, "%s.d", dot + 1);
 	const char *at = strchr(name, '@');
 	size_t stem = at ? (size_t)(at - name) : (size_t)(dot - name);
-	for (size_t i = 0; i < stem && k + 2 < max; i++)
-		if (name[i] == '-' && i > 0)
+	/* an instance's prefixes keep the instance (a-b@i.service: a-@i.service.d/ and its
+	 * template a-@.service.d/; a-.service.d/ comes through the template a-b@.service) */
+	for (size_t i = 0; i < stem && k + 5 < max; i++)
+		if (name[i] == '-' && i > 0) {
 			snprintf(out[k++], NAME_MAX + 1, "%.*s-%s.d", (int)i, name, dot);
+			if (at) {
+				snprintf(out[k++], NAME_MAX + 1, "%.*s-@%s.d", (int)i, name, dot);
+				if (at + 1 < dot)
+					snprintf(out[k++], NAME_MAX + 1, "%.*s-@%.*s%s.d", (int)i,
+						 name, (int)(dot - at - 1), at + 1, dot);
+			}
+		}
 	if (at && at + 1 < dot)
 		snprintf(out[k++], NAME_MAX + 1, "%.*s@%s.d", (int)(at - name), name, dot);
 	snprintf(out[k++], NAME_MAX + 1, "%s.d", name);

@@ -145,6 +145,27 @@ static void test_template_and_mask(void **state)
 	assert_string_equal(unit_conf_last(&c, "X-S")->value, "etc");
 	free(fragment);
 	unit_conf_free(&c);
+	/* dash prefixes of an instance keep the instance: a-@x.service.d/, a-@.service.d/ */
+	fx_text(rootfd, "/lib/systemd/system/a-b@.service", "[Service]\nExecStart=/bin/t\n");
+	fx_text(rootfd, "/etc/systemd/system/a-@.service.d/p.conf", "[Service]\nX-P=tmpl\n");
+	fx_text(rootfd, "/etc/systemd/system/a-@x.service.d/q.conf", "[Service]\nX-Q=inst\n");
+	fx_text(rootfd, "/etc/systemd/system/a-.service.d/r.conf", "[Service]\nX-R=plain\n");
+	assert_int_equal(unitload_service(rootfd, "a-b@x.service", &c, &fragment), 0);
+	assert_non_null(unit_conf_last(&c, "X-P"));
+	assert_non_null(unit_conf_last(&c, "X-Q"));
+	assert_string_equal(unit_conf_last(&c, "X-P")->value, "tmpl");
+	assert_string_equal(unit_conf_last(&c, "X-Q")->value, "inst");
+	assert_string_equal(unit_conf_last(&c, "X-R")->value, "plain");
+	free(fragment);
+	unit_conf_free(&c);
+	static const char *const gone[] = {
+		"etc/systemd/system/a-@.service.d/p.conf",  "etc/systemd/system/a-@.service.d",
+		"etc/systemd/system/a-@x.service.d/q.conf", "etc/systemd/system/a-@x.service.d",
+		"etc/systemd/system/a-.service.d/r.conf",   "etc/systemd/system/a-.service.d",
+		"lib/systemd/system/a-b@.service"};
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		if (unlinkat(rootfd, gone[i], 0) < 0)
+			unlinkat(rootfd, gone[i], AT_REMOVEDIR);
 	unlinkat(rootfd, "usr/lib/systemd/system/t@x.service.d/a.conf", 0);
 	unlinkat(rootfd, "usr/lib/systemd/system/t@x.service.d/s.conf", 0);
 	unlinkat(rootfd, "usr/lib/systemd/system/t@x.service.d", AT_REMOVEDIR);
