@@ -17,10 +17,16 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 key=$( (cat "$BIN" "$0" "$OUT/base/.stamp"; find "$HERE/confine" -type f | sort | xargs cat) |
 	sha256sum | cut -c1-16)
 img=$OUT/rootfs-confine.img
+# OUT may be shared by several builds at once (tests/mutate.py links BUILD/rootfs-systemd into
+# its scratch build): one builder at a time, each in a tree of its own, so that the image and
+# the key in .confine always belong together.
+exec 9>>"$OUT/.confine.lock"
+flock 9
 [ -f "$img" ] && [ "$(cat "$OUT/.confine" 2>/dev/null)" = "$key" ] && touch "$OUT/.confine" && exit 0
 start=$(date +%s)
-T=$OUT/confine-tree
-as_root rm -rf "$T"
+T=$(mktemp -d "$OUT/confine-tree.XXXXXX")
+trap 'as_root rm -rf "$T" "$img.tmp"' EXIT
+as_root rmdir "$T"
 # base may be a symlink into another tree's cache (read only!): copy what it points to, never
 # the link itself (cp -a would copy the link, and every write below would land in the cache).
 BASE=$(realpath "$OUT/base")
@@ -33,7 +39,8 @@ as_root rm -f "$T/.stamp"
 as_root install -m 0755 "$BIN" "$T/usr/sbin/initkit-confine"
 as_root install -d "$T/usr/lib/systemd/system-generators"
 as_root ln -sf /usr/sbin/initkit-confine "$T/usr/lib/systemd/system-generators/initkit-confine"
-as_root install -m 0755 "$HERE/confine/confine-probe" "$HERE/confine/confine-tmpl" "$T/usr/local/bin/"
+as_root install -m 0755 "$HERE/confine/confine-probe" "$HERE/confine/confine-tmpl" \
+	"$HERE/confine/confine-shared" "$T/usr/local/bin/"
 as_root install -m 0755 "$HERE/confine/confine-driver" "$T/usr/local/sbin/"
 as_root cp -r "$HERE/confine/units/." "$T/etc/systemd/system/"
 # The token only root may read; the confined service gets it as a credential.

@@ -251,7 +251,50 @@ static int add_interp_script(struct closure *c, const char *path, const struct m
 	char interp[PATH_MAX], why[PATH_MAX + 32];
 	snprintf(interp, sizeof(interp), "%.*s", (int)(n - s), (const char *)m->b + s);
 	snprintf(why, sizeof(why), "#! interpreter of %s", path);
-	return add_path(c, interp, why, NULL, false);
+	int r = add_path(c, interp, why, NULL, false);
+	const char *base = strrchr(interp, '/') + 1;
+	if (r < 0 || !streq(base, "env"))
+		return r;
+	/* "#!/usr/bin/env [-S] PROG": env runs PROG from PATH inside the root, so PROG and its
+	 * closure must be there too (else the service fails at start with env's message). */
+	for (;;) {
+		while (n < m->len && n < 256 && (m->b[n] == ' ' || m->b[n] == '\t'))
+			n++;
+		s = n;
+		while (n < m->len && n < 256 && !strchr(" \t\n\r", m->b[n]))
+			n++;
+		if (n == s)
+			return fail(c, -ENOEXEC, "%s: #!%s names no program", path, interp);
+		if (m->b[s] != '-')
+			break;
+		if (n - s != 2 || m->b[s + 1] != 'S')
+			return fail(c, -ENOEXEC, "%s: #!%s %.*s: only -S is understood", path,
+				    interp, (int)(n - s), (const char *)m->b + s);
+	}
+	char prog[NAME_MAX + 1];
+	if (n - s > NAME_MAX)
+		return fail(c, -ENAMETOOLONG, "%s: #!%s: program name too long", path, interp);
+	snprintf(prog, sizeof(prog), "%.*s", (int)(n - s), (const char *)m->b + s);
+	char envwhy[2 * PATH_MAX + NAME_MAX + 8];
+	snprintf(envwhy, sizeof(envwhy), "#!%s %s of %s", interp, prog, path);
+	if (prog[0] == '/')
+		return add_path(c, prog, envwhy, NULL, false);
+	if (strchr(prog, '/'))
+		return fail(c, -ENOEXEC, "%s: #!%s %s: a relative path", path, interp, prog);
+	/* systemd's default PATH for services (split-usr builds add /sbin and /bin) */
+	static const char *const dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+					   "/usr/bin",	      "/sbin",		"/bin"};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char cand[PATH_MAX];
+		struct stat st;
+		snprintf(cand, sizeof(cand), "%s/%s", dirs[i], prog);
+		if (fstatat(c->rootfd, rel(cand), &st, 0) == 0 && S_ISREG(st.st_mode))
+			return add_path(c, cand, envwhy, NULL, false);
+	}
+	return fail(c, -ENOENT,
+		    "%s: #!%s %s: %s not found in /usr/local/sbin, /usr/local/bin, "
+		    "/usr/sbin, /usr/bin, /sbin or /bin",
+		    path, interp, prog, prog);
 }
 
 const char *closure_multiarch(unsigned machine, bool is64)

@@ -166,8 +166,18 @@ static int read_exec(const struct unit_assign *a, struct confine_request *r, cha
 		if (!cmd_start)
 			continue;
 		cmd_start = false;
-		while (l && !quote && strchr("@-:+!", *w))
+		while (l && !quote && strchr("@-:+!", *w)) {
+			/* "+": full privileges, and systemd 252 drops ReadOnlyPaths= and
+			 * InaccessiblePaths= for it: root in a writable root that shows its own
+			 * runtime directory, free to leave it. The unit would be half-confined. */
+			if (*w == '+')
+				return bad(
+					err, size, a,
+					"'+' runs this command with full privileges and without "
+					"the root's read-only and inaccessible paths; a confined "
+					"unit cannot have it");
 			w++, l--;
+		}
 		if (!l)
 			return bad(err, size, a, "no executable");
 		if (memchr(w, '%', l))
@@ -213,13 +223,27 @@ static int read_key(const struct unit_assign *a, struct confine_request *r, char
 				   why ? ": " : "", why ? why : "");
 		if (!(r->binsh = strdup(v)))
 			return -ENOMEM;
-	} else if (streq(k, "ConfinePaths"))
-		return *v ? read_words(a, &r->paths, &r->n_paths, err, size) : 0;
-	else if (streq(k, "ConfinePresets"))
+	} else if (streq(k, "ConfinePaths")) {
+		if (!*v) { /* an empty assignment resets the list, as systemd's lists */
+			for (size_t i = 0; i < r->n_paths; i++)
+				free(r->paths[i]);
+			r->n_paths = 0;
+			return 0;
+		}
+		return read_words(a, &r->paths, &r->n_paths, err, size);
+	} else if (streq(k, "ConfinePresets")) {
+		if (!*v)
+			r->presets = 0;
 		return read_presets(a, &r->presets, err, size);
-	else if (streq(k, "ConfineCredential"))
+	} else if (streq(k, "ConfineCredential")) {
+		if (!*v) {
+			for (size_t i = 0; i < r->n_creds; i++)
+				free(r->creds[i]);
+			r->n_creds = 0;
+			return 0;
+		}
 		return read_credential(a, r, err, size);
-	else
+	} else
 		return bad(err, size, a,
 			   "unknown initkit key (X-Initkit-Confine, -ConfinePaths, -ConfineBinSh, "
 			   "-ConfinePresets, -ConfineCredential, -Harden)");
@@ -255,7 +279,9 @@ int confine_read(const struct unit_conf *c, struct confine_request *r, char *err
 	}
 	if (!first)
 		return 0;
-	if (r->mode == CONFINE_NONE && other_at && (other_at->value[0]))
+	/* X-Initkit-Confine=no (an administrator's drop-in turning a vendor's confinement off)
+	 * makes the other confinement keys moot; never set, they are a mistake */
+	if (r->mode == CONFINE_NONE && !confine_at && other_at && other_at->value[0])
 		return bad(err, size, other_at, "has no effect without X-Initkit-Confine=");
 	if (r->mode == CONFINE_NONE && r->harden == HARDEN_NONE && !r->n_creds)
 		return 0;
@@ -267,6 +293,19 @@ int confine_read(const struct unit_conf *c, struct confine_request *r, char *err
 			   "ExecStartPre=/ExecStartPost= would run outside the confined root; "
 			   "X-Initkit-Confine= (%s:%u) does not support it",
 			   confine_at->file, confine_at->line);
+	/* The root is one of the unit's RuntimeDirectory= entries and gets their mode: writable
+	 * by group or others, they could rename its mount points away on the host and put
+	 * their own /etc (ld.so.preload, nsswitch.conf) under the running service. */
+	if ((a = unit_conf_last(c, "RuntimeDirectoryMode")) && a->value[0]) {
+		char *end;
+		unsigned long m = strtoul(a->value, &end, 8);
+		if (*end == '\0' && (m & 022))
+			return bad(err, size, a,
+				   "the confined root would be writable by group or others on the "
+				   "host (it is a RuntimeDirectory=); X-Initkit-Confine= (%s:%u) "
+				   "does not support it",
+				   confine_at->file, confine_at->line);
+	}
 	static const char *const own[] = {"RootDirectory", "RootImage"};
 	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
 		if ((a = unit_conf_last(c, own[i])) && a->value[0])
@@ -348,7 +387,63 @@ static int add_nss(struct closure *cl, const char *requester)
 	return 0;
 }
 
+static int confine_closure_paths(const struct confine_request *r, struct closure *cl);
+
+/* A credential's source inside something bound into the root would be visible there. */
+static int check_creds(const struct confine_request *r, struct closure *cl)
+{
+	for (size_t i = 0; i < r->n_creds; i++) {
+		const char *src = strchr(r->creds[i], ':') + 1;
+		for (size_t j = 0; j < cl->n + r->n_paths; j++) {
+			const char *b = j < cl->n ? cl->v[j].path : r->paths[j - cl->n];
+			if (j < cl->n && !cl->v[j].bind)
+				continue;
+			if (j >= cl->n && *b++ != '-')
+				continue; /* "-PATH": bound as written, no closure entry */
+			size_t l = strlen(b);
+			if (streq(b, "/") || (!strncmp(src, b, l) && (!src[l] || src[l] == '/'))) {
+				snprintf(cl->error, sizeof(cl->error),
+					 "X-Initkit-ConfineCredential=%s: %s would be visible "
+					 "inside the root (%s is bound: %s)",
+					 r->creds[i], src, b,
+					 j < cl->n ? cl->v[j].reason : "X-Initkit-ConfinePaths");
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+/* BindReadOnlyPaths= splits on blanks and ':', unquotes, unescapes and expands specifiers: a
+ * closure path with one of those would be bound wrong or not at all (the service then fails
+ * in its root with a file missing), so the unit is refused instead. */
+static int check_bindable(struct closure *cl)
+{
+	for (size_t i = 0; i < cl->n; i++) {
+		const char *p = cl->v[i].path;
+		if (!cl->v[i].bind)
+			continue;
+		for (const char *c = p; *c; c++)
+			if (strchr(" \t:%\"'\\", *c) || (unsigned char)*c < ' ' || *c == 0x7f) {
+				snprintf(cl->error, sizeof(cl->error),
+					 "'%s' (%s) cannot be given to BindReadOnlyPaths= (blank, "
+					 "control character, ':', '%%', quote or backslash)",
+					 p, cl->v[i].reason);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
 int confine_closure(const struct confine_request *r, struct closure *cl)
+{
+	int e = confine_closure_paths(r, cl);
+	if (e >= 0)
+		e = check_bindable(cl);
+	return e < 0 ? e : check_creds(r, cl);
+}
+
+static int confine_closure_paths(const struct confine_request *r, struct closure *cl)
 {
 	int e;
 	for (size_t i = 0; i < r->n_execs; i++)

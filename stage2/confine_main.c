@@ -115,31 +115,71 @@ static int run_all(int rootfd, int outfd, const char *outname)
 	if (n < 0)
 		return log_error_errno(n, "cannot list the unit directories: %m");
 	cache = closure_cache_new();
-	for (int i = 0; i < n; i++) {
-		_cleanup_free_ char *text = NULL;
-		struct closure cl;
-		int r = confine_unit(rootfd, names[i], &text, &cl, false);
-		closure_free(&cl);
-		if (r < 0) {
-			failed++;
-			continue;
+	/* templates that got a drop-in: their instances with drop-ins of their own are done in
+	 * a second pass */
+	bool *dropin = calloc((size_t)n + 1, sizeof(*dropin));
+	if (!dropin)
+		return log_error_errno(-ENOMEM, "%m"), 1;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n; i++) {
+			const char *at = strchr(names[i], '@');
+			bool instance = at && at[1] != '.';
+			if (instance != (pass == 1))
+				continue;
+			int t = -1; /* the instance's template */
+			for (int j = 0; instance && j < n; j++)
+				if (!strncmp(names[j], names[i], (size_t)(at - names[i]) + 1) &&
+				    !strcmp(names[j] + (at - names[i]) + 1, strrchr(names[i], '.')))
+					t = j;
+			_cleanup_free_ char *text = NULL;
+			struct closure cl;
+			int r = confine_unit(rootfd, names[i], &text, &cl, false);
+			closure_free(&cl);
+			if (r < 0)
+				failed++;
+			/* An instance with drop-ins of its own gets a drop-in of its own, of the
+			 * same name as its template's, which hides it (systemd reads
+			 * foo@a.service.d/ before foo@.service.d/ in a directory): the template's
+			 * shape must not reach an instance that asks for something else or is
+			 * left unchanged. */
+			if (r <= 0 && instance && t >= 0 && dropin[t]) {
+				free(text);
+				text = NULL;
+				if (asprintf(
+					    &text,
+					    "# Written by initkit-confine for %s: %s; this drop-in "
+					    "hides its template's.\n",
+					    names[i],
+					    r < 0 ? "left unchanged (see the log)"
+						  : "asks for nothing") < 0)
+					text = NULL;
+			} else if (r <= 0)
+				continue;
+			if (!text)
+				continue;
+			if (outfd < 0) {
+				printf("# %s/%s.d/%s\n%s\n", outname, names[i], CONFINE_DROPIN_NAME,
+				       text);
+				dropin[i] = true;
+				continue;
+			}
+			int w = write_dropin(outfd, names[i], text);
+			if (w < 0) {
+				log_error_errno(w,
+						"%s: cannot write %s/%s.d/%s: %m; left unchanged",
+						names[i], outname, names[i], CONFINE_DROPIN_NAME);
+				failed++;
+				fatal++;
+				continue;
+			}
+			dropin[i] = true;
+			if (r <= 0)
+				continue;
+			written++;
+			log_info("%s: wrote %s/%s.d/%s", names[i], outname, names[i],
+				 CONFINE_DROPIN_NAME);
 		}
-		if (r == 0)
-			continue;
-		if (outfd < 0) {
-			printf("# %s/%s.d/%s\n%s\n", outname, names[i], CONFINE_DROPIN_NAME, text);
-			continue;
-		}
-		if ((r = write_dropin(outfd, names[i], text)) < 0) {
-			log_error_errno(r, "%s: cannot write %s/%s.d/%s: %m; left unchanged",
-					names[i], outname, names[i], CONFINE_DROPIN_NAME);
-			failed++;
-			fatal++;
-			continue;
-		}
-		written++;
-		log_info("%s: wrote %s/%s.d/%s", names[i], outname, names[i], CONFINE_DROPIN_NAME);
-	}
+	free(dropin);
 	unitload_names_free(names, (size_t)n);
 	closure_cache_free(cache);
 	cache = NULL;

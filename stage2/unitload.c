@@ -90,9 +90,17 @@ static int cmp_dropin(const void *a, const void *b)
 	return strcmp(((const struct dropin *)a)->name, ((const struct dropin *)b)->name);
 }
 
-static int collect_dropins(int rootfd, const char *dirname, struct dropin **v, size_t *n)
+/* systemd 252 (unit_file_find_dropin_paths) lists the drop-in directories unit directory by
+ * unit directory, each with the unit's own name first, then its template, its dash prefixes
+ * and service.d; a file name found in an earlier directory hides later ones of that name. So
+ * /etc/systemd/system/foo@.service.d/x.conf hides /usr/lib/systemd/system/foo@a.service.d/x.conf.
+ * dirnames: most specific last. */
+static int collect_dropins(int rootfd, char dirnames[][NAME_MAX + 1], size_t nd, struct dropin **v,
+			   size_t *n)
 {
-	for (size_t d = 0; d < unitload_dirs_count; d++) {
+	for (size_t k = 0; k < unitload_dirs_count * nd; k++) {
+		size_t d = k / nd;
+		const char *dirname = dirnames[nd - 1 - k % nd];
 		char dir[PATH_MAX];
 		if (path_printf(dir, sizeof(dir), "%s/%s", unitload_dirs[d], dirname) < 0)
 			return -ENAMETOOLONG;
@@ -145,9 +153,18 @@ static size_t dropin_dirnames(const char *name, char out[][NAME_MAX + 1], size_t
 	snprintf(out[k++], NAME_MAX + 1, "%s.d", dot + 1);
 	const char *at = strchr(name, '@');
 	size_t stem = at ? (size_t)(at - name) : (size_t)(dot - name);
-	for (size_t i = 0; i < stem && k + 2 < max; i++)
-		if (name[i] == '-' && i > 0)
+	/* an instance's prefixes keep the instance (a-b@i.service: a-@i.service.d/ and its
+	 * template a-@.service.d/; a-.service.d/ comes through the template a-b@.service) */
+	for (size_t i = 0; i < stem && k + 5 < max; i++)
+		if (name[i] == '-' && i > 0) {
 			snprintf(out[k++], NAME_MAX + 1, "%.*s-%s.d", (int)i, name, dot);
+			if (at) {
+				snprintf(out[k++], NAME_MAX + 1, "%.*s-@%s.d", (int)i, name, dot);
+				if (at + 1 < dot)
+					snprintf(out[k++], NAME_MAX + 1, "%.*s-@%.*s%s.d", (int)i,
+						 name, (int)(dot - at - 1), at + 1, dot);
+			}
+		}
 	if (at && at + 1 < dot)
 		snprintf(out[k++], NAME_MAX + 1, "%.*s@%s.d", (int)(at - name), name, dot);
 	snprintf(out[k++], NAME_MAX + 1, "%s.d", name);
@@ -195,11 +212,9 @@ int unitload_service(int rootfd, const char *name, struct unit_conf *c, char **f
 
 	char dirs[64][NAME_MAX + 1];
 	size_t nd = dropin_dirnames(name, dirs, 64);
-	/* Each directory's files, later directories (higher priority) win on equal names. */
 	struct dropin *v = NULL;
 	size_t n = 0;
-	for (size_t i = nd; i-- > 0 && r == 0;)
-		r = collect_dropins(rootfd, dirs[i], &v, &n);
+	r = collect_dropins(rootfd, dirs, nd, &v, &n);
 	if (r == 0) {
 		qsort(v, n, sizeof(*v), cmp_dropin);
 		for (size_t i = 0; i < n && r == 0; i++)
@@ -249,16 +264,28 @@ int unitload_list_services(int rootfd, char ***names)
 		}
 		struct dirent *de;
 		while ((de = readdir(dh))) {
+			char name[NAME_MAX + 1];
 			size_t l = strlen(de->d_name);
-			if (de->d_name[0] == '.' || l < 9 || !streq(de->d_name + l - 8, ".service"))
+			snprintf(name, sizeof(name), "%s", de->d_name);
+			/* an instance with drop-ins of its own (foo@a.service.d/) is a unit of
+			 * its own: its settings may differ from its template's */
+			const char *at = strchr(name, '@');
+			if (l > 10 && streq(name + l - 10, ".service.d") && at &&
+			    at + 1 < name + l - 10) {
+				name[l - 2] = '\0';
+				l -= 2;
+			} else if (de->d_name[0] == '.' || l < 9 ||
+				   !streq(de->d_name + l - 8, ".service"))
+				continue;
+			else if (is_alias(fd, de->d_name))
 				continue;
 			bool seen = false;
 			for (size_t i = 0; i < n && !seen; i++)
-				seen = streq(v[i], de->d_name);
-			if (seen || is_alias(fd, de->d_name))
+				seen = streq(v[i], name);
+			if (seen)
 				continue;
 			char **nv = realloc(v, (n + 1) * sizeof(*v));
-			if (!nv || !(nv[n] = strdup(de->d_name))) {
+			if (!nv || !(nv[n] = strdup(name))) {
 				closedir(dh);
 				unitload_names_free(nv ? nv : v, n);
 				return -ENOMEM;

@@ -18,7 +18,8 @@ extern const size_t unitload_dirs_count;
  * -ENOENT: no fragment; -ESHUTDOWN: masked; other -errno: a file could not be read. */
 int unitload_service(int rootfd, const char *name, struct unit_conf *c, char **fragment);
 
-/* The names of every *.service fragment (templates included, aliases and masked ones not),
+/* The names of every *.service fragment (templates included, aliases and masked ones not)
+ * and of every template instance with a drop-in directory of its own (foo@a.service.d/),
  * each once, sorted. Returns the count or -errno; free with unitload_names_free. */
 int unitload_list_services(int rootfd, char ***names);
 void unitload_names_free(char **names, size_t n);

@@ -170,6 +170,39 @@ static void test_missing(void **state)
 	closure_init(&c, rootfd);
 	assert_int_equal(closure_add(&c, "/bin/l1", "test"), -ELOOP);
 	closure_free(&c);
+	/* "#!/usr/bin/env PROG": PROG (found in the services' PATH) and its closure come too;
+	 * a PROG that is nowhere is an error naming it and the script */
+	fx_elf_file(rootfd, "/usr/bin/env", NULL, NULL, NULL, NULL);
+	fx_elf_file(rootfd, "/usr/bin/python3", NULL, prog_needs, NULL, NULL);
+	fx_link(rootfd, "/usr/local/bin/python3", "/usr/bin/python3"); /* found first */
+	fx_write(rootfd, "/usr/bin/tool", "#!/usr/bin/env -S python3 -u\n", 29, 0755);
+	fx_write(rootfd, "/usr/bin/tool2", "#! /usr/bin/env  python3\n", 25, 0755);
+	fx_write(rootfd, "/usr/bin/tool3", "#!/usr/bin/env ruby\n", 20, 0755);
+	fx_write(rootfd, "/usr/bin/tool4", "#!/usr/bin/env -i python3\n", 26, 0755);
+	fx_elf_file(rootfd, "/lib/x86_64-linux-gnu/libgone.so.3", NULL, NULL, NULL, NULL);
+	for (int i = 0; i < 2; i++) {
+		closure_init(&c, rootfd);
+		assert_int_equal(closure_add(&c, i ? "/usr/bin/tool2" : "/usr/bin/tool", "test"),
+				 0);
+		bool py = false, lib = false, link = false;
+		for (size_t j = 0; j < c.n; j++) {
+			py |= !strcmp(c.v[j].path, "/usr/bin/python3");
+			link |= !strcmp(c.v[j].path, "/usr/local/bin/python3") && c.v[j].bind;
+			lib |= !strcmp(c.v[j].path, "/lib/x86_64-linux-gnu/libmid.so");
+		}
+		assert_true(py && lib && link);
+		closure_free(&c);
+	}
+	closure_init(&c, rootfd);
+	assert_int_equal(closure_add(&c, "/usr/bin/tool3", "test"), -ENOENT);
+	assert_string_equal(c.error, "/usr/bin/tool3: #!/usr/bin/env ruby: ruby not found in "
+				     "/usr/local/sbin, /usr/local/bin, /usr/sbin, /usr/bin, "
+				     "/sbin or /bin");
+	closure_free(&c);
+	closure_init(&c, rootfd);
+	assert_int_equal(closure_add(&c, "/usr/bin/tool4", "test"), -ENOEXEC);
+	assert_string_equal(c.error, "/usr/bin/tool4: #!/usr/bin/env -i: only -S is understood");
+	closure_free(&c);
 	/* an optional path that is missing is no error */
 	closure_init(&c, rootfd);
 	assert_int_equal(closure_add_optional(&c, "/etc/nothing", "preset"), 0);

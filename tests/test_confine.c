@@ -69,12 +69,27 @@ static void test_malformed(void **state)
 		 "/etc/systemd/system/u.service:3: RootDirectoryStartOnly=yes: "
 		 "ExecStartPre=/ExecStartPost= would run outside the confined root; "
 		 "X-Initkit-Confine= (/etc/systemd/system/u.service:4) does not support it"},
+		{"[Service]\nExecStart=/bin/x\nRuntimeDirectory=x\nRuntimeDirectoryMode=0770\n"
+		 "X-Initkit-Confine=full-apivfs\n",
+		 "/etc/systemd/system/u.service:4: RuntimeDirectoryMode=0770: the confined root "
+		 "would be writable by group or others on the host (it is a RuntimeDirectory=); "
+		 "X-Initkit-Confine= (/etc/systemd/system/u.service:5) does not support it"},
 		{"[Service]\nExecStart=/bin/x\nRootDirectory=/srv\nX-Initkit-Confine=full-apivfs\n",
 		 "/etc/systemd/system/u.service:3: RootDirectory=/srv: the unit has its own root; "
 		 "X-Initkit-Confine= (/etc/systemd/system/u.service:4) would replace it"},
 		{"[Service]\nExecStart=/usr/lib/%p/daemon\nX-Initkit-Confine=full-apivfs\n",
 		 "/etc/systemd/system/u.service:2: ExecStart=/usr/lib/%p/daemon: the executable's "
 		 "path has a specifier; its closure cannot be computed before the unit starts"},
+		/* "+" runs a command with full privileges in the host's root */
+		{"[Service]\nExecStartPre=-+/usr/bin/pre arg\nExecStart=/bin/x\n"
+		 "X-Initkit-Confine=full-apivfs\n",
+		 "/etc/systemd/system/u.service:2: ExecStartPre=-+/usr/bin/pre arg: '+' runs this "
+		 "command with full privileges and without the root's read-only and inaccessible "
+		 "paths; a confined unit cannot have it"},
+		{"[Service]\nExecStart=/bin/x ; +/bin/y\nX-Initkit-Confine=chroot-only\n",
+		 "/etc/systemd/system/u.service:2: ExecStart=/bin/x ; +/bin/y: '+' runs this "
+		 "command with full privileges and without the root's read-only and inaccessible "
+		 "paths; a confined unit cannot have it"},
 		{"[Service]\nType=oneshot\nX-Initkit-Confine=full-apivfs\n",
 		 "/etc/systemd/system/u.service:3: X-Initkit-Confine=full-apivfs: the unit has no "
 		 "ExecStart="},
@@ -97,9 +112,9 @@ static void test_accepted(void **state)
 	struct unit_conf c;
 	struct confine_request r;
 	char err[1024] = "";
-	assert_int_equal(read_text("[Service]\nExecStartPre=-+/usr/bin/pre arg ; /usr/bin/pre2\n"
+	assert_int_equal(read_text("[Service]\nExecStartPre=-!/usr/bin/pre arg ; /usr/bin/pre2\n"
 				   "ExecStart=@/usr/sbin/d d --x\nExecStart=\nExecStart=true\n"
-				   "RootDirectoryStartOnly=no\n"
+				   "RootDirectoryStartOnly=no\nRuntimeDirectoryMode=0750\n"
 				   "X-Initkit-Confine=chroot-only\nX-Initkit-ConfineBinSh=no\n"
 				   "X-Initkit-ConfinePaths=/etc/d \\\n  -/run/d.sock\n"
 				   "X-Initkit-ConfinePresets=dns tls\n"
@@ -118,6 +133,30 @@ static void test_accepted(void **state)
 	assert_string_equal(r.paths[1], "-/run/d.sock");
 	assert_int_equal(r.presets, PRESET_DNS | PRESET_TLS);
 	assert_string_equal(r.creds[0], "tok:/etc/d/token");
+	confine_request_free(&r);
+	unit_conf_free(&c);
+	/* an administrator's drop-in turns a vendor's confinement off: no complaint about the
+	 * vendor's other keys; empty assignments reset the lists */
+	assert_int_equal(read_text("[Service]\nExecStart=/bin/x\nX-Initkit-Confine=full-apivfs\n"
+				   "X-Initkit-ConfinePaths=/etc/x\nX-Initkit-ConfinePresets=nss\n"
+				   "X-Initkit-Confine=no\n",
+				   &c, &r, err),
+			 0);
+	confine_request_free(&r);
+	unit_conf_free(&c);
+	assert_int_equal(
+		read_text("[Service]\nExecStart=/bin/x\nX-Initkit-Confine=full-apivfs\n"
+			  "X-Initkit-ConfinePaths=/etc/x /etc/y\nX-Initkit-ConfinePresets=nss\n"
+			  "X-Initkit-ConfineCredential=a:/etc/a\n"
+			  "X-Initkit-ConfinePaths=\nX-Initkit-ConfinePaths=/etc/z\n"
+			  "X-Initkit-ConfinePresets=\nX-Initkit-ConfinePresets=dns\n"
+			  "X-Initkit-ConfineCredential=\n",
+			  &c, &r, err),
+		1);
+	assert_int_equal(r.n_paths, 1);
+	assert_string_equal(r.paths[0], "/etc/z");
+	assert_int_equal(r.presets, PRESET_DNS);
+	assert_int_equal(r.n_creds, 0);
 	confine_request_free(&r);
 	unit_conf_free(&c);
 	/* nothing asked */
@@ -151,6 +190,7 @@ static char *dropin(const char *text, int rootfd)
 static void test_dropin(void **state)
 {
 	(void)state;
+	struct closure cl_;
 	char dir[64];
 	int rootfd = fx_root(dir);
 	fx_elf_file(rootfd, "/lib64/ld.so", NULL, NULL, NULL, NULL);
@@ -214,6 +254,73 @@ static void test_dropin(void **state)
 		   rootfd);
 	assert_non_null(strstr(t, "DynamicUser=yes\n"));
 	assert_null(strstr(t, "PrivateTmp=yes\nPrivateTmp")); /* each key once */
+	free(t);
+	/* a credential's source under a bound directory would be visible inside: refused */
+	fx_text(rootfd, "/etc/d/token", "secret\n");
+	fx_text(rootfd, "/etc/d/d.conf", "x\n");
+	static const struct {
+		const char *text, *err;
+	} visible[] = {
+		{"[Service]\nExecStart=/usr/sbin/d\nX-Initkit-Confine=full-apivfs\n"
+		 "X-Initkit-ConfinePaths=/etc/d\nX-Initkit-ConfineCredential=tok:/etc/d/token\n",
+		 "X-Initkit-ConfineCredential=tok:/etc/d/token: /etc/d/token would be visible "
+		 "inside the root (/etc/d is bound: X-Initkit-ConfinePaths)"},
+		{"[Service]\nExecStart=/usr/sbin/d\nX-Initkit-Confine=full-apivfs\n"
+		 "X-Initkit-ConfinePaths=/etc/d/token\nX-Initkit-ConfineCredential=tok:/etc/d/"
+		 "token\n",
+		 "X-Initkit-ConfineCredential=tok:/etc/d/token: /etc/d/token would be visible "
+		 "inside the root (/etc/d/token is bound: X-Initkit-ConfinePaths)"},
+		{"[Service]\nExecStart=/usr/sbin/d\nX-Initkit-Confine=full-apivfs\n"
+		 "X-Initkit-ConfinePaths=-/etc/d\nX-Initkit-ConfineCredential=tok:/etc/d/token\n",
+		 "X-Initkit-ConfineCredential=tok:/etc/d/token: /etc/d/token would be visible "
+		 "inside the root (/etc/d is bound: X-Initkit-ConfinePaths)"},
+	};
+	for (size_t i = 0; i < sizeof(visible) / sizeof(visible[0]); i++) {
+		struct unit_conf c;
+		struct confine_request r;
+		char err[1024] = "";
+		assert_int_equal(read_text(visible[i].text, &c, &r, err), 1);
+		closure_init(&cl_, rootfd);
+		assert_int_equal(confine_closure(&r, &cl_), -EINVAL);
+		if (strcmp(cl_.error, visible[i].err))
+			fail_msg("case %zu: '%s'\n  expected '%s'", i, cl_.error, visible[i].err);
+		closure_free(&cl_);
+		confine_request_free(&r);
+		unit_conf_free(&c);
+	}
+	/* an executable whose path BindReadOnlyPaths= would split or expand is refused */
+	fx_elf_file(rootfd, "/opt/my app/d", "/lib64/ld.so", needs, NULL, NULL);
+	fx_elf_file(rootfd, "/opt/a:b/d", "/lib64/ld.so", needs, NULL, NULL);
+	static const struct {
+		const char *text, *err;
+	} unbindable[] = {
+		{"[Service]\nExecStart=\"/opt/my app/d\" x\nX-Initkit-Confine=full-apivfs\n",
+		 "'/opt/my app/d' (executable (/opt/my app/d)) cannot be given to "
+		 "BindReadOnlyPaths= (blank, control character, ':', '%', quote or backslash)"},
+		{"[Service]\nExecStart=/opt/a:b/d\nX-Initkit-Confine=full-apivfs\n",
+		 "'/opt/a:b/d' (executable (/opt/a:b/d)) cannot be given to "
+		 "BindReadOnlyPaths= (blank, control character, ':', '%', quote or backslash)"},
+	};
+	for (size_t i = 0; i < sizeof(unbindable) / sizeof(unbindable[0]); i++) {
+		struct unit_conf c;
+		struct confine_request r;
+		char err[1024] = "";
+		assert_int_equal(read_text(unbindable[i].text, &c, &r, err), 1);
+		closure_init(&cl_, rootfd);
+		assert_int_equal(confine_closure(&r, &cl_), -EINVAL);
+		if (strcmp(cl_.error, unbindable[i].err))
+			fail_msg("case %zu: '%s'\n  expected '%s'", i, cl_.error,
+				 unbindable[i].err);
+		closure_free(&cl_);
+		confine_request_free(&r);
+		unit_conf_free(&c);
+	}
+	/* ... a sibling of the same prefix is not under it */
+	fx_text(rootfd, "/etc/d2", "x\n");
+	t = dropin("[Service]\nExecStart=/usr/sbin/d\nX-Initkit-Confine=full-apivfs\n"
+		   "X-Initkit-ConfinePaths=/etc/d2\nX-Initkit-ConfineCredential=tok:/etc/d/token\n",
+		   rootfd);
+	assert_non_null(strstr(t, "LoadCredential=tok:/etc/d/token\n"));
 	free(t);
 	/* hardening alone: no root */
 	t = dropin("[Service]\nExecStart=/usr/sbin/d\nX-Initkit-Harden=strict\n", rootfd);

@@ -135,14 +135,52 @@ static void test_template_and_mask(void **state)
 	assert_non_null(unit_conf_last(&c, "X-I"));
 	free(fragment);
 	unit_conf_free(&c);
+	/* the unit directory decides before the name does (systemd's unit_file_find_dropin_paths):
+	 * /etc's template drop-in and service.d hide /usr/lib's instance drop-ins of that name */
+	fx_text(rootfd, "/usr/lib/systemd/system/t@x.service.d/a.conf", "[Service]\nX-T=lib\n");
+	fx_text(rootfd, "/usr/lib/systemd/system/t@x.service.d/s.conf", "[Service]\nX-S=lib\n");
+	fx_text(rootfd, "/etc/systemd/system/service.d/s.conf", "[Service]\nX-S=etc\n");
+	assert_int_equal(unitload_service(rootfd, "t@x.service", &c, &fragment), 0);
+	assert_string_equal(unit_conf_last(&c, "X-T")->value, "template");
+	assert_string_equal(unit_conf_last(&c, "X-S")->value, "etc");
+	free(fragment);
+	unit_conf_free(&c);
+	/* dash prefixes of an instance keep the instance: a-@x.service.d/, a-@.service.d/ */
+	fx_text(rootfd, "/lib/systemd/system/a-b@.service", "[Service]\nExecStart=/bin/t\n");
+	fx_text(rootfd, "/etc/systemd/system/a-@.service.d/p.conf", "[Service]\nX-P=tmpl\n");
+	fx_text(rootfd, "/etc/systemd/system/a-@x.service.d/q.conf", "[Service]\nX-Q=inst\n");
+	fx_text(rootfd, "/etc/systemd/system/a-.service.d/r.conf", "[Service]\nX-R=plain\n");
+	assert_int_equal(unitload_service(rootfd, "a-b@x.service", &c, &fragment), 0);
+	assert_non_null(unit_conf_last(&c, "X-P"));
+	assert_non_null(unit_conf_last(&c, "X-Q"));
+	assert_string_equal(unit_conf_last(&c, "X-P")->value, "tmpl");
+	assert_string_equal(unit_conf_last(&c, "X-Q")->value, "inst");
+	assert_string_equal(unit_conf_last(&c, "X-R")->value, "plain");
+	free(fragment);
+	unit_conf_free(&c);
+	static const char *const gone[] = {
+		"etc/systemd/system/a-@.service.d/p.conf",  "etc/systemd/system/a-@.service.d",
+		"etc/systemd/system/a-@x.service.d/q.conf", "etc/systemd/system/a-@x.service.d",
+		"etc/systemd/system/a-.service.d/r.conf",   "etc/systemd/system/a-.service.d",
+		"lib/systemd/system/a-b@.service"};
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		if (unlinkat(rootfd, gone[i], 0) < 0)
+			unlinkat(rootfd, gone[i], AT_REMOVEDIR);
+	unlinkat(rootfd, "usr/lib/systemd/system/t@x.service.d/a.conf", 0);
+	unlinkat(rootfd, "usr/lib/systemd/system/t@x.service.d/s.conf", 0);
+	unlinkat(rootfd, "usr/lib/systemd/system/t@x.service.d", AT_REMOVEDIR);
+	unlinkat(rootfd, "etc/systemd/system/service.d/s.conf", 0);
+	unlinkat(rootfd, "etc/systemd/system/service.d", AT_REMOVEDIR);
 	assert_int_equal(unitload_service(rootfd, "m.service", &c, &fragment), -ESHUTDOWN);
 	assert_int_equal(unitload_service(rootfd, "none.service", &c, &fragment), -ENOENT);
 	char **names;
 	int n = unitload_list_services(rootfd, &names);
-	assert_int_equal(n, 3);
+	/* an instance with drop-ins of its own is listed: it may ask for something else */
+	assert_int_equal(n, 4);
 	assert_string_equal(names[0], "linked.service");
 	assert_string_equal(names[1], "m.service");
 	assert_string_equal(names[2], "t@.service");
+	assert_string_equal(names[3], "t@x.service");
 	unitload_names_free(names, (size_t)n);
 	unit_conf_free(&c);
 	fx_cleanup(rootfd, dir);
