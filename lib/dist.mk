@@ -25,7 +25,7 @@ endef
 $(foreach s,$(MAN_SRCS),$(eval $(call MAN_RULE,$(s))))
 
 # Every option of each program's --help is in its man page, and the pages render.
-man-check: $(MAN_PAGES) $(BINS)
+man-check: $(MAN_PAGES) $(addprefix $(O)/bin/,$(PROGRAMS)) # (BINS is set after the includes)
 	tests/man-check.sh $(O)
 EXTRA_CHECKS += man-check
 
