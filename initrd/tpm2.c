@@ -8,6 +8,7 @@
  * PolicyAuthValue when a PIN is set; its digest compared with the token's before Unseal;
  * every handle flushed. */
 #include "tpm2.h"
+#include "util.h"
 
 #include <errno.h>
 #include <gcrypt.h>
@@ -20,15 +21,8 @@
 #include <tss2/tss2_sys.h>
 #include <tss2/tss2_tcti_device.h>
 
-static int fail(int r, char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (why && size)
-		vsnprintf(why, size, fmt, ap);
-	va_end(ap);
-	return r;
-}
+/* fail(): lib/util.h's fail_why() */
+#define fail fail_why
 
 #define SRK_ATTRIBUTES                                                                             \
 	(TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT | TPMA_OBJECT_FIXEDTPM |                     \

@@ -10,15 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(int r, char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (why && size)
-		vsnprintf(why, size, fmt, ap);
-	va_end(ap);
-	return r;
-}
+#include "util.h"
+
+/* fail(): lib/util.h's fail_why() */
+#define fail fail_why
 
 static int b64_value(char c)
 {

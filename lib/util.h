@@ -1,6 +1,7 @@
 /* Small helpers shared by the initkit programs: cleanup attributes and the like. */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -138,4 +139,18 @@ static inline const char *file_kind(mode_t mode)
 		return "a socket";
 	}
 	return "not a regular file";
+}
+
+/* Formats a message into why (size bytes; nothing when why is NULL or size 0) and returns r:
+ * `return fail_why(-EINVAL, err, size, "...: %s", x);` for the parsers that report into a
+ * caller's buffer instead of logging. */
+__attribute__((format(printf, 4, 5))) static inline int fail_why(int r, char *why, size_t size,
+								  const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (why && size)
+		vsnprintf(why, size, fmt, ap);
+	va_end(ap);
+	return r;
 }
