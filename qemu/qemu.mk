@@ -61,6 +61,15 @@ $(O)/rootfs-systemd/.confine: qemu/rootfs-confine.sh $(O)/stripped/initkit-confi
 	qemu/rootfs-confine.sh $(O)/rootfs-systemd
 QEMU_TOOLS += $(O)/rootfs-systemd/.confine
 
+# The Debian package install-debian-deb.scn installs in its guest (guest-tools debs=qemu/debs):
+# `make deb` in its own directory, so it never races deb-check's build of $(O)/deb; rebuilt
+# when a file the package is made from changes (the harness and the tests are not in it).
+GUEST_DEB_SRCS := $(filter-out qemu/% tests/%,$(wildcard $(shell git ls-files 2>/dev/null)))
+$(O)/qemu/debs/.stamp: $(GUEST_DEB_SRCS) | $(DEPS)/.stamp
+	$(MAKE) deb DEB_DIR=$(O)/qemu/deb-build
+	rm -rf $(@D) && mkdir -p $(@D) && cp $(O)/qemu/deb-build/initkit_*.deb $(@D)/ && touch $@
+QEMU_TOOLS += $(O)/qemu/debs/.stamp
+
 # Rules that use QEMU_TOOLS come last: prerequisites are expanded when a rule is read.
 SCENARIOS ?= $(sort $(wildcard qemu/scenarios/*.scn))
 
