@@ -32,13 +32,17 @@ EXTRA_CHECKS += man-check
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@PKGLIBDIR@|$(PKGLIBDIR)|g' \
 	-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 install: install-dist
-install-dist: $(MAN_PAGES)
+install-dist: $(MAN_PAGES) | $(DEPS)/.stamp
 	for p in $(MAN_PAGES); do s=$${p##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/; done
 	install -d $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(KERNELINSTALLDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d $(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d \
 		$(DESTDIR)$(SYSCONFDIR)/initkit $(DESTDIR)$(SYSTEMDGENERATORDIR)
 	$(SUBST) $(DIST)/build-image >$(DESTDIR)$(PKGLIBDIR)/build-image
+	@# The static lvm `initkit-mkimage --lvm` (and --host on an LVM root) puts in the image;
+	@# initkit-mkimage finds it as ../lib/initkit/lvm beside itself.
+	install -m 0755 $(DEPS)/sbin/lvm $(DESTDIR)$(PKGLIBDIR)/lvm
+	strip $(DESTDIR)$(PKGLIBDIR)/lvm
 	$(SUBST) $(DIST)/86-initkit.install >$(DESTDIR)$(KERNELINSTALLDIR)/86-initkit.install
 	$(SUBST) $(DIST)/kernel-postinst >$(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/initkit
 	$(SUBST) $(DIST)/kernel-postrm >$(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d/initkit

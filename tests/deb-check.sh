@@ -26,6 +26,8 @@ for c in initramfs-tools dracut tiny-initramfs; do
 done
 dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed 's|^\./|/|' >"$T/files"
 for f in /usr/bin/initkit-init /usr/bin/initkit-mkimage /usr/bin/initkit-stage2 /usr/bin/kconfig-merge \
+	/usr/bin/initkit-confine /usr/lib/systemd/system-generators/initkit-confine /usr/lib/initkit/lvm \
+	/usr/share/man/man8/initkit-confine.8.gz \
 	/usr/lib/kernel/install.d/86-initkit.install /etc/kernel/postinst.d/initkit \
 	/etc/kernel/postrm.d/initkit /etc/initkit/mkimage.conf /usr/lib/initkit/build-image \
 	/usr/lib/systemd/system-generators/initkit-logind-defaults \
@@ -43,6 +45,7 @@ touch "$R/var/lib/dpkg/status"
 dpkgr() { dpkg --root="$R" --force-depends --log=/dev/null "$@"; }
 check "dpkg installs it" dpkgr -i "$DEB"
 check "the generator link resolves to initkit-stage2" test "$(readlink -f "$R/usr/lib/systemd/system-generators/initkit-logind-defaults")" = "$(readlink -f "$R/usr/bin/initkit-stage2")"
+check "the installed initkit-mkimage takes the package's static lvm by default (--lvm, --host on LVM)" bash -c "'$R/usr/bin/initkit-mkimage' --help | grep -qF '$R/usr/lib/initkit/lvm)' && file '$R/usr/lib/initkit/lvm' | grep -q 'statically linked'"
 check "man -l renders the installed initkit-mkimage(8)" bash -c "LC_ALL=C man -l '$R/usr/share/man/man8/initkit-mkimage.8.gz' | grep -q '^NAME'"
 ln -s "$O/kernel/root/lib/modules/$KVER" "$R/lib/modules/$KVER"
 head -c 32 /dev/urandom >"$R/etc/keys/root.key" && chmod 0600 "$R/etc/keys/root.key"

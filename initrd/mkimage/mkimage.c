@@ -83,6 +83,28 @@ static const char lvm_conf[] =
 #define LVM_DEFAULT_BINARY "/sbin/lvm.static"
 #endif
 
+/* The static lvm --lvm takes: the one `make install` (and the .deb) put beside the programs,
+ * LIBDIR/initkit/lvm for BINDIR/initkit-mkimage (/usr/lib/initkit/lvm for /usr/bin), else the
+ * build tree's (LVM_DEFAULT_BINARY). */
+static const char *lvm_default_binary(void)
+{
+	static char path[PATH_MAX];
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash = n > 0 ? (exe[n] = 0, strrchr(exe, '/')) : NULL; /* PREFIX/bin/NAME */
+	if (slash) {
+		*slash = 0;
+		slash = strrchr(exe, '/'); /* PREFIX/bin */
+	}
+	if (slash) {
+		*slash = 0;
+		if (snprintf(path, sizeof(path), "%s/lib/initkit/lvm", exe) < (int)sizeof(path) &&
+		    access(path, X_OK) == 0)
+			return path;
+	}
+	return LVM_DEFAULT_BINARY;
+}
+
 /* Debian's e2fsck-static package; --fsck-binary picks another. --host adds --fsck by itself
  * when the host's root is ext2/3/4 and this file exists. */
 #define FSCK_DEFAULT_BINARY "/sbin/e2fsck.static"
@@ -1103,7 +1125,7 @@ static void usage(void)
 	       "      --lvm-config PATH   carry devices/filter and devices/global_filter of this\n"
 	       "                          lvm.conf (e.g. /etc/lvm/lvm.conf; implies --lvm)\n"
 	       "      --lvm-binary PATH   the static lvm to include (implies --lvm; default\n"
-	       "                          " LVM_DEFAULT_BINARY ")\n"
+	       "                          %s)\n"
 	       "      --fsck              include a static e2fsck as /sbin/e2fsck (with\n"
 	       "                          fsck.ext2, fsck.ext3, fsck.ext4 links): an ext2/3/4\n"
 	       "                          root is then checked before it is mounted\n"
@@ -1152,7 +1174,8 @@ static void usage(void)
 	       "inputs and the same kmod (depmod writes the module indexes), same bytes.\n\n"
 	       "Exit status: 0 written; 1 not written (the old image is untouched); 2 bad\n"
 	       "arguments or SOURCE_DATE_EPOCH; 3 written, but its directory could not be\n"
-	       "synced (the image is in place; a power cut may bring the old one back).\n");
+	       "synced (the image is in place; a power cut may bring the old one back).\n",
+	       lvm_default_binary());
 }
 
 static int split_push(char ***v, size_t *n, char *arg)
@@ -1203,7 +1226,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c;
 	o->compress = "zstd";
 	o->fw_forms = -1;
-	o->lvm_binary = LVM_DEFAULT_BINARY;
+	o->lvm_binary = lvm_default_binary();
 	o->fsck_binary = FSCK_DEFAULT_BINARY;
 	while ((c = getopt_long(argc, argv, "o:i:k:m:l:s:qh", lo, NULL)) >= 0) {
 		switch (c) {

@@ -36,13 +36,13 @@ done
 say "postinst.d: $(ls /etc/kernel/postinst.d | tr '\n' ' ')"
 
 # The kernel package's part: its module tree (the install disk carries only what stage 2
-# loads). The static lvm where the packaged initkit-mkimage looks for it by default (--help
-# names it; the package ships no lvm), as host-image.sh does.
+# loads). The static lvm is the package's own (/usr/lib/initkit/lvm, the default --help names).
 [ -d "$T/$kver" ] || fail "the tools disk has no modules for the running kernel $kver"
 mount --bind "$T/$kver" "/lib/modules/$kver" || fail "cannot bind the modules on /lib/modules/$kver"
 lvm=$(/usr/bin/initkit-mkimage --help | sed -n '/--lvm-binary/{n;s/^ *\(\/[^ )]*\)).*/\1/p}')
-[ -n "$lvm" ] || fail "initkit-mkimage --help names no default --lvm-binary"
-install -D -m 0755 "$T/bin/lvm.static" "$lvm"
+[ "$lvm" = /usr/lib/initkit/lvm ] && [ -x "$lvm" ] ||
+	fail "the package's initkit-mkimage takes --lvm-binary ${lvm:-?} by default, not its own /usr/lib/initkit/lvm"
+say "lvm: the package's $lvm"
 # A key the image carries (KEYFILES=), kept 0600 on the host as mkimage.conf asks.
 (umask 077 && head -c 64 /dev/urandom >/etc/initkit-test.key)
 echo 'KEYFILES="/etc/initkit-test.key"' >>/etc/initkit/mkimage.conf
