@@ -77,18 +77,7 @@ static const char *const universal_set[] = {
 	"xfs",
 	"vfat",
 	"f2fs",
-	"i8042",
-	"atkbd",
-	"usbhid",
-	"hid_generic",
-	"xhci_pci",
-	"ehci_pci",
-	"ohci_pci",
-	"uhci_hcd",
-	"i2c_hid_acpi",
-	"intel_lpss_pci",
-	"i2c_designware_platform",
-	"hid_apple",
+	"hid_apple", /* and the keyboard safe set (host_universal) */
 };
 
 /* Filesystems that are no block device stage 1 can find: the image cannot boot them. */
@@ -1761,6 +1750,8 @@ int host_universal(const char *moddir, struct host_plan *plan)
 	int r = hctx_open(&h, &o, plan);
 	for (size_t i = 0; i < ARRAY_SIZE(universal_set) && r >= 0; i++)
 		r = resolve(&h, universal_set[i], "--universal");
+	for (size_t i = 0; i < ARRAY_SIZE(keyboard_safe_set) && r >= 0; i++)
+		r = resolve(&h, keyboard_safe_set[i], "--universal");
 	hctx_close(&h);
 	return r < 0 ? r : 0;
 }
