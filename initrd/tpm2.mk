@@ -23,7 +23,7 @@ $(addprefix $(O)/obj/,initrd/tpm2.o initrd/tpm2_token.o initrd/tpm2_unlock.o \
 	$(O)/fuzz/obj/initrd/tpm2.o $(O)/fuzz/obj/tests/fuzz/fuzz_tpm2_response.o: | $(TSS)/.stamp
 
 # Records swtpm's answers to the unseal exchange: the seeds of the tpm2_response fuzz target.
-$(O)/fuzz/record_tpm2: tests/fuzz/record_tpm2.c initrd/tpm2.c initrd/tpm2_token.c | $(TSS)/.stamp
+$(O)/fuzz/record_tpm2: tests/fuzz/record_tpm2.c tests/swtpm_tcti.c initrd/tpm2.c initrd/tpm2_token.c | $(TSS)/.stamp
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -I. $(CFLAGS) $(DEP_CFLAGS) -o $@ $^ $(DEP_LIBS) $(TSS_LIBS)
 
@@ -34,6 +34,6 @@ EXTRA_CHECKS += tpm2-residue-check
 .PHONY: tpm2-residue-check
 tpm2-residue-check: $(O)/tests/tpm2_residue $(O)/qemu/xts-encrypt $(O)/qemu/stage2-marker
 	tests/tpm2-residue.sh $(O)
-$(O)/tests/tpm2_residue: tests/tpm2_residue.c initrd/tpm2.c initrd/tpm2_token.c | $(TSS)/.stamp
+$(O)/tests/tpm2_residue: tests/tpm2_residue.c tests/swtpm_tcti.c initrd/tpm2.c initrd/tpm2_token.c | $(TSS)/.stamp
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -I. $(CFLAGS) $(DEP_CFLAGS) -Wl,--wrap=free -o $@ $^ $(DEP_LIBS) $(TSS_LIBS)

@@ -10,12 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "initrd/tpm2.h"
-#include "tests/fake_tcti.h"
+#include "tests/swtpm_tcti.h"
 
 void __real_free(void *p);
 static struct {
@@ -36,45 +33,6 @@ void __wrap_free(void *p)
 		return; /* kept (leaked) so it can be searched */
 	}
 	__real_free(p);
-}
-
-static int sock = -1;
-
-static TSS2_RC sock_transmit(TSS2_TCTI_CONTEXT *ctx, size_t size, const uint8_t *cmd)
-{
-	(void)ctx;
-	return write(sock, cmd, size) == (ssize_t)size ? TSS2_RC_SUCCESS : TSS2_TCTI_RC_IO_ERROR;
-}
-
-static uint8_t pending[4096];
-static size_t pending_len;
-
-static TSS2_RC sock_receive(TSS2_TCTI_CONTEXT *ctx, size_t *size, uint8_t *resp, int32_t timeout)
-{
-	(void)ctx;
-	(void)timeout;
-	size_t want = 10;
-	while (!pending_len || pending_len < want) {
-		ssize_t k = read(sock, pending + pending_len, want - pending_len);
-		if (k <= 0)
-			return TSS2_TCTI_RC_IO_ERROR;
-		pending_len += (size_t)k;
-		if (pending_len == 10)
-			want = (size_t)pending[2] << 24 | pending[3] << 16 | pending[4] << 8 |
-			       pending[5];
-		if (want > sizeof(pending) || want < 10)
-			return TSS2_TCTI_RC_IO_ERROR;
-	}
-	if (!resp) {
-		*size = pending_len;
-		return TSS2_RC_SUCCESS;
-	}
-	if (*size < pending_len)
-		return TSS2_TCTI_RC_INSUFFICIENT_BUFFER;
-	memcpy(resp, pending, pending_len);
-	*size = pending_len;
-	pending_len = 0;
-	return TSS2_RC_SUCCESS;
 }
 
 static int search(const char *what, const uint8_t *needle, size_t len)
@@ -102,31 +60,18 @@ int main(int argc, char **argv)
 {
 	if (argc != 4)
 		return 2;
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", argv[1]);
-	sock = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (connect(sock, (struct sockaddr *)&a, sizeof(a)) < 0)
-		return perror("connect"), 2;
-	static char json[8192];
-	FILE *f = fopen(argv[2], "r");
-	if (!f || !fread(json, 1, sizeof(json) - 1, f))
-		return 2;
 	static struct tpm2_token t;
+	TSS2_TCTI_CONTEXT *tcti = swtpm_tcti_open(argv[1], argv[2], &t, NULL);
+	if (!tcti)
+		return 2;
 	char why[256] = "";
-	if (tpm2_token_parse(json, &t, why, sizeof(why)) < 0)
-		return fprintf(stderr, "%s\n", why), 2;
-	struct fake_tcti tcti;
-	fake_tcti_init(&tcti, NULL, 0);
-	tcti.common.v1.transmit = sock_transmit;
-	tcti.common.v1.receive = sock_receive;
 	uint8_t secret[TPM2_SECRET_MAX];
 	const char *pin = t.pin ? argv[3] : NULL;
 	/* Before the unseal, so that this hashing leaves nothing on the stack searched below. */
 	uint8_t auth[32];
 	gcry_md_hash_buffer(GCRY_MD_SHA256, auth, argv[3], strlen(argv[3]));
 	recording = 1;
-	int r = tpm2_unseal_tcti((TSS2_TCTI_CONTEXT *)&tcti, &t, pin, pin ? strlen(pin) : 0, secret,
-				 why, sizeof(why));
+	int r = tpm2_unseal_tcti(tcti, &t, pin, pin ? strlen(pin) : 0, secret, why, sizeof(why));
 	recording = 0;
 	if (r <= 0)
 		return fprintf(stderr, "tpm2_residue: unseal failed: %d %s\n", r, why), 2;
