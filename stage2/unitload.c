@@ -85,6 +85,19 @@ struct dropin {
 	char *name, *path;
 };
 
+/* The directory at path (absolute) below rootfd, for readdir(); NULL when it cannot be opened
+ * (absent, not a directory: the callers skip it). */
+static DIR *opendir_at(int rootfd, const char *path)
+{
+	int fd = openat(rootfd, path + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	DIR *dh = fdopendir(fd);
+	if (!dh)
+		close(fd);
+	return dh;
+}
+
 static int cmp_dropin(const void *a, const void *b)
 {
 	return strcmp(((const struct dropin *)a)->name, ((const struct dropin *)b)->name);
@@ -104,14 +117,9 @@ static int collect_dropins(int rootfd, char dirnames[][NAME_MAX + 1], size_t nd,
 		char dir[PATH_MAX];
 		if (path_printf(dir, sizeof(dir), "%s/%s", unitload_dirs[d], dirname) < 0)
 			return -ENAMETOOLONG;
-		int fd = openat(rootfd, dir + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
+		DIR *dh = opendir_at(rootfd, dir);
+		if (!dh)
 			continue;
-		DIR *dh = fdopendir(fd);
-		if (!dh) {
-			close(fd);
-			continue;
-		}
 		struct dirent *de;
 		while ((de = readdir(dh))) {
 			size_t l = strlen(de->d_name);
@@ -254,14 +262,9 @@ int unitload_list_services(int rootfd, char ***names)
 	char **v = NULL;
 	size_t n = 0;
 	for (size_t d = 0; d < unitload_dirs_count; d++) {
-		int fd = openat(rootfd, unitload_dirs[d] + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
+		DIR *dh = opendir_at(rootfd, unitload_dirs[d]);
+		if (!dh)
 			continue;
-		DIR *dh = fdopendir(fd);
-		if (!dh) {
-			close(fd);
-			continue;
-		}
 		struct dirent *de;
 		while ((de = readdir(dh))) {
 			char name[NAME_MAX + 1];
@@ -277,7 +280,7 @@ int unitload_list_services(int rootfd, char ***names)
 			} else if (de->d_name[0] == '.' || l < 9 ||
 				   !streq(de->d_name + l - 8, ".service"))
 				continue;
-			else if (is_alias(fd, de->d_name))
+			else if (is_alias(dirfd(dh), de->d_name))
 				continue;
 			bool seen = false;
 			for (size_t i = 0; i < n && !seen; i++)
