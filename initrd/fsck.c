@@ -15,6 +15,7 @@
 #include "devices.h"
 #include "fsck.h"
 #include "log.h"
+#include "spawn.h"
 #include "util.h"
 
 /* What the console gets of the checker's output; the whole of it is in FSCK_LOG. */
@@ -124,35 +125,14 @@ static void write_all(int fd, const char *p, size_t n)
 static int run_checker(const char *const *argv, int log_fd, struct output *out, int *status,
 		       int *exec_errno)
 {
-	int pipefd[2], errfd[2];
+	/* e2fsck needs no /etc: /proc/mounts says whether the device is mounted. */
+	char *env[] = {"PATH=/sbin:/bin", NULL};
+	struct spawn child;
 	*exec_errno = 0;
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return -errno;
-	if (pipe2(errfd, O_CLOEXEC) < 0) {
-		int r = -errno;
-		close(pipefd[0]), close(pipefd[1]);
+	int r = spawn_start(&child, FSCK_E2FSCK, (char *const *)argv, env, SPAWN_MERGE_STDERR,
+			    FSCK_EXIT_OPERATIONAL);
+	if (r < 0)
 		return r;
-	}
-	pid_t pid = fork();
-	if (pid == 0) {
-		/* e2fsck needs no /etc: /proc/mounts says whether the device is mounted. */
-		char *env[] = {"PATH=/sbin:/bin", NULL};
-		int null = open("/dev/null", O_RDONLY);
-		if (null >= 0)
-			dup2(null, 0);
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		execve(FSCK_E2FSCK, (char *const *)argv, env);
-		int e = errno;
-		write_all(errfd[1], (const char *)&e, sizeof(e));
-		_exit(FSCK_EXIT_OPERATIONAL);
-	}
-	close(pipefd[1]), close(errfd[1]);
-	if (pid < 0) {
-		int r = -errno;
-		close(pipefd[0]), close(errfd[0]);
-		return r;
-	}
 	char buf[4096];
 	uint64_t started = now_ms();
 	size_t dev = 0; /* the device is the last argument */
@@ -161,7 +141,7 @@ static int run_checker(const char *const *argv, int log_fd, struct output *out, 
 	for (;;) {
 		/* a long check (fsck.mode=force on a big disk) says it is still going, every 10 s,
 		 * even under quiet: a silent console for minutes looks like a hang */
-		struct pollfd pfd = {.fd = pipefd[0], .events = POLLIN};
+		struct pollfd pfd = {.fd = child.out[0], .events = POLLIN};
 		if (poll(&pfd, 1, 10000) == 0) {
 			log_notice("fsck: %s: still checking after %llu s (e2fsck's output so far: "
 				   "%s)",
@@ -169,7 +149,7 @@ static int run_checker(const char *const *argv, int log_fd, struct output *out, 
 				   FSCK_LOG);
 			continue;
 		}
-		ssize_t k = read(pipefd[0], buf, sizeof(buf));
+		ssize_t k = read(child.out[0], buf, sizeof(buf));
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
@@ -177,14 +157,10 @@ static int run_checker(const char *const *argv, int log_fd, struct output *out, 
 		write_all(log_fd, buf, (size_t)k);
 		output_add(out, buf, (size_t)k);
 	}
-	close(pipefd[0]);
-	int e = 0;
-	if (read(errfd[0], &e, sizeof(e)) == (ssize_t)sizeof(e))
-		*exec_errno = e;
-	close(errfd[0]);
-	while (waitpid(pid, status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	close(child.out[0]);
+	r = spawn_wait(&child, status, exec_errno);
+	if (r < 0)
+		return r;
 	return *exec_errno ? -*exec_errno : 0;
 }
 

@@ -14,6 +14,7 @@
 #include "devices.h"
 #include "log.h"
 #include "lvm.h"
+#include "spawn.h"
 #include "timeline.h"
 #include "util.h"
 
@@ -54,40 +55,21 @@ static int run_lvm(const char *const *args, char **out, char **err)
 	size_t n = 1;
 	for (; args[n - 1] && n < ARRAY_SIZE(argv) - 1; n++)
 		argv[n] = (char *)args[n - 1];
-	int po[2], pe[2];
-	if (pipe2(po, O_CLOEXEC) < 0)
-		return -errno;
-	if (pipe2(pe, O_CLOEXEC) < 0) {
-		int r = -errno;
-		close(po[0]), close(po[1]);
-		return r;
-	}
+	/* stage 1's own descriptors are O_CLOEXEC, but say so to lvm's fd check anyway */
+	char *env[] = {"LVM_SUPPRESS_FD_WARNINGS=1", "PATH=/sbin:/bin", NULL};
+	struct spawn child;
 	int tl = timeline_begin(TIMELINE_LVM, args[0], args[1]);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-		if (null >= 0)
-			dup2(null, 0);
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		/* stage 1's own descriptors are O_CLOEXEC, but say so to lvm's fd check anyway */
-		char *env[] = {"LVM_SUPPRESS_FD_WARNINGS=1", "PATH=/sbin:/bin", NULL};
-		execve(LVM_BINARY, argv, env);
-		dprintf(2, "cannot execute %s: %m\n", LVM_BINARY);
-		_exit(127);
-	}
-	close(po[1]), close(pe[1]);
-	if (pid < 0) {
-		close(po[0]), close(pe[0]);
-		return timeline_end(tl), -errno;
-	}
+	/* an lvm that cannot be executed says so on its stderr and exits 127, like a shell */
+	int r = spawn_start(&child, LVM_BINARY, argv, env, SPAWN_SAY_EXEC_FAILURE, 127);
+	if (r < 0)
+		return timeline_end(tl), r;
 	/* [0] stdout, [1] stderr: each either logged line by line or (stdout) captured */
 	struct stream {
 		char *buf;
 		size_t len, cap;
 		bool capture;
 	} st[2] = {{.capture = out != NULL}, {.capture = err != NULL}};
-	struct pollfd p[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+	struct pollfd p[2] = {{child.out[0], POLLIN, 0}, {child.out[1], POLLIN, 0}};
 	uint64_t started = now_ms();
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
 		/* lvm stuck on a dying disk's I/O is not killed (it may be halfway through a
@@ -135,11 +117,11 @@ static int run_lvm(const char *const *args, char **out, char **err)
 			st[i].buf[st[i].len] = 0;
 		*ret[i] = st[i].buf;
 	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return timeline_end(tl), -errno;
+	int status, exec_errno;
+	r = spawn_wait(&child, &status, &exec_errno);
 	timeline_end(tl);
+	if (r < 0)
+		return r;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -1,1 +1,1 @@
-LIB_SRCS := lib/log.c
+LIB_SRCS := lib/log.c lib/spawn.c

@@ -15,3 +15,6 @@ mutate: | $(DEPS)/.stamp
 # What a QEMU scenario needs (expanded when run, after qemu/qemu.mk is read).
 mutate-qemu-tools-list:
 	@echo $(QEMU_TOOLS)
+# lib/spawn.c (stage 1's fsck and lvm runs).
+TESTS += spawn
+test_spawn_SRCS := tests/test_spawn.c $(LIB_SRCS)
