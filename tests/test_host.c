@@ -402,35 +402,6 @@ static void write_file(const char *dir, const char *rel, const char *text)
 	fclose(f);
 }
 
-/* resume= from Debian's conf.d/resume when the command line has none (the swap is found by
- * its UUID among the recorded superblocks), and noresume on the command line. */
-static void test_resume_sources(void **state)
-{
-	(void)state;
-	NEED_KERNEL();
-	char dir[] = "/tmp/test-host.XXXXXX", cmd[8192];
-	assert_non_null(mkdtemp(dir));
-	snprintf(cmd, sizeof(cmd), "cp -a %s/nvme-laptop/. %s/", HOST_FIXTURES, dir);
-	assert_int_equal(system(cmd), 0);
-	write_file(dir, "proc/swaps", "Filename Type Size Used Priority\n");
-	write_file(dir, "etc/initramfs-tools/conf.d/resume",
-		   "RESUME=UUID=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004\n");
-	struct host_plan p;
-	assert_int_equal(detect(dir, &p), 0);
-	assert_true(has(p.sets, p.n_sets, "resume=UUID=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004"));
-	assert_true(has_item(&p, "resume=UUID=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004",
-			     "in /etc/initramfs-tools/conf.d/resume"));
-	host_plan_free(&p);
-	write_file(dir, "proc/cmdline", "root=/dev/nvme0n1p1 noresume\n");
-	assert_int_equal(detect(dir, &p), 0);
-	for (size_t i = 0; i < p.n_sets; i++)
-		assert_false(strncmp(p.sets[i], "resume=", 7) == 0);
-	assert_true(has_item(&p, "resume", "noresume on the kernel command line"));
-	host_plan_free(&p);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
-}
-
 /* A copy of a recorded tree in a new directory; returns its path (static buffer). */
 static const char *fixture_copy(const char *name)
 {
@@ -457,6 +428,47 @@ static void add_link(const char *dir, const char *rel, const char *target)
 	assert_int_equal(symlink(target, path), 0);
 }
 
+/* dm-3 (253:3) in a copied tree: a device-mapper device named name with uuid, on vda. */
+static void add_dm3_on_vda(const char *dir, const char *name, const char *uuid)
+{
+	char line[256];
+	write_file(dir, "sys/devices/virtual/block/dm-3/dev", "253:3\n");
+	snprintf(line, sizeof(line), "%s\n", name);
+	write_file(dir, "sys/devices/virtual/block/dm-3/dm/name", line);
+	snprintf(line, sizeof(line), "%s\n", uuid);
+	write_file(dir, "sys/devices/virtual/block/dm-3/dm/uuid", line);
+	write_file(dir, "sys/devices/virtual/block/dm-3/slaves/.keep", "");
+	add_link(dir, "sys/devices/virtual/block/dm-3/slaves/vda",
+		 "../../../../pci0000:00/0000:00:03.0/virtio0/block/vda");
+	add_link(dir, "sys/class/block/dm-3", "../../devices/virtual/block/dm-3");
+	add_link(dir, "sys/dev/block/253:3", "../../devices/virtual/block/dm-3");
+}
+
+/* resume= from Debian's conf.d/resume when the command line has none (the swap is found by
+ * its UUID among the recorded superblocks), and noresume on the command line. */
+static void test_resume_sources(void **state)
+{
+	(void)state;
+	NEED_KERNEL();
+	const char *dir = fixture_copy("nvme-laptop");
+	write_file(dir, "proc/swaps", "Filename Type Size Used Priority\n");
+	write_file(dir, "etc/initramfs-tools/conf.d/resume",
+		   "RESUME=UUID=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004\n");
+	struct host_plan p;
+	assert_int_equal(detect(dir, &p), 0);
+	assert_true(has(p.sets, p.n_sets, "resume=UUID=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004"));
+	assert_true(has_item(&p, "resume=UUID=5e1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f0004",
+			     "in /etc/initramfs-tools/conf.d/resume"));
+	host_plan_free(&p);
+	write_file(dir, "proc/cmdline", "root=/dev/nvme0n1p1 noresume\n");
+	assert_int_equal(detect(dir, &p), 0);
+	for (size_t i = 0; i < p.n_sets; i++)
+		assert_false(strncmp(p.sets[i], "resume=", 7) == 0);
+	assert_true(has_item(&p, "resume", "noresume on the kernel command line"));
+	host_plan_free(&p);
+	fixture_remove(dir);
+}
+
 /* The swap Debian's installer makes with "encrypted swap" (crypttab: /dev/urandom, plain
  * dm-crypt, a new key at every boot) is the only swap partition: nobody can resume from it,
  * and it must not stop the build (the root is fine). Same for resume= naming a zram device.
@@ -466,14 +478,7 @@ static void test_resume_unusable(void **state)
 	(void)state;
 	NEED_KERNEL();
 	const char *dir = fixture_copy("luks-lvm");
-	write_file(dir, "sys/devices/virtual/block/dm-3/dev", "253:3\n");
-	write_file(dir, "sys/devices/virtual/block/dm-3/dm/name", "cryptswap\n");
-	write_file(dir, "sys/devices/virtual/block/dm-3/dm/uuid", "CRYPT-PLAIN-cryptswap\n");
-	write_file(dir, "sys/devices/virtual/block/dm-3/slaves/.keep", "");
-	add_link(dir, "sys/devices/virtual/block/dm-3/slaves/vda",
-		 "../../../../pci0000:00/0000:00:03.0/virtio0/block/vda");
-	add_link(dir, "sys/class/block/dm-3", "../../devices/virtual/block/dm-3");
-	add_link(dir, "sys/dev/block/253:3", "../../devices/virtual/block/dm-3");
+	add_dm3_on_vda(dir, "cryptswap", "CRYPT-PLAIN-cryptswap");
 	write_file(dir, "dmsetup/cryptswap",
 		   "0 8192 crypt aes-cbc-essiv:sha256 - 0 254:0 200000\n");
 	write_file(dir, "proc/swaps",
@@ -508,19 +513,12 @@ static void test_luks2_integrity(void **state)
 	(void)state;
 	NEED_KERNEL();
 	const char *dir = fixture_copy("luks-lvm");
-	write_file(dir, "sys/devices/virtual/block/dm-3/dev", "253:3\n");
-	write_file(dir, "sys/devices/virtual/block/dm-3/dm/name", "sda3_crypt_dif\n");
-	write_file(dir, "sys/devices/virtual/block/dm-3/dm/uuid",
-		   "CRYPT-INTEGRITY-7b2d3d6f5b5f4e1c8e6a2a1c8b3f0002-sda3_crypt_dif\n");
-	write_file(dir, "sys/devices/virtual/block/dm-3/slaves/.keep", "");
-	add_link(dir, "sys/devices/virtual/block/dm-3/slaves/vda",
-		 "../../../../pci0000:00/0000:00:03.0/virtio0/block/vda");
+	add_dm3_on_vda(dir, "sda3_crypt_dif",
+		       "CRYPT-INTEGRITY-7b2d3d6f5b5f4e1c8e6a2a1c8b3f0002-sda3_crypt_dif");
 	char rel[4200];
 	snprintf(rel, sizeof(rel), "%s/sys/devices/virtual/block/dm-0/slaves/vda", dir);
 	assert_int_equal(unlink(rel), 0);
 	add_link(dir, "sys/devices/virtual/block/dm-0/slaves/dm-3", "../../dm-3");
-	add_link(dir, "sys/class/block/dm-3", "../../devices/virtual/block/dm-3");
-	add_link(dir, "sys/dev/block/253:3", "../../devices/virtual/block/dm-3");
 	write_file(dir, "dmsetup/sda3_crypt",
 		   "0 131072 crypt capi:authenc(hmac(sha256),xts(aes))-random - 0 253:3 0\n");
 	write_file(dir, "dmsetup/sda3_crypt_dif", "0 131072 integrity 254:0 32768 32 J 0\n");
@@ -760,15 +758,7 @@ static void test_resume_swap_keyfile_on_root(void **state)
 	(void)state;
 	NEED_KERNEL();
 	const char *dir = fixture_copy("luks-lvm");
-	write_file(dir, "sys/devices/virtual/block/dm-3/dev", "253:3\n");
-	write_file(dir, "sys/devices/virtual/block/dm-3/dm/name", "cryptswap\n");
-	write_file(dir, "sys/devices/virtual/block/dm-3/dm/uuid",
-		   "CRYPT-LUKS2-9a8b7c6d5e4f40318a2b3c4d5e6f7081-cryptswap\n");
-	write_file(dir, "sys/devices/virtual/block/dm-3/slaves/.keep", "");
-	add_link(dir, "sys/devices/virtual/block/dm-3/slaves/vda",
-		 "../../../../pci0000:00/0000:00:03.0/virtio0/block/vda");
-	add_link(dir, "sys/class/block/dm-3", "../../devices/virtual/block/dm-3");
-	add_link(dir, "sys/dev/block/253:3", "../../devices/virtual/block/dm-3");
+	add_dm3_on_vda(dir, "cryptswap", "CRYPT-LUKS2-9a8b7c6d5e4f40318a2b3c4d5e6f7081-cryptswap");
 	write_file(dir, "dmsetup/cryptswap", "0 65536 crypt aes-xts-plain64 - 0 254:0 300000\n");
 	write_file(dir, "proc/swaps",
 		   "Filename Type Size Used Priority\n"
@@ -808,15 +798,14 @@ static void test_refused(void **state)
 		"27 1 0:52 / / rw - tmpfs tmpfs rw\n",
 	};
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		char dir[] = "/tmp/test-host.XXXXXX", cmd[64];
+		char dir[] = "/tmp/test-host.XXXXXX";
 		assert_non_null(mkdtemp(dir));
 		write_file(dir, "proc/self/mountinfo", roots[i]);
 		struct host_plan p;
 		if (detect(dir, &p) != -EOPNOTSUPP)
 			fail_msg("%s: not refused", roots[i]);
 		host_plan_free(&p);
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		assert_int_equal(system(cmd), 0);
+		fixture_remove(dir);
 	}
 }
 
