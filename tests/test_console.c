@@ -80,6 +80,36 @@ static void seen(int master, char *buf, size_t size)
 	buf[n] = 0;
 }
 
+/* A child that waits for the prompt on master, passes what it saw on to pass_on (when >= 0),
+ * closes close_fd (when >= 0: a console hanging up) and types line there. */
+static pid_t type_after_prompt(int master, const char *line, int pass_on, int close_fd)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char out[256];
+		seen(master, out, sizeof(out)); /* wait for the prompt */
+		if (pass_on >= 0)
+			(void)!write(pass_on, out, strlen(out));
+		if (close_fd >= 0)
+			close(close_fd);
+		_exit(write(master, line, strlen(line)) == (ssize_t)strlen(line) ? 0 : 1);
+	}
+	return pid;
+}
+
+/* One prompt on both terminals: the answer must be want, typed on console want_from. */
+static void expect_answer(struct ptys *p, const char *want, size_t want_from)
+{
+	char buf[64] = "";
+	size_t from = 9;
+	ssize_t len = console_prompt_fds(p->slave, 2, "P: ", buf, sizeof(buf), &from);
+	if (len != (ssize_t)strlen(want) || memcmp(buf, want, strlen(want)) != 0 ||
+	    from != want_from)
+		fail_msg("answer '%.*s' (%zd) from console %zu, want '%s' from console %zu",
+			 (int)(len > 0 ? len : 0), buf, len, from, want, want_from);
+}
+
 /* The prompt on both; the line typed on the second (once its prompt is there: type-ahead is
  * kept from the echo by console_echo_off() at boot) is taken, not echoed on either, and both
  * terminals have their echo back afterwards. */
@@ -90,14 +120,7 @@ static void test_prompt_two(void **state)
 	open_ptys(&p);
 	int shown[2];
 	assert_int_equal(pipe(shown), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		char out[256];
-		seen(p.master[1], out, sizeof(out)); /* wait for the prompt, pass it on */
-		(void)!write(shown[1], out, strlen(out));
-		_exit(write(p.master[1], "zy-secret\n", 10) == 10 ? 0 : 1);
-	}
+	pid_t pid = type_after_prompt(p.master[1], "zy-secret\n", shown[1], -1);
 	close(shown[1]);
 	char buf[64] = "";
 	size_t from = 9;
@@ -131,21 +154,10 @@ static void test_prompt_answer_later(void **state)
 	(void)state;
 	struct ptys p;
 	open_ptys(&p);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		char out[256];
-		seen(p.master[0], out, sizeof(out)); /* wait for the prompt */
-		_exit(write(p.master[0], "late\n", 5) == 5 ? 0 : 1);
-	}
-	char buf[64] = "";
-	size_t from = 9;
-	ssize_t len = console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from);
+	pid_t pid = type_after_prompt(p.master[0], "late\n", -1, -1);
+	expect_answer(&p, "late", 0);
 	int status;
 	waitpid(pid, &status, 0);
-	assert_int_equal(len, 4);
-	assert_memory_equal(buf, "late", 4);
-	assert_int_equal(from, 0);
 	close_ptys(&p);
 }
 
@@ -157,12 +169,11 @@ static void test_prompt_eof(void **state)
 	open_ptys(&p);
 	assert_int_equal(write(p.master[0], "\004", 1), 1);
 	assert_int_equal(write(p.master[1], "other\n", 6), 6);
-	char buf[64] = "";
-	size_t from = 9;
-	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), 5);
-	assert_int_equal(from, 1);
+	expect_answer(&p, "other", 1);
 	assert_int_equal(write(p.master[0], "\004", 1), 1);
 	assert_int_equal(write(p.master[1], "\004", 1), 1);
+	char buf[64] = "";
+	size_t from = 9;
 	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), -ENODATA);
 	close_ptys(&p);
 }
@@ -176,17 +187,12 @@ static void test_prompt_eof_midline(void **state)
 	struct ptys p;
 	open_ptys(&p);
 	assert_int_equal(write(p.master[0], "abc\004", 4), 4);
-	char buf[64] = "";
-	size_t from = 9;
 	alarm(10);
-	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), 3);
+	expect_answer(&p, "abc", 0);
 	alarm(60);
-	assert_memory_equal(buf, "abc", 3);
-	assert_int_equal(from, 0);
 	/* the console still answers the next prompt */
 	assert_int_equal(write(p.master[0], "next\n", 5), 5);
-	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), 4);
-	assert_memory_equal(buf, "next", 4);
+	expect_answer(&p, "next", 0);
 	close_ptys(&p);
 }
 
@@ -199,17 +205,9 @@ static void test_prompt_partial_other_dropped(void **state)
 	open_ptys(&p);
 	assert_int_equal(write(p.master[0], "abc", 3), 3);
 	assert_int_equal(write(p.master[1], "right\n", 6), 6);
-	char buf[64] = "";
-	size_t from = 9;
-	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), 5);
-	assert_memory_equal(buf, "right", 5);
-	assert_int_equal(from, 1);
+	expect_answer(&p, "right", 1);
 	assert_int_equal(write(p.master[0], "secret\n", 7), 7);
-	ssize_t len = console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from);
-	if (len != 6 || memcmp(buf, "secret", 6) != 0)
-		fail_msg("second answer on console 0: '%.*s' (%zd), want 'secret'",
-			 (int)(len > 0 ? len : 0), buf, len);
-	assert_int_equal(from, 0);
+	expect_answer(&p, "secret", 0);
 	close_ptys(&p);
 }
 
@@ -220,23 +218,11 @@ static void test_prompt_hangup(void **state)
 	(void)state;
 	struct ptys p;
 	open_ptys(&p);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		char out[256];
-		seen(p.master[1], out, sizeof(out)); /* wait for the prompt */
-		close(p.master[0]);
-		_exit(write(p.master[1], "still\n", 6) == 6 ? 0 : 1);
-	}
+	pid_t pid = type_after_prompt(p.master[1], "still\n", -1, p.master[0]);
 	close(p.master[0]);
-	char buf[64] = "";
-	size_t from = 9;
-	ssize_t len = console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from);
+	expect_answer(&p, "still", 1);
 	int status;
 	waitpid(pid, &status, 0);
-	assert_int_equal(len, 5);
-	assert_memory_equal(buf, "still", 5);
-	assert_int_equal(from, 1);
 	close(p.master[1]);
 	close(p.slave[0]);
 	close(p.slave[1]);
@@ -274,10 +260,7 @@ static void test_prompt_ctrl_c(void **state)
 	t.c_lflag |= ISIG;
 	assert_int_equal(tcsetattr(p.slave[0], TCSANOW, &t), 0);
 	assert_int_equal(write(p.master[0], "abc\003secret\n", 11), 11);
-	char buf[64] = "";
-	size_t from = 9;
-	assert_int_equal(console_prompt_fds(p.slave, 2, "P: ", buf, sizeof(buf), &from), 6);
-	assert_memory_equal(buf, "secret", 6);
+	expect_answer(&p, "secret", 0);
 	close_ptys(&p);
 }
 
