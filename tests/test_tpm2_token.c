@@ -44,6 +44,12 @@ static void test_real_token(void **state)
 }
 
 #define BASE "\"type\":\"systemd-tpm2\",\"keyslots\":[\"2\"],\"tpm2-blob\":\"AAEC\","
+/* The minimal token with one more key (or a changed one: JSON's last wins) */
+#define WITH(key) "{" BASE "\"tpm2-policy-hash\":\"00\"," key "}"
+/* A token bound to the keyslots given ("keyslots":[...]) */
+#define KEYSLOTS(list)                                                                             \
+	"{\"type\":\"systemd-tpm2\",\"keyslots\":[" list "],\"tpm2-blob\":\"AAEC\","               \
+	"\"tpm2-policy-hash\":\"00\"}"
 
 struct token_case {
 	const char *name, *json;
@@ -57,33 +63,21 @@ static const struct token_case cases[] = {
 	 "{" BASE "\"tpm2-policy-hash\":\"00ff\",\"tpm2-pin\":true,\"tpm2-primary-alg\":\"rsa\","
 	 "\"tpm2-pcr-bank\":\"sha1\",\"tpm2-pcrs\":[0,7,23]}",
 	 0, ""},
-	{"empty tpm2_pubkey_pcrs (252 writes it)",
-	 "{" BASE "\"tpm2-policy-hash\":\"00\",\"tpm2_pubkey_pcrs\":[]}", 0, ""},
-	{"tpm2_pcrlock false (255 writes it)",
-	 "{" BASE "\"tpm2-policy-hash\":\"00\",\"tpm2_pcrlock\":false}", 0, ""},
-	{"salt (253)", "{" BASE "\"tpm2-policy-hash\":\"00\",\"tpm2_salt\":\"AAAA\"}", -EOPNOTSUPP,
-	 "tpm2_salt"},
-	{"srk (254)", "{" BASE "\"tpm2-policy-hash\":\"00\",\"tpm2_srk\":\"AAAA\"}", -EOPNOTSUPP,
-	 "tpm2_srk"},
-	{"pcrlock true", "{" BASE "\"tpm2-policy-hash\":\"00\",\"tpm2_pcrlock\":true}", -EOPNOTSUPP,
-	 "tpm2_pcrlock"},
-	{"signed policy", "{" BASE "\"tpm2-policy-hash\":\"00\",\"tpm2_pubkey_pcrs\":[11]}",
-	 -EOPNOTSUPP, "tpm2_pubkey_pcrs"},
-	{"PCR 24", "{" BASE "\"tpm2-policy-hash\":\"00\",\"tpm2-pcrs\":[24]}", -EINVAL,
-	 "24 is not a PCR"},
-	{"negative PCR", "{" BASE "\"tpm2-policy-hash\":\"00\",\"tpm2-pcrs\":[-1]}", -EINVAL,
-	 "tpm2-pcrs"},
-	{"PCR as string", "{" BASE "\"tpm2-policy-hash\":\"00\",\"tpm2-pcrs\":[\"7\"]}", -EINVAL,
-	 "tpm2-pcrs"},
-	{"unknown bank", "{" BASE "\"tpm2-policy-hash\":\"00\",\"tpm2-pcr-bank\":\"sm3\"}", -EINVAL,
-	 "tpm2-pcr-bank"},
-	{"unknown primary", "{" BASE "\"tpm2-policy-hash\":\"00\",\"tpm2-primary-alg\":\"dsa\"}",
-	 -EINVAL, "tpm2-primary-alg"},
+	{"empty tpm2_pubkey_pcrs (252 writes it)", WITH("\"tpm2_pubkey_pcrs\":[]"), 0, ""},
+	{"tpm2_pcrlock false (255 writes it)", WITH("\"tpm2_pcrlock\":false"), 0, ""},
+	{"salt (253)", WITH("\"tpm2_salt\":\"AAAA\""), -EOPNOTSUPP, "tpm2_salt"},
+	{"srk (254)", WITH("\"tpm2_srk\":\"AAAA\""), -EOPNOTSUPP, "tpm2_srk"},
+	{"pcrlock true", WITH("\"tpm2_pcrlock\":true"), -EOPNOTSUPP, "tpm2_pcrlock"},
+	{"signed policy", WITH("\"tpm2_pubkey_pcrs\":[11]"), -EOPNOTSUPP, "tpm2_pubkey_pcrs"},
+	{"PCR 24", WITH("\"tpm2-pcrs\":[24]"), -EINVAL, "24 is not a PCR"},
+	{"negative PCR", WITH("\"tpm2-pcrs\":[-1]"), -EINVAL, "tpm2-pcrs"},
+	{"PCR as string", WITH("\"tpm2-pcrs\":[\"7\"]"), -EINVAL, "tpm2-pcrs"},
+	{"unknown bank", WITH("\"tpm2-pcr-bank\":\"sm3\""), -EINVAL, "tpm2-pcr-bank"},
+	{"unknown primary", WITH("\"tpm2-primary-alg\":\"dsa\""), -EINVAL, "tpm2-primary-alg"},
 	{"no policy hash", "{" BASE "\"tpm2-pin\":false}", -EINVAL, "tpm2-policy-hash"},
 	{"odd hex", "{" BASE "\"tpm2-policy-hash\":\"0\"}", -EINVAL, "tpm2-policy-hash"},
 	{"bad hex", "{" BASE "\"tpm2-policy-hash\":\"zz\"}", -EINVAL, "tpm2-policy-hash"},
-	{"pin not bool", "{" BASE "\"tpm2-policy-hash\":\"00\",\"tpm2-pin\":1}", -EINVAL,
-	 "tpm2-pin"},
+	{"pin not bool", WITH("\"tpm2-pin\":1"), -EINVAL, "tpm2-pin"},
 	{"other token type",
 	 "{\"type\":\"systemd-fido2\",\"keyslots\":[\"1\"],\"tpm2-blob\":\"AAEC\"}", -EINVAL,
 	 "type"},
@@ -92,20 +86,12 @@ static const struct token_case cases[] = {
 	 "\"tpm2-policy-hash\":\"00\"}",
 	 -EINVAL, "tpm2-blob"},
 	{"no keyslots", "{\"type\":\"systemd-tpm2\",\"tpm2-blob\":\"AAEC\"}", -EINVAL, "keyslots"},
-	{"keyslot not a number",
-	 "{\"type\":\"systemd-tpm2\",\"keyslots\":[\"x\"],\"tpm2-blob\":\"AAEC\","
-	 "\"tpm2-policy-hash\":\"00\"}",
-	 -EINVAL, "keyslots"},
+	{"keyslot not a number", KEYSLOTS("\"x\""), -EINVAL, "keyslots"},
 	/* cryptsetup luksKillSlot leaves the token with "keyslots":[]: nothing to unlock (and
 	 * no PIN to ask for); systemd 252 skips tokens without exactly one keyslot too. */
-	{"keyslot removed",
-	 "{\"type\":\"systemd-tpm2\",\"keyslots\":[],\"tpm2-blob\":\"AAEC\","
-	 "\"tpm2-policy-hash\":\"00\"}",
-	 -EINVAL, "keyslots: bound to no keyslot (was it removed?)"},
-	{"two keyslots",
-	 "{\"type\":\"systemd-tpm2\",\"keyslots\":[\"1\",\"2\"],\"tpm2-blob\":\"AAEC\","
-	 "\"tpm2-policy-hash\":\"00\"}",
-	 -EINVAL, "keyslots: more than one keyslot"},
+	{"keyslot removed", KEYSLOTS(""), -EINVAL,
+	 "keyslots: bound to no keyslot (was it removed?)"},
+	{"two keyslots", KEYSLOTS("\"1\",\"2\""), -EINVAL, "keyslots: more than one keyslot"},
 	{"not JSON", "{\"type\":", -EINVAL, "JSON"},
 	{"trailing garbage", "{" BASE "\"tpm2-policy-hash\":\"00\"} x", -EINVAL, "JSON"},
 	{"array", "[]", -EINVAL, "JSON"},
