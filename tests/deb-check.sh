@@ -10,13 +10,8 @@ set -uo pipefail
 O=$(realpath "${1:-build}")
 DEB=$(ls "$O"/deb/initkit_*_*.deb 2>/dev/null | head -1)
 KVER=$(cat "$O/kernel/kver")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib.sh"
 umask 0022
-pass=0 fail=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { local name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else ko "$name"; sed 's/^/  | /' "$T/out"; fi; }
 [ -n "$DEB" ] || { echo "deb-check: no package in $O/deb (make deb)"; exit 1; }
 
 field() { dpkg-deb -f "$DEB" "$1"; }
@@ -65,5 +60,4 @@ lintian --fail-on error,warning,info --info --display-info "$O"/deb/*.changes >"
 check "lintian: clean apart from initrd/mkimage/dist/debian/initkit.lintian-overrides" bash -c "! grep -E '^[EWI]: ' '$T/lintian'"
 grep -E '^[EWIO]: ' "$T/lintian" | sed 's/^/  lintian: /'
 lintian --show-overrides "$O"/deb/*.changes 2>/dev/null | grep '^O: ' | sed 's/^/  /'
-echo "deb: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary deb

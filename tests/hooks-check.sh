@@ -13,32 +13,8 @@ SRC=$(realpath "$(dirname "$0")/..")
 "$SRC/lib/apt-install" strace systemd
 O=$(realpath "${1:-build}")
 KVER=$(cat "$O/kernel/kver")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib.sh"
 umask 0022
-pass=0 fail=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { local name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else ko "$name"; sed 's/^/  | /' "$T/out"; fi; }
-# newc listing, "mode name" per entry (uncompressed images: COMPRESS=none).
-list() {
-	python3 - "$1" <<'PY'
-import sys
-d = open(sys.argv[1], "rb").read()
-p = 0
-while p + 110 <= len(d):
-    h = d[p:p + 110]
-    assert h[:6] == b"070701", "bad magic at %d" % p
-    mode, size, nsize = int(h[14:22], 16), int(h[54:62], 16), int(h[94:102], 16)
-    name = d[p + 110:p + 110 + nsize - 1].decode()
-    p = (p + 110 + nsize + 3) & ~3
-    if name == "TRAILER!!!":
-        break
-    print("%o %s" % (mode, name))
-    p = (p + size + 3) & ~3
-PY
-}
-export -f list
 
 R=$T/root
 make -s -C "$SRC" install O="$O" PREFIX=/usr DESTDIR="$R" >"$T/install.log" 2>&1 || { cat "$T/install.log"; exit 1; }
@@ -239,5 +215,4 @@ ki other "" add "$KVER" "$R/boot/vmlinuz-$KVER" >"$T/ki5.out" 2>&1
 check "layout other: nothing written (the Debian hooks serve it)" bash -c "grep -q \"layout 'other': no boot entry\" '$T/ki5.out' && [ ! -e '$ENTRY/initrd' ]"
 ki uki "" add "$KVER" "$R/boot/vmlinuz-$KVER" >"$T/ki6.out" 2>&1
 check "layout uki: says initkit writes no unified kernel images" grep -q "layout 'uki': initkit writes no unified kernel images" "$T/ki6.out"
-echo "hooks: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary hooks

@@ -8,12 +8,7 @@ set -uo pipefail
 O=$(realpath "${1:-build}")
 MK=$O/stripped/initkit-mkimage
 INIT=$O/stripped/initkit-init
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { local name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else ko "$name"; sed 's/^/  | /' "$T/out"; fi; }
+. "$(dirname "$0")/lib.sh"
 # img NAME ARGS...: an uncompressed image, unpacked into $T/NAME.d; stdout/stderr kept.
 img() {
 	local n=$1; shift
@@ -76,5 +71,4 @@ check "a name that cannot be a file name: refused" refused badname "keymap name 
 # What the de keymap adds to a zstd image (the README's figure).
 "$MK" -o "$T/z0.img" --init "$INIT" >/dev/null && "$MK" -o "$T/z1.img" --init "$INIT" --keymap de >/dev/null
 echo "size: the de keymap adds $(($(stat -c %s "$T/z1.img") - $(stat -c %s "$T/z0.img"))) bytes to a zstd image ($(stat -c %s "$T/z0.img") -> $(stat -c %s "$T/z1.img"))"
-echo "keymap: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary keymap

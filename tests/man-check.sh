@@ -7,10 +7,8 @@ set -uo pipefail
 "$(dirname "$0")/../lib/apt-install" man-db groff-base
 O=$(realpath "${1:-build}")
 SRC=$(realpath "$(dirname "$0")/..")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
+. "$(dirname "$0")/lib.sh"
+# A failure also shows why, from $T/why (then emptied).
 ko() { echo "FAIL $1"; fail=$((fail + 1)); [ -s "$T/why" ] && sed 's/^/  | /' "$T/why"; : >"$T/why"; }
 : >"$T/why"
 # Plain ASCII, no hyphenation, long lines: an option is never split or turned into a dash.
@@ -64,5 +62,4 @@ else
 	echo "missing from initkit-init.8: $(echo $missing)" >"$T/why"
 	ko "initkit-init.8 documents every parameter of README.md's stage-1 tables"
 fi
-echo "man: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary man

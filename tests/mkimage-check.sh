@@ -12,31 +12,7 @@ O=$(realpath "${1:-build}")
 MK=$O/stripped/initkit-mkimage
 KVER=$(cat "$O/kernel/kver")
 MOD=$O/kernel/root/lib/modules/$KVER
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { local name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else ko "$name"; sed 's/^/  | /' "$T/out"; fi; }
-
-# newc listing: "mode name" per entry, parsed here so no cpio tool is needed.
-list() {
-	python3 - "$1" <<'PY'
-import sys
-d = open(sys.argv[1], "rb").read()
-p = 0
-while p + 110 <= len(d):
-    h = d[p:p + 110]
-    assert h[:6] == b"070701", "bad magic at %d" % p
-    mode, size, nsize = int(h[14:22], 16), int(h[54:62], 16), int(h[94:102], 16)
-    name = d[p + 110:p + 110 + nsize - 1].decode()
-    p = (p + 110 + nsize + 3) & ~3
-    if name == "TRAILER!!!":
-        break
-    print("%o %s" % (mode, name))
-    p = (p + size + 3) & ~3
-PY
-}
+. "$(dirname "$0")/lib.sh"
 
 # Every field the kernel's unpacker uses: "mode uid gid nlink ino size name".
 listv() {
@@ -473,5 +449,4 @@ check "a world-readable key file is warned about, naming it" grep -q -- "--keyfi
 chmod 0600 "$T/kw"
 "$MK" -o "$T/kw2.img" "${plain[@]}" --keyfile "$T/kw" >/dev/null 2>"$T/kw2.err"
 check "a 0600 key file is not warned about" bash -c "! grep -q 'readable by every user' '$T/kw2.err'"
-echo "mkimage: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary mkimage
