@@ -15,22 +15,29 @@ summary() {
 	[ "$fail" -eq 0 ]
 }
 
-# list IMAGE: an uncompressed newc cpio's entries, "mode name" each, parsed here so no cpio tool
-# is needed. Exported, for `bash -c` checks.
+# list [-v] IMAGE: an uncompressed newc cpio's entries, "mode name" each; with -v every field
+# the kernel's unpacker uses, "mode uid gid nlink ino size name". Parsed here so no cpio tool is
+# needed. Exported, for `bash -c` checks.
 list() {
-	python3 - "$1" <<'PY'
+	local verbose=no
+	[ "$1" = -v ] && verbose=yes && shift
+	python3 - "$1" "$verbose" <<'PY'
 import sys
 d = open(sys.argv[1], "rb").read()
 p = 0
 while p + 110 <= len(d):
     h = d[p:p + 110]
     assert h[:6] == b"070701", "bad magic at %d" % p
-    mode, size, nsize = int(h[14:22], 16), int(h[54:62], 16), int(h[94:102], 16)
+    f = [int(h[6 + 8 * i:14 + 8 * i], 16) for i in range(13)]
+    ino, mode, uid, gid, nlink, size, nsize = f[0], f[1], f[2], f[3], f[4], f[6], f[11]
     name = d[p + 110:p + 110 + nsize - 1].decode()
     p = (p + 110 + nsize + 3) & ~3
     if name == "TRAILER!!!":
         break
-    print("%o %s" % (mode, name))
+    if sys.argv[2] == "yes":
+        print("%o %d %d %d %d %d %s" % (mode, uid, gid, nlink, ino, size, name))
+    else:
+        print("%o %s" % (mode, name))
     p = (p + size + 3) & ~3
 PY
 }

@@ -14,27 +14,6 @@ KVER=$(cat "$O/kernel/kver")
 MOD=$O/kernel/root/lib/modules/$KVER
 . "$(dirname "$0")/lib.sh"
 
-# Every field the kernel's unpacker uses: "mode uid gid nlink ino size name".
-listv() {
-	python3 - "$1" <<'PY'
-import sys
-d = open(sys.argv[1], "rb").read()
-p = 0
-while p + 110 <= len(d):
-    h = d[p:p + 110]
-    f = [int(h[6 + 8 * i:14 + 8 * i], 16) for i in range(13)]
-    ino, mode, uid, gid, nlink, size, nsize = f[0], f[1], f[2], f[3], f[4], f[6], f[11]
-    name = d[p + 110:p + 110 + nsize - 1].decode()
-    p = (p + 110 + nsize + 3) & ~3
-    if name == "TRAILER!!!":
-        break
-    print("%o %d %d %d %d %d %s" % (mode, uid, gid, nlink, ino, size, name))
-    p = (p + size + 3) & ~3
-PY
-}
-
-export -f list listv
-
 printf 'file /etc/motd %s/motd 0644 0 0\nslink /bin/sh /init 0777 0 0\ndir /var/empty 0700 0 0\n' "$T" >"$T/list"
 # gen_init_cpio owners and hard links: a setuid binary of user 1000, a file of group 42, one
 # file under three names.
@@ -77,7 +56,7 @@ check "bad file list: errors name the line, no image" bash -c "! '$MK' -o '$T/ba
 check "--help documents the options" bash -c "'$MK' --help | grep -q -- '--keyfile'"
 
 # --- gen_init_cpio owners and hard links (issue 17, item 10)
-listv "$T/u.img" >"$T/lv"
+list -v "$T/u.img" >"$T/lv"
 check "list file keeps uid/gid: setuid binary of user 1000, not root" grep -qx '104755 1000 1000 1 [0-9]* 20 bin/tool' "$T/lv"
 check "list file keeps its group (0640 0 42)" grep -qx '100640 0 42 1 [0-9]* 6 etc/secret' "$T/lv"
 check "list dir keeps uid/gid (0750 1000 1000)" grep -qx '40750 1000 1000 [0-9]* [0-9]* 0 home/user' "$T/lv"
@@ -172,7 +151,7 @@ mkdir -p "$T/mpm" "$T/mpa" "$T/mpb"
 ln -s /dev/null "$T/mpm/masked.conf"
 echo 'softdep virtio_blk pre: loop' >"$T/mpa/same.conf"
 echo 'softdep virtio_blk pre: dummy' >"$T/mpb/same.conf"
-check "modprobe.d: a file masked by a symlink to /dev/null is shipped empty" bash -c "'$MK' -o '$T/mpm.img' ${mpargs[*]@Q} --modprobe-config '$T/mpm' >/dev/null 2>'$T/err' && listv '$T/mpm.img' | grep -qx '100644 0 0 1 [0-9]* 0 etc/modprobe.d/masked.conf'"
+check "modprobe.d: a file masked by a symlink to /dev/null is shipped empty" bash -c "'$MK' -o '$T/mpm.img' ${mpargs[*]@Q} --modprobe-config '$T/mpm' >/dev/null 2>'$T/err' && list -v '$T/mpm.img' | grep -qx '100644 0 0 1 [0-9]* 0 etc/modprobe.d/masked.conf'"
 "$MK" -o "$T/mpab.img" "${mpargs[@]:0:${#mpargs[@]}-1}" --modprobe-config "$T/mpa" --modprobe-config "$T/mpb" >"$T/mpab.out" 2>&1
 list "$T/mpab.img" >"$T/mpab.ls" 2>/dev/null
 check "modprobe.d: one name in two directories: the first wins, the other is named as skipped" bash -c "grep -q 'modprobe.d same.conf: $T/mpb/same.conf skipped' '$T/mpab.out' && grep -q '/loop.ko\$' '$T/mpab.ls' && ! grep -q '/dummy.ko\$' '$T/mpab.ls'"
