@@ -112,16 +112,23 @@ static void tree_free(struct tree *t)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* switchroot_remove_tree() on the tree's old root, told that the old root's filesystem is
+ * st_dev + dev_offset (1: another one than the tree's). */
+static void remove_old_tree(const struct tree *t, dev_t dev_offset)
+{
+	struct stat st;
+	assert_int_equal(stat(t->old, &st), 0);
+	int fd = open(t->old, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	switchroot_remove_tree(fd, st.st_dev + dev_offset);
+}
+
 static void test_remove_tree(void **state)
 {
 	(void)state;
 	struct tree t;
-	struct stat st;
 	tree_make(&t);
-	assert_int_equal(stat(t.old, &st), 0);
-	int fd = open(t.old, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	switchroot_remove_tree(fd, st.st_dev);
+	remove_old_tree(&t, 0);
 	static const char *const gone[] = {"init", "etc", "lib", "link-to-outside", "abs-link"};
 	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
 		if (exists(t.old, gone[i]))
@@ -136,12 +143,8 @@ static void test_remove_tree_other_fs(void **state)
 {
 	(void)state;
 	struct tree t;
-	struct stat st;
 	tree_make(&t);
-	assert_int_equal(stat(t.old, &st), 0);
-	int fd = open(t.old, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	switchroot_remove_tree(fd, st.st_dev + 1);
+	remove_old_tree(&t, 1);
 	assert_true(exists(t.old, "init"));
 	assert_true(exists(t.old, "lib/modules/x.ko"));
 	assert_true(exists(t.outside, "keep"));
