@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "../initrd/mkimage/cpio.h"
+#include "newc_field.h"
 
 static void test_header_layout(void **state)
 {
@@ -20,13 +21,9 @@ static void test_header_layout(void **state)
 	/* 110-byte header + "init\0" (5) padded to 4 => 116, then 3 data bytes padded => 120 */
 	assert_int_equal(c.len, 120);
 	assert_memory_equal(c.buf, "070701", 6);
-	char field[9] = {0};
-	memcpy(field, c.buf + 14, 8); /* mode */
-	assert_string_equal(field, "000081ED");
-	memcpy(field, c.buf + 46, 8); /* mtime */
-	assert_string_equal(field, "6553F100");
-	memcpy(field, c.buf + 54, 8); /* filesize */
-	assert_string_equal(field, "00000003");
+	assert_newc_field(c.buf, NEWC_MODE, "000081ED");
+	assert_newc_field(c.buf, NEWC_MTIME, "6553F100");
+	assert_newc_field(c.buf, NEWC_FILESIZE, "00000003");
 	assert_string_equal((char *)c.buf + 110, "init");
 	assert_memory_equal(c.buf + 116, "abc", 3);
 	assert_int_equal(cpio_finish(&c), 0);

@@ -12,6 +12,7 @@
 
 #include "../initrd/mkimage/cpio.h"
 #include "../initrd/mkimage/cpiolist.h"
+#include "newc_field.h"
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
@@ -205,15 +206,10 @@ static void test_maps_onto_cpio(void **state)
 	assert_int_equal(cpio_write_entry(&c, e->name, e->mode, e->uid, e->gid, NULL, 0, e->rmajor,
 					  e->rminor),
 			 0);
-	char field[9] = {0};
-	memcpy(field, c.buf + 14, 8); /* mode */
-	assert_string_equal(field, "00002180");
-	memcpy(field, c.buf + 30, 8); /* gid */
-	assert_string_equal(field, "00000005");
-	memcpy(field, c.buf + 78, 8); /* rdevmajor */
-	assert_string_equal(field, "00000005");
-	memcpy(field, c.buf + 86, 8); /* rdevminor */
-	assert_string_equal(field, "00000001");
+	assert_newc_field(c.buf, NEWC_MODE, "00002180");
+	assert_newc_field(c.buf, NEWC_GID, "00000005");
+	assert_newc_field(c.buf, NEWC_RDEVMAJOR, "00000005");
+	assert_newc_field(c.buf, NEWC_RDEVMINOR, "00000001");
 	assert_string_equal((char *)c.buf + 110, "dev/console");
 	e = &l.entries[1];
 	assert_int_equal(cpio_write_entry(&c, e->name, e->mode, e->uid, e->gid, e->location,
@@ -239,23 +235,16 @@ static void test_file_owner_and_links(void **state)
 	assert_int_equal(
 		cpio_write_file_links(&c, names, 1 + e->n_links, e->mode, e->uid, e->gid, "elf", 3),
 		0);
-	char field[9] = {0};
-	memcpy(field, c.buf + 14, 8); /* mode */
-	assert_string_equal(field, "000089ED");
-	memcpy(field, c.buf + 22, 8); /* uid */
-	assert_string_equal(field, "000003E8");
-	memcpy(field, c.buf + 30, 8); /* gid */
-	assert_string_equal(field, "000003E9");
-	memcpy(field, c.buf + 38, 8); /* nlink */
-	assert_string_equal(field, "00000002");
-	memcpy(field, c.buf + 54, 8); /* filesize: data goes on the last name */
-	assert_string_equal(field, "00000000");
+	assert_newc_field(c.buf, NEWC_MODE, "000089ED");
+	assert_newc_field(c.buf, NEWC_UID, "000003E8");
+	assert_newc_field(c.buf, NEWC_GID, "000003E9");
+	assert_newc_field(c.buf, NEWC_NLINK, "00000002");
+	assert_newc_field(c.buf, NEWC_FILESIZE, "00000000"); /* data goes on the last name */
 	/* second header: same inode, the data */
 	size_t second = 116 + 4; /* "bin/tool\0" (9) -> 110+9 padded to 120 */
 	assert_memory_equal(c.buf + second, "070701", 6);
-	assert_memory_equal(c.buf + second + 6, c.buf + 6, 8); /* ino */
-	memcpy(field, c.buf + second + 54, 8);
-	assert_string_equal(field, "00000003");
+	assert_memory_equal(c.buf + second + NEWC_INO, c.buf + NEWC_INO, 8);
+	assert_newc_field(c.buf + second, NEWC_FILESIZE, "00000003");
 	cpio_free(&c);
 	cpiolist_free(&l);
 }
