@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "kconfig_tree.h"
 #include "util.h"
@@ -46,9 +47,12 @@ void ktree_free(struct ktree *t)
 		free(t->v[i].name);
 		free(t->v[i].depends);
 	}
-	free(t->arena);
-	for (size_t i = 0; i < t->n_files; i++)
+	for (size_t i = 0; i < t->n_files && !t->arena; i++)
 		free(t->files[i]);
+	if (t->arena_map_len)
+		munmap(t->arena, t->arena_map_len);
+	else
+		free(t->arena);
 	free(t->files);
 	free(t->v);
 	free(t->index);
@@ -65,17 +69,22 @@ static struct kc_slot *slot(const struct ktree *t, const char *name, unsigned h)
 	}
 }
 
-const struct ksym *ktree_find(const struct ktree *t, const char *name)
+const struct ksym *ktree_find_hashed(const struct ktree *t, const char *name, unsigned hash)
 {
 	if (!t->index_cap)
 		return NULL;
-	struct kc_slot *s = slot(t, name, kc_name_hash(name));
+	struct kc_slot *s = slot(t, name, hash);
 	return s->pos ? &t->v[s->pos - 1] : NULL;
 }
 
-enum kc_type ktree_type(const char *name, void *tree)
+const struct ksym *ktree_find(const struct ktree *t, const char *name)
 {
-	const struct ksym *s = ktree_find(tree, name);
+	return ktree_find_hashed(t, name, kc_name_hash(name));
+}
+
+enum kc_type ktree_type(const char *name, unsigned hash, void *tree)
+{
+	const struct ksym *s = ktree_find_hashed(tree, name, hash);
 	return s ? s->type : KC_TYPE_UNKNOWN;
 }
 
@@ -144,12 +153,11 @@ int ktree_reserve(struct ktree *t, size_t n)
 	return 0;
 }
 
-static struct ksym *sym_get(struct ktree *t, const char *name, char *borrowed)
+static struct ksym *sym_get(struct ktree *t, const char *name, char *borrowed, unsigned h)
 {
 	if ((t->n + 1) * 2 > t->index_cap &&
 	    index_resize(t, t->index_cap ? t->index_cap * 2 : 4096) < 0)
 		return NULL;
-	unsigned h = kc_name_hash(name);
 	struct kc_slot *s = slot(t, name, h);
 	if (s->pos)
 		return &t->v[s->pos - 1];
@@ -171,12 +179,17 @@ static struct ksym *sym_get(struct ktree *t, const char *name, char *borrowed)
 
 struct ksym *ktree_get(struct ktree *t, const char *name)
 {
-	return sym_get(t, name, NULL);
+	return sym_get(t, name, NULL, kc_name_hash(name));
 }
 
 struct ksym *ktree_get_borrowed(struct ktree *t, char *name)
 {
-	return sym_get(t, name, name);
+	return sym_get(t, name, name, kc_name_hash(name));
+}
+
+struct ksym *ktree_get_borrowed_hashed(struct ktree *t, char *name, unsigned hash)
+{
+	return sym_get(t, name, name, hash);
 }
 
 /* Whether s has a || outside parentheses (and so needs them as an operand of &&). */

@@ -512,13 +512,22 @@ assert d.count(old) == 1, "FOO not found once"
 i = d.index(old)
 d[i + 4:i + 7] = b"BAR"
 pay = bytes(d[32:])
-h, M = 1469598103934665603, (1 << 64) - 1
-n8 = len(pay) // 8 * 8
-for j in range(0, n8, 8):
-	h = ((h ^ int.from_bytes(pay[j:j + 8], "little")) * 1099511628211) & M
-	h ^= h >> 29
-for b in pay[n8:]:
-	h = ((h ^ b) * 1099511628211) & M
+O, P, M = 1469598103934665603, 1099511628211, (1 << 64) - 1
+def mix(h, w):
+	h = ((h ^ w) * P) & M
+	return h ^ (h >> 29)
+word = lambda j: int.from_bytes(pay[j:j + 8], "little")
+lanes, j = [O, O ^ 1, O ^ 2, O ^ 3], 0
+while j + 32 <= len(pay):
+	lanes = [mix(lanes[k], word(j + 8 * k)) for k in range(4)]
+	j += 32
+h = lanes[0]
+for k in range(1, 4):
+	h = mix(h, lanes[k])
+while j + 8 <= len(pay):
+	h, j = mix(h, word(j)), j + 8
+for b in pay[j:]:
+	h = ((h ^ b) * P) & M
 d[16:24] = struct.pack("<Q", len(pay))
 d[24:32] = struct.pack("<Q", h)
 open(p, "wb").write(d)
