@@ -222,25 +222,28 @@ static bool file_fresh(int dfd, const struct kcache_file *f)
 	return f->present && memcmp(&now, &f->st, sizeof(now)) == 0;
 }
 
-/* The files of a key are checked by every thread of the check (below) in chunks. */
-struct fresh_check {
+/* A check of a cached tree's files (its key): every thread taking part takes the next chunk of
+ * files until none is left or one is found changed. */
+struct io_tree_check {
 	int dfd;
-	const struct kcache_key *key;
+	struct kcache_key key;
 	atomic_size_t next; /* the next chunk's first file */
 	atomic_bool stale;
+	pthread_t helper;
+	bool threaded;
 };
 
 #define FRESH_CHUNK 64
 
 static void *fresh_worker(void *arg)
 {
-	struct fresh_check *fc = arg;
+	struct io_tree_check *fc = arg;
 	while (!atomic_load_explicit(&fc->stale, memory_order_relaxed)) {
-		size_t i = atomic_fetch_add(&fc->next, FRESH_CHUNK), n = fc->key->n_files;
+		size_t i = atomic_fetch_add(&fc->next, FRESH_CHUNK), n = fc->key.n_files;
 		if (i >= n)
 			break;
 		for (size_t end = i + FRESH_CHUNK < n ? i + FRESH_CHUNK : n; i < end; i++)
-			if (!file_fresh(fc->dfd, &fc->key->files[i])) {
+			if (!file_fresh(fc->dfd, &fc->key.files[i])) {
 				atomic_store(&fc->stale, true);
 				break;
 			}
@@ -248,27 +251,36 @@ static void *fresh_worker(void *arg)
 	return NULL;
 }
 
-/* Whether every file of the key is as it was. All of them are stat'ed (a file edited in place
- * keeps its directory's mtime: nothing less is proof); the ~1,400 stats of a kernel tree are
- * most of a cached run, so with more than one CPU a second thread takes half of them. */
-static bool key_fresh(int dfd, const struct kcache_key *key)
+/* Starts checking key's files (taken over, like dfd) in a second thread; NULL: out of memory. */
+static struct io_tree_check *check_start(int dfd, struct kcache_key *key)
 {
-	struct fresh_check fc = {.dfd = dfd, .key = key};
-	atomic_init(&fc.next, 0);
-	atomic_init(&fc.stale, false);
-	pthread_t helper;
+	struct io_tree_check *fc = calloc(1, sizeof(*fc));
+	if (!fc)
+		return NULL;
+	fc->dfd = dfd;
+	fc->key = *key;
+	memset(key, 0, sizeof(*key));
+	atomic_init(&fc->next, 0);
+	atomic_init(&fc->stale, false);
 	pthread_attr_t attr;
-	bool threaded = key->n_files >= 4 * FRESH_CHUNK && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
-			pthread_attr_init(&attr) == 0;
-	if (threaded) {
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1 && pthread_attr_init(&attr) == 0) {
 		pthread_attr_setstacksize(&attr, 64 << 10);
-		threaded = pthread_create(&helper, &attr, fresh_worker, &fc) == 0;
+		fc->threaded = pthread_create(&fc->helper, &attr, fresh_worker, fc) == 0;
 		pthread_attr_destroy(&attr);
 	}
-	fresh_worker(&fc);
-	if (threaded)
-		pthread_join(helper, NULL);
-	return !atomic_load(&fc.stale);
+	return fc;
+}
+
+bool io_tree_check_finish(struct io_tree_check *fc)
+{
+	fresh_worker(fc); /* what the helper has not taken yet */
+	if (fc->threaded)
+		pthread_join(fc->helper, NULL);
+	bool fresh = !atomic_load(&fc->stale);
+	close(fc->dfd);
+	kcache_key_free(&fc->key);
+	free(fc);
+	return fresh;
 }
 
 /* What the parse depends on besides the files: the SRCARCH, and the parser itself, by the
@@ -300,9 +312,12 @@ static char *cache_path(const char *dir, const char *tree, const char *arch)
 	return path;
 }
 
-/* The cache is an optimisation: failing to read or write it is never an error. */
+/* The cache is an optimisation: failing to read or write it is never an error. Its files are
+ * all stat'ed (a file edited in place keeps its directory's mtime: nothing less is proof), the
+ * ~1,400 stats of a kernel tree being most of a cached run: with pending, in a second thread
+ * while the caller goes on (io_tree_check_finish), else here, by this thread and a second one. */
 static bool cache_load(const char *path, const char *tree, const char *ident, int dfd,
-		       struct ktree *t)
+		       struct ktree *t, struct io_tree_check **pending)
 {
 	struct stat st;
 	/* Trusted only when it is a regular file of this user that no one else can write: a
@@ -326,8 +341,18 @@ static bool cache_load(const char *path, const char *tree, const char *ident, in
 		return false;
 	}
 	t->arena_map_len = len; /* t's arena now */
-	bool ok = streq(key.tree, tree) && streq(key.srcarch, ident) && key_fresh(dfd, &key);
+	bool ok = streq(key.tree, tree) && streq(key.srcarch, ident);
+	int dfd2 = ok ? fcntl(dfd, F_DUPFD_CLOEXEC, 0) : -1;
+	struct io_tree_check *fc = dfd2 >= 0 ? check_start(dfd2, &key) : NULL;
+	if (!fc && dfd2 >= 0)
+		close(dfd2);
 	kcache_key_free(&key);
+	if (fc && pending)
+		*pending = fc;
+	else if (fc)
+		ok = io_tree_check_finish(fc);
+	else
+		ok = false;
 	if (!ok) {
 		ktree_free(t);
 		ktree_init(t);
@@ -363,15 +388,18 @@ static void cache_store(const char *dir, const char *path, const struct kcache_k
  * granularity without its stamps changing: a cache naming it is not written. */
 #define RACY_SECONDS 2
 
-int io_load_tree(const char *srcdir, const char *arch, const char *cache_dir, struct ktree *t)
+int io_load_tree(const char *srcdir, const char *arch, const char *cache_dir, struct ktree *t,
+		 struct io_tree_check **pending)
 {
+	if (pending)
+		*pending = NULL;
 	_cleanup_close_ int dfd = open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return log_error_errno(-errno, "%s: %m", srcdir);
 	_cleanup_free_ char *tree = cache_dir ? realpath(srcdir, NULL) : NULL;
 	_cleanup_free_ char *ident = tree ? cache_ident(arch) : NULL;
 	_cleanup_free_ char *cpath = ident ? cache_path(cache_dir, tree, arch) : NULL;
-	if (cpath && cache_load(cpath, tree, ident, dfd, t))
+	if (cpath && cache_load(cpath, tree, ident, dfd, t, pending))
 		return 0;
 	struct timespec start;
 	clock_gettime(CLOCK_REALTIME, &start);
