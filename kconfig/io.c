@@ -1,4 +1,5 @@
 /* File and process I/O for kconfig-merge (see io.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -357,7 +358,69 @@ static bool cache_load(const char *path, const char *tree, const char *ident, in
 		ktree_free(t);
 		ktree_init(t);
 	}
+	/* Its mtime says when it was last used (for cache_prune), refreshed once a day. The
+	 * check of a pending tree may still find it stale; then it is rewritten anyway. */
+	if (ok && st.st_mtime < time(NULL) - KCACHE_TOUCH_SECONDS)
+		futimens(fd, NULL);
 	return ok;
+}
+
+/* Whether name is one of the cache files this program writes: tree-HEX-ARCH.kct, or a
+ * temporary one of them (…kct.tmpXXXXXX, left behind by a run that was killed). */
+static bool is_cache_name(const char *name, bool *tmp)
+{
+	const char *kct = strstr(name, ".kct");
+	if (strncmp(name, "tree-", 5) != 0 || !kct)
+		return false;
+	*tmp = kct[4] != '\0';
+	return !*tmp || strncmp(kct + 4, ".tmp", 4) == 0;
+}
+
+/* Deletes this user's cache files unused for KCACHE_MAX_AGE_DAYS and all but the
+ * KCACHE_MAX_FILES most recently used, and temporary files older than a day. Run when a cache is
+ * written (a parse: the rare, slow case), never on a cache hit. */
+static void cache_prune(const char *dir)
+{
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d)
+		return;
+	dfd = -1; /* d's now */
+	struct kcache_dirent *v = NULL;
+	size_t n = 0, cap = 0;
+	time_t now = time(NULL);
+	for (struct dirent *e; (e = readdir(d));) {
+		bool tmp;
+		struct stat st;
+		if (!is_cache_name(e->d_name, &tmp) ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (tmp) {
+			if (st.st_mtime < now - KCACHE_TOUCH_SECONDS)
+				unlinkat(dirfd(d), e->d_name, 0);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct kcache_dirent *nv = realloc(v, cap * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		char *name = strdup(e->d_name);
+		if (!name)
+			break;
+		v[n++] = (struct kcache_dirent){name, (int64_t)st.st_mtime, false};
+	}
+	kcache_prune_select(v, n, now, (int64_t)KCACHE_MAX_AGE_DAYS * 24 * 3600, KCACHE_MAX_FILES);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].remove)
+			unlinkat(dirfd(d), v[i].name, 0);
+		free((char *)v[i].name);
+	}
+	free(v);
+	closedir(d);
 }
 
 static void cache_store(const char *dir, const char *path, const struct kcache_key *key,
@@ -382,6 +445,8 @@ static void cache_store(const char *dir, const char *path, const struct kcache_k
 	}
 	if (close(fd) < 0 || !ok || rename(tmp, path) < 0)
 		unlink(tmp);
+	else
+		cache_prune(dir);
 }
 
 /* A file changed within the last seconds may change again within the file system's timestamp

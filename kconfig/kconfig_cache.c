@@ -338,3 +338,25 @@ int kcache_read(char *data, size_t len, struct kcache_key *key, struct ktree *t)
 	}
 	return 0;
 }
+
+/* ---- pruning ---- */
+
+static int by_recent_use(const void *a, const void *b)
+{
+	const struct kcache_dirent *x = a, *y = b;
+	if (x->mtime != y->mtime)
+		return x->mtime > y->mtime ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+size_t kcache_prune_select(struct kcache_dirent *v, size_t n, int64_t now, int64_t max_age,
+			   size_t max_keep)
+{
+	qsort(v, n, sizeof(*v), by_recent_use);
+	size_t marked = 0;
+	for (size_t i = 0; i < n; i++) {
+		v[i].remove = i >= max_keep || v[i].mtime < now - max_age;
+		marked += v[i].remove;
+	}
+	return marked;
+}

@@ -66,3 +66,22 @@ void kcache_seal(char *data, size_t len);
  * that is not a complete, intact cache of this version, -ENOMEM; then key and t are left empty
  * and data is still the caller's. */
 int kcache_read(char *data, size_t len, struct kcache_key *key, struct ktree *t);
+
+/* Pruning the cache directory: one cache file per tree and architecture accumulates for every
+ * tree ever verified (each ~1 MB). A file's mtime is when it was last used (a cache hit
+ * refreshes it once a day: KCACHE_TOUCH_SECONDS). */
+#define KCACHE_MAX_AGE_DAYS 30
+#define KCACHE_MAX_FILES 8
+#define KCACHE_TOUCH_SECONDS (24 * 3600)
+
+struct kcache_dirent {
+	const char *name;
+	int64_t mtime;
+	bool remove; /* set by kcache_prune_select */
+};
+
+/* Marks the cache files to delete: those not used for max_age seconds before now, and all but
+ * the max_keep most recently used (the newest first; equal times by name, so the choice does
+ * not depend on the directory's order). Returns how many were marked. */
+size_t kcache_prune_select(struct kcache_dirent *v, size_t n, int64_t now, int64_t max_age,
+			   size_t max_keep);

@@ -35,6 +35,10 @@ printf 'config FOO\n\tbool "foo"\n' >"$W/mini/sub/Kconfig"
 mkdir -p "$W/mini18/sub"
 cp "$W/mini/Kconfig" "$W/mini18/Kconfig"
 cp "$W/mini/sub/Kconfig" "$W/mini18/sub/Kconfig"
+# And one for t19 (pruning the cache directory).
+mkdir -p "$W/mini19/sub"
+cp "$W/mini/Kconfig" "$W/mini19/Kconfig"
+cp "$W/mini/sub/Kconfig" "$W/mini19/sub/Kconfig"
 MINI_MADE=$(date +%s)
 
 passed=0
@@ -584,9 +588,50 @@ t18() {
 	fi
 }
 
+# 19. The cache directory is pruned when a cache is written: caches unused for 30 days go, and
+#     all but the 8 most recently used, and temporary files older than a day; anything else in
+#     the directory stays. A cache hit refreshes the cache's mtime (its last use) when it is
+#     more than a day old, and prunes nothing.
+t19() {
+	local c=$W/kcache19 o=$W/cache19
+	rm -rf "$c" "$o" && mkdir -p "$c" "$o"
+	while [ "$(date +%s)" -le $((MINI_MADE + 2)) ]; do sleep 0.2; done
+	printf 'CONFIG_FOO=y\n' >"$o/foo.config"
+	local i
+	for i in 1 2 3 4 5 6 7 8 9; do
+		touch -d "$i days ago" "$c/tree-000000000000000$i-x86.kct"
+	done
+	touch -d "40 days ago" "$c/tree-00000000000000a0-x86.kct" "$c/tree-00000000000000b0-arm64.kct"
+	touch -d "2 days ago" "$c/tree-00000000000000c0-x86.kct.tmpAbCdEf" "$c/notes.txt"
+	touch "$c/tree-00000000000000d0-x86.kct.tmpGhIjKl"
+	run19() {
+		"$KM" verify --cache-dir "$c" -k "$W/mini19" -c "$o/foo.config" "$o/foo.config" \
+			>/dev/null 2>"$o/$1.err"
+	}
+	run19 write
+	local kept new
+	kept=$(cd "$c" && ls | sort | tr '\n' ' ')
+	new=$(cd "$c" && ls tree-*.kct | grep -v '^tree-0000000000000' | head -1)
+	# A hit: the cache (made 2 days old) gets a fresh mtime; an old file appears but stays.
+	touch -d "2 days ago" "$c/$new"
+	touch -d "40 days ago" "$c/tree-00000000000000e0-x86.kct"
+	run19 hit
+	local age=$(($(date +%s) - $(stat -c %Y "$c/$new")))
+	local want="notes.txt tree-0000000000000001-x86.kct tree-0000000000000002-x86.kct tree-0000000000000003-x86.kct tree-0000000000000004-x86.kct tree-0000000000000005-x86.kct tree-0000000000000006-x86.kct tree-0000000000000007-x86.kct tree-00000000000000d0-x86.kct.tmpGhIjKl $new "
+	want=$(echo "$want" | tr ' ' '\n' | grep . | sort | tr '\n' ' ')
+	if [ -n "$new" ] && [ "$kept" = "$want" ] && [ "$age" -lt 600 ] &&
+		[ -e "$c/tree-00000000000000e0-x86.kct" ] &&
+		grep -q 'verify: 1 requested, 1 met' "$o/write.err" &&
+		grep -q 'verify: 1 requested, 1 met' "$o/hit.err"; then
+		ok "Kconfig cache pruning: 30-day-old caches, all but the 8 most recent and day-old temporary files removed when a cache is written, other files kept; a hit refreshes the cache's mtime and prunes nothing"
+	else
+		bad "Kconfig cache pruning: kept [$kept] want [$want] new=$new mtime age after the hit=$age"
+	fi
+}
+
 # KCONFIG_TESTS="t3 t4" runs a subset (t5 uses t1's merge; t8, t13, t15 t2's fragment; t10-t12
 # t9's).
-for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12 t16 t17 t18}; do
+for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12 t16 t17 t18 t19}; do
 	$t
 done
 echo "$passed passed, $failed failed"
