@@ -59,12 +59,12 @@ void ktree_free(struct ktree *t)
 	ktree_init(t);
 }
 
-static struct kc_slot *slot(const struct ktree *t, const char *name, unsigned h)
+static struct ktree_slot *slot(const struct ktree *t, const char *name, unsigned h)
 {
 	size_t mask = t->index_cap - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		struct kc_slot *s = &t->index[i];
-		if (!s->pos || (s->hash == h && streq(t->v[s->pos - 1].name, name)))
+		struct ktree_slot *s = &t->index[i];
+		if (!s->pos || (s->hash == h && streq(s->name, name)))
 			return s;
 	}
 }
@@ -73,7 +73,7 @@ const struct ksym *ktree_find_hashed(const struct ktree *t, const char *name, un
 {
 	if (!t->index_cap)
 		return NULL;
-	struct kc_slot *s = slot(t, name, hash);
+	struct ktree_slot *s = slot(t, name, hash);
 	return s->pos ? &t->v[s->pos - 1] : NULL;
 }
 
@@ -116,8 +116,8 @@ const char *ktree_intern_file(struct ktree *t, const char *file)
 	return v[t->n_files] ? v[t->n_files++] : NULL;
 }
 
-/* The index is at most 5/8 full: a Linux tree's 17,000 symbols fit in 32,768 slots (256 KB; at
- * half full, 512 KB of cache misses when a cached tree is loaded and looked up). */
+/* The index is at most 5/8 full: a Linux tree's 17,000 symbols fit in 32,768 slots (512 KB;
+ * at half full, twice that in cache misses when a cached tree is loaded and looked up). */
 static bool index_fits(size_t n, size_t cap)
 {
 	return n * 8 <= cap * 5;
@@ -125,7 +125,7 @@ static bool index_fits(size_t n, size_t cap)
 
 static int index_resize(struct ktree *t, size_t cap)
 {
-	struct kc_slot *idx = calloc(cap, sizeof(*idx));
+	struct ktree_slot *idx = calloc(cap, sizeof(*idx));
 	if (!idx)
 		return -ENOMEM;
 	size_t mask = cap - 1;
@@ -165,7 +165,7 @@ static struct ksym *sym_get(struct ktree *t, const char *name, char *borrowed, u
 	if (!index_fits(t->n + 1, t->index_cap) &&
 	    index_resize(t, t->index_cap ? t->index_cap * 2 : 4096) < 0)
 		return NULL;
-	struct kc_slot *s = slot(t, name, h);
+	struct ktree_slot *s = slot(t, name, h);
 	if (s->pos)
 		return &t->v[s->pos - 1];
 	if (t->n == t->cap) {
@@ -180,7 +180,7 @@ static struct ksym *sym_get(struct ktree *t, const char *name, char *borrowed, u
 	*k = (struct ksym){.name = borrowed ? borrowed : strdup(name)};
 	if (!k->name)
 		return NULL;
-	*s = (struct kc_slot){(unsigned)++t->n, h};
+	*s = (struct ktree_slot){k->name, (unsigned)++t->n, h};
 	return k;
 }
 

@@ -69,6 +69,26 @@ static void explain_depends(FILE *f, const char *deps, const struct kc_set *actu
 	fputc(']', f);
 }
 
+/* The message for a lost value, with its dependencies (k) if any. */
+static void write_lost(FILE *f, const struct kc_entry *req, const struct kc_entry *act,
+		       const struct ksym *k, const struct kc_set *actual, const char *prefix)
+{
+	fprintf(f, "%s:%u: %s: %s%s=", req->src.file, req->src.line,
+		req->mandatory ? "error" : "warning", prefix, req->name);
+	kc_value_write(f, req);
+	fprintf(f, " (%s) is not in the final config: ", req->mandatory ? "mandatory" : "optional");
+	if (!act)
+		fputs("absent", f);
+	else if (act->kind == KC_V_TRI && act->tri == 'n')
+		fputs("not set", f);
+	else {
+		fputs("actual ", f);
+		kc_value_write(f, act);
+	}
+	if (k && *k->depends)
+		explain_depends(f, k->depends, actual);
+}
+
 static void report_lost(const struct kc_entry *req, unsigned hash, const struct kc_entry *act,
 			bool bad, const struct ktree *tree, const struct kc_set *actual,
 			const char *prefix, struct kc_diags *d)
@@ -97,25 +117,25 @@ static void report_lost(const struct kc_entry *req, unsigned hash, const struct 
 			act && !not_set ? av : "", patch);
 		return;
 	}
+	/* With its dependencies: into a buffer on the stack when it fits (a memory stream
+	 * allocates and clears 8 KB: with a tree, hundreds of lost values have dependencies). */
+	char local[2048];
+	FILE *f = fmemopen(local, sizeof(local), "w");
+	if (f) {
+		write_lost(f, req, act, k, actual, prefix);
+		bool fits = fflush(f) == 0 && !ferror(f) && ftell(f) < (long)sizeof(local) - 1;
+		fclose(f);
+		if (fits) {
+			kc_diag(d, sev, "%s", local);
+			return;
+		}
+	}
 	char *buf = NULL;
 	size_t size = 0;
-	FILE *f = open_memstream(&buf, &size);
+	f = open_memstream(&buf, &size);
 	if (!f)
 		return;
-	fprintf(f, "%s:%u: %s: %s%s=", req->src.file, req->src.line,
-		req->mandatory ? "error" : "warning", prefix, req->name);
-	kc_value_write(f, req);
-	fprintf(f, " (%s) is not in the final config: ", req->mandatory ? "mandatory" : "optional");
-	if (!act)
-		fputs("absent", f);
-	else if (act->kind == KC_V_TRI && act->tri == 'n')
-		fputs("not set", f);
-	else {
-		fputs("actual ", f);
-		kc_value_write(f, act);
-	}
-	if (k && *k->depends)
-		explain_depends(f, k->depends, actual);
+	write_lost(f, req, act, k, actual, prefix);
 	fclose(f);
 	if (buf)
 		kc_diag(d, sev, "%s", buf);
