@@ -1,12 +1,16 @@
 /* File and process I/O for kconfig-merge (see io.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -208,23 +212,76 @@ static void stamp_of(const struct stat *st, struct kcache_stamp *s)
 				   (uint64_t)st->st_ctim.tv_nsec};
 }
 
-/* Whether every file of the key is as it was: same stamps, or still absent. */
-static bool key_fresh(int dfd, const struct kcache_key *key)
+/* Whether one file of the key is as it was: same stamps, or still absent. */
+static bool file_fresh(int dfd, const struct kcache_file *f)
 {
-	for (size_t i = 0; i < key->n_files; i++) {
-		const struct kcache_file *f = &key->files[i];
-		struct stat st;
-		struct kcache_stamp now;
-		if (fstatat(dfd, f->path, &st, 0) < 0) {
-			if (f->present || errno != ENOENT)
-				return false;
-			continue;
-		}
-		stamp_of(&st, &now);
-		if (!f->present || memcmp(&now, &f->st, sizeof(now)) != 0)
-			return false;
+	struct stat st;
+	struct kcache_stamp now;
+	if (fstatat(dfd, f->path, &st, 0) < 0)
+		return !f->present && errno == ENOENT;
+	stamp_of(&st, &now);
+	return f->present && memcmp(&now, &f->st, sizeof(now)) == 0;
+}
+
+/* A check of a cached tree's files (its key): every thread taking part takes the next chunk of
+ * files until none is left or one is found changed. */
+struct io_tree_check {
+	int dfd;
+	struct kcache_key key;
+	atomic_size_t next; /* the next chunk's first file */
+	atomic_bool stale;
+	pthread_t helper;
+	bool threaded;
+};
+
+#define FRESH_CHUNK 64
+
+static void *fresh_worker(void *arg)
+{
+	struct io_tree_check *fc = arg;
+	while (!atomic_load_explicit(&fc->stale, memory_order_relaxed)) {
+		size_t i = atomic_fetch_add(&fc->next, FRESH_CHUNK), n = fc->key.n_files;
+		if (i >= n)
+			break;
+		for (size_t end = i + FRESH_CHUNK < n ? i + FRESH_CHUNK : n; i < end; i++)
+			if (!file_fresh(fc->dfd, &fc->key.files[i])) {
+				atomic_store(&fc->stale, true);
+				break;
+			}
 	}
-	return true;
+	return NULL;
+}
+
+/* Starts checking key's files (taken over, like dfd) in a second thread; NULL: out of memory. */
+static struct io_tree_check *check_start(int dfd, struct kcache_key *key)
+{
+	struct io_tree_check *fc = calloc(1, sizeof(*fc));
+	if (!fc)
+		return NULL;
+	fc->dfd = dfd;
+	fc->key = *key;
+	memset(key, 0, sizeof(*key));
+	atomic_init(&fc->next, 0);
+	atomic_init(&fc->stale, false);
+	pthread_attr_t attr;
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1 && pthread_attr_init(&attr) == 0) {
+		pthread_attr_setstacksize(&attr, 64 << 10);
+		fc->threaded = pthread_create(&fc->helper, &attr, fresh_worker, fc) == 0;
+		pthread_attr_destroy(&attr);
+	}
+	return fc;
+}
+
+bool io_tree_check_finish(struct io_tree_check *fc)
+{
+	fresh_worker(fc); /* what the helper has not taken yet */
+	if (fc->threaded)
+		pthread_join(fc->helper, NULL);
+	bool fresh = !atomic_load(&fc->stale);
+	close(fc->dfd);
+	kcache_key_free(&fc->key);
+	free(fc);
+	return fresh;
 }
 
 /* What the parse depends on besides the files: the SRCARCH, and the parser itself, by the
@@ -256,12 +313,13 @@ static char *cache_path(const char *dir, const char *tree, const char *arch)
 	return path;
 }
 
-/* The cache is an optimisation: failing to read or write it is never an error. */
+/* The cache is an optimisation: failing to read or write it is never an error. Its files are
+ * all stat'ed (a file edited in place keeps its directory's mtime: nothing less is proof), the
+ * ~1,400 stats of a kernel tree being most of a cached run: with pending, in a second thread
+ * while the caller goes on (io_tree_check_finish), else here, by this thread and a second one. */
 static bool cache_load(const char *path, const char *tree, const char *ident, int dfd,
-		       struct ktree *t)
+		       struct ktree *t, struct io_tree_check **pending)
 {
-	_cleanup_free_ char *data = NULL;
-	size_t len;
 	struct stat st;
 	/* Trusted only when it is a regular file of this user that no one else can write: a
 	 * cache written by someone else (a shared or world-writable cache directory, another
@@ -269,19 +327,100 @@ static bool cache_load(const char *path, const char *tree, const char *ident, in
 	 * a device there would block or never end. */
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) || read_fd(fd, &st, &data, &len) < 0)
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) || st.st_size <= 0)
+		return false;
+	/* Mapped, not read: no copy, and the page cache's pages are mapped 16 at a time instead
+	 * of a fresh heap page faulted in for every 4 KB. A private mapping: a cache replaced
+	 * meanwhile is renamed over, never written in place (cache_store). */
+	size_t len = (size_t)st.st_size;
+	char *data = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	if (data == MAP_FAILED)
 		return false;
 	struct kcache_key key = {0};
-	if (kcache_read(data, len, &key, t) < 0)
+	if (kcache_read(data, len, &key, t) < 0) {
+		munmap(data, len);
 		return false;
-	data = NULL; /* t's arena now */
-	bool ok = streq(key.tree, tree) && streq(key.srcarch, ident) && key_fresh(dfd, &key);
+	}
+	t->arena_map_len = len; /* t's arena now */
+	bool ok = streq(key.tree, tree) && streq(key.srcarch, ident);
+	int dfd2 = ok ? fcntl(dfd, F_DUPFD_CLOEXEC, 0) : -1;
+	struct io_tree_check *fc = dfd2 >= 0 ? check_start(dfd2, &key) : NULL;
+	if (!fc && dfd2 >= 0)
+		close(dfd2);
 	kcache_key_free(&key);
+	if (fc && pending)
+		*pending = fc;
+	else if (fc)
+		ok = io_tree_check_finish(fc);
+	else
+		ok = false;
 	if (!ok) {
 		ktree_free(t);
 		ktree_init(t);
 	}
+	/* Its mtime says when it was last used (for cache_prune), refreshed once a day. The
+	 * check of a pending tree may still find it stale; then it is rewritten anyway. */
+	if (ok && st.st_mtime < time(NULL) - KCACHE_TOUCH_SECONDS)
+		futimens(fd, NULL);
 	return ok;
+}
+
+/* Whether name is one of the cache files this program writes: tree-HEX-ARCH.kct, or a
+ * temporary one of them (…kct.tmpXXXXXX, left behind by a run that was killed). */
+static bool is_cache_name(const char *name, bool *tmp)
+{
+	const char *kct = strstr(name, ".kct");
+	if (strncmp(name, "tree-", 5) != 0 || !kct)
+		return false;
+	*tmp = kct[4] != '\0';
+	return !*tmp || strncmp(kct + 4, ".tmp", 4) == 0;
+}
+
+/* Deletes this user's cache files unused for KCACHE_MAX_AGE_DAYS and all but the
+ * KCACHE_MAX_FILES most recently used, and temporary files older than a day. Run when a cache is
+ * written (a parse: the rare, slow case), never on a cache hit. */
+static void cache_prune(const char *dir)
+{
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d)
+		return;
+	dfd = -1; /* d's now */
+	struct kcache_dirent *v = NULL;
+	size_t n = 0, cap = 0;
+	time_t now = time(NULL);
+	for (struct dirent *e; (e = readdir(d));) {
+		bool tmp;
+		struct stat st;
+		if (!is_cache_name(e->d_name, &tmp) ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (tmp) {
+			if (st.st_mtime < now - KCACHE_TOUCH_SECONDS)
+				unlinkat(dirfd(d), e->d_name, 0);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct kcache_dirent *nv = realloc(v, cap * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		char *name = strdup(e->d_name);
+		if (!name)
+			break;
+		v[n++] = (struct kcache_dirent){name, (int64_t)st.st_mtime, false};
+	}
+	kcache_prune_select(v, n, now, (int64_t)KCACHE_MAX_AGE_DAYS * 24 * 3600, KCACHE_MAX_FILES);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].remove)
+			unlinkat(dirfd(d), v[i].name, 0);
+		free((char *)v[i].name);
+	}
+	free(v);
+	closedir(d);
 }
 
 static void cache_store(const char *dir, const char *path, const struct kcache_key *key,
@@ -306,21 +445,26 @@ static void cache_store(const char *dir, const char *path, const struct kcache_k
 	}
 	if (close(fd) < 0 || !ok || rename(tmp, path) < 0)
 		unlink(tmp);
+	else
+		cache_prune(dir);
 }
 
 /* A file changed within the last seconds may change again within the file system's timestamp
  * granularity without its stamps changing: a cache naming it is not written. */
 #define RACY_SECONDS 2
 
-int io_load_tree(const char *srcdir, const char *arch, const char *cache_dir, struct ktree *t)
+int io_load_tree(const char *srcdir, const char *arch, const char *cache_dir, struct ktree *t,
+		 struct io_tree_check **pending)
 {
+	if (pending)
+		*pending = NULL;
 	_cleanup_close_ int dfd = open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return log_error_errno(-errno, "%s: %m", srcdir);
 	_cleanup_free_ char *tree = cache_dir ? realpath(srcdir, NULL) : NULL;
 	_cleanup_free_ char *ident = tree ? cache_ident(arch) : NULL;
 	_cleanup_free_ char *cpath = ident ? cache_path(cache_dir, tree, arch) : NULL;
-	if (cpath && cache_load(cpath, tree, ident, dfd, t))
+	if (cpath && cache_load(cpath, tree, ident, dfd, t, pending))
 		return 0;
 	struct timespec start;
 	clock_gettime(CLOCK_REALTIME, &start);

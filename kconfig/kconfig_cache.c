@@ -12,7 +12,7 @@
 
 void kcache_key_free(struct kcache_key *k)
 {
-	for (size_t i = 0; i < k->n_files; i++)
+	for (size_t i = 0; i < k->n_files && !k->borrowed; i++)
 		free(k->files[i].path);
 	free(k->files);
 	free(k->tree);
@@ -39,21 +39,36 @@ int kcache_key_add(struct kcache_key *k, const char *path, bool present,
 	return 0;
 }
 
-/* The payload's checksum: FNV-1a over 8-byte words (then the tail bytes). It detects a torn or
- * damaged file, not an attacker (the cache is the user's own). Byte by byte it was a third of
- * loading a 1 MB cache. */
+/* The payload's checksum: FNV-1a-style over 8-byte words in four independent lanes (32 bytes
+ * a round: one multiply chain was most of loading a 1 MB cache; byte by byte, a third of it),
+ * the lanes folded together, then the tail words and bytes. It detects a torn or damaged file,
+ * not an attacker (the cache is the user's own). */
 uint64_t kcache_checksum(const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
+	const uint64_t prime = 1099511628211ULL;
+	uint64_t lane[4] = {1469598103934665603ULL, 1469598103934665603ULL ^ 1,
+			    1469598103934665603ULL ^ 2, 1469598103934665603ULL ^ 3};
 	size_t i = 0;
+	for (; i + 32 <= n; i += 32)
+		for (int j = 0; j < 4; j++) {
+			uint64_t w;
+			memcpy(&w, p + i + 8 * j, 8);
+			lane[j] = (lane[j] ^ w) * prime;
+			lane[j] ^= lane[j] >> 29;
+		}
+	uint64_t h = lane[0];
+	for (int j = 1; j < 4; j++) {
+		h = (h ^ lane[j]) * prime;
+		h ^= h >> 29;
+	}
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
 		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 1099511628211ULL;
+		h = (h ^ w) * prime;
 		h ^= h >> 29;
 	}
 	for (; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+		h = (h ^ (unsigned char)p[i]) * prime;
 	return h;
 }
 
@@ -171,6 +186,7 @@ int kcache_write(const struct kcache_key *key, const struct ktree *t, char **dat
 struct in {
 	char *p, *end;
 	bool bad;
+	unsigned hash; /* of the last name (get_name) */
 };
 
 static bool get(struct in *in, void *dst, size_t n)
@@ -206,6 +222,32 @@ static char *get_str(struct in *in)
 	return s;
 }
 
+/* The next string, which must be a symbol name ([A-Za-z0-9_]+): checked and hashed
+ * (kc_name_hash) in one pass. */
+static char *get_name(struct in *in)
+{
+	static const unsigned char sym[256] = {
+		['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['_'] = 1};
+	uint32_t n = get_u32(in);
+	if (in->bad || !n || (size_t)(in->end - in->p) <= n || in->p[n] != '\0') {
+		in->bad = true;
+		return NULL;
+	}
+	uint32_t h = 2166136261u; /* kc_name_hash's FNV-1a */
+	for (uint32_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in->p[i];
+		if (!sym[c]) {
+			in->bad = true;
+			return NULL;
+		}
+		h = (h ^ c) * 16777619u;
+	}
+	in->hash = h;
+	char *s = in->p;
+	in->p += n + 1;
+	return s;
+}
+
 int kcache_read(char *data, size_t len, struct kcache_key *key, struct ktree *t)
 {
 	uint32_t version, bom;
@@ -220,7 +262,7 @@ int kcache_read(char *data, size_t len, struct kcache_key *key, struct ktree *t)
 	    kcache_checksum(data + HEADER_LEN, plen) != sum)
 		return -EBADMSG;
 
-	struct in in = {data + HEADER_LEN, data + len, false};
+	struct in in = {data + HEADER_LEN, data + len, false, 0};
 	bool enomem = false;
 	const char *tree = get_str(&in), *srcarch = get_str(&in);
 	if (tree && srcarch && (!(key->tree = strdup(tree)) || !(key->srcarch = strdup(srcarch))))
@@ -229,18 +271,27 @@ int kcache_read(char *data, size_t len, struct kcache_key *key, struct ktree *t)
 	/* Each file takes at least 62 bytes: a count larger than the rest is corrupt. */
 	if (n_files > (size_t)(in.end - in.p) / 62)
 		in.bad = true;
+	/* The paths stay in data (the tree's arena): no copies. */
+	key->borrowed = true;
+	if (!in.bad && !enomem &&
+	    (!(key->files = malloc((n_files + 1) * sizeof(*key->files))) ||
+	     !(t->files = malloc((n_files + 1) * sizeof(*t->files)))))
+		enomem = true;
+	key->cap = n_files + 1;
 	for (uint32_t i = 0; i < n_files && !in.bad && !enomem; i++) {
-		const char *path = get_str(&in);
+		char *path = get_str(&in);
 		uint8_t present = 0;
 		uint64_t v[7] = {0};
 		get(&in, &present, 1);
 		get(&in, v, sizeof(v));
-		if (in.bad || present > 1 || !*path)
+		if (in.bad || present > 1 || !*path) {
+			in.bad = true;
 			break;
-		struct kcache_stamp st = {v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
-		if (kcache_key_add(key, path, present, &st) < 0 ||
-		    (present && !ktree_intern_file(t, path)))
-			enomem = true;
+		}
+		key->files[key->n_files++] = (struct kcache_file){
+			path, present, {v[0], v[1], v[2], v[3], v[4], v[5], v[6]}};
+		if (present)
+			t->files[t->n_files++] = path;
 	}
 	uint32_t n_syms = get_u32(&in);
 	/* Each symbol takes at least 19 bytes. */
@@ -251,18 +302,17 @@ int kcache_read(char *data, size_t len, struct kcache_key *key, struct ktree *t)
 	/* From here on the names live in data: ktree_free must not free them one by one. */
 	t->arena = data;
 	for (uint32_t i = 0; i < n_syms && !in.bad && !enomem; i++) {
-		char *name = get_str(&in);
+		char *name = get_name(&in);
 		uint8_t type = 0;
 		get(&in, &type, 1);
 		char *depends = get_str(&in);
 		uint32_t fi = get_u32(&in), line = get_u32(&in);
-		if (in.bad || type > KC_TYPE_HEX || fi >= t->n_files || !*name ||
-		    name[kc_symbol_span(name)]) {
+		if (in.bad || type > KC_TYPE_HEX || fi >= t->n_files) {
 			in.bad = true;
 			break;
 		}
 		size_t before = t->n;
-		struct ksym *k = ktree_get_borrowed(t, name);
+		struct ksym *k = ktree_get_borrowed_hashed(t, name, in.hash);
 		if (!k) {
 			enomem = true;
 			break;
@@ -281,9 +331,32 @@ int kcache_read(char *data, size_t len, struct kcache_key *key, struct ktree *t)
 		t->arena = NULL; /* still the caller's */
 		for (size_t i = 0; i < t->n; i++)
 			t->v[i].name = t->v[i].depends = NULL;
+		t->n_files = 0; /* the names point into data */
 		kcache_key_free(key);
 		ktree_free(t);
 		return enomem ? -ENOMEM : -EBADMSG;
 	}
 	return 0;
+}
+
+/* ---- pruning ---- */
+
+static int by_recent_use(const void *a, const void *b)
+{
+	const struct kcache_dirent *x = a, *y = b;
+	if (x->mtime != y->mtime)
+		return x->mtime > y->mtime ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+size_t kcache_prune_select(struct kcache_dirent *v, size_t n, int64_t now, int64_t max_age,
+			   size_t max_keep)
+{
+	qsort(v, n, sizeof(*v), by_recent_use);
+	size_t marked = 0;
+	for (size_t i = 0; i < n; i++) {
+		v[i].remove = i >= max_keep || v[i].mtime < now - max_age;
+		marked += v[i].remove;
+	}
+	return marked;
 }

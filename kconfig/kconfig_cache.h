@@ -8,7 +8,8 @@
  * was; the tree's path and the SRCARCH are part of the key too.
  *
  * Layout (native byte order; a cache is not portable between machines and need not be):
- *   "KCMTREE\n" u32 version u32 0x01020304 u64 payload-length u64 FNV-1a-64(payload)
+ *   "KCMTREE\n" u32 version u32 0x01020304 u64 payload-length u64 checksum(payload)
+ *   (kcache_checksum: FNV-1a-style, 64 bits, four lanes)
  *   payload: str tree, str srcarch, u32 n_files, n_files x file, u32 n_syms, n_syms x sym
  *   file: str path, u8 present, 7 x u64 (dev, ino, size, mtime s/ns, ctime s/ns)
  *   sym:  str name, u8 type, str depends, u32 file (index among the present files), u32 line
@@ -22,7 +23,7 @@
 
 #include "kconfig_tree.h"
 
-#define KCACHE_VERSION 1
+#define KCACHE_VERSION 2
 
 /* What identifies one file's content without reading it. */
 struct kcache_stamp {
@@ -40,6 +41,7 @@ struct kcache_key {
 	char *srcarch; /* arch/$(SRCARCH) the files were read for */
 	struct kcache_file *files;
 	size_t n_files, cap;
+	bool borrowed; /* the paths point into a cache's data (kcache_read): not freed */
 };
 
 void kcache_key_free(struct kcache_key *k);
@@ -58,8 +60,28 @@ uint64_t kcache_checksum(const char *p, size_t n);
  * reader's structural checks behind the checksum). No-op when len is below the header's. */
 void kcache_seal(char *data, size_t len);
 
-/* Reads a cache (malloc'ed data) back into key and t (both empty). On success t owns data
- * (t->arena: the symbols' names and depends point into it). Returns 0, -EBADMSG for anything
+/* Reads a cache (malloc'ed data, or a mapping: see ktree.arena_map_len) back into key and t
+ * (both empty). On success t owns data (t->arena: the symbols' names and depends, the file
+ * names and key's paths point into it). Returns 0, -EBADMSG for anything
  * that is not a complete, intact cache of this version, -ENOMEM; then key and t are left empty
  * and data is still the caller's. */
 int kcache_read(char *data, size_t len, struct kcache_key *key, struct ktree *t);
+
+/* Pruning the cache directory: one cache file per tree and architecture accumulates for every
+ * tree ever verified (each ~1 MB). A file's mtime is when it was last used (a cache hit
+ * refreshes it once a day: KCACHE_TOUCH_SECONDS). */
+#define KCACHE_MAX_AGE_DAYS 30
+#define KCACHE_MAX_FILES 8
+#define KCACHE_TOUCH_SECONDS (24 * 3600)
+
+struct kcache_dirent {
+	const char *name;
+	int64_t mtime;
+	bool remove; /* set by kcache_prune_select */
+};
+
+/* Marks the cache files to delete: those not used for max_age seconds before now, and all but
+ * the max_keep most recently used (the newest first; equal times by name, so the choice does
+ * not depend on the directory's order). Returns how many were marked. */
+size_t kcache_prune_select(struct kcache_dirent *v, size_t n, int64_t now, int64_t max_age,
+			   size_t max_keep);

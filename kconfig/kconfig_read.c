@@ -157,8 +157,8 @@ static int read_config_line(const char *file, unsigned lineno, char *line, bool 
 			lineno, name);
 		return 0;
 	}
-	enum kc_type type = types ? types(name, userdata) : KC_TYPE_UNKNOWN;
 	unsigned hash = kc_name_hash(name);
+	enum kc_type type = types ? types(name, hash, userdata) : KC_TYPE_UNKNOWN;
 	if (kc_set_find_hashed(out, name, hash))
 		kc_diag(diags, KC_WARNING, "%s:%u:warning: override: reassigning to symbol %s",
 			file, lineno, name);

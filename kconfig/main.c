@@ -59,6 +59,7 @@ struct ctx {
 	char **patch_paths;
 	size_t n_patches;
 	struct ktree kt;
+	struct io_tree_check *tree_check; /* kt came from the cache; its files are being checked */
 	struct kc_diags diags;
 };
 
@@ -154,8 +155,8 @@ static void print_diags(struct ctx *c)
 	c->diags.n = 0;
 }
 
-/* Merges files into out. Returns 0, EXIT_FAIL or EXIT_USAGE. */
-static int merge_files(struct ctx *c, char **files, int n, struct kc_set *out)
+/* Merges files into out, keeping the messages in c->diags. Returns 0, EXIT_FAIL or EXIT_USAGE. */
+static int merge_files_unprinted(struct ctx *c, char **files, int n, struct kc_set *out)
 {
 	struct merger m = {0};
 	int ret = 0;
@@ -188,6 +189,13 @@ static int merge_files(struct ctx *c, char **files, int n, struct kc_set *out)
 	merge_free(&m);
 	if (c->diags.errors && !ret)
 		ret = EXIT_FAIL;
+	return ret;
+}
+
+/* Merges files into out and prints the messages. Returns 0, EXIT_FAIL or EXIT_USAGE. */
+static int merge_files(struct ctx *c, char **files, int n, struct kc_set *out)
+{
+	int ret = merge_files_unprinted(c, files, n, out);
 	print_diags(c);
 	return ret;
 }
@@ -543,9 +551,10 @@ static int cmd_verify(struct ctx *c, int argc, char **argv)
 		log_error("verify needs the actual config (-c FILE) or a kernel tree (-k DIR)");
 		return EXIT_USAGE;
 	}
+	_cleanup_free_ char *cache = c->tree && !c->no_cache ? cache_default(c->cache_dir) : NULL;
 	if (c->tree) {
-		_cleanup_free_ char *cache = c->no_cache ? NULL : cache_default(c->cache_dir);
-		if (io_load_tree(c->tree, ktree_srcarch(c->arch), cache, &c->kt) < 0)
+		if (io_load_tree(c->tree, ktree_srcarch(c->arch), cache, &c->kt, &c->tree_check) <
+		    0)
 			return EXIT_USAGE;
 		c->have_tree = true;
 	}
@@ -557,7 +566,29 @@ static int cmd_verify(struct ctx *c, int argc, char **argv)
 	struct kc_set req, act;
 	kc_set_init(&req);
 	kc_set_init(&act);
-	r = merge_files(c, argv + optind, argc - optind, &req);
+	r = merge_files_unprinted(c, argv + optind, argc - optind, &req);
+	/* A tree from the cache is used while its files are still being checked; nothing read
+	 * with it is shown before the check is done. A stale one: the tree is parsed, and the
+	 * fragments read again with it. After an unreadable fragment (said already) the run ends
+	 * anyway: its messages, read with the stale tree, are dropped. */
+	if (c->tree_check) {
+		bool fresh = io_tree_check_finish(c->tree_check);
+		c->tree_check = NULL;
+		if (!fresh) {
+			kc_diags_free(&c->diags);
+			kc_set_free(&req);
+			kc_set_init(&req);
+			ktree_free(&c->kt);
+			ktree_init(&c->kt);
+			if (io_load_tree(c->tree, ktree_srcarch(c->arch), cache, &c->kt, NULL) <
+				    0 ||
+			    add_patch_symbols(c) < 0)
+				r = EXIT_USAGE;
+			else if (r != EXIT_USAGE)
+				r = merge_files_unprinted(c, argv + optind, argc - optind, &req);
+		}
+	}
+	print_diags(c);
 	if (!r && c->output && write_config(c->output, &req, c->mo.prefix) < 0)
 		r = EXIT_USAGE;
 	if (!r && c->actual) {
@@ -715,6 +746,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		r = EXIT_USAGE;
 	}
+	if (c.tree_check) /* before the tree it checks is freed */
+		io_tree_check_finish(c.tree_check);
 	ktree_free(&c.kt);
 	free_series(&c);
 	free(c.bases);

@@ -69,12 +69,32 @@ static void explain_depends(FILE *f, const char *deps, const struct kc_set *actu
 	fputc(']', f);
 }
 
-static void report_lost(const struct kc_entry *req, const struct kc_entry *act, bool bad,
-			const struct ktree *tree, const struct kc_set *actual, const char *prefix,
-			struct kc_diags *d)
+/* The message for a lost value, with its dependencies (k) if any. */
+static void write_lost(FILE *f, const struct kc_entry *req, const struct kc_entry *act,
+		       const struct ksym *k, const struct kc_set *actual, const char *prefix)
+{
+	fprintf(f, "%s:%u: %s: %s%s=", req->src.file, req->src.line,
+		req->mandatory ? "error" : "warning", prefix, req->name);
+	kc_value_write(f, req);
+	fprintf(f, " (%s) is not in the final config: ", req->mandatory ? "mandatory" : "optional");
+	if (!act)
+		fputs("absent", f);
+	else if (act->kind == KC_V_TRI && act->tri == 'n')
+		fputs("not set", f);
+	else {
+		fputs("actual ", f);
+		kc_value_write(f, act);
+	}
+	if (k && *k->depends)
+		explain_depends(f, k->depends, actual);
+}
+
+static void report_lost(const struct kc_entry *req, unsigned hash, const struct kc_entry *act,
+			bool bad, const struct ktree *tree, const struct kc_set *actual,
+			const char *prefix, struct kc_diags *d)
 {
 	/* The dependencies explain a lost value; a wrong type is explained already. */
-	const struct ksym *k = tree && !bad ? ktree_find(tree, req->name) : NULL;
+	const struct ksym *k = tree && !bad ? ktree_find_hashed(tree, req->name, hash) : NULL;
 	enum kc_severity sev = req->mandatory ? KC_ERROR : KC_WARNING;
 	char rv[256], av[256];
 	/* The usual message in one formatting step (a memory stream per message was 7% of a
@@ -97,25 +117,25 @@ static void report_lost(const struct kc_entry *req, const struct kc_entry *act, 
 			act && !not_set ? av : "", patch);
 		return;
 	}
+	/* With its dependencies: into a buffer on the stack when it fits (a memory stream
+	 * allocates and clears 8 KB: with a tree, hundreds of lost values have dependencies). */
+	char local[2048];
+	FILE *f = fmemopen(local, sizeof(local), "w");
+	if (f) {
+		write_lost(f, req, act, k, actual, prefix);
+		bool fits = fflush(f) == 0 && !ferror(f) && ftell(f) < (long)sizeof(local) - 1;
+		fclose(f);
+		if (fits) {
+			kc_diag(d, sev, "%s", local);
+			return;
+		}
+	}
 	char *buf = NULL;
 	size_t size = 0;
-	FILE *f = open_memstream(&buf, &size);
+	f = open_memstream(&buf, &size);
 	if (!f)
 		return;
-	fprintf(f, "%s:%u: %s: %s%s=", req->src.file, req->src.line,
-		req->mandatory ? "error" : "warning", prefix, req->name);
-	kc_value_write(f, req);
-	fprintf(f, " (%s) is not in the final config: ", req->mandatory ? "mandatory" : "optional");
-	if (!act)
-		fputs("absent", f);
-	else if (act->kind == KC_V_TRI && act->tri == 'n')
-		fputs("not set", f);
-	else {
-		fputs("actual ", f);
-		kc_value_write(f, act);
-	}
-	if (k && *k->depends)
-		explain_depends(f, k->depends, actual);
+	write_lost(f, req, act, k, actual, prefix);
 	fclose(f);
 	if (buf)
 		kc_diag(d, sev, "%s", buf);
@@ -123,12 +143,12 @@ static void report_lost(const struct kc_entry *req, const struct kc_entry *act, 
 }
 
 /* Undefined symbols and wrong types; returns true when the entry is unusable. */
-static bool check_definition(const struct kc_entry *req, const struct ktree *tree,
+static bool check_definition(const struct kc_entry *req, unsigned hash, const struct ktree *tree,
 			     const char *prefix, struct verify_result *res, struct kc_diags *d)
 {
 	if (!tree)
 		return false;
-	const struct ksym *k = ktree_find(tree, req->name);
+	const struct ksym *k = ktree_find_hashed(tree, req->name, hash);
 	bool serious = req->mandatory && !(req->kind == KC_V_TRI && req->tri == 'n');
 	const char *sev = serious ? "error" : "warning";
 	if (!k) {
@@ -171,9 +191,10 @@ int verify_config(const struct kc_set *requested, const struct kc_set *actual,
 	*res = (struct verify_result){0};
 	for (size_t i = 0; i < requested->n; i++) {
 		const struct kc_entry *req = &requested->v[i];
-		const struct kc_entry *act = kc_set_find(actual, req->name);
+		unsigned hash = kc_name_hash(req->name); /* one hash for both lookups */
+		const struct kc_entry *act = kc_set_find_hashed(actual, req->name, hash);
 		res->checked++;
-		bool bad = check_definition(req, tree, prefix, res, d);
+		bool bad = check_definition(req, hash, tree, prefix, res, d);
 		bool want_n = req->kind == KC_V_TRI && req->tri == 'n';
 		/* An absent symbol is not set: "n" requested is met. */
 		if ((!act && want_n) || (act && kc_entry_same_value(req, act))) {
@@ -185,7 +206,7 @@ int verify_config(const struct kc_set *requested, const struct kc_set *actual,
 		else
 			res->lost_optional++;
 		if (!bad || act)
-			report_lost(req, act, bad, tree, actual, prefix, d);
+			report_lost(req, hash, act, bad, tree, actual, prefix, d);
 	}
 	return res->lost_mandatory || d->errors > errors_before ? -EINVAL : 0;
 }

@@ -176,6 +176,55 @@ static void test_structure_checked(void **state)
 	ktree_free(&t);
 }
 
+/* Pruning: caches unused for longer than the maximum age go, and all but the most recently
+ * used ones; the choice does not depend on the directory's order. */
+static void test_prune_select(void **state)
+{
+	(void)state;
+	enum { DAY = 24 * 3600, NOW = 1800000000 };
+	static const struct {
+		const char *what;
+		size_t n, keep;
+		int64_t age_days[6]; /* last use, days before NOW */
+		const char *removed; /* by index, in the input's order: "x" removed, "." kept */
+	} cases[] = {
+		{"none old, under the count", 3, 8, {0, 1, 29}, "..."},
+		{"older than 30 days", 4, 8, {0, 31, 30, 400}, ".x.x"},
+		{"over the count: the least recently used go", 5, 3, {5, 1, 3, 2, 4}, "x...x"},
+		{"old ones go even under the count", 6, 4, {40, 0, 1, 2, 50, 0}, "x...x."},
+		{"both rules", 6, 2, {40, 0, 1, 2, 50, 0}, "x.xxx."},
+		{"equal times: by name", 3, 2, {1, 1, 1}, "..x"},
+		{"keep none", 2, 0, {0, 0}, "xx"},
+		{"empty directory", 0, 8, {0}, ""},
+	};
+	static const char *const names[] = {"tree-a", "tree-b", "tree-c",
+					    "tree-d", "tree-e", "tree-f"};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct kcache_dirent v[6];
+		for (size_t i = 0; i < cases[c].n; i++)
+			v[i] = (struct kcache_dirent){names[i], NOW - cases[c].age_days[i] * DAY,
+						      false};
+		/* In reverse: the result must not depend on the order given. */
+		for (size_t i = 0; i < cases[c].n / 2; i++) {
+			struct kcache_dirent x = v[i];
+			v[i] = v[cases[c].n - 1 - i];
+			v[cases[c].n - 1 - i] = x;
+		}
+		size_t marked = kcache_prune_select(v, cases[c].n, NOW, 30 * DAY, cases[c].keep);
+		char got[7] = "";
+		size_t want_marked = 0;
+		for (size_t i = 0; i < cases[c].n; i++) {
+			want_marked += cases[c].removed[i] == 'x';
+			for (size_t j = 0; j < cases[c].n; j++)
+				if (strcmp(v[j].name, names[i]) == 0)
+					got[i] = v[j].remove ? 'x' : '.';
+		}
+		if (strcmp(got, cases[c].removed) != 0 || marked != want_marked)
+			fail_msg("%s: removed %s (%zu), expected %s", cases[c].what, got, marked,
+				 cases[c].removed);
+	}
+}
+
 /* A tree the size of a real one (the index starts at 4,096 slots and grows several times,
  * reusing the stored hashes): every symbol is found with its line, parsed and read back from a
  * cache. */
@@ -225,10 +274,9 @@ static void test_index_growth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_damage_refused),
-		cmocka_unit_test(test_structure_checked),
-		cmocka_unit_test(test_index_growth),
+		cmocka_unit_test(test_round_trip),	  cmocka_unit_test(test_damage_refused),
+		cmocka_unit_test(test_structure_checked), cmocka_unit_test(test_index_growth),
+		cmocka_unit_test(test_prune_select),
 	};
 	return cmocka_run_group_tests_name("kconfig_cache", tests, NULL, NULL);
 }

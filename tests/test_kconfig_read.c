@@ -10,9 +10,10 @@
 #include "../kconfig/kconfig_read.h"
 
 /* Types for the typed cases, by name: B_ bool, T_ tristate, S_ string, I_ int, H_ hex. */
-static enum kc_type test_types(const char *name, void *userdata)
+static enum kc_type test_types(const char *name, unsigned hash, void *userdata)
 {
 	(void)userdata;
+	assert_int_equal(hash, kc_name_hash(name));
 	static const struct {
 		const char *prefix;
 		enum kc_type type;

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +218,56 @@ static void test_verify_table(void **state)
 	ktree_free(&t);
 }
 
+/* A lost value whose dependencies make a message longer than report_lost's stack buffer
+ * (2 KB): the whole message, not a truncated one. */
+static void test_verify_long_depends(void **state)
+{
+	(void)state;
+	char *kconfig = NULL, *expect = NULL;
+	size_t ks = 0, es = 0;
+	FILE *k = open_memstream(&kconfig, &ks), *e = open_memstream(&expect, &es);
+	fputs("config LONG\n\tbool \"l\"\n\tdepends on DEP_0", k);
+	fputs("r.kcm:2: error: CONFIG_LONG=y (mandatory) is not in the final config: absent; "
+	      "depends on DEP_0",
+	      e);
+	for (int i = 1; i < 200; i++) {
+		fprintf(k, " && DEP_%d", i);
+		fprintf(e, " && DEP_%d", i);
+	}
+	fputs("\n", k);
+	fputs(" [DEP_0=n", e);
+	for (int i = 1; i < 200; i++)
+		fprintf(e, " DEP_%d=n", i);
+	fputs("]", e);
+	fclose(k);
+	fclose(e);
+	assert_true(es > 2048);
+	struct ktree t;
+	ktree_init(&t);
+	const char *file = ktree_intern_file(&t, "Kconfig");
+	char **src = NULL;
+	size_t n_src = 0;
+	assert_int_equal(ktree_parse(&t, file, kconfig, ks, "x86", &src, &n_src), 0);
+	const char *req_text = "#%kconfig-merge 1\nLONG=y\n";
+	struct kc_set req, act;
+	struct kc_diags d = {0};
+	kc_set_init(&req);
+	kc_set_init(&act);
+	assert_int_equal(fragment_read("r.kcm", req_text, strlen(req_text), "CONFIG_", &req, &d),
+			 0);
+	struct verify_result res;
+	assert_int_equal(verify_config(&req, &act, &t, "CONFIG_", &res, &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].text, expect);
+	free(kconfig);
+	free(expect);
+	free(src);
+	kc_set_free(&req);
+	kc_set_free(&act);
+	kc_diags_free(&d);
+	ktree_free(&t);
+}
+
 static void test_verify_counts_without_tree(void **state)
 {
 	(void)state;
@@ -285,6 +336,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree_parse),
 		cmocka_unit_test(test_verify_table),
+		cmocka_unit_test(test_verify_long_depends),
 		cmocka_unit_test(test_verify_counts_without_tree),
 		cmocka_unit_test(test_verify_hex_without_tree),
 		cmocka_unit_test(test_srcarch),

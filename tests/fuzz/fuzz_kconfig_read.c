@@ -10,9 +10,10 @@
 static FILE *devnull;
 
 /* A stable pseudo-random type per symbol name. */
-static enum kc_type hashed_type(const char *name, void *userdata)
+static enum kc_type hashed_type(const char *name, unsigned hash, void *userdata)
 {
 	(void)userdata;
+	FUZZ_CHECK(hash == kc_name_hash(name));
 	unsigned h = 2166136261u;
 	for (const char *p = name; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(t.v[i].name != NULL && t.v[i].depends != NULL);
 			FUZZ_CHECK(ktree_find(&t, t.v[i].name) == &t.v[i]);
 			FUZZ_CHECK(kc_type_name(t.v[i].type) != NULL);
-			(void)ktree_type(t.v[i].name, &t);
+			(void)ktree_type(t.v[i].name, kc_name_hash(t.v[i].name), &t);
 		}
 		for (size_t i = 0; i < n_sources; i++) {
 			FUZZ_CHECK(sources[i] != NULL);

@@ -35,6 +35,10 @@ printf 'config FOO\n\tbool "foo"\n' >"$W/mini/sub/Kconfig"
 mkdir -p "$W/mini18/sub"
 cp "$W/mini/Kconfig" "$W/mini18/Kconfig"
 cp "$W/mini/sub/Kconfig" "$W/mini18/sub/Kconfig"
+# And one for t19 (pruning the cache directory).
+mkdir -p "$W/mini19/sub"
+cp "$W/mini/Kconfig" "$W/mini19/Kconfig"
+cp "$W/mini/sub/Kconfig" "$W/mini19/sub/Kconfig"
 MINI_MADE=$(date +%s)
 
 passed=0
@@ -512,13 +516,22 @@ assert d.count(old) == 1, "FOO not found once"
 i = d.index(old)
 d[i + 4:i + 7] = b"BAR"
 pay = bytes(d[32:])
-h, M = 1469598103934665603, (1 << 64) - 1
-n8 = len(pay) // 8 * 8
-for j in range(0, n8, 8):
-	h = ((h ^ int.from_bytes(pay[j:j + 8], "little")) * 1099511628211) & M
-	h ^= h >> 29
-for b in pay[n8:]:
-	h = ((h ^ b) * 1099511628211) & M
+O, P, M = 1469598103934665603, 1099511628211, (1 << 64) - 1
+def mix(h, w):
+	h = ((h ^ w) * P) & M
+	return h ^ (h >> 29)
+word = lambda j: int.from_bytes(pay[j:j + 8], "little")
+lanes, j = [O, O ^ 1, O ^ 2, O ^ 3], 0
+while j + 32 <= len(pay):
+	lanes = [mix(lanes[k], word(j + 8 * k)) for k in range(4)]
+	j += 32
+h = lanes[0]
+for k in range(1, 4):
+	h = mix(h, lanes[k])
+while j + 8 <= len(pay):
+	h, j = mix(h, word(j)), j + 8
+for b in pay[j:]:
+	h = ((h ^ b) * P) & M
 d[16:24] = struct.pack("<Q", len(pay))
 d[24:32] = struct.pack("<Q", h)
 open(p, "wb").write(d)
@@ -575,9 +588,61 @@ t18() {
 	fi
 }
 
+# 19. The cache directory is pruned when a cache is written: caches unused for 30 days go, and
+#     all but the 8 most recently used, and temporary files older than a day; anything else in
+#     the directory stays. A cache hit refreshes the cache's mtime (its last use) when it is
+#     more than a day old, and prunes nothing.
+t19() {
+	local c=$W/kcache19 o=$W/cache19
+	rm -rf "$c" "$o" && mkdir -p "$c" "$o"
+	while [ "$(date +%s)" -le $((MINI_MADE + 2)) ]; do sleep 0.2; done
+	printf 'CONFIG_FOO=y\n' >"$o/foo.config"
+	local i
+	for i in 1 2 3 4 5; do
+		touch -d "$i days ago" "$c/tree-000000000000000$i-x86.kct"
+	done
+	touch -d "40 days ago" "$c/tree-00000000000000a0-x86.kct" "$c/tree-00000000000000b0-arm64.kct"
+	touch -d "2 days ago" "$c/tree-00000000000000c0-x86.kct.tmpAbCdEf" "$c/notes.txt"
+	touch "$c/tree-00000000000000d0-x86.kct.tmpGhIjKl"
+	run19() { # NAME [ARCH]
+		"$KM" verify --cache-dir "$c" -k "$W/mini19" --arch "${2:-x86}" -c "$o/foo.config" \
+			"$o/foo.config" >/dev/null 2>"$o/$1.err"
+	}
+	# 8 caches with the one written: only the 40-day-old ones go.
+	run19 write
+	local aged
+	aged=$(cd "$c" && ls | sort | tr '\n' ' ')
+	# 10 with a second one (another architecture): the 2 least recently used go.
+	for i in 6 7 8; do
+		touch -d "$i days ago" "$c/tree-000000000000000$i-x86.kct"
+	done
+	run19 write2 arm64
+	local kept new
+	kept=$(cd "$c" && ls | sort | tr '\n' ' ')
+	new=$(cd "$c" && ls tree-*-x86.kct | grep -v '^tree-0000000000000' | head -1)
+	# A hit: the cache (made 2 days old) gets a fresh mtime; an old file appears but stays.
+	touch -d "2 days ago" "$c/$new"
+	touch -d "40 days ago" "$c/tree-00000000000000e0-x86.kct"
+	run19 hit
+	local age=$(($(date +%s) - $(stat -c %Y "$c/$new")))
+	local fakes="tree-0000000000000001-x86.kct tree-0000000000000002-x86.kct tree-0000000000000003-x86.kct tree-0000000000000004-x86.kct tree-0000000000000005-x86.kct"
+	local want_aged="notes.txt $fakes tree-00000000000000d0-x86.kct.tmpGhIjKl $new"
+	local want="$want_aged tree-0000000000000006-x86.kct ${new%-x86.kct}-arm64.kct"
+	want_aged=$(echo "$want_aged" | tr ' ' '\n' | grep . | sort | tr '\n' ' ')
+	want=$(echo "$want" | tr ' ' '\n' | grep . | sort | tr '\n' ' ')
+	if [ -n "$new" ] && [ "$aged" = "$want_aged" ] && [ "$kept" = "$want" ] && [ "$age" -lt 600 ] &&
+		[ -e "$c/tree-00000000000000e0-x86.kct" ] &&
+		grep -q 'verify: 1 requested, 1 met' "$o/write.err" &&
+		grep -q 'verify: 1 requested, 1 met' "$o/hit.err"; then
+		ok "Kconfig cache pruning: 30-day-old caches, all but the 8 most recent and day-old temporary files removed when a cache is written, other files kept; a hit refreshes the cache's mtime and prunes nothing"
+	else
+		bad "Kconfig cache pruning: after the first write [$aged] want [$want_aged]; after the second [$kept] want [$want]; new=$new mtime age after the hit=$age"
+	fi
+}
+
 # KCONFIG_TESTS="t3 t4" runs a subset (t5 uses t1's merge; t8, t13, t15 t2's fragment; t10-t12
 # t9's).
-for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12 t16 t17 t18}; do
+for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12 t16 t17 t18 t19}; do
 	$t
 done
 echo "$passed passed, $failed failed"
