@@ -355,15 +355,29 @@ static void log_unlocked(struct crypt_device *cd, const struct luks_volume *vol,
  * header's cipher needs, so none of it follows Enter (the kernel would otherwise ask for them
  * through /sbin/modprobe during the table load). A process, not a thread: libkmod's context
  * and the timeline are not thread-safe; its loads go into the timeline through the modprobe
- * records. Nothing is written to a disk. */
-static void modules_meanwhile_start(struct luks_run *run, struct crypt_device *cd)
+ * records. Nothing is written to a disk. The names are chosen before the prompt (cheap); the
+ * fork happens in the thread below, after the prompt is on its way. */
+static char module_names[8][LUKS_MODULE_NAME_MAX];
+static size_t n_module_names;
+
+static void modules_meanwhile_choose(struct luks_run *run, struct crypt_device *cd)
 {
-	char names[8][LUKS_MODULE_NAME_MAX] = {"dm_mod", "dm_crypt"};
+	n_module_names = 0;
 	if (!run->mods || run->modules_started)
 		return;
 	run->modules_started = true;
-	size_t n = 2 + luks_crypto_modules(crypt_get_cipher(cd), crypt_get_cipher_mode(cd),
-					   names + 2, ARRAY_SIZE(names) - 2);
+	snprintf(module_names[0], LUKS_MODULE_NAME_MAX, "dm_mod");
+	snprintf(module_names[1], LUKS_MODULE_NAME_MAX, "dm_crypt");
+	n_module_names = 2 + luks_crypto_modules(crypt_get_cipher(cd), crypt_get_cipher_mode(cd),
+						 module_names + 2, ARRAY_SIZE(module_names) - 2);
+}
+
+static void modules_meanwhile_fork(struct luks_run *run)
+{
+	const size_t n = n_module_names;
+	char(*names)[LUKS_MODULE_NAME_MAX] = module_names;
+	if (n == 0)
+		return;
 	pid_t pid = fork();
 	if (pid < 0)
 		return; /* the kernel asks for them later, as before */
@@ -394,7 +408,8 @@ static void modules_meanwhile_join(struct luks_run *run)
 	run->modules_pid = 0;
 }
 
-/* The key-file volumes after the one prompting, opened while the prompt waits (a thread:
+/* The thread that runs while the prompt waits: it forks the module loader, then opens the
+ * key-file volumes after the one prompting (a thread:
  * the main thread only sits in the console read meanwhile, so device-mapper calls are not
  * concurrent). Only success is taken from here; a failure is tried and reported again in
  * order, exactly as before. */
@@ -409,7 +424,7 @@ static size_t n_prep_items;
 
 static void *keyfiles_meanwhile(void *arg)
 {
-	(void)arg;
+	modules_meanwhile_fork(arg);
 	for (size_t k = 0; k < n_prep_items; k++) {
 		struct prep_item *it = &prep_items[k];
 		const struct luks_volume *vol = &it->run->cfg.volumes[it->i];
@@ -441,6 +456,7 @@ static void keyfiles_meanwhile_start(struct luks_run *run, size_t cur)
 	n_prep_items = 0;
 	if (run->prep_running)
 		return;
+	/* the module loader is forked from the thread too: the prompt must not wait for it */
 	for (size_t i = cur + 1; i < run->cfg.n_volumes && n_prep_items < ARRAY_SIZE(prep_items);
 	     i++) {
 		const struct luks_volume *vol = &run->cfg.volumes[i];
@@ -453,11 +469,14 @@ static void keyfiles_meanwhile_start(struct luks_run *run, size_t cur)
 			continue; /* already open: judged in order, as before */
 		prep_items[n_prep_items++] = (struct prep_item){.run = run, .i = i, .dev = dev};
 	}
-	if (n_prep_items && pthread_create(&run->prep, NULL, keyfiles_meanwhile, NULL) == 0)
+	if ((n_prep_items || n_module_names) &&
+	    pthread_create(&run->prep, NULL, keyfiles_meanwhile, run) == 0) {
 		run->prep_running = true;
-	else
-		for (; n_prep_items; n_prep_items--)
-			free(prep_items[n_prep_items - 1].dev);
+		return;
+	}
+	for (; n_prep_items; n_prep_items--)
+		free(prep_items[n_prep_items - 1].dev);
+	modules_meanwhile_fork(run); /* no thread: as a plain fork */
 }
 
 static void keyfiles_meanwhile_join(struct luks_run *run)
@@ -466,6 +485,7 @@ static void keyfiles_meanwhile_join(struct luks_run *run)
 		return;
 	pthread_join(run->prep, NULL);
 	run->prep_running = false;
+	n_module_names = 0;
 	for (size_t k = 0; k < n_prep_items; k++) {
 		struct prep_item *it = &prep_items[k];
 		const char *name = run->cfg.volumes[it->i].name;
@@ -483,7 +503,8 @@ static void keyfiles_meanwhile_join(struct luks_run *run)
 
 /* Reads a passphrase with echo off from whichever console answers first (console.h: the
  * prompt is shown on every console). Meanwhile the modules are loaded and the key-file
- * volumes opened (joined before anything is activated with the key). Returns its length,
+ * volumes opened (joined after the KDF, before anything is activated with the key). Returns
+ * its length,
  * -ENODATA when every console reached end of input, or -errno. */
 static ssize_t prompt_passphrase(struct luks_run *run, size_t cur, struct crypt_device *cd,
 				 char *buf, size_t size)
@@ -493,15 +514,13 @@ static ssize_t prompt_passphrase(struct luks_run *run, size_t cur, struct crypt_
 	char prompt[512], from[CONSOLE_NAME_MAX] = "";
 	snprintf(prompt, sizeof(prompt), "Passphrase for %s (UUID %s): ", vol->name,
 		 uuid ? uuid : "?");
-	modules_meanwhile_start(run, cd);
+	modules_meanwhile_choose(run, cd);
 	keyfiles_meanwhile_start(run, cur);
 	uint64_t t0 = now_ms();
 	int tl = timeline_begin(TIMELINE_PROMPT, vol->name, "prompt shown until key entered");
 	ssize_t len = console_prompt(prompt, buf, size, from, sizeof(from));
 	timeline_end(tl);
 	prompt_wait_ms += now_ms() - t0;
-	keyfiles_meanwhile_join(run);
-	modules_meanwhile_join(run);
 	if (len >= 0)
 		log_info("luks: %s: passphrase typed on %s", vol->name, from);
 	return len;
@@ -635,6 +654,10 @@ static int activate_with_passphrases(struct luks_run *run, size_t cur, struct cr
 					       vol->name);
 		size_t key_size = 0;
 		int r = derive_in_parallel(run, cur, cd, scratch, (size_t)len, &key_size);
+		/* the KDF needs no module and no device-mapper: the work begun while the prompt
+		 * waited may go on until here, before anything is activated */
+		keyfiles_meanwhile_join(run);
+		modules_meanwhile_join(run);
 		int tl = timeline_begin(TIMELINE_UNLOCK, vol->name, "passphrase");
 		if (r == 0)
 			r = activate_with_key(run, cur, cd, key_size, flags);
