@@ -49,11 +49,14 @@ void luks_keys_wipe(struct luks_keys *k)
 	*k = (struct luks_keys){0};
 }
 
-unsigned luks_parallel_threads(long online_cpus, size_t n_jobs)
+unsigned luks_parallel_threads(long online_cpus, size_t n_jobs, uint64_t mem_avail_kb,
+			       uint64_t kdf_mem_kb)
 {
 	size_t t = online_cpus < 1 ? 1 : (size_t)online_cpus;
 	if (t > n_jobs)
 		t = n_jobs;
+	if (mem_avail_kb && kdf_mem_kb && t > mem_avail_kb / 2 / kdf_mem_kb)
+		t = (size_t)(mem_avail_kb / 2 / kdf_mem_kb);
 	return t < 1 ? 1 : (unsigned)t;
 }
 

@@ -48,8 +48,12 @@ void luks_keys_forget(struct luks_keys *k, size_t i);
 void luks_keys_wipe(struct luks_keys *k);
 
 /* Pure: how many threads for n_jobs KDF runs on online_cpus CPUs (sysconf's answer, which is
- * -1 when unknown): at least 1, at most both. */
-unsigned luks_parallel_threads(long online_cpus, size_t n_jobs);
+ * -1 when unknown): at least 1, at most both, and no more than half the available memory
+ * (mem_avail_kb, 0: unknown) holds KDFs of kdf_mem_kb each (argon2's memory cost; 0 for
+ * pbkdf2): eight 1 GiB argon2id keyslots on a 64-CPU server with 4 GiB must not run out of
+ * memory in the initramfs. */
+unsigned luks_parallel_threads(long online_cpus, size_t n_jobs, uint64_t mem_avail_kb,
+			       uint64_t kdf_mem_kb);
 
 /* Runs the jobs on up to max_threads threads (the caller's thread waits), taking them in
  * order; when job 0 ends with -EPERM (a wrong passphrase), the jobs not yet started are

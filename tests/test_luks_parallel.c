@@ -24,15 +24,31 @@ static void test_threads(void **state)
 	static const struct {
 		long cpus;
 		size_t jobs;
+		uint64_t avail_kb, kdf_kb;
 		unsigned want;
 	} cases[] = {
-		{2, 8, 2}, {2, 1, 1}, {8, 3, 3}, {1, 8, 1}, {-1, 8, 1}, {0, 4, 1}, {4, 0, 1},
+		{2, 8, 0, 0, 2},
+		{2, 1, 0, 0, 1},
+		{8, 3, 0, 0, 3},
+		{1, 8, 0, 0, 1},
+		{-1, 8, 0, 0, 1},
+		{0, 4, 0, 0, 1},
+		{4, 0, 0, 0, 1},
+		/* memory: half of what is available, per KDF */
+		{64, 8, 4 << 20, 1 << 20, 2},	  /* 4 GiB, 1 GiB argon2id */
+		{64, 8, 1 << 20, 1 << 20, 1},	  /* never below one */
+		{2, 8, 700 << 10, 32 << 10, 2},	  /* the QEMU scenarios: 32 MiB each */
+		{16, 16, 200 << 10, 32 << 10, 3}, /* 100 MiB usable: three */
+		{16, 16, 200 << 10, 0, 16},	  /* pbkdf2: no memory cost */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		unsigned got = luks_parallel_threads(cases[i].cpus, cases[i].jobs);
+		unsigned got = luks_parallel_threads(cases[i].cpus, cases[i].jobs,
+						     cases[i].avail_kb, cases[i].kdf_kb);
 		if (got != cases[i].want)
-			fail_msg("cpus %ld jobs %zu: %u threads, want %u", cases[i].cpus,
-				 cases[i].jobs, got, cases[i].want);
+			fail_msg("cpus %ld jobs %zu avail %llu kB kdf %llu kB: %u threads, want %u",
+				 cases[i].cpus, cases[i].jobs,
+				 (unsigned long long)cases[i].avail_kb,
+				 (unsigned long long)cases[i].kdf_kb, got, cases[i].want);
 	}
 }
 
