@@ -5,7 +5,7 @@ initkit-init_SRCS := initrd/main.c initrd/version.c initrd/kmod.c initrd/devices
 	initrd/mount.c initrd/switchroot.c initrd/emergency.c initrd/luks.c initrd/killall.c \
 	initrd/console.c initrd/lvm.c initrd/lvm_names.c initrd/stack.c initrd/fsck.c \
 	initrd/btrfs.c initrd/btrfs_super.c initrd/resume.c initrd/udevdb.c initrd/vconsole.c \
-	initrd/timeline.c \
+	initrd/timeline.c initrd/luks_parallel.c \
 	$(sort $(INITRD_PURE_SRCS) initrd/bootconf.c initrd/initcheck.c) $(LIB_SRCS)
 initkit-mkimage_SRCS := initrd/mkimage/mkimage.c initrd/mkimage/cpio.c initrd/mkimage/cpiolist.c \
 	initrd/mkimage/modclosure.c initrd/mkimage/firmware.c initrd/mkimage/host.c \

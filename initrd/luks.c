@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <libcryptsetup.h>
 #include <libdevmapper.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +26,11 @@
 #include "console.h"
 #include "crypttab.h"
 #include "devices.h"
+#include "kmod.h"
 #include "image.h"
 #include "log.h"
 #include "luks_decide.h"
+#include "luks_parallel.h"
 #include "passphrase.h"
 #include "timeline.h"
 #include "tpm2_unlock.h"
@@ -297,15 +300,222 @@ static enum luks_decision check_existing(struct crypt_device *cd, const struct l
 /* Time spent waiting for a human at the prompt, kept out of the unlock time we report. */
 static uint64_t prompt_wait_ms;
 
-/* Reads a passphrase with echo off from whichever console answers first (console.h: the
- * prompt is shown on every console). Returns its length, -ENODATA when every console reached
- * end of input, or -errno. */
-static ssize_t prompt_passphrase(const struct luks_volume *vol, const char *uuid, char *buf,
-				 size_t size)
+/* A key derived in parallel for a later volume from a passphrase just typed (its index in
+ * the store once kept): used when that volume comes to try that passphrase. */
+struct spec_key {
+	bool valid;
+	size_t slot; /* the passphrase's index in the store */
+	int r;	     /* 0: key in run->keys; -EPERM: that passphrase opens no keyslot */
+	size_t key_size;
+};
+
+struct luks_run {
+	struct luks_config cfg;
+	struct passphrase_store store;
+	bool *settled; /* per volume: unlocked, or given up (nofail) */
+	size_t n_pending;
+	struct modules *mods;  /* for the modules loaded while the prompt waits */
+	pid_t modules_pid;     /* that loader, until reaped */
+	bool modules_started;  /* once per boot */
+	struct luks_keys keys; /* one locked key per volume */
+	struct spec_key *spec; /* per volume */
+	int *meanwhile;	       /* per volume: 1 not tried while the prompt waited; 0 opened
+				  then with its key file; else that attempt's -errno */
+	char **meanwhile_dev;  /* the device it was opened on */
+	char **devs;	       /* per volume: its device, resolved at the start of a pass */
+	pthread_t prep;	       /* the key-file thread while the prompt waits */
+	bool prep_running;
+};
+
+static uint32_t activate_flags(const struct luks_volume *vol)
 {
+	return (vol->discard ? CRYPT_ACTIVATE_ALLOW_DISCARDS : 0) |
+	       (vol->no_read_wq ? CRYPT_ACTIVATE_NO_READ_WORKQUEUE : 0) |
+	       (vol->no_write_wq ? CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE : 0) |
+	       (vol->readonly ? CRYPT_ACTIVATE_READONLY : 0);
+}
+
+/* "DEV (UUID) is /dev/mapper/NAME [flags] (N ms, ...)": what the live dm table says, read
+ * back through libcryptsetup. */
+static void log_unlocked(struct crypt_device *cd, const struct luks_volume *vol, const char *dev,
+			 uint64_t ms)
+{
+	struct crypt_active_device cad = {0};
+	crypt_get_active_device(cd, vol->name, &cad);
+	log_notice("luks: %s (%s) is /dev/mapper/%s [%s%s%s%s] (%llu ms, not counting the prompt)",
+		   dev, crypt_get_uuid(cd), vol->name,
+		   cad.flags & CRYPT_ACTIVATE_READONLY ? "ro" : "rw",
+		   cad.flags & CRYPT_ACTIVATE_ALLOW_DISCARDS ? ",discard" : "",
+		   cad.flags & CRYPT_ACTIVATE_NO_READ_WORKQUEUE ? ",no-read-workqueue" : "",
+		   cad.flags & CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE ? ",no-write-workqueue" : "",
+		   (unsigned long long)ms);
+}
+
+/* While the prompt waits: a child process loads dm_mod, dm_crypt and the crypto modules the
+ * header's cipher needs, so none of it follows Enter (the kernel would otherwise ask for them
+ * through /sbin/modprobe during the table load). A process, not a thread: libkmod's context
+ * and the timeline are not thread-safe; its loads go into the timeline through the modprobe
+ * records. Nothing is written to a disk. The names are chosen before the prompt (cheap); the
+ * fork happens in the thread below, after the prompt is on its way. */
+static char module_names[8][LUKS_MODULE_NAME_MAX];
+static size_t n_module_names;
+
+static void modules_meanwhile_choose(struct luks_run *run, struct crypt_device *cd)
+{
+	n_module_names = 0;
+	if (!run->mods || run->modules_started)
+		return;
+	run->modules_started = true;
+	snprintf(module_names[0], LUKS_MODULE_NAME_MAX, "dm_mod");
+	snprintf(module_names[1], LUKS_MODULE_NAME_MAX, "dm_crypt");
+	n_module_names = 2 + luks_crypto_modules(crypt_get_cipher(cd), crypt_get_cipher_mode(cd),
+						 module_names + 2, ARRAY_SIZE(module_names) - 2);
+}
+
+static void modules_meanwhile_fork(struct luks_run *run)
+{
+	const size_t n = n_module_names;
+	char(*names)[LUKS_MODULE_NAME_MAX] = module_names;
+	if (n == 0)
+		return;
+	pid_t pid = fork();
+	if (pid < 0)
+		return; /* the kernel asks for them later, as before */
+	if (pid > 0) {
+		run->modules_pid = pid;
+		return;
+	}
+	uint64_t t0 = now_ms();
+	char list[512] = "";
+	for (size_t i = 0; i < n; i++) {
+		uint64_t b = timeline_now_ns();
+		int r = modules_load(run->mods, names[i], false);
+		timeline_modprobe_record(names[i], "luks: while the prompt waits", b,
+					 timeline_now_ns());
+		if (r > 0)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 *list ? ", " : "", names[i]);
+	}
+	log_info("luks: %s loaded while the prompt waits (%llu ms)", *list ? list : "nothing",
+		 (unsigned long long)(now_ms() - t0));
+	_exit(0);
+}
+
+static void modules_meanwhile_join(struct luks_run *run)
+{
+	while (run->modules_pid > 0 && waitpid(run->modules_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	run->modules_pid = 0;
+}
+
+/* The thread that runs while the prompt waits: it forks the module loader, then opens the
+ * key-file volumes after the one prompting (a thread:
+ * the main thread only sits in the console read meanwhile, so device-mapper calls are not
+ * concurrent). Only success is taken from here; a failure is tried and reported again in
+ * order, exactly as before. */
+struct prep_item {
+	struct luks_run *run;
+	size_t i;
+	char *dev;
+	uint64_t begin_ns, end_ns, unlock_ns;
+};
+static struct prep_item prep_items[64];
+static size_t n_prep_items;
+
+static void *keyfiles_meanwhile(void *arg)
+{
+	modules_meanwhile_fork(arg);
+	for (size_t k = 0; k < n_prep_items; k++) {
+		struct prep_item *it = &prep_items[k];
+		const struct luks_volume *vol = &it->run->cfg.volumes[it->i];
+		struct crypt_device *cd = NULL;
+		it->begin_ns = timeline_now_ns();
+		int r = vol->header ? crypt_init_data_device(&cd, vol->header, it->dev)
+				    : crypt_init(&cd, it->dev);
+		if (r >= 0)
+			r = crypt_load(cd, CRYPT_LUKS, NULL);
+		it->unlock_ns = timeline_now_ns();
+		if (r >= 0)
+			r = crypt_activate_by_keyfile_device_offset(
+				cd, vol->name, CRYPT_ANY_SLOT, vol->keyfile, vol->keyfile_size,
+				vol->keyfile_offset, activate_flags(vol));
+		it->end_ns = timeline_now_ns();
+		it->run->meanwhile[it->i] = r >= 0 ? 0 : r;
+		if (r >= 0) {
+			log_info("luks: %s opened with key file %s", vol->name, vol->keyfile);
+			log_unlocked(cd, vol, it->dev, (it->end_ns - it->begin_ns) / 1000000);
+		}
+		crypt_free(cd);
+	}
+	return NULL;
+}
+
+static void keyfiles_meanwhile_start(struct luks_run *run, size_t cur)
+{
+	char uuid[256];
+	n_prep_items = 0;
+	if (run->prep_running)
+		return;
+	/* the module loader is forked from the thread too: the prompt must not wait for it */
+	for (size_t i = cur + 1; i < run->cfg.n_volumes && n_prep_items < ARRAY_SIZE(prep_items);
+	     i++) {
+		const struct luks_volume *vol = &run->cfg.volumes[i];
+		struct luks_active_facts f = {0};
+		char *dev = NULL;
+		if (run->settled[i] || !vol->keyfile || run->meanwhile[i] != 1)
+			continue;
+		dm_sysfs_facts(vol->name, &f, uuid, sizeof(uuid));
+		if (f.exists || !run->devs[i] || !(dev = strdup(run->devs[i])))
+			continue; /* already open: judged in order, as before */
+		prep_items[n_prep_items++] = (struct prep_item){.run = run, .i = i, .dev = dev};
+	}
+	if ((n_prep_items || n_module_names) &&
+	    pthread_create(&run->prep, NULL, keyfiles_meanwhile, run) == 0) {
+		run->prep_running = true;
+		return;
+	}
+	for (; n_prep_items; n_prep_items--)
+		free(prep_items[n_prep_items - 1].dev);
+	modules_meanwhile_fork(run); /* no thread: as a plain fork */
+}
+
+static void keyfiles_meanwhile_join(struct luks_run *run)
+{
+	if (!run->prep_running)
+		return;
+	pthread_join(run->prep, NULL);
+	run->prep_running = false;
+	n_module_names = 0;
+	for (size_t k = 0; k < n_prep_items; k++) {
+		struct prep_item *it = &prep_items[k];
+		const char *name = run->cfg.volumes[it->i].name;
+		if (run->meanwhile[it->i] == 0) {
+			timeline_add(TIMELINE_VOLUME, name, it->dev, it->begin_ns, it->end_ns);
+			timeline_add(TIMELINE_UNLOCK, name, "key file, while the prompt waited",
+				     it->unlock_ns, it->end_ns);
+			run->meanwhile_dev[it->i] = it->dev;
+		} else {
+			free(it->dev);
+		}
+	}
+	n_prep_items = 0;
+}
+
+/* Reads a passphrase with echo off from whichever console answers first (console.h: the
+ * prompt is shown on every console). Meanwhile the modules are loaded and the key-file
+ * volumes opened (joined after the KDF, before anything is activated with the key). Returns
+ * its length,
+ * -ENODATA when every console reached end of input, or -errno. */
+static ssize_t prompt_passphrase(struct luks_run *run, size_t cur, struct crypt_device *cd,
+				 char *buf, size_t size)
+{
+	const struct luks_volume *vol = &run->cfg.volumes[cur];
+	const char *uuid = crypt_get_uuid(cd);
 	char prompt[512], from[CONSOLE_NAME_MAX] = "";
 	snprintf(prompt, sizeof(prompt), "Passphrase for %s (UUID %s): ", vol->name,
 		 uuid ? uuid : "?");
+	modules_meanwhile_choose(run, cd);
+	keyfiles_meanwhile_start(run, cur);
 	uint64_t t0 = now_ms();
 	int tl = timeline_begin(TIMELINE_PROMPT, vol->name, "prompt shown until key entered");
 	ssize_t len = console_prompt(prompt, buf, size, from, sizeof(from));
@@ -316,14 +526,141 @@ static ssize_t prompt_passphrase(const struct luks_volume *vol, const char *uuid
 	return len;
 }
 
-static int activate_with_passphrases(struct crypt_device *cd, const struct luks_volume *vol,
-				     uint32_t flags, struct passphrase_store *s)
+static void spec_forget(struct luks_run *run)
 {
+	for (size_t j = 0; j < run->cfg.n_volumes; j++) {
+		run->spec[j].valid = false;
+		luks_keys_forget(&run->keys, j);
+	}
+}
+
+/* /proc/meminfo's MemAvailable, 0 when unknown. */
+static uint64_t mem_available_kb(void)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	unsigned long long kb = 0;
+	text = read_small_file("/proc/meminfo", &len);
+	const char *p = text ? strstr(text, "MemAvailable:") : NULL;
+	if (p && sscanf(p, "MemAvailable: %llu", &kb) != 1)
+		kb = 0;
+	return kb;
+}
+
+/* The largest argon2 memory cost among the prompting volume's keyslots (the others are
+ * usually formatted alike), 0 for pbkdf2. */
+static uint64_t kdf_memory_kb(struct crypt_device *cd)
+{
+	uint64_t kb = 0;
+	for (int slot = 0; slot < 32; slot++) {
+		struct crypt_pbkdf_type pbkdf;
+		crypt_keyslot_info ki = crypt_keyslot_status(cd, slot);
+		if ((ki == CRYPT_SLOT_ACTIVE || ki == CRYPT_SLOT_ACTIVE_LAST) &&
+		    crypt_keyslot_get_pbkdf(cd, slot, &pbkdf) == 0 && pbkdf.max_memory_kb > kb)
+			kb = pbkdf.max_memory_kb;
+	}
+	return kb;
+}
+
+/* The passphrase just typed for volume cur, and every later volume that would try it next
+ * (device there, no key file, no mapping of its name yet): their KDFs at once, on up to the
+ * online CPUs. Returns job 0's result (cur's key in run->keys); the later volumes' results
+ * wait in run->spec for their turn. */
+static int derive_in_parallel(struct luks_run *run, size_t cur, struct crypt_device *cd,
+			      const char *pass, size_t len, size_t *key_size)
+{
+	struct luks_kdf_job jobs[64];
+	char *devs[64] = {0};
+	char uuid[256];
+	size_t n = 0;
+	spec_forget(run);
+	jobs[n++] = (struct luks_kdf_job){.name = run->cfg.volumes[cur].name,
+					  .cd = cd,
+					  .pass = pass,
+					  .pass_len = len,
+					  .key = luks_keys_at(&run->keys, cur)};
+	/* a passphrase the store cannot keep is not tried on later volumes */
+	for (size_t i = cur + 1;
+	     run->store.n < PASSPHRASE_KEEP && i < run->cfg.n_volumes && n < ARRAY_SIZE(jobs);
+	     i++) {
+		const struct luks_volume *vol = &run->cfg.volumes[i];
+		struct luks_active_facts f = {0};
+		if (run->settled[i] || vol->keyfile || run->meanwhile[i] == 0)
+			continue;
+		dm_sysfs_facts(vol->name, &f, uuid, sizeof(uuid));
+		if (f.exists || !run->devs[i] || !(devs[n] = strdup(run->devs[i])))
+			continue;
+		jobs[n] = (struct luks_kdf_job){.name = vol->name,
+						.device = devs[n],
+						.header = vol->header,
+						.pass = pass,
+						.pass_len = len,
+						.key = luks_keys_at(&run->keys, i)};
+		n++;
+	}
+	uint64_t t0 = now_ms();
+	unsigned threads =
+		luks_kdf_run(jobs, n,
+			     luks_parallel_threads(sysconf(_SC_NPROCESSORS_ONLN), n,
+						   mem_available_kb(), kdf_memory_kb(cd)));
+	for (size_t k = 0; k < n; k++) {
+		if (jobs[k].begin_ns)
+			timeline_add(TIMELINE_UNLOCK, jobs[k].name,
+				     k ? "key derived in parallel"
+				       : "key derived (typed passphrase)",
+				     jobs[k].begin_ns, jobs[k].end_ns);
+		if (k == 0)
+			continue;
+		size_t i = (size_t)(jobs[k].key - run->keys.buf) / LUKS_KEY_MAX;
+		if (jobs[k].r == 0 || jobs[k].r == -EPERM)
+			run->spec[i] = (struct spec_key){.valid = true,
+							 .slot = run->store.n,
+							 .r = jobs[k].r,
+							 .key_size = jobs[k].key_size};
+		free(devs[k]);
+	}
+	if (n > 1)
+		log_info(
+			"luks: %s: keys of %zu volumes derived in parallel on %u threads (%llu ms)",
+			run->cfg.volumes[cur].name, n, threads,
+			(unsigned long long)(now_ms() - t0));
+	if (jobs[0].r != 0)
+		spec_forget(run);
+	*key_size = jobs[0].key_size;
+	return jobs[0].r;
+}
+
+/* Activates volume i with its key derived in parallel (cd loaded). */
+static int activate_with_key(struct luks_run *run, size_t i, struct crypt_device *cd,
+			     size_t key_size, uint32_t flags)
+{
+	int r = crypt_activate_by_volume_key(cd, run->cfg.volumes[i].name,
+					     luks_keys_at(&run->keys, i), key_size, flags);
+	luks_keys_forget(&run->keys, i);
+	return r;
+}
+
+static int activate_with_passphrases(struct luks_run *run, size_t cur, struct crypt_device *cd,
+				     uint32_t flags)
+{
+	const struct luks_volume *vol = &run->cfg.volumes[cur];
+	struct passphrase_store *s = &run->store;
 	const char *uuid = crypt_get_uuid(cd);
 	for (size_t i = 0; i < s->n; i++) {
+		struct spec_key *sk = &run->spec[cur];
+		int r;
+		if (sk->valid && sk->slot == i && sk->r == -EPERM) {
+			sk->valid = false; /* derived in parallel: this passphrase opens no slot */
+			continue;
+		}
 		int tl = timeline_begin(TIMELINE_UNLOCK, vol->name, "earlier passphrase");
-		int r = crypt_activate_by_passphrase(cd, vol->name, CRYPT_ANY_SLOT, s->buf[i],
-						     s->len[i], flags);
+		if (sk->valid && sk->slot == i) {
+			sk->valid = false;
+			r = activate_with_key(run, cur, cd, sk->key_size, flags);
+		} else {
+			r = crypt_activate_by_passphrase(cd, vol->name, CRYPT_ANY_SLOT, s->buf[i],
+							 s->len[i], flags);
+		}
 		timeline_end(tl);
 		if (r >= 0) {
 			log_info("luks: %s opened with a passphrase given earlier", vol->name);
@@ -334,7 +671,7 @@ static int activate_with_passphrases(struct crypt_device *cd, const struct luks_
 	}
 	char *scratch = passphrase_store_scratch(s);
 	for (unsigned attempt = 1; vol->tries == 0 || attempt <= vol->tries; attempt++) {
-		ssize_t len = prompt_passphrase(vol, uuid, scratch, PASSPHRASE_MAX);
+		ssize_t len = prompt_passphrase(run, cur, cd, scratch, PASSPHRASE_MAX);
 		if (len == -ENODATA) {
 			/* Ctrl-D or a hung-up line: more attempts would only burn a KDF run
 			 * each (forever with tries=0). */
@@ -345,14 +682,24 @@ static int activate_with_passphrases(struct crypt_device *cd, const struct luks_
 		if (len < 0)
 			return log_error_errno((int)len, "luks: %s: cannot read the console: %m",
 					       vol->name);
+		size_t key_size = 0;
+		int r = derive_in_parallel(run, cur, cd, scratch, (size_t)len, &key_size);
+		/* the KDF needs no module and no device-mapper: the work begun while the prompt
+		 * waited may go on until here, before anything is activated */
+		keyfiles_meanwhile_join(run);
+		modules_meanwhile_join(run);
 		int tl = timeline_begin(TIMELINE_UNLOCK, vol->name, "passphrase");
-		int r = crypt_activate_by_passphrase(cd, vol->name, CRYPT_ANY_SLOT, scratch,
-						     (size_t)len, flags);
+		if (r == 0)
+			r = activate_with_key(run, cur, cd, key_size, flags);
+		else if (r != -EPERM) /* anything unexpected: the way it always went */
+			r = crypt_activate_by_passphrase(cd, vol->name, CRYPT_ANY_SLOT, scratch,
+							 (size_t)len, flags);
 		timeline_end(tl);
 		if (r >= 0) {
 			passphrase_store_keep(s, (size_t)len);
 			return 0;
 		}
+		spec_forget(run); /* derived from a passphrase that is not kept */
 		passphrase_store_drop(s);
 		if (r != -EPERM)
 			return r;
@@ -362,13 +709,12 @@ static int activate_with_passphrases(struct crypt_device *cd, const struct luks_
 	return -EPERM;
 }
 
-static int unlock_volume(const struct luks_volume *vol, const char *dev, struct passphrase_store *s)
+static int unlock_volume(struct luks_run *run, size_t cur, const char *dev)
 {
+	const struct luks_volume *vol = &run->cfg.volumes[cur];
+	struct passphrase_store *s = &run->store;
 	struct crypt_device *cd = NULL;
-	uint32_t flags = (vol->discard ? CRYPT_ACTIVATE_ALLOW_DISCARDS : 0) |
-			 (vol->no_read_wq ? CRYPT_ACTIVATE_NO_READ_WORKQUEUE : 0) |
-			 (vol->no_write_wq ? CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE : 0) |
-			 (vol->readonly ? CRYPT_ACTIVATE_READONLY : 0);
+	uint32_t flags = activate_flags(vol);
 	uint64_t t0 = now_ms();
 	prompt_wait_ms = 0;
 	int tl_vol = timeline_begin(TIMELINE_VOLUME, vol->name, dev);
@@ -393,9 +739,12 @@ static int unlock_volume(const struct luks_volume *vol, const char *dev, struct 
 	}
 	if (vol->keyfile) {
 		tl = timeline_begin(TIMELINE_UNLOCK, vol->name, "key file");
-		r = crypt_activate_by_keyfile_device_offset(cd, vol->name, CRYPT_ANY_SLOT,
-							    vol->keyfile, vol->keyfile_size,
-							    vol->keyfile_offset, flags);
+		/* tried while a prompt waited (and failed): not a second KDF run */
+		r = run->meanwhile[cur] < 0
+			    ? run->meanwhile[cur]
+			    : crypt_activate_by_keyfile_device_offset(
+				      cd, vol->name, CRYPT_ANY_SLOT, vol->keyfile,
+				      vol->keyfile_size, vol->keyfile_offset, flags);
 		timeline_end(tl);
 		if (r >= 0) {
 			log_info("luks: %s opened with key file %s", vol->name, vol->keyfile);
@@ -409,37 +758,18 @@ static int unlock_volume(const struct luks_volume *vol, const char *dev, struct 
 	}
 	r = tpm2_unlock_volume(cd, vol, flags, s, &prompt_wait_ms);
 	if (r != 0 && r != -EEXIST)
-		r = activate_with_passphrases(cd, vol, flags, s);
+		r = activate_with_passphrases(run, cur, cd, flags);
 	if (r == -EEXIST) /* a hook or another process got there meanwhile: judge it again */
 		r = check_existing(cd, vol, dev) == LUKS_ACTIVE_SAME ? 0 : -EEXIST;
 	else if (r < 0 && r != -EPERM && r != -ENOKEY)
 		log_error_errno(r, "luks: %s: activating %s failed: %m", vol->name, dev);
 out:
-	if (r == 0) {
-		/* What the live dm table says, read back through libcryptsetup. */
-		struct crypt_active_device cad = {0};
-		crypt_get_active_device(cd, vol->name, &cad);
-		log_notice("luks: %s (%s) is /dev/mapper/%s [%s%s%s%s] (%llu ms, not counting the "
-			   "prompt)",
-			   dev, crypt_get_uuid(cd), vol->name,
-			   cad.flags & CRYPT_ACTIVATE_READONLY ? "ro" : "rw",
-			   cad.flags & CRYPT_ACTIVATE_ALLOW_DISCARDS ? ",discard" : "",
-			   cad.flags & CRYPT_ACTIVATE_NO_READ_WORKQUEUE ? ",no-read-workqueue" : "",
-			   cad.flags & CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE ? ",no-write-workqueue"
-									 : "",
-			   (unsigned long long)(now_ms() - t0 - prompt_wait_ms));
-	}
+	if (r == 0)
+		log_unlocked(cd, vol, dev, now_ms() - t0 - prompt_wait_ms);
 	crypt_free(cd);
 	timeline_end(tl_vol);
 	return r;
 }
-
-struct luks_run {
-	struct luks_config cfg;
-	struct passphrase_store store;
-	bool *settled; /* per volume: unlocked, or given up (nofail) */
-	size_t n_pending;
-};
 
 int luks_run_begin(const struct boot_config *bc, struct luks_run **ret)
 {
@@ -477,12 +807,20 @@ int luks_run_begin(const struct boot_config *bc, struct luks_run **ret)
 	}
 	crypt_set_log_callback(NULL, crypt_log_to_ours, NULL);
 	run->settled = calloc(run->cfg.n_volumes, sizeof(bool));
-	if (!run->settled || (r = passphrase_store_init(&run->store, &mlock_error)) < 0) {
+	run->spec = calloc(run->cfg.n_volumes, sizeof(*run->spec));
+	run->meanwhile = calloc(run->cfg.n_volumes, sizeof(int));
+	run->meanwhile_dev = calloc(run->cfg.n_volumes, sizeof(char *));
+	run->devs = calloc(run->cfg.n_volumes, sizeof(char *));
+	if (!run->settled || !run->spec || !run->meanwhile || !run->meanwhile_dev || !run->devs ||
+	    (r = luks_keys_init(&run->keys, run->cfg.n_volumes)) < 0 ||
+	    (r = passphrase_store_init(&run->store, &mlock_error)) < 0) {
 		luks_run_end(run);
 		return r < 0 ? r : -ENOMEM;
 	}
 	if (mlock_error)
 		log_warning_errno(-mlock_error, "luks: cannot lock passphrase memory: %m");
+	for (size_t i = 0; i < run->cfg.n_volumes; i++)
+		run->meanwhile[i] = 1;
 	run->n_pending = run->cfg.n_volumes;
 	*ret = run;
 	return 0;
@@ -501,19 +839,42 @@ static int settle(struct luks_run *run, size_t i, int k)
 	return k;
 }
 
+static void devs_free(struct luks_run *run)
+{
+	for (size_t i = 0; i < run->cfg.n_volumes; i++) {
+		free(run->devs[i]);
+		run->devs[i] = NULL;
+	}
+}
+
 int luks_run_present(struct luks_run *run)
 {
 	int n = 0;
-	for (size_t i = 0; run && i < run->cfg.n_volumes; i++) {
-		const struct luks_volume *vol = &run->cfg.volumes[i];
-		_cleanup_free_ char *dev = NULL;
-		if (run->settled[i] || device_resolve(vol->device, &dev) < 0)
+	if (!run)
+		return 0;
+	/* Every device of this pass is found first: libblkid scans all block devices for a
+	 * UUID=, and once volumes are open that includes each new dm-crypt mapping (reads that
+	 * decrypt), a delay that grew with every volume opened before. */
+	for (size_t i = 0; i < run->cfg.n_volumes; i++)
+		if (!run->settled[i] && run->meanwhile[i] != 0 &&
+		    device_resolve(run->cfg.volumes[i].device, &run->devs[i]) < 0)
+			run->devs[i] = NULL;
+	for (size_t i = 0; i < run->cfg.n_volumes; i++) {
+		if (!run->settled[i] && run->meanwhile[i] == 0) {
+			settle(run, i, 0); /* opened with its key file while a prompt waited */
+			n++;
 			continue;
-		int k = settle(run, i, unlock_volume(vol, dev, &run->store));
-		if (k < 0)
+		}
+		if (run->settled[i] || !run->devs[i])
+			continue;
+		int k = settle(run, i, unlock_volume(run, i, run->devs[i]));
+		if (k < 0) {
+			devs_free(run);
 			return k;
+		}
 		n++;
 	}
+	devs_free(run);
 	return n;
 }
 
@@ -557,6 +918,12 @@ void luks_run_drop_nofail(struct luks_run *run)
 	}
 }
 
+void luks_run_set_modules(struct luks_run *run, struct modules *mods)
+{
+	if (run)
+		run->mods = mods;
+}
+
 const char *luks_run_pending(const struct luks_run *run, size_t nth)
 {
 	for (size_t i = 0; run && i < run->cfg.n_volumes; i++)
@@ -569,7 +936,16 @@ void luks_run_end(struct luks_run *run)
 {
 	if (!run)
 		return;
+	keyfiles_meanwhile_join(run);
+	modules_meanwhile_join(run);
 	passphrase_store_wipe(&run->store);
+	luks_keys_wipe(&run->keys);
+	for (size_t i = 0; run->meanwhile_dev && i < run->cfg.n_volumes; i++)
+		free(run->meanwhile_dev[i]);
+	free(run->meanwhile_dev);
+	free(run->devs);
+	free(run->meanwhile);
+	free(run->spec);
 	luks_config_free(&run->cfg);
 	free(run->settled);
 	free(run);

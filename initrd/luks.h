@@ -24,6 +24,11 @@ int luks_run_present(struct luks_run *run);
  * or -ETIMEDOUT when one has no nofail. */
 int luks_run_expire(struct luks_run *run, uint64_t elapsed_ms, uint64_t default_timeout_ms);
 
+/* The module context the modules LUKS needs are loaded with while a prompt waits (dm_mod,
+ * dm_crypt, the cipher's crypto modules); without it the kernel asks for them at activation. */
+struct modules;
+void luks_run_set_modules(struct luks_run *run, struct modules *mods);
+
 /* The device spec of the nth volume still pending, or NULL. */
 const char *luks_run_pending(const struct luks_run *run, size_t nth);
 

@@ -15,3 +15,8 @@ test_cpiolist_SRCS := tests/test_cpiolist.c initrd/mkimage/cpiolist.c initrd/mki
 
 TESTS += passphrase
 test_passphrase_SRCS := tests/test_passphrase.c initrd/passphrase.c
+
+# luks_parallel.c: the pure parts (threads, module names) and the KDF pool against real
+# LUKS2 images that the test formats itself (libcryptsetup, no device-mapper).
+TESTS += luks_parallel
+test_luks_parallel_SRCS := tests/test_luks_parallel.c initrd/luks_parallel.c

@@ -39,6 +39,7 @@ int stack_setup(const struct boot_config *bc, struct uevents *u, struct modules 
 	const char *failed = luks_failed;
 	bool announced = false;
 	int r = luks_run_begin(bc, &lr);
+	luks_run_set_modules(lr, m);
 	/* after the hooks: a remote-unlock hook's wait for a person is no device's delay */
 	uint64_t t0 = now_ms();
 	if (r < 0)
