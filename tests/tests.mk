@@ -15,3 +15,10 @@ mutate: | $(DEPS)/.stamp
 # What a QEMU scenario needs (expanded when run, after qemu/qemu.mk is read).
 mutate-qemu-tools-list:
 	@echo $(QEMU_TOOLS)
+# devices.c reads uevents with initrd/uevent.c (parser and decision, tested on their own).
+TESTS += uevent
+test_uevent_SRCS := tests/test_uevent.c initrd/uevent.c
+test_devices_SRCS += initrd/uevent.c
+test_mount_SRCS += initrd/uevent.c
+test_fsck_SRCS += initrd/uevent.c
+test_resume_SRCS += initrd/uevent.c
