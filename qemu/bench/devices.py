@@ -3,8 +3,8 @@ stage 2 with 64 virtio disks (63 empty ones, then the root: the last PCI functio
 disk to appear) and with one GPT disk of 64 partitions (the root on the last), against the same
 root on 1 disk; every peer of bench.py on the same kernel and QEMU, plus initkit as it was
 before the device wait handled uevents by themselves ("initkit, full pass per uevent batch",
-built by bench.mk from
-initrd/devices.c of BENCH_OLD_REV, given as --old-init). Plain ext4 root, found by UUID=."""
+built by bench.mk with
+initrd/devices.c and stack.c of BENCH_OLD_REV, given as --old-init). Plain ext4 root, found by UUID=."""
 import os
 import statistics
 import subprocess
@@ -106,7 +106,7 @@ def main(build, scale, peers, boots, out_path, old_init, old_rev):
                     res[(p, s)].append(r)
         print(f"bench-devices: round {i + 1}/{boots} done ({time.monotonic() - t0:.0f}s)", file=sys.stderr)
     names = {p: bench.PEERS[p]["label"] if p in bench.PEERS else p for p in peers}
-    names["initkit-old"] = f"initkit before (full /sys pass per uevent batch; devices.c of {old_rev})"
+    names["initkit-old"] = f"initkit before (full /sys pass per uevent batch; devices.c, stack.c of {old_rev})"
     lines = [f"Many devices, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Machine: {bench.machine()}.",
              f"Kernel {open(os.path.join(build, 'kernel', 'kver')).read().strip()} (Debian), plain ext4 root by "
              f"UUID=; /init → stage 2 (s), median (min–max) of {boots} boots per cell, interleaved; "
