@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +18,20 @@
 #include "kmod.h"
 #include "log.h"
 #include "timeline.h"
+#include "uevent.h"
 #include "util.h"
 
 struct uevents {
 	int fd;
+	bool overflowed;    /* the kernel dropped messages (ENOBUFS) or one was cut */
+	bool block_changed; /* a block device changed: libblkid's view of it is stale */
 };
+
+/* What the device waits did, for the line a wait logs (and the scenarios check): the cost of
+ * a wait must grow with the devices that appear, never with devices times turns. */
+static struct {
+	unsigned batches, events, modules, full_passes;
+} stats;
 
 int uevents_open(struct uevents **ret)
 {
@@ -55,26 +65,54 @@ void uevents_close(struct uevents *u)
 	free(u);
 }
 
-/* Reads every pending uevent, loading the module for each MODALIAS. Returns the number of
- * events read. */
+/* Reads every pending uevent and acts on each one alone: the module for its MODALIAS (once
+ * per modalias: coldplug and earlier events share the list), a note when a block device
+ * changed. Nothing here walks /sys: a device that appears costs its own messages only.
+ * Returns the number of messages read. */
 static int uevents_drain(struct uevents *u, struct modules *m)
 {
-	char buf[8192];
+	char buf[8192 + 1]; /* the kernel's messages are at most 2 KiB (UEVENT_BUFFER_SIZE) */
 	int count = 0;
 	const char *was = modules_asked_by(m, "uevent");
 	for (;;) {
-		ssize_t n = recv(u->fd, buf, sizeof(buf) - 1, 0);
-		if (n <= 0)
-			return modules_asked_by(m, was), count;
-		buf[n] = 0;
-		count++;
-		/* "ACTION@DEVPATH\0KEY=VALUE\0..." */
-		for (char *p = buf; p < buf + n; p += strlen(p) + 1) {
-			const char *alias = startswith(p, "MODALIAS=");
-			if (alias && m)
-				modules_load(m, alias, false);
+		ssize_t n = recv(u->fd, buf, sizeof(buf) - 1, MSG_TRUNC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ENOBUFS) {
+			/* the socket overflowed: some devices' messages are lost for good */
+			u->overflowed = true;
+			continue;
 		}
+		if (n < 0)
+			break;
+		if ((size_t)n > sizeof(buf) - 1) {
+			u->overflowed = true; /* cut: its MODALIAS may be what was lost */
+			continue;
+		}
+		count++;
+		struct uevent ev;
+		if (uevent_parse(buf, (size_t)n, &ev) < 0)
+			continue;
+		unsigned todo = uevent_decide(&ev);
+		if (todo & UEVENT_LOAD && m)
+			stats.modules += (unsigned)modules_load_alias_once(m, ev.modalias);
+		if (todo & UEVENT_BLOCK_CHANGED)
+			u->block_changed = true;
 	}
+	modules_asked_by(m, was);
+	stats.events += (unsigned)count;
+	return count;
+}
+
+/* The safe way, for when the messages cannot tell what is new: every modalias under
+ * /sys/devices (those handled before are skipped, but every directory is read). */
+static void coldplug_full(struct modules *m, const char *why)
+{
+	if (!m)
+		return;
+	stats.full_passes++;
+	log_debug("devices: scanning /sys/devices for modules (%s)", why);
+	modules_coldplug(m);
 }
 
 int device_tag_from_udev_path(const char *path, char *out, size_t size)
@@ -114,7 +152,10 @@ int device_tag_from_udev_path(const char *path, char *out, size_t size)
 	return 0;
 }
 
-int device_resolve(const char *spec, char **ret)
+/* device_resolve() with libblkid's cache in *keep (NULL: a fresh one, put after): a tag is
+ * then looked up among the devices probed before, and only devices new since are probed
+ * (blkid_probe_all_new), so a wait's turn costs what appeared, not every device again. */
+static int resolve(const char *spec, blkid_cache *keep, char **ret)
 {
 	struct stat st;
 	char tag[1024];
@@ -128,17 +169,26 @@ int device_resolve(const char *spec, char **ret)
 		*ret = strdup(spec);
 		return *ret ? 0 : -ENOMEM;
 	}
-	/* A fresh cache each time: devices come and go during early boot, and there is no
-	 * udev to maintain /dev/disk/by-*, so libblkid scans /proc/partitions itself. */
-	blkid_cache cache = NULL;
-	if (blkid_get_cache(&cache, "/dev/null") < 0)
+	/* A fresh cache each time unless the caller keeps one: devices come and go during early
+	 * boot, and there is no udev to maintain /dev/disk/by-*, so libblkid scans
+	 * /proc/partitions itself. */
+	blkid_cache cache = keep ? *keep : NULL;
+	if (!cache && blkid_get_cache(&cache, "/dev/null") < 0)
 		return -ENOMEM;
 	char *dev = blkid_evaluate_tag(spec, NULL, &cache);
-	blkid_put_cache(cache);
+	if (keep)
+		*keep = cache;
+	else
+		blkid_put_cache(cache);
 	if (!dev)
 		return -ENODEV;
 	*ret = dev;
 	return 0;
+}
+
+int device_resolve(const char *spec, char **ret)
+{
+	return resolve(spec, NULL, ret);
 }
 
 int device_matches(const char *spec, char *list, size_t size)
@@ -186,13 +236,31 @@ int device_wait_event(struct uevents *u, struct modules *m, uint64_t max_ms)
 	int polled = poll(&pfd, 1, (int)(max_ms < 500 ? max_ms : 500));
 	timeline_end(tl);
 	if (polled > 0 && u) {
+		stats.batches++;
 		uevents_drain(u, m);
-		/* Let bus drivers settle, then catch devices whose events we raced. */
-		if (m)
-			modules_coldplug(m);
+		/* No race to cover with a pass over /sys: the socket was opened before the first
+		 * coldplug, so a device is either in that pass or in a message. Only messages the
+		 * kernel dropped leave a device unseen. */
+		if (u->overflowed) {
+			u->overflowed = false;
+			log_warning("devices: kernel uevents were lost (socket overflow); scanning "
+				    "/sys/devices once for the devices they announced");
+			coldplug_full(m, "uevents lost");
+		}
 		return 1;
 	}
+	if (!u) /* no uevents at all (uevents_open failed): look at every device each turn */
+		coldplug_full(m, "polling, no uevents");
 	return 0;
+}
+
+/* Whether a block device changed since the last call (a "change" uevent). */
+static bool uevents_take_block_changed(struct uevents *u)
+{
+	bool changed = u && u->block_changed;
+	if (u)
+		u->block_changed = false;
+	return changed;
 }
 
 uint64_t device_block_generation(void)
@@ -221,27 +289,47 @@ uint64_t device_block_generation(void)
 int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct modules *m,
 		const char *what, char **ret)
 {
-	uint64_t start = now_ms();
+	uint64_t start = now_ms(), fresh_at = start;
 	bool announced = false;
-	int tl = timeline_begin(TIMELINE_WAIT, spec, what);
+	unsigned batches0 = stats.batches, events0 = stats.events, modules0 = stats.modules,
+		 passes0 = stats.full_passes;
+	blkid_cache cache = NULL; /* kept between turns woken by uevents */
+	int tl = timeline_begin(TIMELINE_WAIT, spec, what), r;
 	for (;;) {
-		if (device_resolve(spec, ret) == 0) {
-			timeline_end(tl);
-			if (announced)
-				log_info("%s %s appeared as %s after %llu ms", what, spec, *ret,
-					 (unsigned long long)(now_ms() - start));
-			return 0;
+		if (resolve(spec, &cache, ret) == 0) {
+			r = 0;
+			break;
 		}
 		uint64_t elapsed = now_ms() - start;
-		if (timeout_ms != UINT64_MAX && elapsed >= timeout_ms)
-			return timeline_end(tl), -ETIMEDOUT;
+		if (timeout_ms != UINT64_MAX && elapsed >= timeout_ms) {
+			r = -ETIMEDOUT;
+			break;
+		}
 		if (!announced && elapsed >= 1000) {
 			log_notice("waiting for %s device %s (timeout %s)", what, spec,
 				   timeout_ms == UINT64_MAX ? "none" : "rd.timeout");
 			announced = true;
 		}
-		device_wait_event(u, m, timeout_ms == UINT64_MAX ? 500 : timeout_ms - elapsed);
+		int woke = device_wait_event(u, m,
+					     timeout_ms == UINT64_MAX ? 500 : timeout_ms - elapsed);
+		/* Probe every device afresh after a quiet turn (a label can change without a
+		 * message), a block device's "change", or 2 s of turns; else only new ones. */
+		if (!woke || uevents_take_block_changed(u) || now_ms() - fresh_at >= 2000) {
+			blkid_put_cache(cache);
+			cache = NULL;
+			fresh_at = now_ms();
+		}
 	}
+	blkid_put_cache(cache);
+	timeline_end(tl);
+	unsigned batches = stats.batches - batches0;
+	if (r == 0 && (announced || batches))
+		log_info("%s %s appeared as %s after %llu ms (uevents: %u batches, %u messages, "
+			 "%u modules for them; %u full coldplug passes)",
+			 what, spec, *ret, (unsigned long long)(now_ms() - start), batches,
+			 stats.events - events0, stats.modules - modules0,
+			 stats.full_passes - passes0);
+	return r;
 }
 
 char *device_probe_type(const char *dev)

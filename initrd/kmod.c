@@ -188,6 +188,13 @@ static int coldplug_dir(struct modules *m, int dirfd, int depth)
 	return count;
 }
 
+int modules_load_alias_once(struct modules *m, const char *alias)
+{
+	if (!m || !alias || !alias[0] || !seen_add(m, alias))
+		return 0;
+	return modules_load(m, alias, false) > 0 ? 1 : 0;
+}
+
 const char *modules_asked_by(struct modules *m, const char *who)
 {
 	const char *was = m ? m->asker : NULL;

@@ -20,5 +20,8 @@ const char *modules_asked_by(struct modules *m, const char *who);
 /* Resolve and load every modalias found under /sys/devices not yet handled. Returns the
  * number of modules newly loaded. */
 int modules_coldplug(struct modules *m);
+/* Load the module for one modalias (a uevent's MODALIAS) unless coldplug or an earlier call
+ * already handled that modalias. Returns 1 when a module was loaded (or was there), else 0. */
+int modules_load_alias_once(struct modules *m, const char *alias);
 /* Entry point when the kernel runs us as /sbin/modprobe -q -- NAME. */
 int modules_modprobe_main(int argc, char **argv);

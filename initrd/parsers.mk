@@ -11,3 +11,5 @@ test_initcheck_SRCS := tests/test_initcheck.c initrd/initcheck.c
 TESTS += switchroot emergency
 test_switchroot_SRCS := tests/test_switchroot.c initrd/switchroot.c $(LIB_SRCS)
 test_emergency_SRCS := tests/test_emergency.c initrd/emergency.c initrd/timeline.c $(LIB_SRCS)
+# The kernel's uevent messages and what a device wait does with one (initrd/uevent.c).
+INITRD_PURE_SRCS += initrd/uevent.c

@@ -40,6 +40,8 @@
 #                   tpm2other=1 (token 0 is first enrolled, with PCR 15, to another, throwaway
 #                   swtpm; the kept state's token is then token 1)
 #   raw             an unformatted disk (size=MiB)
+#   gpt-many        GPT disk with 64 partitions: 1-63 empty (1 MiB each), 64 (partuuid=,
+#                   partlabel=) holding the ext4 root, last on the disk (sparse, ~97 MiB)
 #   guest-tools     the disk a guest builds its own image with (qemu/guest-tools.sh: this
 #                   build's binaries, the kernel's whole module tree, run=SCRIPT); for disk-fresh:
 #   swap            a whole-disk swap area, LABEL=initkit-swap (mkswap, size=MiB, swapuuid=)
@@ -452,6 +454,15 @@ luks-on-lvm | luks-lvm-luks)
 lvm-missing-pv) make_rootfs && make_pv two && mv "$TMP/fs.img" "$OUT" ;;
 debian-install) make_install ;;
 raw) truncate -s "${size}M" "$OUT" ;;
+gpt-many)
+	make_rootfs
+	truncate -s $((98 * 1048576)) "$TMP/disk.img"
+	args=()
+	for i in $(seq 1 63); do args+=(-n "$i:$((2048 * i)):+1M" -t "$i:8300"); done
+	sgdisk "${args[@]}" -n "64:$((2048 * 64)):+32M" -t 64:8300 -u "64:$partuuid" -c "64:$partlabel" \
+		"$TMP/disk.img" >/dev/null
+	dd if="$TMP/fs.img" of="$TMP/disk.img" bs=1M seek=64 conv=notrunc,sparse status=none
+	mv "$TMP/disk.img" "$OUT" ;;
 btrfs-raid1) btrfs_member ;;
 swapfile)
 	mkdir -p "$TMP/sf" && head -c "${size}M" /dev/urandom >"$TMP/sf/swapfile" && chmod 0600 "$TMP/sf/swapfile"

@@ -9,6 +9,10 @@ Scenario file: one directive per line, '#' comments. Directives:
                      AHCI controller (ide-hd) instead of virtio-blk; @if=nvme-subsys as the
                      namespace of an NVMe subsystem (native multipath: the kernel's
                      /sys/devices/virtual/nvme-subsystem/ layout)
+  disks: N RECIPE [k=v]  N virtio disks of one recipe (built once; for machines with many
+                     disks). With more than 16 virtio disks in all, every virtio disk is placed
+                     as a function of a multifunction slot on q35's bus 0 (8 per slot, from slot
+                     8), in scenario order: PCI probes them, and names them vda, vdb, ..., in it
   qemu: ARGS         extra QEMU arguments (-device usb-kbd, ...; @BUILD@ is replaced)
   rootfs: NAME       attach BUILD/rootfs-systemd/NAME.img (qemu/rootfs-systemd.sh) as the next
                      virtio disk (a Debian system with systemd, for the stage-2 scenarios)
@@ -88,6 +92,10 @@ class Scenario:
                         raise SystemExit(f"{path}:{lineno}: @if={iface}: expected nvme, nvme-subsys or ahci")
                     self.disk_ifs.append(iface)
                     self.disks.append([a for a in args if not a.startswith("@if=")])
+                elif key == "disks":
+                    count, *args = shlex.split(val)
+                    self.disks += [args] * int(count)
+                    self.disk_ifs += ["virtio"] * int(count)
                 elif key == "qemu":
                     self.qemu += shlex.split(val)
                 elif key == "disk-fresh":
@@ -177,6 +185,7 @@ def run(sc, build, verbose):
                            check=True, cwd=HERE)
     # Each run gets a private copy-on-write overlay so cached disks stay pristine.
     drives = []
+    many_virtio = sc.disk_ifs.count("virtio") > 16  # more than bus 0's free slots
     for i, d in enumerate(disks):
         ov = os.path.join(wd, f"disk{i}.qcow2")
         if os.path.exists(ov):
@@ -186,6 +195,8 @@ def run(sc, build, verbose):
         dev = {"nvme": f"nvme,drive=d{i},serial=disk{i}",
                "ahci": f"ide-hd,drive=d{i},bus=ide.{sc.disk_ifs[:i].count('ahci')}",
                }.get(iface, f"virtio-blk-pci,drive=d{i},serial=disk{i}")
+        if iface == "virtio" and many_virtio:
+            dev += multifunction_addr(sc.disk_ifs[:i].count("virtio"))
         drives += ["-drive", f"file={ov},if=none,id=d{i},format=qcow2"]
         if iface == "nvme-subsys":
             drives += ["-device", f"nvme-subsys,id=ss{i},nqn=initkit-ss{i}",
@@ -340,6 +351,16 @@ def run(sc, build, verbose):
     for n, off, length in sc.unchanged:
         failure = failure or disk_range_changed(disks[n], os.path.join(wd, f"disk{n}.qcow2"), off, length)
     return failure is None, failure or f"{elapsed:.1f}s", text
+
+
+def multifunction_addr(n):
+    """The PCI address of the n-th virtio disk of a scenario with many: function n % 8 of
+    slot 8 + n // 8 on q35's bus 0 (32 slots, a few taken by the machine), so 64 disks fit
+    without bridges. Function 0 carries multifunction=on, as a real multi-function card."""
+    slot, fn = 8 + n // 8, n % 8
+    if slot > 0x1e:
+        raise SystemExit(f"disks: virtio disk {n} does not fit on bus 0 (at most {(0x1f - 8) * 8})")
+    return f",addr={slot:#x}.{fn}" + (",multifunction=on" if fn == 0 else "")
 
 
 SWTPMS = []  # every swtpm started, ended after its scenario whatever happened

@@ -18,3 +18,10 @@ mutate-qemu-tools-list:
 # lib/spawn.c (stage 1's fsck and lvm runs).
 TESTS += spawn
 test_spawn_SRCS := tests/test_spawn.c $(LIB_SRCS)
+# devices.c reads uevents with initrd/uevent.c (parser and decision, tested on their own).
+TESTS += uevent
+test_uevent_SRCS := tests/test_uevent.c initrd/uevent.c
+test_devices_SRCS += initrd/uevent.c
+test_mount_SRCS += initrd/uevent.c
+test_fsck_SRCS += initrd/uevent.c
+test_resume_SRCS += initrd/uevent.c

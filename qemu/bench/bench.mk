@@ -39,3 +39,27 @@ bench-hostonly-guest: $(QEMU_TOOLS) $(O)/bench/guest-debs/.stamp
 	python3 qemu/run.py --build $(O) qemu/bench/hostonly-guest.scn
 	tr -d '\r' <$(O)/qemu/logs/hostonly-guest.log | \
 		sed -n '/^Host-only images for/,/^- dracut --hostonly-mode strict/p' | tee $(O)/bench-hostonly-guest.md
+# Many devices (issue 15): /init → stage 2 with 64 virtio disks and with 64 GPT partitions
+# against 1 disk, every peer, and initkit with initrd/devices.c and stack.c of BENCH_OLD_REV
+# (before the device wait handled each uevent by itself) built beside this one
+# (qemu/bench/devices.py).
+BENCH_SCALE ?= disks64,parts64
+BENCH_DEVICES_BOOTS ?= 3
+BENCH_OLD_REV ?= 86c1bc6
+# the files the change touched, as they were at BENCH_OLD_REV; every other object as built
+BENCH_OLD_FILES := devices stack
+$(O)/bench/old/%.c: qemu/bench/bench.mk
+	@mkdir -p $(@D)
+	git show $(BENCH_OLD_REV):initrd/$*.c >$@
+$(O)/bench/old/%.o: $(O)/bench/old/%.c | $(DEPS)/.stamp
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(DEP_CFLAGS) -Iinitrd -c $< -o $@
+$(O)/bench/old/initkit-init: $(patsubst %,$(O)/bench/old/%.o,$(BENCH_OLD_FILES)) \
+		$(filter-out $(patsubst %,\%/initrd/%.o,$(BENCH_OLD_FILES)),$(patsubst %.c,$(O)/obj/%.o,$(initkit-init_SRCS)))
+	$(CC) $(CFLAGS) $(STATIC_LDFLAGS) -o $@.dbg $^ $(DEP_LIBS) $(TSS_LIBS)
+	$(STRIP) -o $@ $@.dbg
+.PHONY: bench-devices
+bench-devices: $(QEMU_BASE_TOOLS) $(O)/bench/old/initkit-init
+	qemu/bench/deps.sh
+	python3 qemu/bench/bench.py --build $(O) --scale $(BENCH_SCALE) --boots $(BENCH_DEVICES_BOOTS) \
+		--peers $(BENCH_PEERS) --old-init $(O)/bench/old/initkit-init \
+		--old-rev $(BENCH_OLD_REV) --out $(O)/bench-devices.md

@@ -6,6 +6,7 @@ lvm-on-luks, Debian's encrypted LVM) and the same QEMU (TCG), in one run. See qe
 Usage: qemu/bench/bench.py [--build build] [--boots 5] [--peers a,b] [--out FILE] [--one PEER:DISK]
 Prints the markdown table and writes it to BUILD/bench-boot.md (or --out).
 --one PEER:DISK boots a single image once with the console echoed (for debugging a peer).
+--scale disks64,parts64 measures many devices instead (qemu/bench/devices.py, make bench-devices).
 """
 import argparse
 import datetime
@@ -337,8 +338,15 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--one", help="PEER:DISK (DISK: luks, plain or lvm): one boot, console echoed")
     ap.add_argument("--probe", help="the static vmhwm-probe (initkit /init peak memory)")
+    ap.add_argument("--scale", help="many devices instead (qemu/bench/devices.py): disks64,parts64")
+    ap.add_argument("--old-init", help="--scale: initkit-init before the change, booted as one more peer")
+    ap.add_argument("--old-rev", default="?", help="--scale: the revision --old-init was built from")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
+    if a.scale:
+        import devices  # noqa: E402  (qemu/bench/devices.py)
+        return devices.main(build, a.scale, a.peers, a.boots, a.out or os.path.join(build, "bench-devices.md"),
+                            a.old_init and os.path.abspath(a.old_init), a.old_rev)
     os.makedirs(os.path.join(build, "bench"), exist_ok=True)
     disks = {k: harness.build_disk(build, v) for k, v in DISKS.items()}
 

@@ -69,6 +69,10 @@ fuzz_tpm2_response_LIBS = $(DEP_LIBS) $(TSS_LIBS)
 FUZZ_ALL += tpm2_token tpm2_response
 FUZZ_ALL += unitfile elf
 FUZZ_ALL += kconfig_series
+# The uevent parser and decision (initrd/uevent.c): pure, so MSan replays it too.
+fuzz_uevent_SRCS := initrd/uevent.c
+FUZZ_ALL += uevent
+fuzz_mount_options_SRCS += initrd/uevent.c
 fuzz_available = $(and $(wildcard tests/fuzz/fuzz_$(1).c),$(if $(filter-out \
 	$(wildcard $(fuzz_$(1)_SRCS)),$(fuzz_$(1)_SRCS)),,yes))
 FUZZ_TARGETS ?= $(foreach t,$(FUZZ_ALL),$(if $(call fuzz_available,$(t)),$(t)))
