@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,7 +123,12 @@ static int run_lvm(const char *const *args, char **out, char **err)
 	timeline_end(tl);
 	if (r < 0)
 		return r;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	/* the callers report "exit status 139": say here what that was */
+	log_error("lvm: 'lvm %s %s' was killed by signal %d (%s)", argv[1], argv[n - 1],
+		  WTERMSIG(status), strsignal(WTERMSIG(status)));
+	return 128 + WTERMSIG(status);
 }
 
 static void closedirp(DIR **d)

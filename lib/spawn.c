@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,24 +30,36 @@ int spawn_start(struct spawn *s, const char *path, char *const argv[], char *con
 	}
 	pid_t pid = fork();
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-		if (null >= 0)
-			dup2(null, 0);
-		dup2(po[1], 1);
-		dup2(merge ? po[1] : pe[1], 2);
+		/* Only 0, 1 and 2 may reach the program, so everything here is O_CLOEXEC (an
+		 * e2fsck or lvm holding our /dev/null or a pipe end: lvm warns of each). Each
+		 * source goes above 2 first: with /init started without a console, a pipe end
+		 * can be 0, 1 or 2 itself, and dup2() onto itself keeps O_CLOEXEC (the program
+		 * would lose its output) or overwrites a source not yet copied. */
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		int src[3] = {null, po[1], merge ? po[1] : pe[1]};
+		int err = fcntl(px[1], F_DUPFD_CLOEXEC, 3);
+		err = err < 0 ? px[1] : err; /* no descriptor left: as it is, best effort */
+		for (int i = 0; i < 3; i++) {
+			int moved = src[i] < 0 ? -1 : fcntl(src[i], F_DUPFD_CLOEXEC, 3);
+			src[i] = moved < 0 ? src[i] : moved;
+		}
+		for (int i = 0; i < 3; i++)
+			if (src[i] >= 0)
+				dup2(src[i], i);
 		execve(path, argv, env);
 		int e = errno;
 		if (flags & SPAWN_SAY_EXEC_FAILURE)
-			dprintf(2, "cannot execute %s: %m\n", path);
-		ssize_t k = write(px[1], &e, sizeof(e)); /* 4 bytes into an empty pipe: one write */
+			dprintf(2, "cannot execute %s: %s\n", path, strerror(e));
+		ssize_t k = write(err, &e, sizeof(e)); /* 4 bytes into an empty pipe: one write */
 		(void)k;
 		_exit(exec_fail_status);
 	}
+	int fork_errno = errno;
 	close(po[1]), close(px[1]);
 	if (!merge)
 		close(pe[1]);
 	if (pid < 0) {
-		int r = -errno;
+		int r = -fork_errno;
 		close(po[0]), close(px[0]);
 		if (!merge)
 			close(pe[0]);
@@ -59,7 +72,10 @@ int spawn_start(struct spawn *s, const char *path, char *const argv[], char *con
 int spawn_wait(struct spawn *s, int *status, int *exec_errno)
 {
 	int e = 0;
-	*exec_errno = read(s->exec_err, &e, sizeof(e)) == (ssize_t)sizeof(e) ? e : 0;
+	ssize_t k;
+	while ((k = read(s->exec_err, &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	*exec_errno = k == (ssize_t)sizeof(e) ? e : 0;
 	close(s->exec_err);
 	while (waitpid(s->pid, status, 0) < 0)
 		if (errno != EINTR)

@@ -5,7 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -99,6 +102,76 @@ static void test_exec_fails(void **state)
 	assert_string_equal(out, "");
 }
 
+/* Only 0, 1 and 2 reach the program: no pipe end and no /dev/null of ours (e2fsck and lvm
+ * would keep them open, and lvm warns about each leaked descriptor). The test's own
+ * descriptors are made O_CLOEXEC first: make's jobserver ones must not count. */
+static void test_no_fd_leaks(void **state)
+{
+	(void)state;
+	DIR *d = opendir("/proc/self/fd");
+	assert_non_null(d);
+	for (struct dirent *e; (e = readdir(d));) {
+		int fd = atoi(e->d_name);
+		if (fd > 2 && fd != dirfd(d))
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	closedir(d);
+	char out[256], err[256];
+	int e;
+	/* "; true": the shell forks ls (no exec of the last command), so $$ is the shell */
+	assert_int_equal(run_sh("/bin/sh", "ls /proc/$$/fd; true", 0, out, err, &e), 0);
+	assert_string_equal(out, "0\n1\n2\n");
+	assert_int_equal(
+		run_sh("/bin/sh", "ls /proc/$$/fd; true", SPAWN_MERGE_STDERR, out, NULL, &e), 0);
+	assert_string_equal(out, "0\n1\n2\n");
+}
+
+/* /init may start with 0, 1 and 2 closed (no console: the kernel's "unable to open an
+ * initial console"); the pipes then get those numbers, and dup2() of a descriptor onto
+ * itself keeps its O_CLOEXEC: the program would run without its output. Run in a child so
+ * cmocka keeps its stdout. */
+static void test_parent_without_stdio(void **state)
+{
+	(void)state;
+	int report[2];
+	assert_int_equal(pipe2(report, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(0), close(1), close(2);
+		char *const argv[] = {"sh", "-c",
+				      "echo out; echo err >&2; readlink /proc/self/fd/0", NULL};
+		char msg[600] = "spawn_start failed";
+		for (unsigned flags = 0; flags <= SPAWN_MERGE_STDERR; flags++) {
+			struct spawn s;
+			char out[256] = "", err[256] = "";
+			int status, e;
+			if (spawn_start(&s, "/bin/sh", argv, env, flags, 99) < 0)
+				break;
+			read_all(s.out[0], out, sizeof(out));
+			if (!(flags & SPAWN_MERGE_STDERR))
+				read_all(s.out[1], err, sizeof(err));
+			spawn_wait(&s, &status, &e);
+			snprintf(msg, sizeof(msg), "flags %u: out '%s' err '%s' status %d", flags,
+				 out, err, status);
+			if (status != 0 ||
+			    strcmp(out, flags ? "out\nerr\n/dev/null\n" : "out\n/dev/null\n") ||
+			    strcmp(err, flags ? "" : "err\n"))
+				break;
+			msg[0] = 0;
+		}
+		(void)!write(report[1], msg, strlen(msg));
+		_exit(0);
+	}
+	close(report[1]);
+	char msg[600];
+	read_all(report[0], msg, sizeof(msg));
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (msg[0])
+		fail_msg("with 0, 1 and 2 closed: %s", msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +179,8 @@ int main(void)
 		cmocka_unit_test(test_merged_in_order),
 		cmocka_unit_test(test_stdin_is_dev_null),
 		cmocka_unit_test(test_exec_fails),
+		cmocka_unit_test(test_no_fd_leaks),
+		cmocka_unit_test(test_parent_without_stdio),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
