@@ -3,7 +3,7 @@
 # it. `make bench-boot BENCH_BOOTS=5` prints the markdown table and writes $(O)/bench-boot.md.
 # Only the base QEMU tools: the benchmark needs none of the stage-2 scenario roots.
 BENCH_BOOTS ?= 5
-BENCH_PEERS ?= initramfs-tools,dracut,nixos-style,initkit
+BENCH_PEERS ?= initramfs-tools,dracut,nixos-style,initkit,floor
 $(O)/bench/vmhwm-probe: qemu/bench/vmhwm-probe.c
 	@mkdir -p $(@D)
 	$(CC) $(QEMU_HOST_CFLAGS) -static -o $@ $<
