@@ -151,11 +151,32 @@ static bool seen_add(struct modules *m, const char *alias)
 	return true;
 }
 
+/* Takes dirfd. A directory's own "modalias" is opened only when its listing has one: most
+ * of /sys/devices (power/, queue/, msi_irqs/, ...) has none, and a failed openat() per
+ * directory was a third of the walk under TCG. */
 static int coldplug_dir(struct modules *m, int dirfd, int depth)
 {
 	int count = 0;
 	char alias[512];
-	_cleanup_close_ int afd = openat(dirfd, "modalias", O_RDONLY | O_CLOEXEC);
+	bool has_alias = false;
+	DIR *d = fdopendir(dirfd);
+	if (!d) {
+		close(dirfd);
+		return 0;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_type == DT_REG && streq(de->d_name, "modalias"))
+			has_alias = true;
+		/* Real subdirectories only: sysfs links (subsystem, driver, …) would loop. */
+		if (depth > 32 || de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub >= 0)
+			count += coldplug_dir(m, sub, depth + 1);
+	}
+	_cleanup_close_ int afd = has_alias ? openat(dirfd, "modalias", O_RDONLY | O_CLOEXEC) : -1;
+	closedir(d);
 	if (afd >= 0) {
 		ssize_t n = read(afd, alias, sizeof(alias) - 1);
 		if (n > 0) {
@@ -165,26 +186,6 @@ static int coldplug_dir(struct modules *m, int dirfd, int depth)
 				count++;
 		}
 	}
-	if (depth > 32)
-		return count;
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return count;
-	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		/* Real subdirectories only: sysfs links (subsystem, driver, …) would loop. */
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		_cleanup_close_ int sub =
-			openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sub >= 0)
-			count += coldplug_dir(m, sub, depth + 1);
-	}
-	closedir(d);
 	return count;
 }
 
@@ -196,28 +197,56 @@ const char *modules_asked_by(struct modules *m, const char *who)
 	return was;
 }
 
-int modules_coldplug(struct modules *m)
+static int coldplug_pass(struct modules *m)
+{
+	int fd = open("/sys/devices", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : coldplug_dir(m, fd, 0);
+}
+
+int modules_coldplug_then(struct modules *m, int (*more)(void *arg), void *arg)
 {
 	int total = 0, n;
 	const char *was = modules_asked_by(m, "coldplug");
 	int tl = timeline_begin(TIMELINE_STEP, "coldplug", NULL);
+	n = coldplug_pass(m);
+	if (n > 0 && more) {
+		int k;
+		while ((k = more(arg)) > 0)
+			;
+		if (k == 0) /* every device added since the walk was handled by more() */
+			total = n, n = 0;
+	}
 	/* Loading a bus driver (virtio_pci) makes new devices (virtio0) appear: repeat until a
 	 * pass loads nothing. */
-	do {
-		_cleanup_close_ int fd = open("/sys/devices", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0) {
-			total = -errno;
-			break;
-		}
-		n = coldplug_dir(m, fd, 0);
+	while (n > 0) {
 		total += n;
-	} while (n > 0);
+		n = coldplug_pass(m);
+	}
+	if (n < 0 && total == 0)
+		total = n;
 	if (total == 0)
 		timeline_cancel(tl); /* the passes of the device waits that found nothing */
 	else
 		timeline_end(tl);
 	modules_asked_by(m, was);
 	return total;
+}
+
+int modules_coldplug(struct modules *m)
+{
+	return modules_coldplug_then(m, NULL, NULL);
+}
+
+int modules_load_fs(struct modules *m, const char *type)
+{
+	char alias[128];
+	int n = type ? snprintf(alias, sizeof(alias), "fs-%s", type) : -1;
+	if (!m || n < 0 || (size_t)n >= sizeof(alias))
+		return 0;
+	const char *was = modules_asked_by(m, "root filesystem");
+	int r = modules_load(m, alias, false);
+	modules_asked_by(m, was);
+	return r;
 }
 
 /* "kernel: fs-ext4" for a request of the kernel (a kworker runs the usermode helper), else the

@@ -20,5 +20,15 @@ const char *modules_asked_by(struct modules *m, const char *who);
 /* Resolve and load every modalias found under /sys/devices not yet handled. Returns the
  * number of modules newly loaded. */
 int modules_coldplug(struct modules *m);
+/* modules_coldplug(), where the devices the first walk's modules made (virtio_pci makes
+ * virtio0) come from more(arg) instead of another walk over /sys/devices: more() handles
+ * what appeared (the uevents queued since before the walk) and returns how much it read, 0
+ * when nothing, negative when it cannot know (a lost uevent): then the walks are repeated
+ * as modules_coldplug() does. */
+int modules_coldplug_then(struct modules *m, int (*more)(void *arg), void *arg);
+/* Loads the module of filesystem TYPE (alias fs-TYPE, as the kernel's request_module() at
+ * mount would) in this process, so mount() does not run /sbin/modprobe. Returns as
+ * modules_load() does; 0 when type is NULL. */
+int modules_load_fs(struct modules *m, const char *type);
 /* Entry point when the kernel runs us as /sbin/modprobe -q -- NAME. */
 int modules_modprobe_main(int argc, char **argv);
