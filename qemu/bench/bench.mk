@@ -1,5 +1,5 @@
 # Boot benchmark (issue 7): initkit against initramfs-tools, dracut and a NixOS-style stage 1
-# on the same kernel, disks and QEMU. Not part of `make check`: it reports, nothing depends on
+# on the same kernel, disks and QEMU, and the floor (issue 15: qemu/bench/floor-init.c). Not part of `make check`: it reports, nothing depends on
 # it. `make bench-boot BENCH_BOOTS=5` prints the markdown table and writes $(O)/bench-boot.md.
 # Only the base QEMU tools: the benchmark needs none of the stage-2 scenario roots.
 BENCH_BOOTS ?= 5

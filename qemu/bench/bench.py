@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Boot benchmark: initkit against the initramfs a user would use instead, on the same Debian
 kernel (BUILD/kernel), the same test disks (qemu/disks.sh recipes luks2-pbkdf2, ext4 and
-lvm-on-luks, Debian's encrypted LVM) and the same QEMU (TCG), in one run. See qemu/bench/README.md for the method.
+lvm-on-luks, Debian's encrypted LVM) and the same QEMU (TCG), in one run, with the floor (a lab
+/init doing only what the boot must, qemu/bench/floor-init.c) for the "÷ floor" column. See
+qemu/bench/README.md for the method.
 
 Usage: qemu/bench/bench.py [--build build] [--boots 5] [--peers a,b] [--out FILE] [--one PEER:DISK]
 Prints the markdown table and writes it to BUILD/bench-boot.md (or --out).
