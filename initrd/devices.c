@@ -115,6 +115,25 @@ static void coldplug_full(struct modules *m, const char *why)
 	modules_coldplug(m);
 }
 
+struct coldplug_events {
+	struct uevents *u;
+	struct modules *m;
+};
+
+static int coldplug_more(void *arg)
+{
+	struct coldplug_events *c = arg;
+	errno = 0;
+	int n = uevents_drain(c->u, c->m);
+	return errno == ENOBUFS ? -ENOBUFS : n; /* ENOBUFS: events were lost, walk again */
+}
+
+int devices_coldplug(struct uevents *u, struct modules *m)
+{
+	struct coldplug_events c = {u, m};
+	return modules_coldplug_then(m, u ? coldplug_more : NULL, &c);
+}
+
 int device_tag_from_udev_path(const char *path, char *out, size_t size)
 {
 	static const struct {

@@ -11,6 +11,10 @@ struct uevents;
 /* Opens the kernel uevent socket. Open it before coldplug so no device is missed. */
 int uevents_open(struct uevents **ret);
 void uevents_close(struct uevents *u);
+/* The boot's first coldplug (modules_coldplug_then): one walk over /sys/devices, then the
+ * devices its modules made from their queued uevents rather than from more walks. u NULL:
+ * modules_coldplug(). */
+int devices_coldplug(struct uevents *u, struct modules *m);
 
 /* udev's /dev/disk/by-uuid/X, by-label, by-partuuid, by-partlabel as a libblkid tag
  * ("UUID=X"), undoing udev's \xHH escaping. 1 and out set; 0 when path is not such a link

@@ -91,6 +91,10 @@ int killall_signal(int sig)
 		if (pid <= 1 || !read_proc(pid, "stat", stat, sizeof(stat)) ||
 		    killall_parse_stat(stat, &p, &state, &ppid, &flags) < 0)
 			continue;
+		/* kernel threads and zombies (most of /proc at this point) are never killed:
+		 * spare them the three reads below */
+		if ((flags & PF_KTHREAD) || state == 'Z')
+			continue;
 		size_t len = read_proc(pid, "cmdline", cmd, sizeof(cmd));
 		if (!killall_should_kill(stat, cmd, len, proc_uid(pid), is_kthread(ppid)))
 			continue;

@@ -23,5 +23,15 @@ int modules_coldplug(struct modules *m);
 /* Load the module for one modalias (a uevent's MODALIAS) unless coldplug or an earlier call
  * already handled that modalias. Returns 1 when a module was loaded (or was there), else 0. */
 int modules_load_alias_once(struct modules *m, const char *alias);
+/* modules_coldplug(), where the devices the first walk's modules made (virtio_pci makes
+ * virtio0) come from more(arg) instead of another walk over /sys/devices: more() handles
+ * what appeared (the uevents queued since before the walk) and returns how much it read, 0
+ * when nothing, negative when it cannot know (a lost uevent): then the walks are repeated
+ * as modules_coldplug() does. */
+int modules_coldplug_then(struct modules *m, int (*more)(void *arg), void *arg);
+/* Loads the module of filesystem TYPE (alias fs-TYPE, as the kernel's request_module() at
+ * mount would) in this process, so mount() does not run /sbin/modprobe. Returns as
+ * modules_load() does; 0 when type is NULL. */
+int modules_load_fs(struct modules *m, const char *type);
 /* Entry point when the kernel runs us as /sbin/modprobe -q -- NAME. */
 int modules_modprobe_main(int argc, char **argv);

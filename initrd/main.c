@@ -197,7 +197,7 @@ static void boot(int argc, char **argv_in)
 			log_error_errno(r, "rd.modules-load: module %s: %m; going on",
 					bc.modules[i]);
 	}
-	modules_coldplug(mods);
+	devices_coldplug(uev, mods);
 	timeline_end(tl);
 
 	uint64_t stack_ms = 0;
@@ -239,7 +239,12 @@ static void boot(int argc, char **argv_in)
 	timeline_end(tl);
 	int ro = bc.read_only == BOOT_RW_RO ? 1 : bc.read_only == BOOT_RW_RW ? 0 : -1;
 	tl = timeline_begin(TIMELINE_STEP, "mount", rootdev);
-	if (root_mount(rootdev, bc.rootfstype, bc.rootflags, ro, NEWROOT) < 0)
+	_cleanup_free_ char *probed = bc.rootfstype ? NULL : device_probe_type(rootdev);
+	const char *fstype = bc.rootfstype ? bc.rootfstype : probed;
+	/* here rather than by the kernel's request_module() in mount(), which would start
+	 * /sbin/modprobe: a new process, a new libkmod context and its indexes */
+	modules_load_fs(mods, fstype);
+	if (root_mount(rootdev, fstype, bc.rootflags, ro, NEWROOT) < 0)
 		fail(&bc, "cannot mount the root filesystem");
 	timeline_end(tl);
 

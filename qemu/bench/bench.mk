@@ -1,9 +1,9 @@
 # Boot benchmark (issue 7): initkit against initramfs-tools, dracut and a NixOS-style stage 1
-# on the same kernel, disks and QEMU. Not part of `make check`: it reports, nothing depends on
+# on the same kernel, disks and QEMU, and the floor (issue 15: qemu/bench/floor-init.c). Not part of `make check`: it reports, nothing depends on
 # it. `make bench-boot BENCH_BOOTS=5` prints the markdown table and writes $(O)/bench-boot.md.
 # Only the base QEMU tools: the benchmark needs none of the stage-2 scenario roots.
 BENCH_BOOTS ?= 5
-BENCH_PEERS ?= initramfs-tools,dracut,nixos-style,initkit
+BENCH_PEERS ?= initramfs-tools,dracut,nixos-style,initkit,floor
 $(O)/bench/vmhwm-probe: qemu/bench/vmhwm-probe.c
 	@mkdir -p $(@D)
 	$(CC) $(QEMU_HOST_CFLAGS) -static -o $@ $<

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Boot benchmark: initkit against the initramfs a user would use instead, on the same Debian
 kernel (BUILD/kernel), the same test disks (qemu/disks.sh recipes luks2-pbkdf2, ext4 and
-lvm-on-luks, Debian's encrypted LVM) and the same QEMU (TCG), in one run. See qemu/bench/README.md for the method.
+lvm-on-luks, Debian's encrypted LVM) and the same QEMU (TCG), in one run, with the floor (a lab
+/init doing only what the boot must, qemu/bench/floor-init.c) for the "÷ floor" column. See
+qemu/bench/README.md for the method.
 
 Usage: qemu/bench/bench.py [--build build] [--boots 5] [--peers a,b] [--out FILE] [--one PEER:DISK]
 Prints the markdown table and writes it to BUILD/bench-boot.md (or --out).
@@ -95,8 +97,20 @@ PEERS = {
         "prompt": rb"Passphrase for \S+ \(UUID [0-9a-f-]+\): ",
         "label": "initkit",
     },
+    # The floor (qemu/bench/floor-init.c): only what the boot must, no prompt (the passphrase
+    # is on its command line); every row's "÷ floor" divides by it.
+    "floor": {
+        "script": "mkimage-floor.sh",
+        "luks": f"floor.disk=/dev/vda floor.mods=luks floor.luks=croot:{PASS}",
+        "plain": "floor.disk=/dev/vda floor.mods=plain",
+        "lvm": None,
+        "lvm_why": "no LVM floor (the floor has no lvm; the LUKS2 row is its LUKS floor)",
+        "prompt": rb"(?!)",  # never prompts
+        "label": "floor (lab /init: modules, wait, [LUKS open], mount, switch)",
+    },
 }
-ORDER = ["initramfs-tools", "dracut", "nixos-style", "initkit"]
+ORDER = ["initramfs-tools", "dracut", "nixos-style", "initkit", "floor"]
+FLOOR = "floor"
 
 
 def file_hash(paths):
@@ -115,6 +129,8 @@ def build_image(build, peer, probe=None, lvm=False):
     inputs = [script, os.path.join(build, "kernel", "kver")]
     if peer == "nixos-style":
         inputs.append(os.path.join(HERE, "nixos-stage1-init.sh"))
+    if peer == FLOOR:
+        inputs += [os.path.join(HERE, "floor-init.c"), os.path.join(build, "deps", "lib", "libcryptsetup.a")]
     if peer == "initkit":
         inputs += [os.path.join(build, "stripped", p) for p in ("initkit-init", "initkit-mkimage")]
         if probe:
@@ -190,6 +206,7 @@ def boot(build, image, disk, append, prompt, echo=False, timeout=90):
                 p.stdin.write(PASS.encode() + b"\r")
                 p.stdin.flush()
                 sent = True
+                res["prompt_wait"] = time.monotonic() - prompt_seen
             continue
         chunk = os.read(p.stdout.fileno(), 65536)
         if not chunk:
@@ -204,6 +221,7 @@ def boot(build, image, disk, append, prompt, echo=False, timeout=90):
             p.stdin.write(PASS.encode() + b"\r")
             p.stdin.flush()
             sent = True
+            res["prompt_wait"] = time.monotonic() - prompt_seen
         if "host" not in res and MARKER.search(out):
             res["host"] = time.monotonic() - start
     if p.poll() is None:
@@ -260,6 +278,32 @@ def timeline_steps(doc):
                 rows[key] = rows.get(key, 0) + d
     rows["initkit total (/init → switch_root)"] = float(doc["total_ms"])
     return rows
+
+
+def prompt_wait(r):
+    """Seconds one boot spent waiting for the person at the prompt: initkit's own timeline
+    span when it has one (prompt shown → line read), else what the harness saw (prompt seen →
+    line sent), else 0 (no prompt: the floor, a plain root)."""
+    doc = r.get("timeline")
+    if doc:
+        spans = [e for e in doc["events"] if e["kind"] == "prompt"]
+        if spans:
+            return sum(e["end_us"] - e["begin_us"] for e in spans) / 1e6
+    return r.get("prompt_wait", 0.0)
+
+
+def after_key(r):
+    """/init → stage 2 without the prompt wait (what the floor, which never prompts, is
+    compared with), or None when the boot has no /init timestamp."""
+    if "init" not in r or "uptime" not in r:
+        return None
+    return r["uptime"] - r["init"] - prompt_wait(r)
+
+
+def floor_ratio(peer_after_key, floor_after_key):
+    """The "÷ floor" column: a peer's median /init → stage 2 after the key over the floor's,
+    same disk, same run ("–" when either is missing)."""
+    return ratio(peer_after_key, floor_after_key)
 
 
 def ancestors(doc, e):
@@ -360,7 +404,7 @@ def main():
         r = boot(build, img, disks[disk], PEERS[peer][disk], PEERS[peer]["prompt"], echo=True)
         raw = "\n".join(TIMELINE_LINE.findall(KERNEL_MIDLINE.sub("", r.pop("console"))))
         tl = r.pop("timeline", None)
-        print("\nbench:", r)
+        print("\nbench:", r, "/init → stage 2 after the key:", fmt(after_key(dict(r, timeline=tl)), " s"))
         if tl:
             path = os.path.join(build, "bench", f"timeline-{peer}-{disk}.json")
             with open(path, "w") as f:
@@ -424,7 +468,9 @@ def main():
         k2s = [r["uptime"] for r in rs]
         i2s = [r["uptime"] - r["init"] for r in rs if "init" in r]
         host = [r["host"] for r in rs if "host" in r]
-        stats[(p, d)] = (med(k2s), med(i2s), med(host), len(rs), spread(k2s), spread(i2s))
+        i2k = [x for x in (after_key(r) for r in rs) if x is not None]
+        stats[(p, d)] = (med(k2s), med(i2s), med(host), len(rs), spread(k2s), spread(i2s), med(i2k),
+                         spread(i2k))
     sizes = {k: (os.path.getsize(img),) + count_entries(build, img) for k, img in images.items() if img}
     ik = "initkit"
     lines = []
@@ -439,8 +485,8 @@ def main():
     lines.append("")
     lines.append("| initramfs | root | kernel start → stage 2 (s): median (min–max) | /init → stage 2 (s): median (min–max) | QEMU start → stage 2, host (s) "
                  "| image (zstd, as booted) | files / entries | initkit ÷ peer: kernel → stage 2 | initkit ÷ peer: /init → stage 2 "
-                 "| initkit ÷ peer: image size |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|")
+                 "| initkit ÷ peer: image size | /init → stage 2 after the key (s) | ÷ floor |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for p in peers:
         label = PEERS[p]["label"]
         for d in DISKS:
@@ -449,16 +495,18 @@ def main():
             sz = f"{size[0] / 1e6:.2f} MB" if size else "–"
             fe = f"{size[1]} / {size[2]}" if size else "–"
             if (p, d) in why:
-                lines.append(f"| {label} | {DISK_LABEL[d]} | not measured: {why[(p, d)]} | | | {sz} | {fe} | | | |")
+                lines.append(f"| {label} | {DISK_LABEL[d]} | not measured: {why[(p, d)]} | | | {sz} | {fe} | | | | | |")
                 continue
-            k2s, i2s, host, n, k2s_s, i2s_s = stats[(p, d)]
+            k2s, i2s, host, n, k2s_s, i2s_s, i2k, i2k_s = stats[(p, d)]
+            fl = stats[(FLOOR, d)][6] if (FLOOR, d) in stats and (FLOOR, d) not in why else None
             ik2s, ii2s = stats[(ik, d)][:2] if (ik, d) in stats and (ik, d) not in why else (None, None)
             note = f" ({n} ok, {fails[(p, d)]} failed)" if fails[(p, d)] else ""
             iks = sizes.get((ik, kind))
             rsz = ratio(iks[0], size[0]) if iks and size else "–"
             lines.append(f"| {label} | {DISK_LABEL[d]}{note} | {k2s_s} | {i2s_s} | "
                          f"{fmt(host)} | {sz} | {fe} | {ratio(ik2s, k2s) if p != ik else '1'} | "
-                         f"{ratio(ii2s, i2s) if p != ik else '1'} | {rsz if p != ik else '1'} |")
+                         f"{ratio(ii2s, i2s) if p != ik else '1'} | {rsz if p != ik else '1'} | "
+                         f"{i2k_s} | {floor_ratio(i2k, fl)} |")
     lines.append("")
 
     def cost(a_disk, b_disk, col=0):
@@ -467,6 +515,10 @@ def main():
             for p in peers if (p, a_disk) not in why and (p, b_disk) not in why
             and stats[(p, a_disk)][col] is not None and stats[(p, b_disk)][col] is not None)
 
+    lines.append("/init → stage 2 after the key: each boot's /init → stage 2 minus its wait at the passphrase "
+                 "prompt (initkit: its timeline's prompt span; other peers: prompt seen → line sent, by the "
+                 f"harness; {TYPE_DELAY} s typing delay). ÷ floor: that median over the floor's for the same disk "
+                 "in this run (the floor never prompts: qemu/bench/floor-init.c).")
     lines.append("Unlock cost (median LUKS2 − median ext4, kernel start → stage 2): " + cost("luks", "plain") + ".")
     lines.append("LVM cost (median LVM-on-LUKS − median LUKS2, kernel start → stage 2): " + cost("lvm", "luks")
                  + "; /init → stage 2: " + cost("lvm", "luks", 1) + ".")

@@ -99,5 +99,46 @@ class Timeline(unittest.TestCase):
         self.assertTrue(lines[-1].startswith("| initkit total"))
 
 
+class Floor(unittest.TestCase):
+    """The "÷ floor" column (issue 15): /init → stage 2 minus the wait at the prompt, over the
+    floor's."""
+
+    def test_prompt_wait_from_timeline(self):
+        # initkit's own prompt span wins over the harness's view of it
+        doc = bench.timeline_from_console(console_of("luks.json"))
+        span = sum(e["end_us"] - e["begin_us"] for e in doc["events"] if e["kind"] == "prompt") / 1e6
+        self.assertGreater(span, 0)
+        r = {"uptime": 4.0, "init": 2.0, "timeline": doc, "prompt_wait": 9.0}
+        self.assertAlmostEqual(bench.prompt_wait(r), span)
+        self.assertAlmostEqual(bench.after_key(r), 2.0 - span)
+
+    def test_prompt_wait_from_harness(self):
+        # a peer without a timeline: prompt seen → line sent, as the harness measured it
+        r = {"uptime": 4.0, "init": 2.5, "prompt_wait": 0.3}
+        self.assertAlmostEqual(bench.after_key(r), 1.2)
+        # a timeline without a prompt (plain root) falls back to the harness too: none, 0
+        plain = bench.timeline_from_console(console_of("luks.json"))
+        plain = dict(plain, events=[e for e in plain["events"] if e["kind"] != "prompt"])
+        self.assertEqual(bench.prompt_wait({"timeline": plain}), 0.0)
+
+    def test_no_prompt_no_init(self):
+        self.assertAlmostEqual(bench.after_key({"uptime": 2.5, "init": 2.2}), 0.3)
+        self.assertIsNone(bench.after_key({"uptime": 2.5}))
+
+    def test_floor_ratio(self):
+        self.assertEqual(bench.floor_ratio(0.30, 0.28), "1.07")
+        self.assertEqual(bench.floor_ratio(0.28, 0.28), "1.00")
+        self.assertEqual(bench.floor_ratio(0.30, None), "–")
+        self.assertEqual(bench.floor_ratio(None, 0.28), "–")
+
+    def test_floor_peer(self):
+        # the floor is a peer of every run, never prompts, and has its image builder
+        self.assertIn(bench.FLOOR, bench.ORDER)
+        f = bench.PEERS[bench.FLOOR]
+        self.assertIsNone(bench.re.search(f["prompt"], b"Passphrase for /dev/vda: "))
+        self.assertIn(f"floor.luks=croot:{bench.PASS}", f["luks"])
+        self.assertTrue(os.access(os.path.join(HERE, f["script"]), os.X_OK))
+
+
 if __name__ == "__main__":
     unittest.main()
