@@ -123,9 +123,12 @@ struct coldplug_events {
 static int coldplug_more(void *arg)
 {
 	struct coldplug_events *c = arg;
-	errno = 0;
 	int n = uevents_drain(c->u, c->m);
-	return errno == ENOBUFS ? -ENOBUFS : n; /* ENOBUFS: events were lost, walk again */
+	if (c->u->overflowed) { /* events were lost (or cut): walk again */
+		c->u->overflowed = false;
+		return -ENOBUFS;
+	}
+	return n;
 }
 
 int devices_coldplug(struct uevents *u, struct modules *m)
