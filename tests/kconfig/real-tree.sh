@@ -39,6 +39,10 @@ cp "$W/mini/sub/Kconfig" "$W/mini18/sub/Kconfig"
 mkdir -p "$W/mini19/sub"
 cp "$W/mini/Kconfig" "$W/mini19/Kconfig"
 cp "$W/mini/sub/Kconfig" "$W/mini19/sub/Kconfig"
+# And one for t20 (a stale cache found while the fragments were read), with an int symbol.
+mkdir -p "$W/mini20/sub"
+cp "$W/mini/Kconfig" "$W/mini20/Kconfig"
+printf 'config FOO\n\tbool "foo"\nconfig BAZ\n\tint "baz"\n' >"$W/mini20/sub/Kconfig"
 MINI_MADE=$(date +%s)
 
 passed=0
@@ -640,9 +644,51 @@ t19() {
 	fi
 }
 
+# 20. A cached tree found stale by the check that runs while the fragments are read, with an
+#     unreadable fragment after one whose values the tree's types reject: the same messages and
+#     exit code as without the cache (the readable fragment's warnings are not lost), and the
+#     same with a cache that is a symlink (not followed: a cache is only ever renamed into
+#     place, and a symlink there, in a directory others can write, could point anywhere: it is
+#     replaced by a regular cache).
+t20() {
+	local c=$W/kcache20 o=$W/cache20
+	rm -rf "$c" "$o" && mkdir -p "$o"
+	while [ "$(date +%s)" -le $((MINI_MADE + 2)) ]; do sleep 0.2; done
+	printf 'CONFIG_FOO=y\n' >"$o/foo.config"
+	printf 'CONFIG_FOO=y\nCONFIG_BAZ=y\nnonsense\n' >"$o/bad.config"
+	run20() { # NAME [--no-cache]
+		"$KM" verify ${2:---cache-dir "$c"} -k "$W/mini20" -c "$o/foo.config" "$o/bad.config" \
+			"$o/missing.config" >/dev/null 2>"$o/$1.err"
+		echo $? >"$o/$1.rc"
+	}
+	run20 write
+	local cf
+	cf=$(ls "$c"/tree-*.kct 2>/dev/null | head -1)
+	printf 'BAR' | dd of="$W/mini20/sub/Kconfig" bs=1 seek=7 conv=notrunc status=none # same inode
+	local edited
+	edited=$(date +%s)
+	run20 stale
+	run20 none --no-cache
+	# A symlink to a good cache of this tree: not followed, replaced by a cache of its own.
+	while [ "$(date +%s)" -le $((edited + 3)) ]; do sleep 0.2; done # racy: no cache written
+	run20 rewrite
+	local link=no
+	[ -n "$cf" ] && mv "$cf" "$c/elsewhere.kct" && ln -s elsewhere.kct "$cf" && run20 link &&
+		[ -f "$cf" ] && [ ! -L "$cf" ] && link=yes
+	if [ -n "$cf" ] && cmp -s "$o/none.err" "$o/stale.err" && cmp -s "$o/none.rc" "$o/stale.rc" &&
+		grep -q "bad.config:2:warning: symbol value 'y' invalid for BAZ" "$o/none.err" &&
+		grep -q 'missing.config: No such file or directory' "$o/none.err" &&
+		[ "$(cat "$o/none.rc")" = 2 ] && [ "$link" = yes ] && cmp -s "$o/none.err" "$o/link.err"; then
+		ok "Kconfig cache: found stale while the fragments were read, with an unreadable fragment: the same messages and exit code as without the cache; a symlink in place of the cache is not followed"
+	else
+		bad "Kconfig cache stale + unreadable fragment: cache=$cf exit $(cat "$o/stale.rc") (without cache $(cat "$o/none.rc")), symlink replaced: $link"
+		diff "$o/none.err" "$o/stale.err" | head -6
+	fi
+}
+
 # KCONFIG_TESTS="t3 t4" runs a subset (t5 uses t1's merge; t8, t13, t15 t2's fragment; t10-t12
 # t9's).
-for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12 t16 t17 t18 t19}; do
+for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12 t16 t17 t18 t19 t20}; do
 	$t
 done
 echo "$passed passed, $failed failed"
