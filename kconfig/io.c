@@ -324,8 +324,11 @@ static bool cache_load(const char *path, const char *tree, const char *ident, in
 	/* Trusted only when it is a regular file of this user that no one else can write: a
 	 * cache written by someone else (a shared or world-writable cache directory, another
 	 * user's $XDG_CACHE_HOME) could claim any symbols, types and dependencies, and a FIFO or
-	 * a device there would block or never end. */
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	 * a device there would block or never end. Nor a symlink (a cache is only ever renamed into
+	 * place): in a directory others can write (XDG_CACHE_HOME=/tmp), it could point at any
+	 * file of this user's, a huge one mapped and read in full. */
+	_cleanup_close_ int fd =
+		open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) || st.st_size <= 0)
 		return false;
