@@ -69,6 +69,9 @@ fuzz_tpm2_response_LIBS = $(DEP_LIBS) $(TSS_LIBS)
 FUZZ_ALL += tpm2_token tpm2_response
 FUZZ_ALL += unitfile elf
 FUZZ_ALL += kconfig_series
+# The Kconfig tree cache read on a read-only mapping with a guard page after it (format 2).
+fuzz_kconfig_cache_SRCS := kconfig/kconfig_cache.c kconfig/kconfig_tree.c kconfig/kconfig_set.c
+FUZZ_ALL += kconfig_cache
 fuzz_available = $(and $(wildcard tests/fuzz/fuzz_$(1).c),$(if $(filter-out \
 	$(wildcard $(fuzz_$(1)_SRCS)),$(fuzz_$(1)_SRCS)),,yes))
 FUZZ_TARGETS ?= $(foreach t,$(FUZZ_ALL),$(if $(call fuzz_available,$(t)),$(t)))
