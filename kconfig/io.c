@@ -412,17 +412,6 @@ static bool cache_load(const char *path, const char *tree, const char *ident, in
 	return ok;
 }
 
-/* Whether name is one of the cache files this program writes: tree-HEX-ARCH.kct, or a
- * temporary one of them (…kct.tmpXXXXXX, left behind by a run that was killed). */
-static bool is_cache_name(const char *name, bool *tmp)
-{
-	const char *kct = strstr(name, ".kct");
-	if (strncmp(name, "tree-", 5) != 0 || !kct)
-		return false;
-	*tmp = kct[4] != '\0';
-	return !*tmp || strncmp(kct + 4, ".tmp", 4) == 0;
-}
-
 /* Deletes this user's cache files unused for KCACHE_MAX_AGE_DAYS and all but the
  * KCACHE_MAX_FILES most recently used, and temporary files older than a day. Run when a cache is
  * written (a parse: the rare, slow case), never on a cache hit. */
@@ -437,9 +426,10 @@ static void cache_prune(const char *dir)
 	size_t n = 0, cap = 0;
 	time_t now = time(NULL);
 	for (struct dirent *e; (e = readdir(d));) {
-		bool tmp;
+		enum kcache_name_kind kind = kcache_name_kind(e->d_name);
+		bool tmp = kind == KCACHE_NAME_TMP;
 		struct stat st;
-		if (!is_cache_name(e->d_name, &tmp) ||
+		if (kind == KCACHE_NAME_OTHER ||
 		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
 			continue;
