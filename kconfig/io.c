@@ -364,8 +364,10 @@ static bool cache_load(const char *path, const char *tree, const char *ident, in
 	 * SIGBUS, the mapping being used until the end: it is mapped only under a read lease,
 	 * which holds such a writer off until the run ends (cache_lease); else read. */
 	size_t len = (size_t)st.st_size;
-	char *data = cache_lease(fd) ? mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
-				     : MAP_FAILED;
+	struct stat leased; /* the size again: it may have changed before the lease was taken */
+	char *data = cache_lease(fd) && fstat(fd, &leased) == 0 && leased.st_size == st.st_size
+			     ? mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
+			     : MAP_FAILED;
 	size_t map_len = data != MAP_FAILED ? len : 0;
 	if (!map_len) {
 		data = NULL;

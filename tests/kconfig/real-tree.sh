@@ -721,6 +721,23 @@ t21() {
 	rc=$(cat "$o/run.rc")
 	local waited=no # the run had more than a second left: an instant truncation did not wait
 	[ $(((t1 - t0) / 1000000)) -ge 500 ] && waited=yes
+	# Truncated after it was opened and before the lease was taken (the lease's fcntl
+	# delayed): the size is checked again under the lease; read instead, found torn, parsed.
+	"$KM" verify --cache-dir "$c" -k "$W/mini" -c "$o/foo.config" "$o/foo.config" \
+		>/dev/null 2>/dev/null # rewrites the truncated cache
+	(
+		strace -f -o "$o/trace3" -e trace=openat,fcntl -e inject=fcntl:delay_enter=1500000:when=1 \
+			"$KM" verify --cache-dir "$c" -k "$W/mini" -c "$o/foo.config" "$o/foo.config" \
+			>/dev/null 2>"$o/prelease.err"
+		echo $? >"$o/prelease.rc"
+	) &
+	pid=$!
+	for i in $(seq 100); do grep -q 'kct.*= [0-9]' "$o/trace3" 2>/dev/null && break; sleep 0.05; done
+	sleep 0.3
+	: >"$cf"
+	wait $pid
+	local rc_pre
+	rc_pre=$(cat "$o/prelease.rc")
 	# No lease to be had (the cache open for writing elsewhere): read instead, still used.
 	"$KM" verify --cache-dir "$c" -k "$W/mini" -c "$o/foo.config" "$o/foo.config" \
 		>/dev/null 2>/dev/null # rewrites the truncated cache
@@ -732,11 +749,13 @@ t21() {
 		grep -c 'Kconfig' "$o/trace2"
 	)
 	if [ "$rc" = 0 ] && grep -q 'verify: 1 requested, 1 met' "$o/run.err" && [ "$waited" = yes ] &&
+		grep -q 'F_SETLEASE.*DELAYED' "$o/trace3" && [ "$rc_pre" = 0 ] &&
+		grep -q 'verify: 1 requested, 1 met' "$o/prelease.err" &&
 		grep -q 'F_SETLEASE.*EAGAIN' "$o/trace2" && [ "$opened" = 0 ] &&
 		grep -q 'verify: 1 requested, 1 met' "$o/nolease.err"; then
 		ok "Kconfig cache truncated in place while mapped: no SIGBUS, the truncation waited for the run, the report is the usual one; without a lease the cache is read, and used"
 	else
-		bad "Kconfig cache truncated while mapped: exit $rc (135: SIGBUS), truncation waited for the run: $waited; without a lease, Kconfig files opened: $opened"
+		bad "Kconfig cache truncated while mapped: exit $rc (135: SIGBUS), truncation waited for the run: $waited; truncated before the lease: exit $rc_pre; without a lease, Kconfig files opened: $opened"
 		head -3 "$o/run.err"
 	fi
 }
