@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -313,6 +314,30 @@ static char *cache_path(const char *dir, const char *tree, const char *arch)
 	return path;
 }
 
+/* The cache file mapped last (cache_load): kept open for its read lease until the process
+ * ends. One at a time: the tree of an earlier one is freed (unmapped) before another is loaded. */
+static int lease_fd = -1;
+
+static void lease_broken(int sig)
+{
+	(void)sig; /* the lease is held until the run ends (or the kernel's lease-break-time) */
+}
+
+/* Takes a read lease on fd (this user's cache, read-only): until it is closed, another
+ * process's open for writing or truncate of the file waits (lease-break-time, 45 s by
+ * default). The breaker's SIGIO is caught, not fatal (its default action), and harmless. */
+static bool cache_lease(int fd)
+{
+	struct sigaction sa = {.sa_handler = lease_broken, .sa_flags = SA_RESTART};
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGIO, &sa, NULL) < 0 || fcntl(fd, F_SETLEASE, F_RDLCK) < 0)
+		return false;
+	if (lease_fd >= 0)
+		close(lease_fd);
+	lease_fd = -1;
+	return true;
+}
+
 /* The cache is an optimisation: failing to read or write it is never an error. Its files are
  * all stat'ed (a file edited in place keeps its directory's mtime: nothing less is proof), the
  * ~1,400 stats of a kernel tree being most of a cached run: with pending, in a second thread
@@ -324,24 +349,44 @@ static bool cache_load(const char *path, const char *tree, const char *ident, in
 	/* Trusted only when it is a regular file of this user that no one else can write: a
 	 * cache written by someone else (a shared or world-writable cache directory, another
 	 * user's $XDG_CACHE_HOME) could claim any symbols, types and dependencies, and a FIFO or
-	 * a device there would block or never end. */
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	 * a device there would block or never end. Nor a symlink (a cache is only ever renamed into
+	 * place): in a directory others can write (XDG_CACHE_HOME=/tmp), it could point at any
+	 * file of this user's, a huge one mapped and read in full. */
+	_cleanup_close_ int fd =
+		open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) || st.st_size <= 0)
 		return false;
 	/* Mapped, not read: no copy, and the page cache's pages are mapped 16 at a time instead
-	 * of a fresh heap page faulted in for every 4 KB. A private mapping: a cache replaced
-	 * meanwhile is renamed over, never written in place (cache_store). */
+	 * of a fresh heap page faulted in for every 4 KB. A cache replaced meanwhile is renamed
+	 * over, never written in place (cache_store); but a file truncated or rewritten in place
+	 * while mapped (cp over it, a backup restored, rsync --inplace) would kill this run with
+	 * SIGBUS, the mapping being used until the end: it is mapped only under a read lease,
+	 * which holds such a writer off until the run ends (cache_lease); else read. */
 	size_t len = (size_t)st.st_size;
-	char *data = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-	if (data == MAP_FAILED)
-		return false;
+	struct stat leased; /* the size again: it may have changed before the lease was taken */
+	char *data = cache_lease(fd) && fstat(fd, &leased) == 0 && leased.st_size == st.st_size
+			     ? mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
+			     : MAP_FAILED;
+	size_t map_len = data != MAP_FAILED ? len : 0;
+	if (!map_len) {
+		data = NULL;
+		if (read_fd(fd, &st, &data, &len) < 0)
+			return false;
+	}
 	struct kcache_key key = {0};
 	if (kcache_read(data, len, &key, t) < 0) {
-		munmap(data, len);
+		if (map_len)
+			munmap(data, map_len);
+		else
+			free(data);
 		return false;
 	}
-	t->arena_map_len = len; /* t's arena now */
+	if (map_len) { /* kept open (and leased) while mapped */
+		lease_fd = fd;
+		fd = -1;
+	}
+	t->arena_map_len = map_len; /* t's arena now */
 	bool ok = streq(key.tree, tree) && streq(key.srcarch, ident);
 	int dfd2 = ok ? fcntl(dfd, F_DUPFD_CLOEXEC, 0) : -1;
 	struct io_tree_check *fc = dfd2 >= 0 ? check_start(dfd2, &key) : NULL;
@@ -357,23 +402,16 @@ static bool cache_load(const char *path, const char *tree, const char *ident, in
 	if (!ok) {
 		ktree_free(t);
 		ktree_init(t);
+		if (map_len) {
+			close(lease_fd);
+			lease_fd = -1;
+		}
 	}
 	/* Its mtime says when it was last used (for cache_prune), refreshed once a day. The
 	 * check of a pending tree may still find it stale; then it is rewritten anyway. */
 	if (ok && st.st_mtime < time(NULL) - KCACHE_TOUCH_SECONDS)
-		futimens(fd, NULL);
+		futimens(map_len ? lease_fd : fd, NULL);
 	return ok;
-}
-
-/* Whether name is one of the cache files this program writes: tree-HEX-ARCH.kct, or a
- * temporary one of them (…kct.tmpXXXXXX, left behind by a run that was killed). */
-static bool is_cache_name(const char *name, bool *tmp)
-{
-	const char *kct = strstr(name, ".kct");
-	if (strncmp(name, "tree-", 5) != 0 || !kct)
-		return false;
-	*tmp = kct[4] != '\0';
-	return !*tmp || strncmp(kct + 4, ".tmp", 4) == 0;
 }
 
 /* Deletes this user's cache files unused for KCACHE_MAX_AGE_DAYS and all but the
@@ -390,9 +428,10 @@ static void cache_prune(const char *dir)
 	size_t n = 0, cap = 0;
 	time_t now = time(NULL);
 	for (struct dirent *e; (e = readdir(d));) {
-		bool tmp;
+		enum kcache_name_kind kind = kcache_name_kind(e->d_name);
+		bool tmp = kind == KCACHE_NAME_TMP;
 		struct stat st;
-		if (!is_cache_name(e->d_name, &tmp) ||
+		if (kind == KCACHE_NAME_OTHER ||
 		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
 			continue;

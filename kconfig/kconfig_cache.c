@@ -341,6 +341,34 @@ int kcache_read(char *data, size_t len, struct kcache_key *key, struct ktree *t)
 
 /* ---- pruning ---- */
 
+enum kcache_name_kind kcache_name_kind(const char *name)
+{
+	size_t n = strlen(name), i = 5;
+	if (strncmp(name, "tree-", 5) != 0)
+		return KCACHE_NAME_OTHER;
+	for (; i < 21; i++)
+		if (!(name[i] >= '0' && name[i] <= '9') && !(name[i] >= 'a' && name[i] <= 'f'))
+			return KCACHE_NAME_OTHER;
+	if (name[i++] != '-')
+		return KCACHE_NAME_OTHER;
+	size_t arch = i;
+	while (name[i] == '_' || name[i] == '-' || (name[i] >= '0' && name[i] <= '9') ||
+	       (name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= 'a' && name[i] <= 'z'))
+		i++;
+	if (i == arch || strncmp(name + i, ".kct", 4) != 0)
+		return KCACHE_NAME_OTHER;
+	i += 4;
+	if (i == n)
+		return KCACHE_NAME_CACHE;
+	if (n - i != 10 || strncmp(name + i, ".tmp", 4) != 0)
+		return KCACHE_NAME_OTHER;
+	for (i += 4; i < n; i++)
+		if (!(name[i] >= '0' && name[i] <= '9') && !(name[i] >= 'A' && name[i] <= 'Z') &&
+		    !(name[i] >= 'a' && name[i] <= 'z'))
+			return KCACHE_NAME_OTHER;
+	return KCACHE_NAME_TMP;
+}
+
 static int by_recent_use(const void *a, const void *b)
 {
 	const struct kcache_dirent *x = a, *y = b;

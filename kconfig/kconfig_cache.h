@@ -74,6 +74,13 @@ int kcache_read(char *data, size_t len, struct kcache_key *key, struct ktree *t)
 #define KCACHE_MAX_FILES 8
 #define KCACHE_TOUCH_SECONDS (24 * 3600)
 
+/* What a name in the cache directory is: one of the cache files this program writes,
+ * tree-<16 hex digits>-<SRCARCH>.kct (KCACHE_NAME_CACHE), a temporary one of them, that name
+ * followed by .tmp and mkstemp's 6 letters or digits (KCACHE_NAME_TMP, left behind by a run
+ * that was killed), or anything else (KCACHE_NAME_OTHER: never pruned). */
+enum kcache_name_kind { KCACHE_NAME_OTHER, KCACHE_NAME_CACHE, KCACHE_NAME_TMP };
+enum kcache_name_kind kcache_name_kind(const char *name);
+
 struct kcache_dirent {
 	const char *name;
 	int64_t mtime;

@@ -60,6 +60,7 @@ struct ctx {
 	size_t n_patches;
 	struct ktree kt;
 	struct io_tree_check *tree_check; /* kt came from the cache; its files are being checked */
+	size_t merge_stop; /* the input merge_files_unprinted could not take (read or memory) */
 	struct kc_diags diags;
 };
 
@@ -155,12 +156,17 @@ static void print_diags(struct ctx *c)
 	c->diags.n = 0;
 }
 
-/* Merges files into out, keeping the messages in c->diags. Returns 0, EXIT_FAIL or EXIT_USAGE. */
-static int merge_files_unprinted(struct ctx *c, char **files, int n, struct kc_set *out)
+/* Merges files into out, keeping the messages in c->diags. Returns 0, EXIT_FAIL or EXIT_USAGE
+ * (then c->merge_stop is the input it stopped at). With limit below the number of inputs, only
+ * the first limit are read (their messages again, as far as a failed run got) and the result
+ * is EXIT_USAGE. */
+static int merge_files_limited(struct ctx *c, char **files, int n, struct kc_set *out, size_t limit)
 {
 	struct merger m = {0};
 	int ret = 0;
-	for (size_t i = 0; i < c->n_bases + (size_t)n + c->n_extra && ret != EXIT_USAGE; i++) {
+	size_t total = c->n_bases + (size_t)n + c->n_extra;
+	c->merge_stop = SIZE_MAX;
+	for (size_t i = 0; i < total && i < limit && ret != EXIT_USAGE; i++) {
 		bool is_base = i < c->n_bases;
 		struct kc_set set;
 		kc_set_init(&set);
@@ -176,12 +182,14 @@ static int merge_files_unprinted(struct ctx *c, char **files, int n, struct kc_s
 			set.v[j].priority = BASE_PRIORITY;
 		if (r == -EINVAL)
 			ret = EXIT_FAIL;
-		else if (r < 0)
+		else if (r < 0 || merge_take(&m, &set) < 0)
 			ret = EXIT_USAGE;
-		else if (merge_take(&m, &set) < 0)
-			ret = EXIT_USAGE;
+		if (ret == EXIT_USAGE)
+			c->merge_stop = i;
 		kc_set_free(&set);
 	}
+	if (limit < total)
+		ret = EXIT_USAGE;
 	if (!ret) {
 		int r = merge_resolve(&m, &c->mo, out, &c->diags);
 		ret = r == -ENOMEM ? EXIT_USAGE : r < 0 ? EXIT_FAIL : 0;
@@ -190,6 +198,11 @@ static int merge_files_unprinted(struct ctx *c, char **files, int n, struct kc_s
 	if (c->diags.errors && !ret)
 		ret = EXIT_FAIL;
 	return ret;
+}
+
+static int merge_files_unprinted(struct ctx *c, char **files, int n, struct kc_set *out)
+{
+	return merge_files_limited(c, files, n, out, SIZE_MAX);
 }
 
 /* Merges files into out and prints the messages. Returns 0, EXIT_FAIL or EXIT_USAGE. */
@@ -570,7 +583,8 @@ static int cmd_verify(struct ctx *c, int argc, char **argv)
 	/* A tree from the cache is used while its files are still being checked; nothing read
 	 * with it is shown before the check is done. A stale one: the tree is parsed, and the
 	 * fragments read again with it. After an unreadable fragment (said already) the run ends
-	 * anyway: its messages, read with the stale tree, are dropped. */
+	 * anyway: the fragments before it are read again (their messages are shown, as without
+	 * the cache), not it (its error would be said twice). */
 	if (c->tree_check) {
 		bool fresh = io_tree_check_finish(c->tree_check);
 		c->tree_check = NULL;
@@ -584,8 +598,9 @@ static int cmd_verify(struct ctx *c, int argc, char **argv)
 				    0 ||
 			    add_patch_symbols(c) < 0)
 				r = EXIT_USAGE;
-			else if (r != EXIT_USAGE)
-				r = merge_files_unprinted(c, argv + optind, argc - optind, &req);
+			else
+				r = merge_files_limited(c, argv + optind, argc - optind, &req,
+							r == EXIT_USAGE ? c->merge_stop : SIZE_MAX);
 		}
 	}
 	print_diags(c);

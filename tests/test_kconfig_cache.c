@@ -225,6 +225,40 @@ static void test_prune_select(void **state)
 	}
 }
 
+/* Pruning touches only the names this program writes (the cache directory may be shared, or
+ * hold the user's own files): a cache, or a temporary one with mkstemp's 6 characters. */
+static void test_name_kind(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		enum kcache_name_kind kind;
+	} cases[] = {
+		{"tree-0123456789abcdef-x86.kct", KCACHE_NAME_CACHE},
+		{"tree-0123456789abcdef-arm64.kct", KCACHE_NAME_CACHE},
+		{"tree-0123456789abcdef-x86.kct.tmpAb3dEf", KCACHE_NAME_TMP},
+		{"tree-0123456789abcdef-x86.kct.tmp", KCACHE_NAME_OTHER},
+		{"tree-0123456789abcdef-x86.kct.tmpAbCdEfG", KCACHE_NAME_OTHER},
+		{"tree-0123456789abcdef-x86.kct.tmp-old!", KCACHE_NAME_OTHER},
+		{"tree-backup.kct.tmp-before-upgrade", KCACHE_NAME_OTHER},
+		{"tree-mine.kct.tmp", KCACHE_NAME_OTHER},
+		{"tree-mine.kct", KCACHE_NAME_OTHER},
+		{"tree-0123456789ABCDEF-x86.kct", KCACHE_NAME_OTHER},
+		{"tree-0123456789abcde-x86.kct", KCACHE_NAME_OTHER},
+		{"tree-0123456789abcdef-.kct", KCACHE_NAME_OTHER},
+		{"tree-0123456789abcdef-x86.kct.bak", KCACHE_NAME_OTHER},
+		{"tree-0123456789abcdef-x86.kctx", KCACHE_NAME_OTHER},
+		{"tree-0123456789abcdef-x86.kct ", KCACHE_NAME_OTHER},
+		{"xtree-0123456789abcdef-x86.kct", KCACHE_NAME_OTHER},
+		{"notes.txt", KCACHE_NAME_OTHER},
+		{"", KCACHE_NAME_OTHER},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (kcache_name_kind(cases[i].name) != cases[i].kind)
+			fail_msg("'%s': kind %d, expected %d", cases[i].name,
+				 kcache_name_kind(cases[i].name), cases[i].kind);
+}
+
 /* A tree the size of a real one (the index starts at 4,096 slots and grows several times,
  * reusing the stored hashes): every symbol is found with its line, parsed and read back from a
  * cache. */
@@ -276,7 +310,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),	  cmocka_unit_test(test_damage_refused),
 		cmocka_unit_test(test_structure_checked), cmocka_unit_test(test_index_growth),
-		cmocka_unit_test(test_prune_select),
+		cmocka_unit_test(test_prune_select),	  cmocka_unit_test(test_name_kind),
 	};
 	return cmocka_run_group_tests_name("kconfig_cache", tests, NULL, NULL);
 }

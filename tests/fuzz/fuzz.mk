@@ -73,6 +73,9 @@ FUZZ_ALL += kconfig_series
 fuzz_uevent_SRCS := initrd/uevent.c
 FUZZ_ALL += uevent
 fuzz_mount_options_SRCS += initrd/uevent.c
+# The Kconfig tree cache read on a read-only mapping with a guard page after it (format 2).
+fuzz_kconfig_cache_SRCS := kconfig/kconfig_cache.c kconfig/kconfig_tree.c kconfig/kconfig_set.c
+FUZZ_ALL += kconfig_cache
 fuzz_available = $(and $(wildcard tests/fuzz/fuzz_$(1).c),$(if $(filter-out \
 	$(wildcard $(fuzz_$(1)_SRCS)),$(fuzz_$(1)_SRCS)),,yes))
 FUZZ_TARGETS ?= $(foreach t,$(FUZZ_ALL),$(if $(call fuzz_available,$(t)),$(t)))

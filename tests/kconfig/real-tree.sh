@@ -39,6 +39,10 @@ cp "$W/mini/sub/Kconfig" "$W/mini18/sub/Kconfig"
 mkdir -p "$W/mini19/sub"
 cp "$W/mini/Kconfig" "$W/mini19/Kconfig"
 cp "$W/mini/sub/Kconfig" "$W/mini19/sub/Kconfig"
+# And one for t20 (a stale cache found while the fragments were read), with an int symbol.
+mkdir -p "$W/mini20/sub"
+cp "$W/mini/Kconfig" "$W/mini20/Kconfig"
+printf 'config FOO\n\tbool "foo"\nconfig BAZ\n\tint "baz"\n' >"$W/mini20/sub/Kconfig"
 MINI_MADE=$(date +%s)
 
 passed=0
@@ -640,9 +644,125 @@ t19() {
 	fi
 }
 
+# 20. A cached tree found stale by the check that runs while the fragments are read, with an
+#     unreadable fragment after one whose values the tree's types reject: the same messages and
+#     exit code as without the cache (the readable fragment's warnings are not lost), and the
+#     same with a cache that is a symlink (not followed: a cache is only ever renamed into
+#     place, and a symlink there, in a directory others can write, could point anywhere: it is
+#     replaced by a regular cache).
+t20() {
+	local c=$W/kcache20 o=$W/cache20
+	rm -rf "$c" "$o" && mkdir -p "$o"
+	while [ "$(date +%s)" -le $((MINI_MADE + 2)) ]; do sleep 0.2; done
+	printf 'CONFIG_FOO=y\n' >"$o/foo.config"
+	printf 'CONFIG_FOO=y\nCONFIG_BAZ=y\nnonsense\n' >"$o/bad.config"
+	run20() { # NAME [--no-cache]
+		"$KM" verify ${2:---cache-dir "$c"} -k "$W/mini20" -c "$o/foo.config" "$o/bad.config" \
+			"$o/missing.config" >/dev/null 2>"$o/$1.err"
+		echo $? >"$o/$1.rc"
+	}
+	run20 write
+	local cf
+	cf=$(ls "$c"/tree-*.kct 2>/dev/null | head -1)
+	printf 'BAR' | dd of="$W/mini20/sub/Kconfig" bs=1 seek=7 conv=notrunc status=none # same inode
+	local edited
+	edited=$(date +%s)
+	run20 stale
+	run20 none --no-cache
+	# A symlink to a good cache of this tree: not followed, replaced by a cache of its own.
+	while [ "$(date +%s)" -le $((edited + 3)) ]; do sleep 0.2; done # racy: no cache written
+	run20 rewrite
+	local link=no
+	[ -n "$cf" ] && mv "$cf" "$c/elsewhere.kct" && ln -s elsewhere.kct "$cf" && run20 link &&
+		[ -f "$cf" ] && [ ! -L "$cf" ] && link=yes
+	if [ -n "$cf" ] && cmp -s "$o/none.err" "$o/stale.err" && cmp -s "$o/none.rc" "$o/stale.rc" &&
+		grep -q "bad.config:2:warning: symbol value 'y' invalid for BAZ" "$o/none.err" &&
+		grep -q 'missing.config: No such file or directory' "$o/none.err" &&
+		[ "$(cat "$o/none.rc")" = 2 ] && [ "$link" = yes ] && cmp -s "$o/none.err" "$o/link.err"; then
+		ok "Kconfig cache: found stale while the fragments were read, with an unreadable fragment: the same messages and exit code as without the cache; a symlink in place of the cache is not followed"
+	else
+		bad "Kconfig cache stale + unreadable fragment: cache=$cf exit $(cat "$o/stale.rc") (without cache $(cat "$o/none.rc")), symlink replaced: $link"
+		diff "$o/none.err" "$o/stale.err" | head -6
+	fi
+}
+
+# 21. A cache truncated in place (as `cp` over it, a restored backup or rsync --inplace write
+#     it) while a run has it mapped: the run must not die of SIGBUS; the truncation waits for
+#     the run (the cache is mapped under a read lease) and the run's report is the usual one.
+#     The run is slowed down by strace (each open after the cache's delayed) to truncate the
+#     cache in the middle of it.
+t21() {
+	local c=$W/kcache21 o=$W/cache21
+	rm -rf "$c" "$o" && mkdir -p "$o"
+	while [ "$(date +%s)" -le $((MINI_MADE + 2)) ]; do sleep 0.2; done
+	printf 'CONFIG_FOO=y\n' >"$o/foo.config"
+	"$KM" verify --cache-dir "$c" -k "$W/mini" -c "$o/foo.config" "$o/foo.config" \
+		>/dev/null 2>"$o/write.err"
+	local cf
+	cf=$(ls "$c"/tree-*.kct 2>/dev/null | head -1)
+	[ -n "$cf" ] || { bad "Kconfig cache truncated while mapped: no cache written"; return; }
+	local rc=x
+	(
+		strace -f -o "$o/trace" -e trace=openat,fcntl -e inject=openat:delay_enter=1500000:when=3+ \
+			"$KM" verify --cache-dir "$c" -k "$W/mini" -c "$o/foo.config" "$o/foo.config" \
+			>/dev/null 2>"$o/run.err"
+		echo $? >"$o/run.rc"
+	) &
+	local pid=$!
+	# Truncated once the run has opened (and mapped) the cache.
+	local i
+	for i in $(seq 100); do grep -q 'kct.*= [0-9]' "$o/trace" 2>/dev/null && break; sleep 0.05; done
+	sleep 0.3
+	local t0 t1
+	t0=$(date +%s%N)
+	: >"$cf"
+	t1=$(date +%s%N)
+	wait $pid
+	rc=$(cat "$o/run.rc")
+	local waited=no # the run had more than a second left: an instant truncation did not wait
+	[ $(((t1 - t0) / 1000000)) -ge 500 ] && waited=yes
+	# Truncated after it was opened and before the lease was taken (the lease's fcntl
+	# delayed): the size is checked again under the lease; read instead, found torn, parsed.
+	"$KM" verify --cache-dir "$c" -k "$W/mini" -c "$o/foo.config" "$o/foo.config" \
+		>/dev/null 2>/dev/null # rewrites the truncated cache
+	(
+		strace -f -o "$o/trace3" -e trace=openat,fcntl -e inject=fcntl:delay_enter=1500000:when=1 \
+			"$KM" verify --cache-dir "$c" -k "$W/mini" -c "$o/foo.config" "$o/foo.config" \
+			>/dev/null 2>"$o/prelease.err"
+		echo $? >"$o/prelease.rc"
+	) &
+	pid=$!
+	for i in $(seq 100); do grep -q 'kct.*= [0-9]' "$o/trace3" 2>/dev/null && break; sleep 0.05; done
+	sleep 0.3
+	: >"$cf"
+	wait $pid
+	local rc_pre
+	rc_pre=$(cat "$o/prelease.rc")
+	# No lease to be had (the cache open for writing elsewhere): read instead, still used.
+	"$KM" verify --cache-dir "$c" -k "$W/mini" -c "$o/foo.config" "$o/foo.config" \
+		>/dev/null 2>/dev/null # rewrites the truncated cache
+	local opened
+	opened=$(
+		exec 9>>"$cf"
+		strace -f -o "$o/trace2" -e trace=openat,fcntl "$KM" verify --cache-dir "$c" -k "$W/mini" \
+			-c "$o/foo.config" "$o/foo.config" >/dev/null 2>"$o/nolease.err"
+		grep -c 'Kconfig' "$o/trace2"
+	)
+	if [ "$rc" = 0 ] && grep -q 'verify: 1 requested, 1 met' "$o/run.err" && [ "$waited" = yes ] &&
+		grep -q 'F_SETLEASE.*DELAYED' "$o/trace3" && [ "$rc_pre" = 0 ] &&
+		grep -q 'verify: 1 requested, 1 met' "$o/prelease.err" &&
+		grep -q 'F_SETLEASE.*EAGAIN' "$o/trace2" && [ "$opened" = 0 ] &&
+		grep -q 'verify: 1 requested, 1 met' "$o/nolease.err"; then
+		ok "Kconfig cache truncated in place while mapped: no SIGBUS, the truncation waited for the run, the report is the usual one; without a lease the cache is read, and used"
+	else
+		bad "Kconfig cache truncated while mapped: exit $rc (135: SIGBUS), truncation waited for the run: $waited; truncated before the lease: exit $rc_pre; without a lease, Kconfig files opened: $opened"
+		head -3 "$o/run.err"
+	fi
+}
+
 # KCONFIG_TESTS="t3 t4" runs a subset (t5 uses t1's merge; t8, t13, t15 t2's fragment; t10-t12
 # t9's).
-for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12 t16 t17 t18 t19}; do
+for t in ${KCONFIG_TESTS:-t1 t2 t3 t4 t5 t6 t7 t8 t13 t14 t15 t9 t10 t11 t12 t16 t17 t18 t19 t20 t21}; do
 	$t
 done
 echo "$passed passed, $failed failed"
