@@ -6,6 +6,10 @@ lvm-on-luks, Debian's encrypted LVM) and the same QEMU (TCG), in one run. See qe
 Usage: qemu/bench/bench.py [--build build] [--boots 5] [--peers a,b] [--out FILE] [--one PEER:DISK]
 Prints the markdown table and writes it to BUILD/bench-boot.md (or --out).
 --one PEER:DISK boots a single image once with the console echoed (for debugging a peer).
+Enter → stage 2 (passphrase line sent → marker read) is a table after the main one;
+--enter-boots N adds N boots per peer on the LUKS disks typed after --enter-delay (3 s).
+--volumes 1,4,8: instead of the disks, N LUKS2 argon2id volumes sharing one passphrase
+(BUILD/bench-volumes.md); --one PEER:volN boots one of those.
 """
 import argparse
 import datetime
@@ -373,6 +377,22 @@ def volumes_cmdline(peer, n):
     raise KeyError(peer)
 
 
+# What each peer prints when a volume is open (the count before the marker is in the table:
+# every volume must be open before stage 2).
+VOL_OPENED = {
+    "initkit": rb"luks: /dev/\S+ \([0-9a-f-]+\) is /dev/mapper/",
+    "dracut": rb"Finished .{0,16}systemd-cryptsetu",
+    "nixos-style": rb"(opened as \S+| - success)\r?\n",
+    "initramfs-tools": rb"cryptsetup: \S+: set up successfully",
+}
+
+
+def volumes_opened(peer, console):
+    """How many volumes PEER's console reports open before the stage-2 marker."""
+    m = MARKER.search(console)
+    return len(re.findall(VOL_OPENED[peer], console[:m.start()] if m else console))
+
+
 def parse_counts(text):
     """'1,4,8' -> [1, 4, 8]; each 1..VOL_MAX, no repeats."""
     counts = [int(x) for x in text.split(",") if x.strip()]
@@ -416,21 +436,24 @@ def volumes_table(peers, res, counts, label=None):
     res: {(peer, n): [boot dicts with uptime, init, enter, typed]}."""
     label = label or (lambda p: PEERS[p]["label"] if p in PEERS else p)
     base = min(counts)
-    lines = ["| initramfs | volumes | passphrases typed | /init → stage 2 (s): median (min–max) "
+    lines = ["| initramfs | volumes | passphrases typed | open before stage 2 (console) "
+             "| /init → stage 2 (s): median (min–max) "
              f"| Enter → stage 2 (s): median (min–max) | /init → stage 2 ÷ {base} volume(s) "
-             f"| Enter → stage 2 ÷ {base} volume(s) |", "|---|---|---|---|---|---|---|"]
+             f"| Enter → stage 2 ÷ {base} volume(s) |", "|---|---|---|---|---|---|---|---|"]
     for p in peers:
         def fig(n):
             rs = res.get((p, n), [])
             return ([r["uptime"] - r["init"] for r in rs if "init" in r],
-                    [r["enter"] for r in rs if "enter" in r], sorted({r.get("typed", 0) for r in rs}))
-        b_init, b_enter, _ = fig(base)
+                    [r["enter"] for r in rs if "enter" in r], sorted({r.get("typed", 0) for r in rs}),
+                    sorted({r.get("opened", -1) for r in rs}))
+        b_init, b_enter, _, _ = fig(base)
         for n in counts:
-            i2s, ent, typed = fig(n)
+            i2s, ent, typed, opened = fig(n)
             if not i2s and not ent:
-                lines.append(f"| {label(p)} | {n} | not measured | | | | |")
+                lines.append(f"| {label(p)} | {n} | not measured | | | | | |")
                 continue
-            lines.append(f"| {label(p)} | {n} | {'/'.join(map(str, typed))} | {spread(i2s)} | {spread(ent)} "
+            lines.append(f"| {label(p)} | {n} | {'/'.join(map(str, typed))} "
+                         f"| {'/'.join('?' if o < 0 else str(o) for o in opened)} | {spread(i2s)} | {spread(ent)} "
                          f"| {ratio(med(i2s), med(b_init))} | {ratio(med(ent), med(b_enter))} |")
     return lines
 
@@ -457,6 +480,7 @@ def run_volumes(a, build, peers, counts):
                 log = os.path.join(logdir, f"{p}-vol{n}-{i}.log")
                 with open(log, "w") as f:
                     f.write(r["console"])
+                r["opened"] = volumes_opened(p, r["console"].encode())
                 if "error" in r:
                     fails.append(f"{p} {n} volumes boot {i + 1}: {r['error']} ({log}: {tail(r['console'])})")
                 else:
@@ -546,7 +570,7 @@ def main():
     ap.add_argument("--boots", type=int, default=5)
     ap.add_argument("--peers", default=",".join(ORDER))
     ap.add_argument("--out")
-    ap.add_argument("--one", help="PEER:DISK (DISK: luks, plain or lvm): one boot, console echoed")
+    ap.add_argument("--one", help="PEER:DISK (DISK: luks, plain, lvm or volN): one boot, console echoed")
     ap.add_argument("--probe", help="the static vmhwm-probe (initkit /init peak memory)")
     ap.add_argument("--disks", default=",".join(DISKS), help="the disks of the timed rounds (luks,plain,lvm)")
     ap.add_argument("--enter-delay", type=float, default=3.0,
@@ -569,7 +593,7 @@ def main():
             sys.exit(err)
         r = boot(build, img, vols[0], volumes_cmdline(peer, n), PEERS[peer]["prompt"], echo=True,
                  extra_disks=vols[1:], smp=VOL_SMP, mem=VOL_MEM, answers=n, timeout=240)
-        r.pop("console")
+        r["opened"] = volumes_opened(peer, r.pop("console").encode())
         r.pop("timeline", None)
         print("\nbench:", r)
         return

@@ -66,9 +66,13 @@ if [ -n "$luks" ]; then
 		uuid=${l%%:*}
 		name=${l#*:}
 		dev=$(waitDevice "UUID=$uuid") || fail "LUKS device UUID=$uuid did not appear"
-		if [ -n "$passphrase" ] &&
-			printf '%s' "$passphrase" | cryptsetup luksOpen --key-file=- "$dev" "$name" 2>/dev/null; then
-			continue
+		if [ -n "$passphrase" ]; then
+			echo -n "Verifying passphrase for $dev..."
+			if printf '%s' "$passphrase" | cryptsetup luksOpen --key-file=- "$dev" "$name" 2>/dev/null; then
+				echo " - success"
+				continue
+			fi
+			echo " - failure"
 		fi
 		# NixOS's askPassphrase loop: read the passphrase on the console, pipe it to cryptsetup.
 		tries=3
@@ -77,6 +81,7 @@ if [ -n "$luks" ]; then
 			IFS= read -rs passphrase
 			echo
 			if printf '%s' "$passphrase" | cryptsetup luksOpen --key-file=- "$dev" "$name"; then
+				echo "$dev opened as $name"
 				break
 			fi
 			echo "stage-1: cannot open $dev, try again"

@@ -133,19 +133,40 @@ class Volumes(unittest.TestCase):
                 bench.parse_counts(bad)
 
     def test_table(self):
-        def r(up, init, enter, typed=1):
-            return {"uptime": up, "init": init, "enter": enter, "typed": typed}
+        def r(up, init, enter, typed=1, opened=8):
+            return {"uptime": up, "init": init, "enter": enter, "typed": typed, "opened": opened}
         res = {("initkit", 1): [r(5, 2, 1.0), r(6, 2, 1.2), r(5.5, 2, 1.1)],
                ("initkit", 8): [r(9, 2, 4.4), r(10, 2, 4.4)],
                ("dracut", 1): [r(20, 5, 8)], ("dracut", 8): [r(30, 5, 12, 2), r(31, 5, 13, 3)]}
         lines = bench.volumes_table(["dracut", "initkit", "nixos-style"], res, [1, 8])
         self.assertIn("÷ 1 volume(s)", lines[0])
         self.assertEqual(len(lines), 2 + 6)
-        self.assertEqual(lines[3], "| dracut (systemd, crypt) | 8 | 2/3 | 25.50 (25.00–26.00) | "
+        self.assertEqual(lines[3], "| dracut (systemd, crypt) | 8 | 2/3 | 8 | 25.50 (25.00–26.00) | "
                                    "12.50 (12.00–13.00) | 1.70 | 1.56 |")
-        self.assertEqual(lines[5], "| initkit | 8 | 1 | 7.50 (7.00–8.00) | 4.40 (4.40–4.40) | 2.14 | 4.00 |")
+        self.assertEqual(lines[5], "| initkit | 8 | 1 | 8 | 7.50 (7.00–8.00) | 4.40 (4.40–4.40) | 2.14 | 4.00 |")
         self.assertEqual(lines[4].split(" | ")[-2:], ["1.00", "1.00 |"])
         self.assertIn("not measured", lines[6])
+
+    def test_opened_before_marker(self):
+        marker = b"[   30.1] INITKIT-STAGE2 reached: pid=1 uptime=30.1\r\n"
+        cases = {
+            "initkit": b"initkit: luks: /dev/vda (7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002) is /dev/mapper/croot [rw] "
+                       b"(2 ms, not counting the prompt)\r\n"
+                       b"initkit: luks: cvol2 opened with a passphrase given earlier\r\n"
+                       b"initkit: luks: /dev/vdb (7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f1002) is /dev/mapper/cvol2 [rw]\r\n",
+            "dracut": b"[\x1b[0;32m  OK  \x1b[0m] Finished \x1b[0;1;39msystemd-cryptsetu\xe2\x80\xa6f1002.\r\r\n"
+                      b"[\x1b[0;32m  OK  \x1b[0m] Finished \x1b[0;1;39msystemd-cryptsetu\xe2\x80\xa6f0002.\r\r\n",
+            "nixos-style": b"Passphrase for /dev/vda: \r\n/dev/vda opened as croot\r\n"
+                           b"Verifying passphrase for /dev/vdb... - success\r\n",
+            "initramfs-tools": b"cryptsetup: croot: set up successfully\r\nPlease unlock disk cvol2: \r\n"
+                               b"cryptsetup: cvol2: set up successfully\r\n",
+        }
+        for peer, text in cases.items():
+            self.assertEqual(bench.volumes_opened(peer, text + marker), 2, peer)
+            # what stage 2 prints after the marker (the kernel log again) is not counted
+            self.assertEqual(bench.volumes_opened(peer, text + marker + text), 2, peer)
+            self.assertEqual(bench.volumes_opened(peer, text.split(b"\n")[0] + b"\n" + marker),
+                             0 if peer == "nixos-style" else 1, peer)
 
 
 class Enter(unittest.TestCase):
