@@ -472,6 +472,7 @@ def run_volumes(a, build, peers, counts):
     res = {(p, n): [] for p in peers for n in counts}
     fails = []
     t0, load0 = time.monotonic(), loadavg()
+    table = ""
     for i in range(a.boots):
         for n in counts:
             for p in peers:
@@ -486,21 +487,28 @@ def run_volumes(a, build, peers, counts):
                 else:
                     res[(p, n)].append(r)
         print(f"bench: volumes round {i + 1}/{a.boots} done ({time.monotonic() - t0:.0f}s)", file=sys.stderr)
+        table = volumes_report(a, build, peers, counts, res, fails, t0, load0, i + 1)
+    print(table)
+
+
+def volumes_report(a, build, peers, counts, res, fails, t0, load0, rounds):
+    """The --volumes table after ROUNDS rounds, written to BUILD/bench-volumes.md (or --out)
+    after every round, so a run cut short still leaves its figures."""
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [f"Several LUKS2 volumes, {now}. Machine: "
              + machine().replace("-m 512 -smp 1", f"-m {VOL_MEM} -smp {VOL_SMP}") + ".",
              f"Kernel {open(os.path.join(build, 'kernel', 'kver')).read().strip()} (Debian). Volumes 1..N on "
              f"N virtio disks, LUKS2 argon2id ({VOL_KDF[0] // 1024} MiB, {VOL_KDF[1]} iterations, "
              f"{VOL_KDF[2]} thread) sharing one passphrase, the root (ext4) on volume 1, the others "
-             f"empty; typed {TYPE_DELAY:g} s after each prompt. Medians of {a.boots} boots per peer "
-             f"and count, interleaved; {time.monotonic() - t0:.0f} s of boots; host load average "
+             f"empty; typed {TYPE_DELAY:g} s after each prompt. Medians of {rounds} boots per peer "
+             f"and count (of {a.boots}), interleaved; {time.monotonic() - t0:.0f} s of boots; host load average "
              f"{load0} at the start, {loadavg()} at the end.", ""]
     lines += volumes_table(peers, res, counts) + [""]
     lines += [f"Failed boots: {x}" for x in fails]
     table = "\n".join(lines) + "\n"
     with open(a.out or os.path.join(build, "bench-volumes.md"), "w") as f:
         f.write(table)
-    print(table)
+    return table
 
 
 def enter_boots(a, build, peers, images, img_of, disks, why, sel, logdir):
