@@ -726,7 +726,8 @@ def main():
             and (p, a_disk) in stats and (p, b_disk) in stats
             and stats[(p, a_disk)][col] is not None and stats[(p, b_disk)][col] is not None)
 
-    lines.append("Unlock cost (median LUKS2 − median ext4, kernel start → stage 2): " + cost("luks", "plain") + ".")
+    if cost("luks", "plain"):  # not when --disks leaves out one of them
+        lines.append("Unlock cost (median LUKS2 − median ext4, kernel start → stage 2): " + cost("luks", "plain") + ".")
     lines.append("LVM cost (median LVM-on-LUKS − median LUKS2, kernel start → stage 2): " + cost("lvm", "luks")
                  + "; /init → stage 2: " + cost("lvm", "luks", 1) + ".")
     init = os.path.join(build, "stripped", "initkit-init")
