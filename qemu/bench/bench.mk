@@ -12,7 +12,31 @@ $(O)/bench/vmhwm-probe: qemu/bench/vmhwm-probe.c
 bench-boot: $(QEMU_BASE_TOOLS) $(O)/bench/vmhwm-probe
 	qemu/bench/deps.sh
 	python3 qemu/bench/bench.py --build $(O) --boots $(BENCH_BOOTS) --peers $(BENCH_PEERS) \
-		--probe $(O)/bench/vmhwm-probe --out $(O)/bench-boot.md
+		--probe $(O)/bench/vmhwm-probe --out $(O)/bench-boot.md \
+		--enter-delay $(BENCH_ENTER_DELAY) --enter-boots $(BENCH_ENTER_BOOTS)
+
+# Enter → stage 2 (issue 15): bench-boot's boots give it at the usual 0.25 s typing pause;
+# BENCH_ENTER_BOOTS more boots per peer on the LUKS2 and LVM-on-LUKS disks are typed after
+# BENCH_ENTER_DELAY (a person's 3 s). bench-enter: only those two disks and the Enter table
+# ($(O)/bench-enter.md).
+BENCH_ENTER_DELAY ?= 3
+BENCH_ENTER_BOOTS ?= 3
+.PHONY: bench-enter
+bench-enter: $(QEMU_BASE_TOOLS)
+	qemu/bench/deps.sh
+	python3 qemu/bench/bench.py --build $(O) --boots $(BENCH_ENTER_BOOTS) --peers $(BENCH_PEERS) \
+		--disks luks,lvm --enter-delay $(BENCH_ENTER_DELAY) --enter-boots $(BENCH_ENTER_BOOTS) \
+		--out $(O)/bench-enter.md
+
+# Several LUKS2 argon2id volumes, one passphrase (issue 15): 1, 4 and 8 volumes under -smp 2,
+# /init → stage 2 and Enter → stage 2 per peer and count ($(O)/bench-volumes.md).
+BENCH_VOLUMES ?= 1,4,8
+BENCH_VOLUME_BOOTS ?= 3
+.PHONY: bench-volumes
+bench-volumes: $(QEMU_BASE_TOOLS)
+	qemu/bench/deps.sh
+	python3 qemu/bench/bench.py --build $(O) --boots $(BENCH_VOLUME_BOOTS) --peers $(BENCH_PEERS) \
+		--volumes $(BENCH_VOLUMES) --out $(O)/bench-volumes.md
 
 # bench.py's timeline breakdown (issue 18) on recorded timelines, without QEMU: in `make check`.
 .PHONY: bench-unit-check

@@ -9,6 +9,10 @@ Usage: qemu/bench/bench.py [--build build] [--boots 5] [--peers a,b] [--out FILE
 Prints the markdown table and writes it to BUILD/bench-boot.md (or --out).
 --one PEER:DISK boots a single image once with the console echoed (for debugging a peer).
 --scale disks64,parts64 measures many devices instead (qemu/bench/devices.py, make bench-devices).
+Enter → stage 2 (passphrase line sent → marker read) is a table after the main one;
+--enter-boots N adds N boots per peer on the LUKS disks typed after --enter-delay (3 s).
+--volumes 1,4,8: instead of the disks, N LUKS2 argon2id volumes sharing one passphrase
+(BUILD/bench-volumes.md); --one PEER:volN boots one of those.
 """
 import argparse
 import datetime
@@ -170,9 +174,14 @@ def count_entries(build, image):
         shutil.rmtree(d, ignore_errors=True)
 
 
-def boot(build, image, disk, append, prompt, echo=False, timeout=90):
+def boot(build, image, disk, append, prompt, echo=False, timeout=90, extra_disks=(), smp=1, mem=512,
+         delay=None, answers=1):
     """One boot; returns a dict with marker uptime, /init start timestamp, host seconds to
-    the marker, and the console (or 'error')."""
+    the marker, and the console (or 'error'). extra_disks: more virtio disks after DISK;
+    delay: the typing pause (default TYPE_DELAY); answers: how many prompts are answered (a
+    peer that asks once per volume). 'enter': host seconds from the first passphrase line
+    sent to the marker's line read; 'typed': how many lines were sent."""
+    delay = TYPE_DELAY if delay is None else delay
     kdir = os.path.join(build, "kernel")
     wd = os.path.join(build, "bench", "run")
     os.makedirs(wd, exist_ok=True)
@@ -180,11 +189,19 @@ def boot(build, image, disk, append, prompt, echo=False, timeout=90):
     if os.path.exists(ov):
         os.unlink(ov)
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", disk, ov], check=True)
-    qemu = ["qemu-system-x86_64", "-machine", "q35", "-m", "512", "-smp", "1", "-display", "none",
+    more = []
+    for n, extra in enumerate(extra_disks, 1):
+        xov = os.path.join(wd, f"disk{n}.qcow2")
+        if os.path.exists(xov):
+            os.unlink(xov)
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", extra, xov], check=True)
+        more += ["-drive", f"file={xov},if=none,id=d{n},format=qcow2",
+                 "-device", f"virtio-blk-pci,drive=d{n},serial=disk{n}"]
+    qemu = ["qemu-system-x86_64", "-machine", "q35", "-m", str(mem), "-smp", str(smp), "-display", "none",
             "-no-reboot", "-serial", "stdio", "-monitor", "none",
             "-kernel", os.path.join(kdir, "vmlinuz"), "-initrd", image,
             "-append", f"{COMMON} {append}",
-            "-drive", f"file={ov},if=none,id=d0,format=qcow2", "-device", "virtio-blk-pci,drive=d0,serial=disk0"]
+            "-drive", f"file={ov},if=none,id=d0,format=qcow2", "-device", "virtio-blk-pci,drive=d0,serial=disk0"] + more
     start = time.monotonic()
     p = subprocess.Popen(qemu, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = b""
@@ -192,6 +209,16 @@ def boot(build, image, disk, append, prompt, echo=False, timeout=90):
     prompt_seen = None
     res = {}
     prompt_re = re.compile(prompt)
+    typed, seen_upto, first_sent = 0, 0, None
+
+    def type_line():
+        nonlocal sent, typed, first_sent
+        p.stdin.write(PASS.encode() + b"\r")
+        p.stdin.flush()
+        typed += 1
+        first_sent = first_sent or time.monotonic()
+        sent = typed >= answers
+
     while True:
         left = timeout - (time.monotonic() - start)
         if left <= 0:
@@ -199,14 +226,13 @@ def boot(build, image, disk, append, prompt, echo=False, timeout=90):
             break
         wait = min(left, 1.0)
         if prompt_seen is not None and not sent:
-            wait = max(0.0, min(wait, prompt_seen + TYPE_DELAY - time.monotonic()))
+            wait = max(0.0, min(wait, prompt_seen + delay - time.monotonic()))
         r, _, _ = select.select([p.stdout], [], [], wait)
         if not r:
-            if prompt_seen is not None and not sent and time.monotonic() - prompt_seen >= TYPE_DELAY:
-                p.stdin.write(PASS.encode() + b"\r")
-                p.stdin.flush()
-                sent = True
-                res["prompt_wait"] = time.monotonic() - prompt_seen
+            if prompt_seen is not None and not sent and time.monotonic() - prompt_seen >= delay:
+                res["prompt_wait"] = res.get("prompt_wait", 0.0) + time.monotonic() - prompt_seen
+                type_line()
+                prompt_seen = None
             continue
         chunk = os.read(p.stdout.fileno(), 65536)
         if not chunk:
@@ -215,15 +241,19 @@ def boot(build, image, disk, append, prompt, echo=False, timeout=90):
         if echo:
             sys.stdout.write(chunk.decode(errors="replace"))
             sys.stdout.flush()
-        if not sent and prompt_seen is None and prompt_re.search(out):
-            prompt_seen = time.monotonic()
-        if not sent and prompt_seen is not None and time.monotonic() - prompt_seen >= TYPE_DELAY:
-            p.stdin.write(PASS.encode() + b"\r")
-            p.stdin.flush()
-            sent = True
-            res["prompt_wait"] = time.monotonic() - prompt_seen
+        if not sent and prompt_seen is None:
+            m = prompt_re.search(out, seen_upto)
+            if m:  # a new prompt (the next volume's, when a peer asks once per volume)
+                prompt_seen, seen_upto = time.monotonic(), m.end()
+        if not sent and prompt_seen is not None and time.monotonic() - prompt_seen >= delay:
+            res["prompt_wait"] = res.get("prompt_wait", 0.0) + time.monotonic() - prompt_seen
+            type_line()
+            prompt_seen = None
         if "host" not in res and MARKER.search(out):
             res["host"] = time.monotonic() - start
+            if first_sent is not None:
+                res["enter"] = time.monotonic() - first_sent
+    res["typed"] = typed
     if p.poll() is None:
         p.kill()
     p.wait()
@@ -332,6 +362,221 @@ def breakdown_table(timelines, label):
     return lines
 
 
+# Enter → stage 2 (issue 15, section 2): host seconds from sending the passphrase line to
+# reading the stage-2 marker's line, at the usual typing pause and at a person's 3 s (a stage 1
+# that works while the prompt waits gains at 3 s). Disks with a prompt only.
+ENTER_DISKS = ["luks", "lvm"]
+
+
+def enter_table(peers, at_default, at_slow, slow, label=None):
+    """Markdown lines: per peer and disk, Enter → stage 2 median (min–max) at TYPE_DELAY
+    (at_default) and at SLOW s (at_slow; {} when not measured), and initkit ÷ peer for each.
+    at_*: {(peer, disk): [seconds]}."""
+    label = label or (lambda p: PEERS[p]["label"] if p in PEERS else p)
+    cols = [(f"{TYPE_DELAY:g} s", at_default)] + ([(f"{slow:g} s", at_slow)] if at_slow else [])
+    head = "| initramfs | root | " + " | ".join(
+        f"Enter → stage 2, typed after {c} (s): median (min–max)" for c, _ in cols) + " | " + " | ".join(
+        f"initkit ÷ peer ({c})" for c, _ in cols) + " |"
+    lines = [head, "|---|---|" + "---|" * (2 * len(cols))]
+    for p in peers:
+        for d in ENTER_DISKS:
+            if not any(at.get((p, d)) for _, at in cols):
+                continue
+            vals = [spread(at.get((p, d), [])) for _, at in cols]
+            rats = [ratio(med(at.get(("initkit", d), [])), med(at.get((p, d), []))) if p != "initkit" else "1"
+                    for _, at in cols]
+            lines.append(f"| {label(p)} | {DISK_LABEL[d]} | " + " | ".join(vals) + " | " + " | ".join(rats) + " |")
+    return lines
+
+
+# Several LUKS2 volumes sharing one passphrase (issue 15, section 3): volume 1 holds the root
+# (the luks2-pbkdf2 disk's ext4 root, its keyslot converted to argon2id), volumes 2..N are
+# empty LUKS2 containers on sparse files, each its own virtio disk; all must be open before
+# stage 2. Argon2id cost of every keyslot: VOL_KDF (memory KiB, iterations, threads).
+VOL_KDF = (32768, 4, 1)
+VOL_MEM = 1024  # guest MiB: dracut opens all volumes at once, 32 MiB each
+VOL_SMP = 2
+
+
+def vol_uuid(i):
+    return LUKS_UUID if i == 1 else f"7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f{1000 + i:04d}"
+
+
+def vol_name(i):
+    return "croot" if i == 1 else f"cvol{i}"
+
+
+def volumes_cmdline(peer, n):
+    """The command line telling PEER about N volumes, the root on the first. n=1 is the
+    LUKS2 row's command line of bench-boot."""
+    vols = [(vol_uuid(i), vol_name(i)) for i in range(1, n + 1)]
+    if peer == "initkit":
+        return (" ".join(f"rd.luks.name={u}={v}" for u, v in vols)
+                + " root=/dev/mapper/croot rd.emergency=poweroff" + TIMELINE_ARG)
+    if peer == "dracut":  # systemd-cryptsetup-generator: one unit per volume, in parallel
+        return " ".join(f"rd.luks.uuid={u}" for u, _ in vols) + f" root=UUID={FS_UUID} init=/sbin/init"
+    if peer == "nixos-style":
+        return " ".join(f"bench.luks={u}:{v}" for u, v in vols) + " root=/dev/mapper/croot"
+    if peer == "initramfs-tools":  # cryptroot: one crypttab line per cryptopts=, in order
+        return "root=/dev/mapper/croot " + " ".join(f"cryptopts=target={v},source=UUID={u},luks" for u, v in vols)
+    raise KeyError(peer)
+
+
+# What each peer prints when a volume is open (the count before the marker is in the table:
+# every volume must be open before stage 2).
+VOL_OPENED = {
+    "initkit": rb"luks: /dev/\S+ \([0-9a-f-]+\) is /dev/mapper/",
+    "dracut": rb"Finished .{0,16}systemd-cryptsetu",
+    "nixos-style": rb"(opened as \S+| - success)\r?\n",
+    "initramfs-tools": rb"cryptsetup: \S+: set up successfully",
+}
+
+
+def volumes_opened(peer, console):
+    """How many volumes PEER's console reports open before the stage-2 marker."""
+    m = MARKER.search(console)
+    return len(re.findall(VOL_OPENED[peer], console[:m.start()] if m else console))
+
+
+def parse_counts(text):
+    """'1,4,8' -> [1, 4, 8]; each 1..VOL_MAX, no repeats."""
+    counts = [int(x) for x in text.split(",") if x.strip()]
+    if not counts or any(not 1 <= c <= VOL_MAX for c in counts) or len(set(counts)) != len(counts):
+        raise ValueError(f"--volumes {text!r}: counts 1..{VOL_MAX}, comma-separated, no repeats")
+    return counts
+
+
+VOL_MAX = 16
+
+
+def volume_disks(build, root_src, n):
+    """Paths of volumes 1..N, made once and cached in BUILD/bench/disks (sparse files)."""
+    kdf = ["--pbkdf", "argon2id", "--pbkdf-memory", str(VOL_KDF[0]),
+           "--pbkdf-force-iterations", str(VOL_KDF[1]), "--pbkdf-parallel", str(VOL_KDF[2])]
+    key = hashlib.sha256((os.path.basename(root_src) + " ".join(kdf)).encode()).hexdigest()[:12]
+    d = os.path.join(build, "bench", "disks")
+    os.makedirs(d, exist_ok=True)
+    paths = []
+    for i in range(1, n + 1):
+        out = os.path.join(d, f"vol{i}-{key}.img")
+        paths.append(out)
+        if os.path.exists(out):
+            continue
+        tmp = out + ".tmp"
+        if i == 1:  # the root: the LUKS2 test disk, its one keyslot re-made with argon2id
+            subprocess.run(["cp", "--sparse=always", root_src, tmp], check=True)
+            cmd = ["cryptsetup", "luksConvertKey", "--batch-mode", "--key-file", "-"] + kdf + [tmp]
+        else:
+            subprocess.run(["truncate", "-s", "20M", tmp], check=True)
+            cmd = (["cryptsetup", "luksFormat", "--batch-mode", "--type", "luks2", "--uuid", vol_uuid(i),
+                    "--key-file", "-"] + kdf + [tmp])
+        subprocess.run(cmd, input=PASS.encode(), check=True)
+        os.rename(tmp, out)
+    return paths
+
+
+def volumes_table(peers, res, counts, label=None):
+    """Markdown lines: per peer and volume count, prompts answered, /init → stage 2 and
+    Enter → stage 2 (median (min–max)), and each figure's ratio to the smallest count's.
+    res: {(peer, n): [boot dicts with uptime, init, enter, typed]}."""
+    label = label or (lambda p: PEERS[p]["label"] if p in PEERS else p)
+    base = min(counts)
+    lines = ["| initramfs | volumes | passphrases typed | open before stage 2 (console) "
+             "| /init → stage 2 (s): median (min–max) "
+             f"| Enter → stage 2 (s): median (min–max) | /init → stage 2 ÷ {base} volume(s) "
+             f"| Enter → stage 2 ÷ {base} volume(s) |", "|---|---|---|---|---|---|---|---|"]
+    for p in peers:
+        def fig(n):
+            rs = res.get((p, n), [])
+            return ([r["uptime"] - r["init"] for r in rs if "init" in r],
+                    [r["enter"] for r in rs if "enter" in r], sorted({r.get("typed", 0) for r in rs}),
+                    sorted({r.get("opened", -1) for r in rs}))
+        b_init, b_enter, _, _ = fig(base)
+        for n in counts:
+            i2s, ent, typed, opened = fig(n)
+            if not i2s and not ent:
+                lines.append(f"| {label(p)} | {n} | not measured | | | | | |")
+                continue
+            lines.append(f"| {label(p)} | {n} | {'/'.join(map(str, typed))} "
+                         f"| {'/'.join('?' if o < 0 else str(o) for o in opened)} | {spread(i2s)} | {spread(ent)} "
+                         f"| {ratio(med(i2s), med(b_init))} | {ratio(med(ent), med(b_enter))} |")
+    return lines
+
+
+def run_volumes(a, build, peers, counts):
+    """--volumes: N boots per peer and count, interleaved; writes and prints the table. The
+    floor opens one volume only (floor.luks=): it has no row here."""
+    peers = [p for p in peers if p != FLOOR]
+    root_src = harness.build_disk(build, DISKS["luks"])
+    vols = volume_disks(build, root_src, max(counts))
+    images = {}
+    for p in peers:
+        images[p], err = build_image(build, p)
+        if err:
+            sys.exit(f"{p}: {err}")
+    logdir = os.path.join(build, "bench", "logs")
+    os.makedirs(logdir, exist_ok=True)
+    res = {(p, n): [] for p in peers for n in counts}
+    fails = []
+    t0, load0 = time.monotonic(), loadavg()
+    table = ""
+    for i in range(a.boots):
+        for n in counts:
+            for p in peers:
+                r = boot(build, images[p], vols[0], volumes_cmdline(p, n), PEERS[p]["prompt"],
+                         extra_disks=vols[1:n], smp=VOL_SMP, mem=VOL_MEM, answers=n, timeout=240)
+                log = os.path.join(logdir, f"{p}-vol{n}-{i}.log")
+                with open(log, "w") as f:
+                    f.write(r["console"])
+                r["opened"] = volumes_opened(p, r["console"].encode())
+                if "error" in r:
+                    fails.append(f"{p} {n} volumes boot {i + 1}: {r['error']} ({log}: {tail(r['console'])})")
+                else:
+                    res[(p, n)].append(r)
+        print(f"bench: volumes round {i + 1}/{a.boots} done ({time.monotonic() - t0:.0f}s)", file=sys.stderr)
+        table = volumes_report(a, build, peers, counts, res, fails, t0, load0, i + 1)
+    print(table)
+
+
+def volumes_report(a, build, peers, counts, res, fails, t0, load0, rounds):
+    """The --volumes table after ROUNDS rounds, written to BUILD/bench-volumes.md (or --out)
+    after every round, so a run cut short still leaves its figures."""
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [f"Several LUKS2 volumes, {now}. Machine: "
+             + machine().replace("-m 512 -smp 1", f"-m {VOL_MEM} -smp {VOL_SMP}") + ".",
+             f"Kernel {open(os.path.join(build, 'kernel', 'kver')).read().strip()} (Debian). Volumes 1..N on "
+             f"N virtio disks, LUKS2 argon2id ({VOL_KDF[0] // 1024} MiB, {VOL_KDF[1]} iterations, "
+             f"{VOL_KDF[2]} thread) sharing one passphrase, the root (ext4) on volume 1, the others "
+             f"empty; typed {TYPE_DELAY:g} s after each prompt. Medians of {rounds} boots per peer "
+             f"and count (of {a.boots}), interleaved; {time.monotonic() - t0:.0f} s of boots; host load average "
+             f"{load0} at the start, {loadavg()} at the end.", ""]
+    lines += volumes_table(peers, res, counts) + [""]
+    lines += [f"Failed boots: {x}" for x in fails]
+    table = "\n".join(lines) + "\n"
+    with open(a.out or os.path.join(build, "bench-volumes.md"), "w") as f:
+        f.write(table)
+    return table
+
+
+def enter_boots(a, build, peers, images, img_of, disks, why, sel, logdir):
+    """--enter-boots N: N more boots per peer on the LUKS disks, typed after --enter-delay;
+    {(peer, disk): [Enter → stage 2 seconds]}."""
+    slow = {}
+    for i in range(a.enter_boots):
+        for disk in [d for d in ENTER_DISKS if d in sel]:
+            for p in peers:
+                if (p, disk) in why:
+                    continue
+                r = boot(build, images[(p, img_of[disk])], disks[disk], PEERS[p][disk], PEERS[p]["prompt"],
+                         delay=a.enter_delay)
+                with open(os.path.join(logdir, f"{p}-{disk}-enter{a.enter_delay:g}-{i}.log"), "w") as f:
+                    f.write(r["console"])
+                if "enter" in r:
+                    slow.setdefault((p, disk), []).append(r["enter"])
+        print(f"bench: Enter round {i + 1}/{a.enter_boots} ({a.enter_delay:g} s) done", file=sys.stderr)
+    return slow
+
+
 def machine():
     cpu = "?"
     with open("/proc/cpuinfo") as f:
@@ -380,11 +625,17 @@ def main():
     ap.add_argument("--boots", type=int, default=5)
     ap.add_argument("--peers", default=",".join(ORDER))
     ap.add_argument("--out")
-    ap.add_argument("--one", help="PEER:DISK (DISK: luks, plain or lvm): one boot, console echoed")
+    ap.add_argument("--one", help="PEER:DISK (DISK: luks, plain, lvm or volN): one boot, console echoed")
     ap.add_argument("--probe", help="the static vmhwm-probe (initkit /init peak memory)")
     ap.add_argument("--scale", help="many devices instead (qemu/bench/devices.py): disks64,parts64")
     ap.add_argument("--old-init", help="--scale: initkit-init before the change, booted as one more peer")
     ap.add_argument("--old-rev", default="?", help="--scale: the revision --old-init was built from")
+    ap.add_argument("--disks", default=",".join(DISKS), help="the disks of the timed rounds (luks,plain,lvm)")
+    ap.add_argument("--enter-delay", type=float, default=3.0,
+                    help="the typing pause of the extra Enter → stage 2 boots (s)")
+    ap.add_argument("--enter-boots", type=int, default=0,
+                    help="boots per peer and LUKS disk typed after --enter-delay (0: none)")
+    ap.add_argument("--volumes", help="1,4,8: several LUKS2 argon2id volumes instead of the disks")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
     if a.scale:
@@ -392,8 +643,22 @@ def main():
         return devices.main(build, a.scale, a.peers, a.boots, a.out or os.path.join(build, "bench-devices.md"),
                             a.old_init and os.path.abspath(a.old_init), a.old_rev)
     os.makedirs(os.path.join(build, "bench"), exist_ok=True)
+    if a.volumes:
+        return run_volumes(a, build, [p for p in a.peers.split(",") if p], parse_counts(a.volumes))
     disks = {k: harness.build_disk(build, v) for k, v in DISKS.items()}
 
+    if a.one and a.one.split(":")[1].startswith("vol"):  # PEER:volN
+        peer, n = a.one.split(":")[0], int(a.one.split(":")[1][3:])
+        vols = volume_disks(build, disks["luks"], n)
+        img, err = build_image(build, peer)
+        if err:
+            sys.exit(err)
+        r = boot(build, img, vols[0], volumes_cmdline(peer, n), PEERS[peer]["prompt"], echo=True,
+                 extra_disks=vols[1:], smp=VOL_SMP, mem=VOL_MEM, answers=n, timeout=240)
+        r["opened"] = volumes_opened(peer, r.pop("console").encode())
+        r.pop("timeline", None)
+        print("\nbench:", r)
+        return
     if a.one:
         peer, disk = a.one.split(":")
         if not PEERS[peer].get(disk):
@@ -435,8 +700,9 @@ def main():
     fails = {(p, d): 0 for p in peers for d in DISKS}
     t0 = time.monotonic()
     load0 = loadavg()
+    sel = [d for d in DISKS if d in a.disks.split(",")]
     for i in range(a.boots):
-        for disk in DISKS:
+        for disk in sel:
             for p in peers:
                 if (p, disk) in why:
                     continue
@@ -451,6 +717,7 @@ def main():
                 if i == 0:  # a peer that fails its first boot of a disk is reported, not retried
                     why[(p, disk)] = f"{r['error']}; console ({log}): {tail(r['console'])}"
         print(f"bench: round {i + 1}/{a.boots} done ({time.monotonic() - t0:.0f}s)", file=sys.stderr)
+    slow = enter_boots(a, build, peers, images, img_of, disks, why, sel, logdir)
 
     # initkit's /init peak memory: untimed boots of an image with the probe hook (LUKS only:
     # initkit runs hooks before unlocking).
@@ -464,6 +731,7 @@ def main():
 
     # The table.
     stats = {}
+    res = {k: v for k, v in res.items() if k[1] in sel}
     for (p, d), rs in res.items():
         k2s = [r["uptime"] for r in rs]
         i2s = [r["uptime"] - r["init"] for r in rs if "init" in r]
@@ -489,7 +757,7 @@ def main():
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for p in peers:
         label = PEERS[p]["label"]
-        for d in DISKS:
+        for d in sel:
             kind = img_of[d]
             size = sizes.get((p, kind))
             sz = f"{size[0] / 1e6:.2f} MB" if size else "–"
@@ -513,13 +781,15 @@ def main():
         return ", ".join(
             f"{p} {fmt(stats[(p, a_disk)][col] - stats[(p, b_disk)][col], ' s')}"
             for p in peers if (p, a_disk) not in why and (p, b_disk) not in why
+            and (p, a_disk) in stats and (p, b_disk) in stats
             and stats[(p, a_disk)][col] is not None and stats[(p, b_disk)][col] is not None)
 
     lines.append("/init → stage 2 after the key: each boot's /init → stage 2 minus its wait at the passphrase "
                  "prompt (initkit: its timeline's prompt span; other peers: prompt seen → line sent, by the "
                  f"harness; {TYPE_DELAY} s typing delay). ÷ floor: that median over the floor's for the same disk "
                  "in this run (the floor never prompts: qemu/bench/floor-init.c).")
-    lines.append("Unlock cost (median LUKS2 − median ext4, kernel start → stage 2): " + cost("luks", "plain") + ".")
+    if cost("luks", "plain"):  # not when --disks leaves out one of them
+        lines.append("Unlock cost (median LUKS2 − median ext4, kernel start → stage 2): " + cost("luks", "plain") + ".")
     lines.append("LVM cost (median LVM-on-LUKS − median LUKS2, kernel start → stage 2): " + cost("lvm", "luks")
                  + "; /init → stage 2: " + cost("lvm", "luks", 1) + ".")
     init = os.path.join(build, "stripped", "initkit-init")
@@ -527,6 +797,13 @@ def main():
         "peak memory of /init (VmHWM just before stage 2, LUKS2 boot): "
         + ", ".join(f"{r['vmhwm'] / 1024:.1f} MiB" for r in mem) + "." if mem else
         "peak memory of /init: not measured."))
+    fast = {k: [r["enter"] for r in rs if "enter" in r] for k, rs in res.items()}
+    if any(fast.values()):
+        lines += [f"Enter → stage 2: host seconds from sending the passphrase line to reading the stage-2 "
+                  f"marker's line on the serial console, the same clock and console for every peer"
+                  + (f"; the {a.enter_delay:g} s column: {a.enter_boots} more boots per peer and disk, "
+                     "interleaved, after the rounds above" if slow else "") + ":", ""]
+        lines += enter_table(peers, fast, slow, a.enter_delay) + [""]
     for d in DISKS:
         tls = [r["timeline"] for r in res.get((ik, d), []) if "timeline" in r]
         if tls:

@@ -78,7 +78,8 @@ def main(build, scale, peers, boots, out_path, old_init, old_rev):
     for s in layouts:
         if s not in LAYOUTS:
             sys.exit(f"--scale: {s}: expected {', '.join(LAYOUTS)}")
-    peers = [p for p in peers.split(",") if p] + (["initkit-old"] if old_init else [])
+    # the floor waits for /dev/vda only: it has no row here
+    peers = [p for p in peers.split(",") if p and p != bench.FLOOR] + (["initkit-old"] if old_init else [])
     paths = {s: [harness.build_disk(build, r) for r in LAYOUTS[s][1]] for s in layouts}
     images, why = {}, {}
     for p in peers:

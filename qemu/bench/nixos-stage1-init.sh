@@ -1,8 +1,9 @@
 #!/bin/ash
 # A NixOS-style stage 1 (the shape of nixpkgs' nixos/modules/system/boot/stage-1-init.sh),
 # written for the boot benchmark: busybox ash + Debian's cryptsetup tool + kmod's modprobe.
-# Command line: root=DEV|UUID=...  bench.luks=LUKS-UUID:NAME  (NixOS bakes both into the
-# script at build time; the benchmark uses one image for both test disks.)
+# Command line: root=DEV|UUID=...  bench.luks=LUKS-UUID:NAME, once per LUKS device, opened in
+# that order (NixOS bakes both into the script at build time; the benchmark uses one image for
+# every test disk).
 export PATH=/bin:/sbin
 
 fail() {
@@ -26,7 +27,7 @@ root= luks=
 for o in $(cat /proc/cmdline); do
 	case $o in
 	root=*) root=${o#root=} ;;
-	bench.luks=*) luks=${o#bench.luks=} ;;
+	bench.luks=*) luks="$luks ${o#bench.luks=}" ;;
 	esac
 done
 
@@ -54,26 +55,41 @@ waitDevice() {
 	return 1
 }
 
+# NixOS's openDevice for each luks device, in order, with boot.initrd.luks.reusePassphrases
+# (its default): the first passphrase typed is kept (NixOS: /crypt-ramfs/passphrase) and tried
+# first on the next devices; a prompt only when it does not open one.
 if [ -n "$luks" ]; then
-	uuid=${luks%%:*}
-	name=${luks#*:}
 	for i in dm_mod dm_crypt; do modprobe "$i"; done
-	dev=$(waitDevice "UUID=$uuid") || fail "LUKS device UUID=$uuid did not appear"
 	mkdir -p /run/cryptsetup && chmod 0700 /run/cryptsetup
-	# NixOS's askPassphrase loop: read the passphrase on the console, pipe it to cryptsetup.
-	tries=3
-	while [ $tries -gt 0 ]; do
-		printf "Passphrase for %s: " "$dev"
-		IFS= read -rs passphrase
-		echo
-		if printf '%s' "$passphrase" | cryptsetup luksOpen --key-file=- "$dev" "$name"; then
-			break
+	passphrase=
+	for l in $luks; do
+		uuid=${l%%:*}
+		name=${l#*:}
+		dev=$(waitDevice "UUID=$uuid") || fail "LUKS device UUID=$uuid did not appear"
+		if [ -n "$passphrase" ]; then
+			echo -n "Verifying passphrase for $dev..."
+			if printf '%s' "$passphrase" | cryptsetup luksOpen --key-file=- "$dev" "$name" 2>/dev/null; then
+				echo " - success"
+				continue
+			fi
+			echo " - failure"
 		fi
-		echo "stage-1: cannot open $dev, try again"
-		tries=$((tries - 1))
+		# NixOS's askPassphrase loop: read the passphrase on the console, pipe it to cryptsetup.
+		tries=3
+		while [ $tries -gt 0 ]; do
+			printf "Passphrase for %s: " "$dev"
+			IFS= read -rs passphrase
+			echo
+			if printf '%s' "$passphrase" | cryptsetup luksOpen --key-file=- "$dev" "$name"; then
+				echo "$dev opened as $name"
+				break
+			fi
+			echo "stage-1: cannot open $dev, try again"
+			tries=$((tries - 1))
+		done
+		[ $tries -gt 0 ] || fail "cannot unlock $dev"
 	done
 	unset passphrase
-	[ $tries -gt 0 ] || fail "cannot unlock $dev"
 fi
 
 # NixOS with LVM enabled: "starting device mapper and LVM..." after the LUKS devices

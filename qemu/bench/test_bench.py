@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Unit tests of bench.py's timeline breakdown (no QEMU): the console hand-over of
-timeline.json, the rows per boot and the median table, on timelines recorded in QEMU
-(tests/timeline-fixtures/). Run: python3 -m unittest qemu/bench/test_bench.py"""
+"""Unit tests of bench.py's pure parts (no QEMU): the timeline breakdown (the console hand-over
+of timeline.json, the rows per boot and the median table, on timelines recorded in QEMU:
+tests/timeline-fixtures/), the --volumes command lines and table, the Enter → stage 2 table. Run: python3 -m unittest qemu/bench/test_bench.py"""
 import os
 import sys
 import unittest
@@ -138,6 +138,94 @@ class Floor(unittest.TestCase):
         self.assertIsNone(bench.re.search(f["prompt"], b"Passphrase for /dev/vda: "))
         self.assertIn(f"floor.luks=croot:{bench.PASS}", f["luks"])
         self.assertTrue(os.access(os.path.join(HERE, f["script"]), os.X_OK))
+class Volumes(unittest.TestCase):
+    """--volumes: the command lines, the counts, the table (issue 15, section 3)."""
+
+    def test_one_volume_is_the_luks_row(self):
+        # one volume: exactly what bench-boot's LUKS2 row tells each peer
+        for peer in [p for p in bench.ORDER if p != bench.FLOOR]:
+            self.assertEqual(bench.volumes_cmdline(peer, 1), bench.PEERS[peer]["luks"], peer)
+
+    def test_every_volume_named_once(self):
+        uuids = [bench.vol_uuid(i) for i in range(1, bench.VOL_MAX + 1)]
+        self.assertEqual(len(set(uuids)), len(uuids))
+        self.assertTrue(all(len(u) == 36 and u.count("-") == 4 for u in uuids), uuids)
+        for peer in [p for p in bench.ORDER if p != bench.FLOOR]:
+            line = bench.volumes_cmdline(peer, 8)
+            for i in range(1, 9):
+                self.assertEqual(line.count(bench.vol_uuid(i)), 1, (peer, i))
+            self.assertNotIn(bench.vol_uuid(9), line)
+        self.assertIn("rd.luks.name=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f1008=cvol8",
+                      bench.volumes_cmdline("initkit", 8))
+        self.assertIn("cryptopts=target=cvol8,source=UUID=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f1008,luks",
+                      bench.volumes_cmdline("initramfs-tools", 8))
+        self.assertIn("bench.luks=7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f1004:cvol4",
+                      bench.volumes_cmdline("nixos-style", 4))
+        self.assertEqual(bench.volumes_cmdline("dracut", 4).count("rd.luks.uuid="), 4)
+        with self.assertRaises(KeyError):
+            bench.volumes_cmdline("floor?", 2)
+
+    def test_parse_counts(self):
+        self.assertEqual(bench.parse_counts("1,4,8"), [1, 4, 8])
+        for bad in ("", "0", "1,1", f"{bench.VOL_MAX + 1}", "1,x"):
+            with self.assertRaises(ValueError, msg=bad):
+                bench.parse_counts(bad)
+
+    def test_table(self):
+        def r(up, init, enter, typed=1, opened=8):
+            return {"uptime": up, "init": init, "enter": enter, "typed": typed, "opened": opened}
+        res = {("initkit", 1): [r(5, 2, 1.0), r(6, 2, 1.2), r(5.5, 2, 1.1)],
+               ("initkit", 8): [r(9, 2, 4.4), r(10, 2, 4.4)],
+               ("dracut", 1): [r(20, 5, 8)], ("dracut", 8): [r(30, 5, 12, 2), r(31, 5, 13, 3)]}
+        lines = bench.volumes_table(["dracut", "initkit", "nixos-style"], res, [1, 8])
+        self.assertIn("÷ 1 volume(s)", lines[0])
+        self.assertEqual(len(lines), 2 + 6)
+        self.assertEqual(lines[3], "| dracut (systemd, crypt) | 8 | 2/3 | 8 | 25.50 (25.00–26.00) | "
+                                   "12.50 (12.00–13.00) | 1.70 | 1.56 |")
+        self.assertEqual(lines[5], "| initkit | 8 | 1 | 8 | 7.50 (7.00–8.00) | 4.40 (4.40–4.40) | 2.14 | 4.00 |")
+        self.assertEqual(lines[4].split(" | ")[-2:], ["1.00", "1.00 |"])
+        self.assertIn("not measured", lines[6])
+
+    def test_opened_before_marker(self):
+        marker = b"[   30.1] INITKIT-STAGE2 reached: pid=1 uptime=30.1\r\n"
+        cases = {
+            "initkit": b"initkit: luks: /dev/vda (7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f0002) is /dev/mapper/croot [rw] "
+                       b"(2 ms, not counting the prompt)\r\n"
+                       b"initkit: luks: cvol2 opened with a passphrase given earlier\r\n"
+                       b"initkit: luks: /dev/vdb (7b2d3d6f-5b5f-4e1c-8e6a-2a1c8b3f1002) is /dev/mapper/cvol2 [rw]\r\n",
+            "dracut": b"[\x1b[0;32m  OK  \x1b[0m] Finished \x1b[0;1;39msystemd-cryptsetu\xe2\x80\xa6f1002.\r\r\n"
+                      b"[\x1b[0;32m  OK  \x1b[0m] Finished \x1b[0;1;39msystemd-cryptsetu\xe2\x80\xa6f0002.\r\r\n",
+            "nixos-style": b"Passphrase for /dev/vda: \r\n/dev/vda opened as croot\r\n"
+                           b"Verifying passphrase for /dev/vdb... - success\r\n",
+            "initramfs-tools": b"cryptsetup: croot: set up successfully\r\nPlease unlock disk cvol2: \r\n"
+                               b"cryptsetup: cvol2: set up successfully\r\n",
+        }
+        for peer, text in cases.items():
+            self.assertEqual(bench.volumes_opened(peer, text + marker), 2, peer)
+            # what stage 2 prints after the marker (the kernel log again) is not counted
+            self.assertEqual(bench.volumes_opened(peer, text + marker + text), 2, peer)
+            self.assertEqual(bench.volumes_opened(peer, text.split(b"\n")[0] + b"\n" + marker),
+                             0 if peer == "nixos-style" else 1, peer)
+
+
+class Enter(unittest.TestCase):
+    def test_table(self):
+        fast = {("initkit", "luks"): [1.0, 1.2, 1.1], ("nixos-style", "luks"): [2.0, 2.2],
+                ("initkit", "lvm"): [1.5], ("nixos-style", "lvm"): [3.0]}
+        slow = {("initkit", "luks"): [0.5], ("nixos-style", "luks"): [2.0]}
+        lines = bench.enter_table(["nixos-style", "initkit", "dracut"], fast, slow, 3)
+        self.assertIn("typed after 0.25 s", lines[0])
+        self.assertIn("typed after 3 s", lines[0])
+        self.assertIn("initkit ÷ peer (3 s)", lines[0])
+        self.assertEqual(lines[1], "|---|---|---|---|---|---|")
+        self.assertEqual(lines[2], "| NixOS-style (busybox + cryptsetup + modprobe) | LUKS2 | 2.10 (2.00–2.20) | "
+                                   "2.00 (2.00–2.00) | 0.52 | 0.25 |")
+        # no 3 s boots on the LVM disk: a dash, not a crash
+        self.assertEqual(lines[3].split(" | ")[2:], ["3.00 (3.00–3.00)", "–", "0.50", "– |"])
+        self.assertEqual(lines[5].split(" | ")[-2:], ["1", "1 |"])
+        self.assertEqual(len(lines), 6)  # dracut: nothing measured, no row
+        # without the slow boots: one column of each
+        self.assertNotIn("3 s", "\n".join(bench.enter_table(["initkit"], fast, {}, 3)))
 
 
 if __name__ == "__main__":
