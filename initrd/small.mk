@@ -30,3 +30,8 @@ $(MUSL)/bin/initkit-init: $(patsubst %.c,$(MUSL)/obj/%.o,$(initkit-init_SRCS)) $
 	$(MUSL_CC) $(MUSL_CFLAGS) -static -Wl,--gc-sections -o $@ $(filter %.o,$^) $(MUSL_DEP_LIBS)
 
 -include $(shell find $(MUSL)/obj -name '*.d' 2>/dev/null)
+
+.PHONY: musl-clean
+clean: musl-clean
+musl-clean:
+	rm -rf $(MUSL)/obj $(MUSL)/bin

@@ -150,6 +150,7 @@ b_cryptsetup() {
 	# dm-crypt mapping (LUKS1 and LUKS2 alike); with AF_ALG enabled a LUKS2 keyslot would
 	# need the af_alg/algif_skcipher modules and has no dm-crypt fallback.
 	./configure --prefix="$DEPS" --enable-static --disable-shared --with-crypto_backend=nettle \
+		--enable-internal-sse-argon2 \
 		--disable-asciidoc --disable-nls --disable-ssh-token --disable-external-tokens \
 		--disable-udev --disable-selinux --disable-cryptsetup --disable-veritysetup \
 		--disable-integritysetup --disable-blkid --disable-kernel_crypto ac_cv_lib_popt_poptConfigFileToString=yes
