@@ -145,15 +145,16 @@ b_kmod() {
 b_cryptsetup() {
 	[ -x configure ] || ./autogen.sh
 	# popt is only for the command-line tools, which are not built; configure asks for it
-	# anyway (and restores LIBS after the check). --disable-kernel_crypto: nettle has no
-	# block ciphers in cryptsetup, so keyslot areas are decrypted through a temporary
-	# dm-crypt mapping (LUKS1 and LUKS2 alike); with AF_ALG enabled a LUKS2 keyslot would
-	# need the af_alg/algif_skcipher modules and has no dm-crypt fallback.
+	# anyway (and restores LIBS after the check). cryptsetup's nettle backend has no block
+	# ciphers: keyslot areas are decrypted by the kernel through AF_ALG (initkit-mkimage
+	# --luks adds af_alg and algif_skcipher). --disable-kernel_crypto would decrypt them
+	# through a temporary dm-crypt mapping instead, which needs a loop device for a detached
+	# header file in the image (luks-detached-header.scn failed so).
 	./configure --prefix="$DEPS" --enable-static --disable-shared --with-crypto_backend=nettle \
 		--enable-internal-sse-argon2 \
 		--disable-asciidoc --disable-nls --disable-ssh-token --disable-external-tokens \
 		--disable-udev --disable-selinux --disable-cryptsetup --disable-veritysetup \
-		--disable-integritysetup --disable-blkid --disable-kernel_crypto ac_cv_lib_popt_poptConfigFileToString=yes
+		--disable-integritysetup --disable-blkid ac_cv_lib_popt_poptConfigFileToString=yes
 	make -j"$JOBS" libcryptsetup.la
 	make install-libLTLIBRARIES install-includeHEADERS install-pkgconfigDATA
 }
