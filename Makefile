@@ -25,6 +25,8 @@ TESTS :=
 include lib/lib.mk initrd/initrd.mk stage2/stage2.mk kconfig/kconfig.mk tests/tests.mk qemu/qemu.mk \
 	lib/dist.mk
 -include tests/fuzz/fuzz.mk
+# After every fragment: it builds initkit-init from the complete initkit-init_SRCS.
+include initrd/small.mk
 
 BINS := $(addprefix $(O)/bin/,$(PROGRAMS))
 TEST_BINS := $(addprefix $(O)/tests/test_,$(TESTS))
@@ -48,7 +50,8 @@ define PROGRAM_RULES
 $(O)/bin/$(1): $(patsubst %.c,$(O)/obj/%.o,$($(1)_SRCS))
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) $(STATIC_LDFLAGS) -o $$@ $$^ $$(DEP_LIBS)
-$(O)/stripped/$(1): $(O)/bin/$(1)
+# The shipped (stripped) binary: NAME_SHIPPED when a fragment builds it otherwise (initkit-init).
+$(O)/stripped/$(1): $(or $($(1)_SHIPPED),$(O)/bin/$(1))
 	@mkdir -p $$(@D)
 	$$(STRIP) -o $$@ $$<
 endef

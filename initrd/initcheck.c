@@ -17,6 +17,10 @@
 #include <unistd.h>
 
 #include "initcheck.h"
+
+#ifndef EM_LOONGARCH /* musl's <elf.h> (Debian 12's musl 1.2.3) lacks it */
+#define EM_LOONGARCH 258
+#endif
 #include "util.h"
 
 /* The kernel's MAXSYMLINKS: openat2() and path lookup give ELOOP past 40 links. */

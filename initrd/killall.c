@@ -75,6 +75,19 @@ static unsigned proc_uid(long pid)
 	return (unsigned)-1; /* unknown: not root, so never spared */
 }
 
+/* The signals killall_signal() sends (glibc's sigabbrev_np() is not in musl). */
+static const char *sig_name(int sig)
+{
+	switch (sig) {
+	case SIGTERM:
+		return "TERM";
+	case SIGKILL:
+		return "KILL";
+	default:
+		return "?";
+	}
+}
+
 int killall_signal(int sig)
 {
 	DIR *d = opendir("/proc");
@@ -103,7 +116,7 @@ int killall_signal(int sig)
 		n++;
 		if (sig)
 			log_notice("stopping stage-1 process %ld (%s) with SIG%s", pid,
-				   len ? cmd : "no argv", sigabbrev_np(sig));
+				   len ? cmd : "no argv", sig_name(sig));
 	}
 	if (d)
 		closedir(d);

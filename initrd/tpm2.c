@@ -11,7 +11,7 @@
 #include "util.h"
 
 #include <errno.h>
-#include <gcrypt.h>
+#include <mbedtls/sha256.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,7 +169,10 @@ static int policy_session(struct handles *h, const struct tpm2_token *t, char *w
 static int set_pin(struct handles *h, const char *pin, size_t pin_len)
 {
 	TPM2B_AUTH auth = {.size = 32};
-	gcry_md_hash_buffer(GCRY_MD_SHA256, auth.buffer, pin, pin_len);
+	/* mbedTLS: the crypto library tpm2-tss links already (cryptsetup's backend differs
+	 * between the glibc and the musl build). */
+	if (mbedtls_sha256_ret((const unsigned char *)pin, pin_len, auth.buffer, 0) != 0)
+		return -EIO;
 	TSS2_RC rc = Esys_TR_SetAuth(h->c, h->blob, &auth);
 	explicit_bzero(&auth, sizeof(auth));
 	return rc == TSS2_RC_SUCCESS ? 0 : -EIO;

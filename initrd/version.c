@@ -5,6 +5,9 @@
 #include <libkmod.h>
 #include <stdio.h>
 
+#ifndef CRYPTO_BACKEND
+#define CRYPTO_BACKEND "gcrypt"
+#endif
 #ifndef INITKIT_VERSION
 #define INITKIT_VERSION "0.1"
 #endif
@@ -20,7 +23,8 @@ const char *initkit_version_line(void)
 	/* libcryptsetup and libkmod have no run-time version call: the versions are the ones
 	 * pkg-config reported at build time; the calls above prove the code is linked in. */
 	snprintf(line, sizeof(line),
-		 "initkit %s (libcryptsetup %s [gcrypt, default pbkdf %s], libkmod %s%s, "
+		 "initkit %s (libcryptsetup %s [" CRYPTO_BACKEND
+		 ", default pbkdf %s], libkmod %s%s, "
 		 "libblkid %s)",
 		 INITKIT_VERSION, CRYPTSETUP_VERSION, pbkdf ? pbkdf->type : "?", KMOD_VERSION,
 		 kmod ? "" : " [init failed]", blkid_ver ? blkid_ver : "?");

@@ -69,13 +69,16 @@ EXTRA_CHECKS += hooks-check
 # repository's top level stays small) and is moved to the copy's top, where dpkg-buildpackage
 # wants it.
 DEB_DIR := $(O)/deb
-deb: $(DEPS)/.stamp
+deb: $(DEPS)/.stamp $(O)/musl/deps/.stamp
 	lib/apt-install debhelper dpkg-dev scdoc lintian
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/initkit/$(notdir $(O))
 	git ls-files -z -co --exclude-standard | tar --null -T - --ignore-failed-read -cf - | \
 		tar -xf - -C $(DEB_DIR)/initkit
 	mv $(DEB_DIR)/initkit/$(DIST)/debian $(DEB_DIR)/initkit/debian
 	ln -s $(abspath $(DEPS)) $(DEB_DIR)/initkit/$(notdir $(O))/deps
+	@# The musl dependency tree of the shipped initkit-init (initrd/small.mk), also reused.
+	mkdir -p $(DEB_DIR)/initkit/$(notdir $(O))/musl
+	ln -s $(abspath $(O))/musl/deps $(abspath $(O))/musl/tss $(DEB_DIR)/initkit/$(notdir $(O))/musl/
 	cd $(DEB_DIR)/initkit && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
 		{ tail -40 ../build.log; echo "deb: dpkg-buildpackage failed, see $(DEB_DIR)/build.log"; exit 1; }
 	@ls -l $(DEB_DIR)/*.deb
