@@ -355,8 +355,8 @@ static void log_unlocked(struct crypt_device *cd, const struct luks_volume *vol,
  * header's cipher needs, so none of it follows Enter (the kernel would otherwise ask for them
  * through /sbin/modprobe during the table load). A process, not a thread: libkmod's context
  * and the timeline are not thread-safe; its loads go into the timeline through the modprobe
- * records. Nothing is written to a disk. The names are chosen before the prompt (cheap); the
- * fork happens in the thread below, after the prompt is on its way. */
+ * records. Nothing is written to a disk. The names are chosen once the prompt is written
+ * (console_prompt_then()); the fork happens in the thread below. */
 static char module_names[8][LUKS_MODULE_NAME_MAX];
 static size_t n_module_names;
 
@@ -501,6 +501,19 @@ static void keyfiles_meanwhile_join(struct luks_run *run)
 	n_prep_items = 0;
 }
 
+struct meanwhile_arg {
+	struct luks_run *run;
+	size_t cur;
+	struct crypt_device *cd;
+};
+
+static void meanwhile_start(void *arg)
+{
+	struct meanwhile_arg *ma = arg;
+	modules_meanwhile_choose(ma->run, ma->cd);
+	keyfiles_meanwhile_start(ma->run, ma->cur);
+}
+
 /* Reads a passphrase with echo off from whichever console answers first (console.h: the
  * prompt is shown on every console). Meanwhile the modules are loaded and the key-file
  * volumes opened (joined after the KDF, before anything is activated with the key). Returns
@@ -514,11 +527,12 @@ static ssize_t prompt_passphrase(struct luks_run *run, size_t cur, struct crypt_
 	char prompt[512], from[CONSOLE_NAME_MAX] = "";
 	snprintf(prompt, sizeof(prompt), "Passphrase for %s (UUID %s): ", vol->name,
 		 uuid ? uuid : "?");
-	modules_meanwhile_choose(run, cd);
-	keyfiles_meanwhile_start(run, cur);
+	struct meanwhile_arg ma = {.run = run, .cur = cur, .cd = cd};
 	uint64_t t0 = now_ms();
 	int tl = timeline_begin(TIMELINE_PROMPT, vol->name, "prompt shown until key entered");
-	ssize_t len = console_prompt(prompt, buf, size, from, sizeof(from));
+	/* the module names, the key-file list and the thread only once the prompt is out */
+	ssize_t len =
+		console_prompt_then(prompt, buf, size, from, sizeof(from), meanwhile_start, &ma);
 	timeline_end(tl);
 	prompt_wait_ms += now_ms() - t0;
 	if (len >= 0)
