@@ -430,8 +430,7 @@ static void *keyfiles_meanwhile(void *arg)
 		const struct luks_volume *vol = &it->run->cfg.volumes[it->i];
 		struct crypt_device *cd = NULL;
 		it->begin_ns = timeline_now_ns();
-		int r = vol->header ? crypt_init_data_device(&cd, vol->header, it->dev)
-				    : crypt_init(&cd, it->dev);
+		int r = luks_crypt_init(&cd, it->dev, vol->header);
 		if (r >= 0)
 			r = crypt_load(cd, CRYPT_LUKS, NULL);
 		it->unlock_ns = timeline_now_ns();
@@ -445,7 +444,7 @@ static void *keyfiles_meanwhile(void *arg)
 			log_info("luks: %s opened with key file %s", vol->name, vol->keyfile);
 			log_unlocked(cd, vol, it->dev, (it->end_ns - it->begin_ns) / 1000000);
 		}
-		crypt_free(cd);
+		luks_crypt_free(cd);
 	}
 	return NULL;
 }
@@ -537,6 +536,12 @@ static ssize_t prompt_passphrase(struct luks_run *run, size_t cur, struct crypt_
 	prompt_wait_ms += now_ms() - t0;
 	if (len >= 0)
 		log_info("luks: %s: passphrase typed on %s", vol->name, from);
+	else {
+		/* no key (Ctrl-D, a read error): the caller goes on to the next volume at once,
+		 * which may be one the thread is opening; it and the loader end first */
+		keyfiles_meanwhile_join(run);
+		modules_meanwhile_join(run);
+	}
 	return len;
 }
 

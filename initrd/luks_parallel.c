@@ -60,6 +60,25 @@ unsigned luks_parallel_threads(long online_cpus, size_t n_jobs, uint64_t mem_ava
 	return t < 1 ? 1 : (unsigned)t;
 }
 
+static pthread_mutex_t crypt_ctx_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int luks_crypt_init(struct crypt_device **cd, const char *device, const char *header)
+{
+	pthread_mutex_lock(&crypt_ctx_lock);
+	int r = header ? crypt_init_data_device(cd, header, device) : crypt_init(cd, device);
+	pthread_mutex_unlock(&crypt_ctx_lock);
+	return r;
+}
+
+void luks_crypt_free(struct crypt_device *cd)
+{
+	if (!cd)
+		return;
+	pthread_mutex_lock(&crypt_ctx_lock);
+	crypt_free(cd);
+	pthread_mutex_unlock(&crypt_ctx_lock);
+}
+
 static uint64_t boottime_ns(void)
 {
 	struct timespec ts;
@@ -85,8 +104,7 @@ static void kdf_one(struct luks_kdf_job *j)
 	j->begin_ns = boottime_ns();
 	j->r = 0;
 	if (!cd) {
-		j->r = j->header ? crypt_init_data_device(&own, j->header, j->device)
-				 : crypt_init(&own, j->device);
+		j->r = luks_crypt_init(&own, j->device, j->header);
 		if (j->r >= 0)
 			j->r = crypt_load(own, CRYPT_LUKS, NULL);
 		if (j->r == -EPERM) /* libcryptsetup's answer for a missing device: not a
@@ -106,7 +124,7 @@ static void kdf_one(struct luks_kdf_job *j)
 			j->key_size = 0;
 		}
 	}
-	crypt_free(own);
+	luks_crypt_free(own);
 	j->end_ns = boottime_ns();
 }
 

@@ -47,6 +47,14 @@ void luks_keys_forget(struct luks_keys *k, size_t i);
 /* explicit_bzero() of all, unmapped. Safe to call twice. */
 void luks_keys_wipe(struct luks_keys *k);
 
+/* crypt_init() (crypt_init_data_device() with a detached header) and crypt_free(), one
+ * thread at a time: libcryptsetup counts its contexts in a plain global (at zero it releases
+ * libdevmapper: its log function, the control fd), and two threads creating or freeing
+ * contexts at once lose counts. Every thread that makes or frees a context while another may
+ * (the KDF jobs, the key-file volumes opened while a prompt waits) goes through these. */
+int luks_crypt_init(struct crypt_device **cd, const char *device, const char *header);
+void luks_crypt_free(struct crypt_device *cd);
+
 /* Pure: how many threads for n_jobs KDF runs on online_cpus CPUs (sysconf's answer, which is
  * -1 when unknown): at least 1, at most both, and no more than half the available memory
  * (mem_avail_kb, 0: unknown) holds KDFs of kdf_mem_kb each (argon2's memory cost; 0 for

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libcryptsetup.h>
+#include <libdevmapper.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,13 +210,51 @@ static void test_kdf_cancel(void **state)
 	luks_keys_wipe(&keys);
 }
 
+/* libcryptsetup counts its contexts in a plain global; at zero it releases libdevmapper (its
+ * log function becomes the default again). Contexts made and freed on several threads at
+ * once through luks_crypt_init()/luks_crypt_free() keep the count exact: with one context
+ * held here libdevmapper stays set up, and after the last is freed it is released. (Without
+ * the lock, every one of 4 runs failed, both ways.) */
+static const char *ctx_image;
+
+static void *ctx_loop(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 10000; i++) {
+		struct crypt_device *cd = NULL;
+		if (luks_crypt_init(&cd, ctx_image, NULL) == 0)
+			luks_crypt_free(cd);
+	}
+	return NULL;
+}
+
+static void test_crypt_ctx_count(void **state)
+{
+	(void)state;
+	_cleanup_free_ char *a = make_image("ctx", "s");
+	ctx_image = a;
+	for (int round = 0; round < 2; round++) {
+		struct crypt_device *held = NULL;
+		pthread_t t[4];
+		assert_int_equal(luks_crypt_init(&held, a, NULL), 0);
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(pthread_create(&t[i], NULL, ctx_loop, NULL), 0);
+		for (int i = 0; i < 4; i++)
+			pthread_join(t[i], NULL);
+		if (!dm_log_is_non_default())
+			fail_msg("libdevmapper released while a context is held (a lost count)");
+		luks_crypt_free(held);
+		if (dm_log_is_non_default())
+			fail_msg("libdevmapper not released after the last context (a lost count)");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_threads),
-		cmocka_unit_test(test_crypto_modules),
-		cmocka_unit_test(test_kdf_pool),
-		cmocka_unit_test(test_kdf_cancel),
+		cmocka_unit_test(test_threads),		cmocka_unit_test(test_crypto_modules),
+		cmocka_unit_test(test_kdf_pool),	cmocka_unit_test(test_kdf_cancel),
+		cmocka_unit_test(test_crypt_ctx_count),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
