@@ -112,7 +112,8 @@ static void kdf_one(struct luks_kdf_job *j)
 			j->r = -ENODEV;
 		cd = own;
 	}
-	if (j->r >= 0 && has_tpm2_token(cd))
+	/* a header the caller gave is the volume prompting: past its token already */
+	if (j->r >= 0 && own && has_tpm2_token(cd))
 		j->r = -EAGAIN; /* its token is tried first: the passphrase may never be */
 	else if (j->r >= 0) {
 		j->key_size = LUKS_KEY_MAX;

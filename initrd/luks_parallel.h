@@ -29,7 +29,8 @@ struct luks_kdf_job {
 	/* out */
 	size_t key_size;
 	int r; /* 0: key derived; -EPERM: no keyslot took the passphrase; -EAGAIN: not tried
-		  (the header has a TPM2 token, which goes first); -ECANCELED: not started
+		  (a header the job loaded itself has a TPM2 token, which goes first; one given
+		  in cd is the volume prompting, past its token); -ECANCELED: not started
 		  (job 0 failed); else -errno from libcryptsetup */
 	uint64_t begin_ns, end_ns; /* CLOCK_BOOTTIME, for the timeline */
 };

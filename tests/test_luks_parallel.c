@@ -249,12 +249,58 @@ static void test_crypt_ctx_count(void **state)
 	}
 }
 
+/* A volume with a systemd-tpm2 token: a later volume's job is not tried (its token goes
+ * first, -EAGAIN), but the volume prompting (the caller's header, job 0) is past its token
+ * already — its passphrase is derived like any other (before, -EAGAIN sent it to a serial
+ * KDF after every other job, and a wrong passphrase no longer cancelled the others). */
+static void test_kdf_tpm2_token(void **state)
+{
+	(void)state;
+	struct luks_keys keys;
+	_cleanup_free_ char *a = make_image("ta", "p"), *b = make_image("tb", "p");
+	const char *token = "{\"type\":\"systemd-tpm2\",\"keyslots\":[\"0\"],"
+			    "\"tpm2-blob\":\"\",\"tpm2-pcrs\":[7]}";
+	for (int k = 0; k < 2; k++) {
+		struct crypt_device *cd = NULL;
+		assert_int_equal(crypt_init(&cd, k ? b : a), 0);
+		assert_int_equal(crypt_load(cd, CRYPT_LUKS2, NULL), 0);
+		assert_true(crypt_token_json_set(cd, CRYPT_ANY_TOKEN, token) >= 0);
+		crypt_free(cd);
+	}
+	assert_int_equal(luks_keys_init(&keys, 2), 0);
+	struct crypt_device *cd0 = NULL;
+	assert_int_equal(crypt_init(&cd0, a), 0);
+	assert_int_equal(crypt_load(cd0, CRYPT_LUKS, NULL), 0);
+	struct luks_kdf_job jobs[2] = {
+		{.name = "a", .cd = cd0, .pass = "p", .pass_len = 1, .key = luks_keys_at(&keys, 0)},
+		{.name = "b",
+		 .device = b,
+		 .pass = "p",
+		 .pass_len = 1,
+		 .key = luks_keys_at(&keys, 1)},
+	};
+	luks_kdf_run(jobs, 2, 2);
+	assert_int_equal(jobs[0].r, 0);
+	assert_int_equal(jobs[0].key_size, 64);
+	assert_int_equal(jobs[1].r, -EAGAIN);
+	/* and a wrong one for job 0 says -EPERM (which cancels the rest) */
+	jobs[0].pass = "wrong", jobs[0].pass_len = 5;
+	luks_kdf_run(jobs, 2, 1);
+	assert_int_equal(jobs[0].r, -EPERM);
+	assert_int_equal(jobs[1].r, -ECANCELED);
+	crypt_free(cd0);
+	luks_keys_wipe(&keys);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_threads),		cmocka_unit_test(test_crypto_modules),
-		cmocka_unit_test(test_kdf_pool),	cmocka_unit_test(test_kdf_cancel),
-		cmocka_unit_test(test_crypt_ctx_count),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_crypto_modules),
+		cmocka_unit_test(test_kdf_pool),
+		cmocka_unit_test(test_kdf_cancel),
+		cmocka_unit_test(test_kdf_tpm2_token),
+		cmocka_unit_test(test_crypt_ctx_count), /* one per line */
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
