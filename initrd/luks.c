@@ -566,21 +566,6 @@ static uint64_t mem_available_kb(void)
 	return kb;
 }
 
-/* The largest argon2 memory cost among the prompting volume's keyslots (the others are
- * usually formatted alike), 0 for pbkdf2. */
-static uint64_t kdf_memory_kb(struct crypt_device *cd)
-{
-	uint64_t kb = 0;
-	for (int slot = 0; slot < 32; slot++) {
-		struct crypt_pbkdf_type pbkdf;
-		crypt_keyslot_info ki = crypt_keyslot_status(cd, slot);
-		if ((ki == CRYPT_SLOT_ACTIVE || ki == CRYPT_SLOT_ACTIVE_LAST) &&
-		    crypt_keyslot_get_pbkdf(cd, slot, &pbkdf) == 0 && pbkdf.max_memory_kb > kb)
-			kb = pbkdf.max_memory_kb;
-	}
-	return kb;
-}
-
 /* The passphrase just typed for volume cur, and every later volume that would try it next
  * (device there, no key file, no mapping of its name yet): their KDFs at once, on up to the
  * online CPUs. Returns job 0's result (cur's key in run->keys); the later volumes' results
@@ -617,11 +602,12 @@ static int derive_in_parallel(struct luks_run *run, size_t cur, struct crypt_dev
 						.key = luks_keys_at(&run->keys, i)};
 		n++;
 	}
-	uint64_t t0 = now_ms();
+	uint64_t t0 = now_ms(), mem_kb = mem_available_kb();
 	unsigned threads =
-		luks_kdf_run(jobs, n,
-			     luks_parallel_threads(sysconf(_SC_NPROCESSORS_ONLN), n,
-						   mem_available_kb(), kdf_memory_kb(cd)));
+		luks_kdf_run_budget(jobs, n,
+				    luks_parallel_threads(sysconf(_SC_NPROCESSORS_ONLN), n, mem_kb,
+							  luks_kdf_memory_kb(cd)),
+				    mem_kb / 2);
 	for (size_t k = 0; k < n; k++) {
 		if (jobs[k].begin_ns)
 			timeline_add(TIMELINE_UNLOCK, jobs[k].name,

@@ -71,6 +71,16 @@ unsigned luks_parallel_threads(long online_cpus, size_t n_jobs, uint64_t mem_ava
  * thread-safe): the caller does, from the jobs' results. */
 unsigned luks_kdf_run(struct luks_kdf_job *jobs, size_t n, unsigned max_threads);
 
+/* The same, the argon2 memory of the KDFs running at once kept within budget_kb (0: no
+ * limit): each job's cost is its own header's (luks_kdf_memory_kb()), read once loaded, and a
+ * job waits while the others' would not leave room (one always runs). The thread count alone
+ * came from the prompting volume's cost: a pbkdf2 root with argon2 data volumes of 1 GiB had
+ * no limit at all. */
+unsigned luks_kdf_run_budget(struct luks_kdf_job *jobs, size_t n, unsigned max_threads,
+			     uint64_t budget_kb);
+/* The largest argon2 memory cost (KiB) of a header's active keyslots, 0 for pbkdf2. */
+uint64_t luks_kdf_memory_kb(struct crypt_device *cd);
+
 #define LUKS_MODULE_NAME_MAX 64
 /* Pure: the module names (aliases, as the kernel's request_module() spells them) dm-crypt
  * needs for a header's cipher ("aes") and mode ("xts-plain64", "cbc-essiv:sha256"):

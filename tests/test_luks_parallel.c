@@ -292,14 +292,64 @@ static void test_kdf_tpm2_token(void **state)
 	luks_keys_wipe(&keys);
 }
 
+/* An argon2id image of mem_kb KiB (4 iterations, the least libcryptsetup takes), for the memory budget. */
+static char *make_argon_image(const char *name, const char *pass, uint32_t mem_kb)
+{
+	char *path = NULL;
+	struct crypt_device *cd = NULL;
+	struct crypt_pbkdf_type pbkdf = {.type = CRYPT_KDF_ARGON2ID,
+					 .hash = "sha256",
+					 .iterations = 4,
+					 .max_memory_kb = mem_kb,
+					 .parallel_threads = 1,
+					 .flags = CRYPT_PBKDF_NO_BENCHMARK};
+	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 20 << 20), 0);
+	close(fd);
+	assert_int_equal(crypt_init(&cd, path), 0);
+	assert_int_equal(crypt_set_pbkdf_type(cd, &pbkdf), 0);
+	assert_int_equal(crypt_format(cd, CRYPT_LUKS2, "aes", "xts-plain64", NULL, NULL, 64, NULL),
+			 0);
+	assert_true(crypt_keyslot_add_by_volume_key(cd, CRYPT_ANY_SLOT, NULL, 0, pass,
+						    strlen(pass)) >= 0);
+	crypt_free(cd);
+	return path;
+}
+
+/* The prompting volume is pbkdf2 (no memory cost), the others argon2id of 64 MiB each: with
+ * a budget of 100 MiB two of them never run at once, whatever the thread count; each header's
+ * own cost counts, not the first's. */
+static void test_kdf_memory_budget(void **state)
+{
+	(void)state;
+	struct luks_keys keys;
+	_cleanup_free_ char *a = make_image("ma", "m"), *b = make_argon_image("mb", "m", 65536),
+			    *c = make_argon_image("mc", "m", 65536);
+	assert_int_equal(luks_keys_init(&keys, 3), 0);
+	const char *devs[] = {a, b, c};
+	struct luks_kdf_job jobs[3];
+	for (size_t i = 0; i < 3; i++)
+		jobs[i] = (struct luks_kdf_job){.name = "x",
+						.device = devs[i],
+						.pass = "m",
+						.pass_len = 1,
+						.key = luks_keys_at(&keys, i)};
+	luks_kdf_run_budget(jobs, 3, 3, 100 * 1024);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(jobs[i].r, 0);
+	if (jobs[1].begin_ns < jobs[2].end_ns && jobs[2].begin_ns < jobs[1].end_ns)
+		fail_msg("two 64 MiB KDFs ran at once in a 100 MiB budget");
+	luks_keys_wipe(&keys);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_threads),
-		cmocka_unit_test(test_crypto_modules),
-		cmocka_unit_test(test_kdf_pool),
-		cmocka_unit_test(test_kdf_cancel),
-		cmocka_unit_test(test_kdf_tpm2_token),
+		cmocka_unit_test(test_threads),		cmocka_unit_test(test_crypto_modules),
+		cmocka_unit_test(test_kdf_pool),	cmocka_unit_test(test_kdf_cancel),
+		cmocka_unit_test(test_kdf_tpm2_token),	cmocka_unit_test(test_kdf_memory_budget),
 		cmocka_unit_test(test_crypt_ctx_count), /* one per line */
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
