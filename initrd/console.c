@@ -173,6 +173,12 @@ static ssize_t tty_read_line(int fd, char *buf, size_t size)
 ssize_t console_prompt_fds(const int *fds, size_t n, const char *prompt, char *buf, size_t size,
 			   size_t *from)
 {
+	return console_prompt_fds_then(fds, n, prompt, buf, size, from, NULL, NULL);
+}
+
+ssize_t console_prompt_fds_then(const int *fds, size_t n, const char *prompt, char *buf,
+				size_t size, size_t *from, console_shown_fn *shown, void *arg)
+{
 	struct termios old[CONSOLE_MAX];
 	bool tty[CONSOLE_MAX], open_[CONSOLE_MAX];
 	struct pollfd pfd[CONSOLE_MAX];
@@ -190,6 +196,8 @@ ssize_t console_prompt_fds(const int *fds, size_t n, const char *prompt, char *b
 		open_[i] = true;
 		(void)!write(fds[i], prompt, strlen(prompt));
 	}
+	if (shown) /* the prompt is out: only now the work that may go on while it waits */
+		shown(arg);
 	for (size_t left = n; left > 0 && len == -ENODATA;) {
 		for (size_t i = 0; i < n; i++)
 			pfd[i] = (struct pollfd){.fd = open_[i] ? fds[i] : -1, .events = POLLIN};
@@ -230,6 +238,12 @@ ssize_t console_prompt_fds(const int *fds, size_t n, const char *prompt, char *b
 
 ssize_t console_prompt(const char *prompt, char *buf, size_t size, char *from, size_t from_size)
 {
+	return console_prompt_then(prompt, buf, size, from, from_size, NULL, NULL);
+}
+
+ssize_t console_prompt_then(const char *prompt, char *buf, size_t size, char *from,
+			    size_t from_size, console_shown_fn *shown, void *arg)
+{
 	int fds[CONSOLE_MAX];
 	size_t n = 0, which = 0;
 	console_echo_off(); /* picks up a console that was not there before; else nothing */
@@ -240,9 +254,9 @@ ssize_t console_prompt(const char *prompt, char *buf, size_t size, char *from, s
 		if (fd < 0)
 			return -errno;
 		snprintf(from, from_size, "console");
-		return console_prompt_fds(&fd, 1, prompt, buf, size, &which);
+		return console_prompt_fds_then(&fd, 1, prompt, buf, size, &which, shown, arg);
 	}
-	ssize_t len = console_prompt_fds(fds, n, prompt, buf, size, &which);
+	ssize_t len = console_prompt_fds_then(fds, n, prompt, buf, size, &which, shown, arg);
 	if (len >= 0)
 		snprintf(from, from_size, "%s", cons[which].name);
 	return len;

@@ -38,3 +38,12 @@ ssize_t console_prompt_fds(const int *fds, size_t n, const char *prompt, char *b
 /* The same on every console (console_echo_off()'s list; /dev/console when it has none).
  * from gets the console's name ("ttyS0", "tty0"). */
 ssize_t console_prompt(const char *prompt, char *buf, size_t size, char *from, size_t from_size);
+
+/* The same, calling shown(arg) once the prompt is written on every terminal and before the
+ * wait for a line: work that may run while a person types starts there, so the prompt is
+ * never later for it. */
+typedef void console_shown_fn(void *arg);
+ssize_t console_prompt_fds_then(const int *fds, size_t n, const char *prompt, char *buf,
+				size_t size, size_t *from, console_shown_fn *shown, void *arg);
+ssize_t console_prompt_then(const char *prompt, char *buf, size_t size, char *from,
+			    size_t from_size, console_shown_fn *shown, void *arg);

@@ -355,8 +355,8 @@ static void log_unlocked(struct crypt_device *cd, const struct luks_volume *vol,
  * header's cipher needs, so none of it follows Enter (the kernel would otherwise ask for them
  * through /sbin/modprobe during the table load). A process, not a thread: libkmod's context
  * and the timeline are not thread-safe; its loads go into the timeline through the modprobe
- * records. Nothing is written to a disk. The names are chosen before the prompt (cheap); the
- * fork happens in the thread below, after the prompt is on its way. */
+ * records. Nothing is written to a disk. The names are chosen once the prompt is written
+ * (console_prompt_then()); the fork happens in the thread below. */
 static char module_names[8][LUKS_MODULE_NAME_MAX];
 static size_t n_module_names;
 
@@ -430,8 +430,7 @@ static void *keyfiles_meanwhile(void *arg)
 		const struct luks_volume *vol = &it->run->cfg.volumes[it->i];
 		struct crypt_device *cd = NULL;
 		it->begin_ns = timeline_now_ns();
-		int r = vol->header ? crypt_init_data_device(&cd, vol->header, it->dev)
-				    : crypt_init(&cd, it->dev);
+		int r = luks_crypt_init(&cd, it->dev, vol->header);
 		if (r >= 0)
 			r = crypt_load(cd, CRYPT_LUKS, NULL);
 		it->unlock_ns = timeline_now_ns();
@@ -445,7 +444,7 @@ static void *keyfiles_meanwhile(void *arg)
 			log_info("luks: %s opened with key file %s", vol->name, vol->keyfile);
 			log_unlocked(cd, vol, it->dev, (it->end_ns - it->begin_ns) / 1000000);
 		}
-		crypt_free(cd);
+		luks_crypt_free(cd);
 	}
 	return NULL;
 }
@@ -501,6 +500,19 @@ static void keyfiles_meanwhile_join(struct luks_run *run)
 	n_prep_items = 0;
 }
 
+struct meanwhile_arg {
+	struct luks_run *run;
+	size_t cur;
+	struct crypt_device *cd;
+};
+
+static void meanwhile_start(void *arg)
+{
+	struct meanwhile_arg *ma = arg;
+	modules_meanwhile_choose(ma->run, ma->cd);
+	keyfiles_meanwhile_start(ma->run, ma->cur);
+}
+
 /* Reads a passphrase with echo off from whichever console answers first (console.h: the
  * prompt is shown on every console). Meanwhile the modules are loaded and the key-file
  * volumes opened (joined after the KDF, before anything is activated with the key). Returns
@@ -514,15 +526,22 @@ static ssize_t prompt_passphrase(struct luks_run *run, size_t cur, struct crypt_
 	char prompt[512], from[CONSOLE_NAME_MAX] = "";
 	snprintf(prompt, sizeof(prompt), "Passphrase for %s (UUID %s): ", vol->name,
 		 uuid ? uuid : "?");
-	modules_meanwhile_choose(run, cd);
-	keyfiles_meanwhile_start(run, cur);
+	struct meanwhile_arg ma = {.run = run, .cur = cur, .cd = cd};
 	uint64_t t0 = now_ms();
 	int tl = timeline_begin(TIMELINE_PROMPT, vol->name, "prompt shown until key entered");
-	ssize_t len = console_prompt(prompt, buf, size, from, sizeof(from));
+	/* the module names, the key-file list and the thread only once the prompt is out */
+	ssize_t len =
+		console_prompt_then(prompt, buf, size, from, sizeof(from), meanwhile_start, &ma);
 	timeline_end(tl);
 	prompt_wait_ms += now_ms() - t0;
 	if (len >= 0)
 		log_info("luks: %s: passphrase typed on %s", vol->name, from);
+	else {
+		/* no key (Ctrl-D, a read error): the caller goes on to the next volume at once,
+		 * which may be one the thread is opening; it and the loader end first */
+		keyfiles_meanwhile_join(run);
+		modules_meanwhile_join(run);
+	}
 	return len;
 }
 
@@ -544,21 +563,6 @@ static uint64_t mem_available_kb(void)
 	const char *p = text ? strstr(text, "MemAvailable:") : NULL;
 	if (p && sscanf(p, "MemAvailable: %llu", &kb) != 1)
 		kb = 0;
-	return kb;
-}
-
-/* The largest argon2 memory cost among the prompting volume's keyslots (the others are
- * usually formatted alike), 0 for pbkdf2. */
-static uint64_t kdf_memory_kb(struct crypt_device *cd)
-{
-	uint64_t kb = 0;
-	for (int slot = 0; slot < 32; slot++) {
-		struct crypt_pbkdf_type pbkdf;
-		crypt_keyslot_info ki = crypt_keyslot_status(cd, slot);
-		if ((ki == CRYPT_SLOT_ACTIVE || ki == CRYPT_SLOT_ACTIVE_LAST) &&
-		    crypt_keyslot_get_pbkdf(cd, slot, &pbkdf) == 0 && pbkdf.max_memory_kb > kb)
-			kb = pbkdf.max_memory_kb;
-	}
 	return kb;
 }
 
@@ -598,11 +602,12 @@ static int derive_in_parallel(struct luks_run *run, size_t cur, struct crypt_dev
 						.key = luks_keys_at(&run->keys, i)};
 		n++;
 	}
-	uint64_t t0 = now_ms();
+	uint64_t t0 = now_ms(), mem_kb = mem_available_kb();
 	unsigned threads =
-		luks_kdf_run(jobs, n,
-			     luks_parallel_threads(sysconf(_SC_NPROCESSORS_ONLN), n,
-						   mem_available_kb(), kdf_memory_kb(cd)));
+		luks_kdf_run_budget(jobs, n,
+				    luks_parallel_threads(sysconf(_SC_NPROCESSORS_ONLN), n, mem_kb,
+							  luks_kdf_memory_kb(cd)),
+				    mem_kb / 2);
 	for (size_t k = 0; k < n; k++) {
 		if (jobs[k].begin_ns)
 			timeline_add(TIMELINE_UNLOCK, jobs[k].name,

@@ -60,11 +60,70 @@ unsigned luks_parallel_threads(long online_cpus, size_t n_jobs, uint64_t mem_ava
 	return t < 1 ? 1 : (unsigned)t;
 }
 
+static pthread_mutex_t crypt_ctx_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int luks_crypt_init(struct crypt_device **cd, const char *device, const char *header)
+{
+	pthread_mutex_lock(&crypt_ctx_lock);
+	int r = header ? crypt_init_data_device(cd, header, device) : crypt_init(cd, device);
+	pthread_mutex_unlock(&crypt_ctx_lock);
+	return r;
+}
+
+void luks_crypt_free(struct crypt_device *cd)
+{
+	if (!cd)
+		return;
+	pthread_mutex_lock(&crypt_ctx_lock);
+	crypt_free(cd);
+	pthread_mutex_unlock(&crypt_ctx_lock);
+}
+
 static uint64_t boottime_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t luks_kdf_memory_kb(struct crypt_device *cd)
+{
+	uint64_t kb = 0;
+	for (int slot = 0; slot < 32; slot++) {
+		struct crypt_pbkdf_type pbkdf;
+		crypt_keyslot_info ki = crypt_keyslot_status(cd, slot);
+		if ((ki == CRYPT_SLOT_ACTIVE || ki == CRYPT_SLOT_ACTIVE_LAST) &&
+		    crypt_keyslot_get_pbkdf(cd, slot, &pbkdf) == 0 && pbkdf.max_memory_kb > kb)
+			kb = pbkdf.max_memory_kb;
+	}
+	return kb;
+}
+
+struct pool {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	struct luks_kdf_job *jobs;
+	size_t n, next;
+	bool cancel;
+	uint64_t budget_kb, used_kb; /* argon2 memory: allowed (0: no limit), in use */
+};
+
+/* Waits until kb more of argon2 memory fit the budget; one KDF always runs, however large. */
+static void memory_take(struct pool *p, uint64_t kb)
+{
+	pthread_mutex_lock(&p->lock);
+	while (p->budget_kb && p->used_kb && p->used_kb + kb > p->budget_kb)
+		pthread_cond_wait(&p->freed, &p->lock);
+	p->used_kb += kb;
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void memory_give(struct pool *p, uint64_t kb)
+{
+	pthread_mutex_lock(&p->lock);
+	p->used_kb -= kb;
+	pthread_cond_broadcast(&p->freed);
+	pthread_mutex_unlock(&p->lock);
 }
 
 static bool has_tpm2_token(struct crypt_device *cd)
@@ -79,14 +138,14 @@ static bool has_tpm2_token(struct crypt_device *cd)
 	return false;
 }
 
-static void kdf_one(struct luks_kdf_job *j)
+static void kdf_one(struct pool *p, struct luks_kdf_job *j)
 {
 	struct crypt_device *own = NULL, *cd = j->cd;
 	j->begin_ns = boottime_ns();
+	j->end_ns = 0;
 	j->r = 0;
 	if (!cd) {
-		j->r = j->header ? crypt_init_data_device(&own, j->header, j->device)
-				 : crypt_init(&own, j->device);
+		j->r = luks_crypt_init(&own, j->device, j->header);
 		if (j->r >= 0)
 			j->r = crypt_load(own, CRYPT_LUKS, NULL);
 		if (j->r == -EPERM) /* libcryptsetup's answer for a missing device: not a
@@ -94,28 +153,30 @@ static void kdf_one(struct luks_kdf_job *j)
 			j->r = -ENODEV;
 		cd = own;
 	}
-	if (j->r >= 0 && has_tpm2_token(cd))
+	/* a header the caller gave is the volume prompting: past its token already */
+	if (j->r >= 0 && own && has_tpm2_token(cd))
 		j->r = -EAGAIN; /* its token is tried first: the passphrase may never be */
 	else if (j->r >= 0) {
+		/* each header's own argon2 cost (volumes formatted apart differ): the sum of
+		 * those running stays in the budget */
+		uint64_t kb = luks_kdf_memory_kb(cd);
+		memory_take(p, kb);
+		j->begin_ns = boottime_ns(); /* the KDF, not the wait for memory */
 		j->key_size = LUKS_KEY_MAX;
 		int r = crypt_volume_key_get(cd, CRYPT_ANY_SLOT, j->key, &j->key_size, j->pass,
 					     j->pass_len);
+		j->end_ns = boottime_ns();
+		memory_give(p, kb);
 		j->r = r >= 0 ? 0 : r;
 		if (r < 0) {
 			explicit_bzero(j->key, LUKS_KEY_MAX);
 			j->key_size = 0;
 		}
 	}
-	crypt_free(own);
-	j->end_ns = boottime_ns();
+	luks_crypt_free(own);
+	if (!j->end_ns)
+		j->end_ns = boottime_ns();
 }
-
-struct pool {
-	pthread_mutex_t lock;
-	struct luks_kdf_job *jobs;
-	size_t n, next;
-	bool cancel;
-};
 
 static void *worker(void *arg)
 {
@@ -126,7 +187,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		if (i == p->n)
 			return NULL;
-		kdf_one(&p->jobs[i]);
+		kdf_one(p, &p->jobs[i]);
 		if (i == 0 && p->jobs[0].r == -EPERM) {
 			pthread_mutex_lock(&p->lock);
 			p->cancel = true;
@@ -137,7 +198,13 @@ static void *worker(void *arg)
 
 unsigned luks_kdf_run(struct luks_kdf_job *jobs, size_t n, unsigned max_threads)
 {
-	struct pool p = {.jobs = jobs, .n = n};
+	return luks_kdf_run_budget(jobs, n, max_threads, 0);
+}
+
+unsigned luks_kdf_run_budget(struct luks_kdf_job *jobs, size_t n, unsigned max_threads,
+			     uint64_t budget_kb)
+{
+	struct pool p = {.jobs = jobs, .n = n, .budget_kb = budget_kb};
 	pthread_t tids[64];
 	unsigned started = 0, want = max_threads < 1 ? 1 : max_threads;
 	if (want > ARRAY_SIZE(tids))
@@ -146,12 +213,14 @@ unsigned luks_kdf_run(struct luks_kdf_job *jobs, size_t n, unsigned max_threads)
 		jobs[i].r = -ECANCELED, jobs[i].key_size = 0, jobs[i].begin_ns = 0,
 		jobs[i].end_ns = 0;
 	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.freed, NULL);
 	/* the caller's thread is one of the workers */
 	while (started + 1 < want && pthread_create(&tids[started], NULL, worker, &p) == 0)
 		started++;
 	worker(&p);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
+	pthread_cond_destroy(&p.freed);
 	pthread_mutex_destroy(&p.lock);
 	return started + 1;
 }

@@ -29,7 +29,8 @@ struct luks_kdf_job {
 	/* out */
 	size_t key_size;
 	int r; /* 0: key derived; -EPERM: no keyslot took the passphrase; -EAGAIN: not tried
-		  (the header has a TPM2 token, which goes first); -ECANCELED: not started
+		  (a header the job loaded itself has a TPM2 token, which goes first; one given
+		  in cd is the volume prompting, past its token); -ECANCELED: not started
 		  (job 0 failed); else -errno from libcryptsetup */
 	uint64_t begin_ns, end_ns; /* CLOCK_BOOTTIME, for the timeline */
 };
@@ -47,6 +48,14 @@ void luks_keys_forget(struct luks_keys *k, size_t i);
 /* explicit_bzero() of all, unmapped. Safe to call twice. */
 void luks_keys_wipe(struct luks_keys *k);
 
+/* crypt_init() (crypt_init_data_device() with a detached header) and crypt_free(), one
+ * thread at a time: libcryptsetup counts its contexts in a plain global (at zero it releases
+ * libdevmapper: its log function, the control fd), and two threads creating or freeing
+ * contexts at once lose counts. Every thread that makes or frees a context while another may
+ * (the KDF jobs, the key-file volumes opened while a prompt waits) goes through these. */
+int luks_crypt_init(struct crypt_device **cd, const char *device, const char *header);
+void luks_crypt_free(struct crypt_device *cd);
+
 /* Pure: how many threads for n_jobs KDF runs on online_cpus CPUs (sysconf's answer, which is
  * -1 when unknown): at least 1, at most both, and no more than half the available memory
  * (mem_avail_kb, 0: unknown) holds KDFs of kdf_mem_kb each (argon2's memory cost; 0 for
@@ -61,6 +70,16 @@ unsigned luks_parallel_threads(long online_cpus, size_t n_jobs, uint64_t mem_ava
  * number of threads used. Logs nothing and records no timeline event (neither is
  * thread-safe): the caller does, from the jobs' results. */
 unsigned luks_kdf_run(struct luks_kdf_job *jobs, size_t n, unsigned max_threads);
+
+/* The same, the argon2 memory of the KDFs running at once kept within budget_kb (0: no
+ * limit): each job's cost is its own header's (luks_kdf_memory_kb()), read once loaded, and a
+ * job waits while the others' would not leave room (one always runs). The thread count alone
+ * came from the prompting volume's cost: a pbkdf2 root with argon2 data volumes of 1 GiB had
+ * no limit at all. */
+unsigned luks_kdf_run_budget(struct luks_kdf_job *jobs, size_t n, unsigned max_threads,
+			     uint64_t budget_kb);
+/* The largest argon2 memory cost (KiB) of a header's active keyslots, 0 for pbkdf2. */
+uint64_t luks_kdf_memory_kb(struct crypt_device *cd);
 
 #define LUKS_MODULE_NAME_MAX 64
 /* Pure: the module names (aliases, as the kernel's request_module() spells them) dm-crypt

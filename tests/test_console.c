@@ -148,6 +148,45 @@ static void test_prompt_two(void **state)
 	close_ptys(&p);
 }
 
+/* The work begun while a prompt waits starts only once the prompt is on every terminal (a
+ * prompt is never later for it), and before the line is read: the hook sees both prompts
+ * already written, and the answer it types is the line taken. */
+struct shown_state {
+	struct ptys *p;
+	int calls;
+	char saw[2][256];
+};
+
+static void on_shown(void *arg)
+{
+	struct shown_state *st = arg;
+	st->calls++;
+	for (int i = 0; i < 2; i++)
+		seen(st->p->master[i], st->saw[i], sizeof(st->saw[i]));
+	(void)!write(st->p->master[0], "typed\n", 6);
+}
+
+static void test_prompt_then_after_shown(void **state)
+{
+	(void)state;
+	struct ptys p;
+	open_ptys(&p);
+	struct shown_state st = {.p = &p};
+	char buf[64] = "";
+	size_t from = 9;
+	ssize_t len = console_prompt_fds_then(p.slave, 2, "Passphrase: ", buf, sizeof(buf), &from,
+					      on_shown, &st);
+	assert_int_equal(st.calls, 1);
+	for (int i = 0; i < 2; i++)
+		if (!strstr(st.saw[i], "Passphrase: "))
+			fail_msg("terminal %d: the hook ran before the prompt was shown ('%s')", i,
+				 st.saw[i]);
+	assert_int_equal(len, 5);
+	assert_memory_equal(buf, "typed", 5);
+	assert_int_equal(from, 0);
+	close_ptys(&p);
+}
+
 /* Typed while the prompt waits (not ahead): a child answers on the first terminal later. */
 static void test_prompt_answer_later(void **state)
 {
@@ -277,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_prompt_hangup),
 		cmocka_unit_test(test_prompt_long_line),
 		cmocka_unit_test(test_prompt_ctrl_c),
+		cmocka_unit_test(test_prompt_then_after_shown),
 	};
 	return cmocka_run_group_tests_name("console", tests, NULL, NULL);
 }
