@@ -47,11 +47,19 @@ int uevents_open(struct uevents **ret)
 		close(fd);
 		return r;
 	}
-	struct uevents *u = malloc(sizeof(*u));
-	if (!u) {
+	int r = uevents_from_fd(fd, ret);
+	if (r < 0)
 		close(fd);
+	return r;
+}
+
+int uevents_from_fd(int fd, struct uevents **ret)
+{
+	/* zeroed: a reused heap chunk would leave "overflowed" set, and the first coldplug
+	 * would walk /sys again for nothing (or a stale "block_changed" reset libblkid) */
+	struct uevents *u = calloc(1, sizeof(*u));
+	if (!u)
 		return -ENOMEM;
-	}
 	u->fd = fd;
 	*ret = u;
 	return 0;
@@ -120,15 +128,20 @@ struct coldplug_events {
 	struct modules *m;
 };
 
-static int coldplug_more(void *arg)
+int uevents_more(struct uevents *u, struct modules *m)
 {
-	struct coldplug_events *c = arg;
-	int n = uevents_drain(c->u, c->m);
-	if (c->u->overflowed) { /* events were lost (or cut): walk again */
-		c->u->overflowed = false;
+	int n = uevents_drain(u, m);
+	if (u->overflowed) { /* events were lost (or cut): walk again */
+		u->overflowed = false;
 		return -ENOBUFS;
 	}
 	return n;
+}
+
+static int coldplug_more(void *arg)
+{
+	struct coldplug_events *c = arg;
+	return uevents_more(c->u, c->m);
 }
 
 int devices_coldplug(struct uevents *u, struct modules *m)
