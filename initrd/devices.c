@@ -367,19 +367,28 @@ int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct
 	return r;
 }
 
-char *device_probe_type(const char *dev)
+int device_probe(const char *dev, char **type)
 {
+	*type = NULL;
 	blkid_probe pr = blkid_new_probe_from_filename(dev);
-	const char *type = NULL;
-	char *ret = NULL;
+	const char *t = NULL;
 	if (!pr)
-		return NULL;
+		return errno > 0 ? -errno : -EIO;
 	blkid_probe_enable_superblocks(pr, 1);
 	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
-	if (blkid_do_safeprobe(pr) == 0 && blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0)
-		ret = strdup(type);
+	int r = blkid_do_safeprobe(pr);
+	if (r == 0 && blkid_probe_lookup_value(pr, "TYPE", &t, NULL) == 0)
+		r = (*type = strdup(t)) ? 0 : -ENOMEM;
+	else
+		r = r == -2 ? -ENOTUNIQ : r == 1 || r == 0 ? -ENOENT : -EIO;
 	blkid_free_probe(pr);
-	return ret;
+	return r;
+}
+
+char *device_probe_type(const char *dev)
+{
+	char *type;
+	return device_probe(dev, &type) == 0 ? type : NULL;
 }
 
 void device_log_seen(void)
@@ -405,7 +414,13 @@ void device_log_seen(void)
 			}
 			blkid_tag_iterate_end(it);
 		}
-		log_error("  seen: %s%s", dev, tags[0] ? tags : " (nothing libblkid recognises)");
+		_cleanup_free_ char *type = NULL;
+		bool two = !tags[0] && device_probe(dev, &type) == -ENOTUNIQ;
+		log_error("  seen: %s%s", dev,
+			  tags[0] ? tags
+			  : two	  ? " (more than one filesystem signature, so no UUID or LABEL: "
+				    "libblkid's ambivalent result; wipefs -n lists them)"
+				  : " (nothing libblkid recognises)");
 		n++;
 	}
 	if (d)

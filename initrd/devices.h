@@ -56,3 +56,7 @@ void device_log_seen(void);
 
 /* The filesystem (or other) type libblkid probes on dev ("ext4", "crypto_LUKS"), or NULL. */
 char *device_probe_type(const char *dev);
+/* device_probe_type() that says why not: 0 and *type (malloc'ed); -ENOENT when nothing is
+ * recognised, -ENOTUNIQ when more than one filesystem signature is (libblkid's "ambivalent
+ * result": a stale one left beside the real one), -EIO or -errno when dev cannot be read. */
+int device_probe(const char *dev, char **type);
