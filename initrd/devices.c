@@ -47,11 +47,19 @@ int uevents_open(struct uevents **ret)
 		close(fd);
 		return r;
 	}
-	struct uevents *u = malloc(sizeof(*u));
-	if (!u) {
+	int r = uevents_from_fd(fd, ret);
+	if (r < 0)
 		close(fd);
+	return r;
+}
+
+int uevents_from_fd(int fd, struct uevents **ret)
+{
+	/* zeroed: a reused heap chunk would leave "overflowed" set, and the first coldplug
+	 * would walk /sys again for nothing (or a stale "block_changed" reset libblkid) */
+	struct uevents *u = calloc(1, sizeof(*u));
+	if (!u)
 		return -ENOMEM;
-	}
 	u->fd = fd;
 	*ret = u;
 	return 0;
@@ -120,15 +128,20 @@ struct coldplug_events {
 	struct modules *m;
 };
 
-static int coldplug_more(void *arg)
+int uevents_more(struct uevents *u, struct modules *m)
 {
-	struct coldplug_events *c = arg;
-	int n = uevents_drain(c->u, c->m);
-	if (c->u->overflowed) { /* events were lost (or cut): walk again */
-		c->u->overflowed = false;
+	int n = uevents_drain(u, m);
+	if (u->overflowed) { /* events were lost (or cut): walk again */
+		u->overflowed = false;
 		return -ENOBUFS;
 	}
 	return n;
+}
+
+static int coldplug_more(void *arg)
+{
+	struct coldplug_events *c = arg;
+	return uevents_more(c->u, c->m);
 }
 
 int devices_coldplug(struct uevents *u, struct modules *m)
@@ -354,19 +367,28 @@ int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct
 	return r;
 }
 
-char *device_probe_type(const char *dev)
+int device_probe(const char *dev, char **type)
 {
+	*type = NULL;
 	blkid_probe pr = blkid_new_probe_from_filename(dev);
-	const char *type = NULL;
-	char *ret = NULL;
+	const char *t = NULL;
 	if (!pr)
-		return NULL;
+		return errno > 0 ? -errno : -EIO;
 	blkid_probe_enable_superblocks(pr, 1);
 	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
-	if (blkid_do_safeprobe(pr) == 0 && blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0)
-		ret = strdup(type);
+	int r = blkid_do_safeprobe(pr);
+	if (r == 0 && blkid_probe_lookup_value(pr, "TYPE", &t, NULL) == 0)
+		r = (*type = strdup(t)) ? 0 : -ENOMEM;
+	else
+		r = r == -2 ? -ENOTUNIQ : r == 1 || r == 0 ? -ENOENT : -EIO;
 	blkid_free_probe(pr);
-	return ret;
+	return r;
+}
+
+char *device_probe_type(const char *dev)
+{
+	char *type;
+	return device_probe(dev, &type) == 0 ? type : NULL;
 }
 
 void device_log_seen(void)
@@ -392,7 +414,13 @@ void device_log_seen(void)
 			}
 			blkid_tag_iterate_end(it);
 		}
-		log_error("  seen: %s%s", dev, tags[0] ? tags : " (nothing libblkid recognises)");
+		_cleanup_free_ char *type = NULL;
+		bool two = !tags[0] && device_probe(dev, &type) == -ENOTUNIQ;
+		log_error("  seen: %s%s", dev,
+			  tags[0] ? tags
+			  : two	  ? " (more than one filesystem signature, so no UUID or LABEL: "
+				    "libblkid's ambivalent result; wipefs -n lists them)"
+				  : " (nothing libblkid recognises)");
 		n++;
 	}
 	if (d)

@@ -11,6 +11,13 @@ struct uevents;
 /* Opens the kernel uevent socket. Open it before coldplug so no device is missed. */
 int uevents_open(struct uevents **ret);
 void uevents_close(struct uevents *u);
+/* The reader of an uevent socket fd already open and bound (uevents_open's second half);
+ * takes fd on success. */
+int uevents_from_fd(int fd, struct uevents **ret);
+/* Handles every queued uevent (the module for its MODALIAS when m). Returns how many were
+ * read, or -ENOBUFS when some were lost or cut since the last call (the caller must walk
+ * /sys again: what was lost is not known). */
+int uevents_more(struct uevents *u, struct modules *m);
 /* The boot's first coldplug (modules_coldplug_then): one walk over /sys/devices, then the
  * devices its modules made from their queued uevents rather than from more walks. u NULL:
  * modules_coldplug(). */
@@ -49,3 +56,7 @@ void device_log_seen(void);
 
 /* The filesystem (or other) type libblkid probes on dev ("ext4", "crypto_LUKS"), or NULL. */
 char *device_probe_type(const char *dev);
+/* device_probe_type() that says why not: 0 and *type (malloc'ed); -ENOENT when nothing is
+ * recognised, -ENOTUNIQ when more than one filesystem signature is (libblkid's "ambivalent
+ * result": a stale one left beside the real one), -EIO or -errno when dev cannot be read. */
+int device_probe(const char *dev, char **type);

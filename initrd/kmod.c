@@ -231,15 +231,13 @@ static int coldplug_pass(struct modules *m)
 	return fd < 0 ? -errno : coldplug_dir(m, fd, 0);
 }
 
-int modules_coldplug_then(struct modules *m, int (*more)(void *arg), void *arg)
+int modules_coldplug_rounds(int (*pass)(void *arg), void *pass_arg, int (*more)(void *arg),
+			    void *more_arg)
 {
-	int total = 0, n;
-	const char *was = modules_asked_by(m, "coldplug");
-	int tl = timeline_begin(TIMELINE_STEP, "coldplug", NULL);
-	n = coldplug_pass(m);
+	int total = 0, n = pass(pass_arg);
 	if (n > 0 && more) {
 		int k;
-		while ((k = more(arg)) > 0)
+		while ((k = more(more_arg)) > 0)
 			;
 		if (k == 0) /* every device added since the walk was handled by more() */
 			total = n, n = 0;
@@ -248,10 +246,23 @@ int modules_coldplug_then(struct modules *m, int (*more)(void *arg), void *arg)
 	 * pass loads nothing. */
 	while (n > 0) {
 		total += n;
-		n = coldplug_pass(m);
+		n = pass(pass_arg);
 	}
 	if (n < 0 && total == 0)
 		total = n;
+	return total;
+}
+
+static int coldplug_pass_of(void *arg)
+{
+	return coldplug_pass(arg);
+}
+
+int modules_coldplug_then(struct modules *m, int (*more)(void *arg), void *arg)
+{
+	const char *was = modules_asked_by(m, "coldplug");
+	int tl = timeline_begin(TIMELINE_STEP, "coldplug", NULL);
+	int total = modules_coldplug_rounds(coldplug_pass_of, m, more, arg);
 	if (total == 0)
 		timeline_cancel(tl); /* the passes of the device waits that found nothing */
 	else

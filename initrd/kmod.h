@@ -29,6 +29,12 @@ int modules_load_alias_once(struct modules *m, const char *alias);
  * when nothing, negative when it cannot know (a lost uevent): then the walks are repeated
  * as modules_coldplug() does. */
 int modules_coldplug_then(struct modules *m, int (*more)(void *arg), void *arg);
+/* modules_coldplug_then()'s rounds, the walk being pass(pass_arg) (modules it loaded, or
+ * -errno): pass once; then more() until it reads nothing, or, when more is NULL or says
+ * uevents were lost (negative), pass again until a pass loads nothing. Returns the modules
+ * the passes loaded, or the first pass's -errno when none. */
+int modules_coldplug_rounds(int (*pass)(void *arg), void *pass_arg, int (*more)(void *arg),
+			    void *more_arg);
 /* Loads the module of filesystem TYPE (alias fs-TYPE, as the kernel's request_module() at
  * mount would) in this process, so mount() does not run /sbin/modprobe. Returns as
  * modules_load() does; 0 when type is NULL. */

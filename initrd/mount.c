@@ -95,8 +95,15 @@ int root_mount(const char *dev, const char *fstype, const char *rootflags, int r
 	if (root_mount_options(rootflags, read_only, &flags, data, sizeof(data)) < 0)
 		return log_error_errno(-ENAMETOOLONG, "rootflags=%s: too long", rootflags);
 	if (!fstype) {
-		probed = device_probe_type(dev);
-		if (!probed)
+		int r = device_probe(dev, &probed);
+		if (r == -ENOTUNIQ)
+			return log_error_errno(
+				r,
+				"root %s: more than one filesystem signature on it "
+				"(libblkid: ambivalent; `wipefs -n %s` lists them): set "
+				"rootfstype= to the one to mount, or wipe the stale one",
+				dev, dev);
+		if (r < 0)
 			return log_error_errno(-EINVAL,
 					       "root %s: no filesystem libblkid recognises "
 					       "(set rootfstype= if it is there)",

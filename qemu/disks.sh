@@ -431,6 +431,11 @@ FSTAB
 PBKDF2=(--pbkdf pbkdf2 --pbkdf-force-iterations 1000)
 case "$RECIPE" in
 ext4) make_rootfs && mv "$TMP/fs.img" "$OUT" ;;
+ext4-ambivalent) # the ext4 root with a stale squashfs magic in its unused boot sector: two
+	# signatures, libblkid's "ambivalent result" (ext4 itself stays clean)
+	make_rootfs && printf 'hsqs' | dd of="$TMP/fs.img" conv=notrunc status=none &&
+		printf '\x04\x00' | dd of="$TMP/fs.img" bs=1 seek=28 conv=notrunc status=none &&
+		mv "$TMP/fs.img" "$OUT" ;;
 gpt-ext4)
 	make_rootfs
 	truncate -s $((34 * 1048576)) "$TMP/disk.img"

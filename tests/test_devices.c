@@ -5,9 +5,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "../initrd/devices.h"
+#include "../initrd/kmod.h"
 #include "../initrd/timeline.h"
 
 /* Case tables leave trailing fields zero. */
@@ -92,12 +96,115 @@ static void test_wait_polls_one_span(void **state)
 	timeline_reset();
 }
 
+/* The uevent reader over one end of a datagram socketpair (the kernel's socket stand-in);
+ * the other end in *peer. */
+static struct uevents *reader(int *peer)
+{
+	int sv[2];
+	struct uevents *u = NULL;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(uevents_from_fd(sv[0], &u), 0);
+	*peer = sv[1];
+	return u;
+}
+
+static const char add_msg[] = "add@/devices/virtual/block/loop0\0ACTION=add\0"
+			      "DEVPATH=/devices/virtual/block/loop0\0SUBSYSTEM=block\0SEQNUM=1";
+
+/* A lost (or cut) uevent is reported once as -ENOBUFS, so the first coldplug walks /sys
+ * again instead of trusting the queue (the overflow flag, not errno: 7411f46). */
+static void test_more_reports_lost_events(void **state)
+{
+	(void)state;
+	int peer;
+	struct uevents *u = reader(&peer);
+	assert_int_equal(uevents_more(u, NULL), 0);
+	assert_int_equal(send(peer, add_msg, sizeof(add_msg), 0), (ssize_t)sizeof(add_msg));
+	assert_int_equal(send(peer, add_msg, sizeof(add_msg), 0), (ssize_t)sizeof(add_msg));
+	assert_int_equal(uevents_more(u, NULL), 2);
+	/* longer than any kernel message: cut, its MODALIAS may be what was lost */
+	static char big[9000];
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(send(peer, big, sizeof(big), 0), (ssize_t)sizeof(big));
+	assert_int_equal(send(peer, add_msg, sizeof(add_msg), 0), (ssize_t)sizeof(add_msg));
+	assert_int_equal(uevents_more(u, NULL), -ENOBUFS);
+	assert_int_equal(uevents_more(u, NULL), 0); /* said once */
+	close(peer);
+	uevents_close(u);
+}
+
+/* A fresh reader has lost nothing, whatever the heap chunk it gets held before. */
+static void test_fresh_reader_lost_nothing(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 64; i++) {
+		/* chunks of the reader's size, dirty and freed: malloc hands one back */
+		void *dirty[8];
+		for (size_t j = 0; j < 8; j++)
+			memset(dirty[j] = malloc(8), 0xff, 8);
+		for (size_t j = 0; j < 8; j++)
+			free(dirty[j]);
+		int peer;
+		struct uevents *u = reader(&peer);
+		assert_int_equal(uevents_more(u, NULL), 0);
+		close(peer);
+		uevents_close(u);
+	}
+}
+
+struct rounds {
+	int passes[4], n_passes; /* what each walk loads */
+	int mores[4], n_mores;	 /* what each more() reads */
+	int walked, asked;
+};
+
+static int fake_pass(void *arg)
+{
+	struct rounds *r = arg;
+	return r->walked < r->n_passes ? r->passes[r->walked++] : (r->walked++, 0);
+}
+
+static int fake_more(void *arg)
+{
+	struct rounds *r = arg;
+	return r->asked < r->n_mores ? r->mores[r->asked++] : (r->asked++, 0);
+}
+
+static void test_coldplug_rounds(void **state)
+{
+	(void)state;
+	/* one walk; what its modules made comes from the queue */
+	struct rounds r = {{3}, 1, {5, 2}, 2, 0, 0};
+	assert_int_equal(modules_coldplug_rounds(fake_pass, &r, fake_more, &r), 3);
+	assert_int_equal(r.walked, 1);
+	assert_int_equal(r.asked, 3);
+	/* uevents lost: walk again until a walk loads nothing */
+	r = (struct rounds){{3, 1}, 2, {5, -ENOBUFS}, 2, 0, 0};
+	assert_int_equal(modules_coldplug_rounds(fake_pass, &r, fake_more, &r), 4);
+	assert_int_equal(r.walked, 3);
+	/* no uevent socket: the walks as before */
+	r = (struct rounds){{3, 1}, 2, {0}, 0, 0, 0};
+	assert_int_equal(modules_coldplug_rounds(fake_pass, &r, NULL, NULL), 4);
+	assert_int_equal(r.walked, 3);
+	/* the first walk loads nothing: the queue is left to the device waits */
+	r = (struct rounds){{0}, 1, {5}, 1, 0, 0};
+	assert_int_equal(modules_coldplug_rounds(fake_pass, &r, fake_more, &r), 0);
+	assert_int_equal(r.walked, 1);
+	assert_int_equal(r.asked, 0);
+	/* no /sys/devices */
+	r = (struct rounds){{-ENOENT}, 1, {0}, 0, 0, 0};
+	assert_int_equal(modules_coldplug_rounds(fake_pass, &r, fake_more, &r), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_udev_paths),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_wait_polls_one_span),
+		cmocka_unit_test(test_more_reports_lost_events),
+		cmocka_unit_test(test_fresh_reader_lost_nothing),
+		cmocka_unit_test(test_coldplug_rounds),
 	};
 	return cmocka_run_group_tests_name("devices", tests, NULL, NULL);
 }
