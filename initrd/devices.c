@@ -47,7 +47,7 @@ int uevents_open(struct uevents **ret)
 		close(fd);
 		return r;
 	}
-	struct uevents *u = malloc(sizeof(*u));
+	struct uevents *u = calloc(1, sizeof(*u)); /* not overflowed, nothing changed yet */
 	if (!u) {
 		close(fd);
 		return -ENOMEM;
@@ -75,18 +75,35 @@ static int uevents_drain(struct uevents *u, struct modules *m)
 	int count = 0;
 	const char *was = modules_asked_by(m, "uevent");
 	for (;;) {
-		ssize_t n = recv(u->fd, buf, sizeof(buf) - 1, MSG_TRUNC);
+		struct sockaddr_nl from = {0};
+		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
+		struct msghdr msg = {.msg_name = &from,
+				     .msg_namelen = sizeof(from),
+				     .msg_iov = &iov,
+				     .msg_iovlen = 1};
+		ssize_t n = recvmsg(u->fd, &msg, MSG_TRUNC);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {
-			/* the socket overflowed: some devices' messages are lost for good */
-			u->overflowed = true;
+			/* the socket overflowed: some devices' messages are lost for good, a
+			 * block device's "change" among them maybe */
+			u->overflowed = u->block_changed = true;
 			continue;
 		}
 		if (n < 0)
 			break;
+		/* Only the kernel (port 0) speaks for devices: a process with CAP_NET_ADMIN can
+		 * send to group 1 too (as systemd-udevd, we ignore it) */
+		if (msg.msg_namelen < sizeof(from) || from.nl_family != AF_NETLINK ||
+		    from.nl_pid != 0) {
+			log_debug(
+				"devices: ignoring a uevent message from port %u (not the kernel)",
+				(unsigned)from.nl_pid);
+			continue;
+		}
 		if ((size_t)n > sizeof(buf) - 1) {
-			u->overflowed = true; /* cut: its MODALIAS may be what was lost */
+			/* cut: its MODALIAS or its "change" may be what was lost */
+			u->overflowed = u->block_changed = true;
 			continue;
 		}
 		count++;
@@ -236,12 +253,15 @@ int device_wait_event(struct uevents *u, struct modules *m, uint64_t max_ms)
 	int polled = poll(&pfd, 1, (int)(max_ms < 500 ? max_ms : 500));
 	timeline_end(tl);
 	if (polled > 0 && u) {
+		int n = uevents_drain(u, m); /* the kernel's messages only */
+		bool lost = u->overflowed;
+		if (n == 0 && !lost)
+			return 0; /* woken for nothing (another sender's message): a quiet turn */
 		stats.batches++;
-		uevents_drain(u, m);
 		/* No race to cover with a pass over /sys: the socket was opened before the first
 		 * coldplug, so a device is either in that pass or in a message. Only messages the
 		 * kernel dropped leave a device unseen. */
-		if (u->overflowed) {
+		if (lost) {
 			u->overflowed = false;
 			log_warning("devices: kernel uevents were lost (socket overflow); scanning "
 				    "/sys/devices once for the devices they announced");

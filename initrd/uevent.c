@@ -67,8 +67,11 @@ unsigned uevent_decide(const struct uevent *ev)
 			is_present = true;
 	if (is_present && ev->modalias)
 		todo |= UEVENT_LOAD;
-	if (strcmp(ev->action, "change") == 0 && ev->subsystem &&
-	    strcmp(ev->subsystem, "block") == 0)
+	/* a block device that goes makes the cache stale too: its name (and number) may come
+	 * back at once with other contents, and libblkid then keeps the old probe (a re-read
+	 * partition table, BLKRRPART, removes and adds the partitions, with no "change") */
+	if ((strcmp(ev->action, "change") == 0 || strcmp(ev->action, "remove") == 0) &&
+	    ev->subsystem && strcmp(ev->subsystem, "block") == 0)
 		todo |= UEVENT_BLOCK_CHANGED;
 	return todo;
 }

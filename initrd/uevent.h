@@ -27,11 +27,11 @@ int uevent_parse(char *buf, size_t len, struct uevent *ev);
 enum uevent_todo {
 	UEVENT_NOTHING = 0,
 	UEVENT_LOAD = 1 << 0,	       /* load the module for ev->modalias */
-	UEVENT_BLOCK_CHANGED = 1 << 1, /* an existing block device changed (a medium, a size):
+	UEVENT_BLOCK_CHANGED = 1 << 1, /* a block device changed (a medium, a size) or went:
 					* what libblkid knew of it is stale */
 };
 
 /* Pure decision: a device that is added or changes (add, change, move, online, bind) gets its
  * MODALIAS loaded; a device that goes (remove, unbind, offline) never does; a block device's
- * "change" makes cached probes stale. */
+ * "change" or "remove" makes cached probes stale. */
 unsigned uevent_decide(const struct uevent *ev);
