@@ -25,6 +25,11 @@ struct uevents {
 	int fd;
 	bool overflowed;    /* the kernel dropped messages (ENOBUFS) or one was cut */
 	bool block_changed; /* a block device changed: libblkid's view of it is stale */
+	/* block devices that appeared since the wait last looked (DEVNAME=): a kept libblkid
+	 * cache does not look for new devices itself (blkid_probe_all_new does nothing for
+	 * 200 s after the cache's first full probe), so the wait probes these */
+	char added[32][64];
+	unsigned n_added;
 };
 
 /* What the device waits did, for the line a wait logs (and the scenarios check): the cost of
@@ -115,6 +120,13 @@ static int uevents_drain(struct uevents *u, struct modules *m)
 			stats.modules += (unsigned)modules_load_alias_once(m, ev.modalias);
 		if (todo & UEVENT_BLOCK_CHANGED)
 			u->block_changed = true;
+		if (todo & UEVENT_BLOCK_ADDED) {
+			if (u->n_added < sizeof(u->added) / sizeof(u->added[0]) &&
+			    strlen(ev.devname) < sizeof(u->added[0]))
+				strcpy(u->added[u->n_added++], ev.devname);
+			else
+				u->block_changed = true; /* too many to name: probe all afresh */
+		}
 	}
 	modules_asked_by(m, was);
 	stats.events += (unsigned)count;
@@ -170,8 +182,10 @@ int device_tag_from_udev_path(const char *path, char *out, size_t size)
 }
 
 /* device_resolve() with libblkid's cache in *keep (NULL: a fresh one, put after): a tag is
- * then looked up among the devices probed before, and only devices new since are probed
- * (blkid_probe_all_new), so a wait's turn costs what appeared, not every device again. */
+ * then looked up among the devices probed before and those the uevents announced (probed
+ * into the cache by uevents_probe_added: libblkid's own blkid_probe_all_new does nothing on a
+ * cache fully probed less than 200 s ago), so a wait's turn costs what appeared, not every
+ * device again. */
 static int resolve(const char *spec, blkid_cache *keep, char **ret)
 {
 	struct stat st;
@@ -274,6 +288,19 @@ int device_wait_event(struct uevents *u, struct modules *m, uint64_t max_ms)
 	return 0;
 }
 
+/* Probes into cache the block devices that appeared since the last call (a NULL cache: none,
+ * a fresh one looks at every device), so a kept cache knows them. */
+static void uevents_probe_added(struct uevents *u, blkid_cache cache)
+{
+	for (unsigned i = 0; u && cache && i < u->n_added; i++) {
+		char path[80];
+		snprintf(path, sizeof(path), "/dev/%s", u->added[i]);
+		blkid_get_dev(cache, path, BLKID_DEV_NORMAL);
+	}
+	if (u)
+		u->n_added = 0;
+}
+
 /* Whether a block device changed since the last call (a "change" uevent). */
 static bool uevents_take_block_changed(struct uevents *u)
 {
@@ -333,12 +360,14 @@ int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct
 		int woke = device_wait_event(u, m,
 					     timeout_ms == UINT64_MAX ? 500 : timeout_ms - elapsed);
 		/* Probe every device afresh after a quiet turn (a label can change without a
-		 * message), a block device's "change", or 2 s of turns; else only new ones. */
+		 * message), a block device's "change" or "remove", or 2 s of turns; else only the
+		 * ones the messages announced. */
 		if (!woke || uevents_take_block_changed(u) || now_ms() - fresh_at >= 2000) {
 			blkid_put_cache(cache);
 			cache = NULL;
 			fresh_at = now_ms();
 		}
+		uevents_probe_added(u, cache);
 	}
 	blkid_put_cache(cache);
 	timeline_end(tl);
