@@ -23,8 +23,14 @@
 
 struct uevents {
 	int fd;
+	bool netlink;	    /* a uevent socket: only the kernel's messages count (below) */
 	bool overflowed;    /* the kernel dropped messages (ENOBUFS) or one was cut */
 	bool block_changed; /* a block device changed: libblkid's view of it is stale */
+	/* block devices that appeared since the wait last looked (DEVNAME=): a kept libblkid
+	 * cache does not look for new devices itself (blkid_probe_all_new does nothing for
+	 * 200 s after the cache's first full probe), so the wait probes these */
+	char added[32][64];
+	unsigned n_added;
 };
 
 /* What the device waits did, for the line a wait logs (and the scenarios check): the cost of
@@ -60,6 +66,10 @@ int uevents_from_fd(int fd, struct uevents **ret)
 	struct uevents *u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
+	int domain = 0;
+	socklen_t len = sizeof(domain);
+	u->netlink =
+		getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_NETLINK;
 	u->fd = fd;
 	*ret = u;
 	return 0;
@@ -83,18 +93,35 @@ static int uevents_drain(struct uevents *u, struct modules *m)
 	int count = 0;
 	const char *was = modules_asked_by(m, "uevent");
 	for (;;) {
-		ssize_t n = recv(u->fd, buf, sizeof(buf) - 1, MSG_TRUNC);
+		struct sockaddr_nl from = {0};
+		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
+		struct msghdr msg = {.msg_name = &from,
+				     .msg_namelen = sizeof(from),
+				     .msg_iov = &iov,
+				     .msg_iovlen = 1};
+		ssize_t n = recvmsg(u->fd, &msg, MSG_TRUNC);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {
-			/* the socket overflowed: some devices' messages are lost for good */
-			u->overflowed = true;
+			/* the socket overflowed: some devices' messages are lost for good, a
+			 * block device's "change" among them maybe */
+			u->overflowed = u->block_changed = true;
 			continue;
 		}
 		if (n < 0)
 			break;
+		/* Only the kernel (port 0) speaks for devices: a process with CAP_NET_ADMIN can
+		 * send to group 1 too (as systemd-udevd, we ignore it) */
+		if (u->netlink && (msg.msg_namelen < sizeof(from) || from.nl_family != AF_NETLINK ||
+				   from.nl_pid != 0)) {
+			log_debug(
+				"devices: ignoring a uevent message from port %u (not the kernel)",
+				(unsigned)from.nl_pid);
+			continue;
+		}
 		if ((size_t)n > sizeof(buf) - 1) {
-			u->overflowed = true; /* cut: its MODALIAS may be what was lost */
+			/* cut: its MODALIAS or its "change" may be what was lost */
+			u->overflowed = u->block_changed = true;
 			continue;
 		}
 		count++;
@@ -106,6 +133,13 @@ static int uevents_drain(struct uevents *u, struct modules *m)
 			stats.modules += (unsigned)modules_load_alias_once(m, ev.modalias);
 		if (todo & UEVENT_BLOCK_CHANGED)
 			u->block_changed = true;
+		if (todo & UEVENT_BLOCK_ADDED) {
+			if (u->n_added < sizeof(u->added) / sizeof(u->added[0]) &&
+			    strlen(ev.devname) < sizeof(u->added[0]))
+				strcpy(u->added[u->n_added++], ev.devname);
+			else
+				u->block_changed = true; /* too many to name: probe all afresh */
+		}
 	}
 	modules_asked_by(m, was);
 	stats.events += (unsigned)count;
@@ -188,8 +222,10 @@ int device_tag_from_udev_path(const char *path, char *out, size_t size)
 }
 
 /* device_resolve() with libblkid's cache in *keep (NULL: a fresh one, put after): a tag is
- * then looked up among the devices probed before, and only devices new since are probed
- * (blkid_probe_all_new), so a wait's turn costs what appeared, not every device again. */
+ * then looked up among the devices probed before and those the uevents announced (probed
+ * into the cache by uevents_probe_added: libblkid's own blkid_probe_all_new does nothing on a
+ * cache fully probed less than 200 s ago), so a wait's turn costs what appeared, not every
+ * device again. */
 static int resolve(const char *spec, blkid_cache *keep, char **ret)
 {
 	struct stat st;
@@ -271,12 +307,15 @@ int device_wait_event(struct uevents *u, struct modules *m, uint64_t max_ms)
 	int polled = poll(&pfd, 1, (int)(max_ms < 500 ? max_ms : 500));
 	timeline_end(tl);
 	if (polled > 0 && u) {
+		int n = uevents_drain(u, m); /* the kernel's messages only */
+		bool lost = u->overflowed;
+		if (n == 0 && !lost)
+			return 0; /* woken for nothing (another sender's message): a quiet turn */
 		stats.batches++;
-		uevents_drain(u, m);
 		/* No race to cover with a pass over /sys: the socket was opened before the first
 		 * coldplug, so a device is either in that pass or in a message. Only messages the
 		 * kernel dropped leave a device unseen. */
-		if (u->overflowed) {
+		if (lost) {
 			u->overflowed = false;
 			log_warning("devices: kernel uevents were lost (socket overflow); scanning "
 				    "/sys/devices once for the devices they announced");
@@ -287,6 +326,19 @@ int device_wait_event(struct uevents *u, struct modules *m, uint64_t max_ms)
 	if (!u) /* no uevents at all (uevents_open failed): look at every device each turn */
 		coldplug_full(m, "polling, no uevents");
 	return 0;
+}
+
+/* Probes into cache the block devices that appeared since the last call (a NULL cache: none,
+ * a fresh one looks at every device), so a kept cache knows them. */
+static void uevents_probe_added(struct uevents *u, blkid_cache cache)
+{
+	for (unsigned i = 0; u && cache && i < u->n_added; i++) {
+		char path[80];
+		snprintf(path, sizeof(path), "/dev/%s", u->added[i]);
+		blkid_get_dev(cache, path, BLKID_DEV_NORMAL);
+	}
+	if (u)
+		u->n_added = 0;
 }
 
 /* Whether a block device changed since the last call (a "change" uevent). */
@@ -348,12 +400,14 @@ int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct
 		int woke = device_wait_event(u, m,
 					     timeout_ms == UINT64_MAX ? 500 : timeout_ms - elapsed);
 		/* Probe every device afresh after a quiet turn (a label can change without a
-		 * message), a block device's "change", or 2 s of turns; else only new ones. */
+		 * message), a block device's "change" or "remove", or 2 s of turns; else only the
+		 * ones the messages announced. */
 		if (!woke || uevents_take_block_changed(u) || now_ms() - fresh_at >= 2000) {
 			blkid_put_cache(cache);
 			cache = NULL;
 			fresh_at = now_ms();
 		}
+		uevents_probe_added(u, cache);
 	}
 	blkid_put_cache(cache);
 	timeline_end(tl);

@@ -44,7 +44,8 @@ int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct
 int device_matches(const char *spec, char *list, size_t size);
 
 /* Sleeps until a uevent arrives (then loads modules for what appeared) or up to
- * min(max_ms, 500) ms. Returns 1 when events were handled, 0 otherwise. */
+ * min(max_ms, 500) ms. Returns 1 when the kernel's events were handled, 0 otherwise (a
+ * message from any other sender is dropped unread: only the kernel speaks for devices). */
 int device_wait_event(struct uevents *u, struct modules *m, uint64_t max_ms);
 
 /* A value that changes when a block device appears or goes (a hash of /sys/class/block). */

@@ -40,6 +40,8 @@ int uevent_parse(char *buf, size_t len, struct uevent *ev)
 			ev->devtype = v;
 		else if ((v = value_of(p, "MODALIAS")))
 			ev->modalias = v[0] ? v : NULL;
+		else if ((v = value_of(p, "DEVNAME")))
+			ev->devname = v[0] ? v : NULL;
 	}
 	/* the header is the kernel's "ACTION@DEVPATH": the fields, when present, must say the
 	 * same (a message that contradicts itself is not acted on) */
@@ -67,8 +69,15 @@ unsigned uevent_decide(const struct uevent *ev)
 			is_present = true;
 	if (is_present && ev->modalias)
 		todo |= UEVENT_LOAD;
-	if (strcmp(ev->action, "change") == 0 && ev->subsystem &&
-	    strcmp(ev->subsystem, "block") == 0)
+	/* a block device that goes makes the cache stale too: its name (and number) may come
+	 * back at once with other contents, and libblkid then keeps the old probe (a re-read
+	 * partition table, BLKRRPART, removes and adds the partitions, with no "change") */
+	if ((strcmp(ev->action, "change") == 0 || strcmp(ev->action, "remove") == 0) &&
+	    ev->subsystem && strcmp(ev->subsystem, "block") == 0)
 		todo |= UEVENT_BLOCK_CHANGED;
+	if (strcmp(ev->action, "add") == 0 && ev->subsystem &&
+	    strcmp(ev->subsystem, "block") == 0 && ev->devname && ev->devname[0] != '/' &&
+	    !strstr(ev->devname, ".."))
+		todo |= UEVENT_BLOCK_ADDED;
 	return todo;
 }

@@ -13,6 +13,7 @@ struct uevent {
 	const char *subsystem; /* "virtio", "block", ... */
 	const char *devtype;   /* "disk", "partition", ... */
 	const char *modalias;  /* "virtio:d00000002v00001AF4", ... */
+	const char *devname;   /* "vda1", "dm-0": its node under /dev (DEVNAME=) */
 };
 
 /* Parses the len bytes of buf (one datagram as recv() returned it; NUL-separated, the last
@@ -27,11 +28,14 @@ int uevent_parse(char *buf, size_t len, struct uevent *ev);
 enum uevent_todo {
 	UEVENT_NOTHING = 0,
 	UEVENT_LOAD = 1 << 0,	       /* load the module for ev->modalias */
-	UEVENT_BLOCK_CHANGED = 1 << 1, /* an existing block device changed (a medium, a size):
+	UEVENT_BLOCK_CHANGED = 1 << 1, /* a block device changed (a medium, a size) or went:
 					* what libblkid knew of it is stale */
+	UEVENT_BLOCK_ADDED = 1 << 2,   /* a block device appeared: probe /dev/ev->devname (a
+					* kept libblkid cache looks at no new device by itself) */
 };
 
 /* Pure decision: a device that is added or changes (add, change, move, online, bind) gets its
  * MODALIAS loaded; a device that goes (remove, unbind, offline) never does; a block device's
- * "change" makes cached probes stale. */
+ * "change" or "remove" makes cached probes stale; a block device's "add" with a DEVNAME (a
+ * relative name without "..") is a device to probe. */
 unsigned uevent_decide(const struct uevent *ev);

@@ -6,6 +6,8 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <linux/netlink.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -196,6 +198,65 @@ static void test_coldplug_rounds(void **state)
 	assert_int_equal(modules_coldplug_rounds(fake_pass, &r, fake_more, &r), -ENOENT);
 }
 
+/* Only the kernel speaks for devices. A process with CAP_NET_ADMIN (a hook, anything run
+ * as root in the initrd) can send to the uevent group too; like systemd-udevd, a wait drops
+ * such a message unread: no module is loaded for its MODALIAS, no probe is made stale. Run
+ * in a network namespace of its own, so no listener of the machine's uevents sees it. */
+static void test_wait_ignores_other_senders(void **state)
+{
+	(void)state;
+	if (unshare(CLONE_NEWNET) < 0)
+		skip(); /* not root: nothing can send to the group either */
+	struct uevents *u = NULL;
+	assert_int_equal(uevents_open(&u), 0);
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	assert_true(fd >= 0);
+	/* a second listener proves the message is delivered to the group */
+	int witness = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	struct sockaddr_nl group = {.nl_family = AF_NETLINK, .nl_groups = 1};
+	assert_int_equal(bind(witness, (struct sockaddr *)&group, sizeof(group)), 0);
+	static const char msg[] = "add@/devices/virtual/initkit\0ACTION=add\0"
+				  "DEVPATH=/devices/virtual/initkit\0SUBSYSTEM=initkit\0"
+				  "MODALIAS=initkit:forged";
+	struct sockaddr_nl to = {.nl_family = AF_NETLINK, .nl_groups = 1};
+	assert_int_equal(sendto(fd, msg, sizeof(msg), 0, (struct sockaddr *)&to, sizeof(to)),
+			 (ssize_t)sizeof(msg));
+	char got[256];
+	assert_int_equal(recv(witness, got, sizeof(got), MSG_DONTWAIT), (ssize_t)sizeof(msg));
+	/* delivered to the wait's socket too (it wakes), but not read as an event */
+	assert_int_equal(device_wait_event(u, NULL, 2000), 0);
+	close(witness);
+	close(fd);
+	uevents_close(u);
+}
+
+/* A socket that overflowed (the kernel dropped messages: ENOBUFS) is a wake-up even when
+ * nothing readable is left: the wait must then scan /sys/devices once, not take the turn for
+ * a quiet one. The flood here is another sender's (dropped unread), in a namespace of its own. */
+static void test_wait_overflow_is_an_event(void **state)
+{
+	(void)state;
+	if (unshare(CLONE_NEWNET) < 0)
+		skip();
+	struct uevents *u = NULL;
+	assert_int_equal(uevents_open(&u), 0);
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	assert_true(fd >= 0);
+	static char big[6000];
+	memcpy(big, "add@/devices/virtual/initkit", 28);
+	struct sockaddr_nl to = {.nl_family = AF_NETLINK, .nl_groups = 1};
+	/* far more than the wait's receive buffer (2 MiB at most: 1 MiB, doubled) */
+	for (int i = 0; i < 2000; i++)
+		assert_int_equal(
+			sendto(fd, big, sizeof(big), 0, (struct sockaddr *)&to, sizeof(to)),
+			(ssize_t)sizeof(big));
+	assert_int_equal(device_wait_event(u, NULL, 2000), 1);
+	/* drained: the next turn is a quiet one */
+	assert_int_equal(device_wait_event(u, NULL, 0), 0);
+	close(fd);
+	uevents_close(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +266,8 @@ int main(void)
 		cmocka_unit_test(test_more_reports_lost_events),
 		cmocka_unit_test(test_fresh_reader_lost_nothing),
 		cmocka_unit_test(test_coldplug_rounds),
+		cmocka_unit_test(test_wait_ignores_other_senders),
+		cmocka_unit_test(test_wait_overflow_is_an_event),
 	};
 	return cmocka_run_group_tests_name("devices", tests, NULL, NULL);
 }

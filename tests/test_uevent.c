@@ -38,17 +38,18 @@ static const struct msg_case cases[] = {
 	 "MODALIAS=virtio:d00000002v00001AF4|SEQNUM=1203",
 	 0, "add", "/devices/pci0000:00/0000:00:08.0/virtio0", "virtio", NULL,
 	 "virtio:d00000002v00001AF4", UEVENT_LOAD},
-	/* the disk and a partition: no modalias, nothing to load */
+	/* the disk and a partition: no modalias, nothing to load; a device to probe */
 	{"add@/devices/pci0000:00/0000:00:08.0/virtio0/block/vda|ACTION=add|"
 	 "DEVPATH=/devices/pci0000:00/0000:00:08.0/virtio0/block/vda|SUBSYSTEM=block|MAJOR=254|"
 	 "MINOR=0|DEVNAME=vda|DEVTYPE=disk|DISKSEQ=2|SEQNUM=1206",
-	 0, "add", "/devices/pci0000:00/0000:00:08.0/virtio0/block/vda", "block", "disk", NULL},
+	 0, "add", "/devices/pci0000:00/0000:00:08.0/virtio0/block/vda", "block", "disk", NULL,
+	 UEVENT_BLOCK_ADDED},
 	{"add@/devices/pci0000:00/0000:00:08.0/virtio0/block/vda/vda64|ACTION=add|"
 	 "DEVPATH=/devices/pci0000:00/0000:00:08.0/virtio0/block/vda/vda64|SUBSYSTEM=block|"
 	 "MAJOR=259|MINOR=48|DEVNAME=vda64|DEVTYPE=partition|DISKSEQ=2|PARTN=64|"
 	 "PARTNAME=initkit-root-part|SEQNUM=1330",
 	 0, "add", "/devices/pci0000:00/0000:00:08.0/virtio0/block/vda/vda64", "block", "partition",
-	 NULL},
+	 NULL, UEVENT_BLOCK_ADDED},
 	/* a medium or a resize: the disk's probe results are stale */
 	{"change@/devices/pci0000:00/0000:00:08.0/virtio0/block/vda|ACTION=change|"
 	 "DEVPATH=/devices/pci0000:00/0000:00:08.0/virtio0/block/vda|SUBSYSTEM=block|"
@@ -85,6 +86,13 @@ static const struct msg_case cases[] = {
 	 "MODALIAS=virtio:d00000002v00001AF4|SEQNUM=1700",
 	 0, "remove", "/devices/pci0000:00/0000:00:08.0/virtio0", "virtio", NULL,
 	 "virtio:d00000002v00001AF4", 0},
+	/* a partition table re-read (BLKRRPART): the partitions go and come back under the
+	 * same names, the disk gets no "change"; the removal makes the probes stale */
+	{"remove@/devices/pci0000:00/0000:00:08.0/virtio0/block/vda/vda1|ACTION=remove|"
+	 "DEVPATH=/devices/pci0000:00/0000:00:08.0/virtio0/block/vda/vda1|SUBSYSTEM=block|"
+	 "MAJOR=254|MINOR=1|DEVNAME=vda1|DEVTYPE=partition|DISKSEQ=2|PARTN=1|SEQNUM=1800",
+	 0, "remove", "/devices/pci0000:00/0000:00:08.0/virtio0/block/vda/vda1", "block",
+	 "partition", NULL, UEVENT_BLOCK_CHANGED},
 	{"unbind@/devices/pci0000:00/0000:00:08.0|ACTION=unbind|"
 	 "DEVPATH=/devices/pci0000:00/0000:00:08.0|SUBSYSTEM=pci|MODALIAS=pci:v1",
 	 0, "unbind", "/devices/pci0000:00/0000:00:08.0", "pci", NULL, "pci:v1", 0},
@@ -171,7 +179,7 @@ static void test_last_field_unterminated(void **state)
 static void test_batch(void **state)
 {
 	(void)state;
-	size_t loads = 0, stale = 0;
+	size_t loads = 0, stale = 0, added = 0;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char buf[1024];
 		struct uevent ev;
@@ -181,9 +189,47 @@ static void test_batch(void **state)
 		unsigned todo = uevent_decide(&ev);
 		loads += (todo & UEVENT_LOAD) != 0;
 		stale += (todo & UEVENT_BLOCK_CHANGED) != 0;
+		added += (todo & UEVENT_BLOCK_ADDED) != 0;
 	}
 	assert_int_equal(loads, 6);
-	assert_int_equal(stale, 2);
+	assert_int_equal(stale, 3); /* two changes, a partition removed */
+	assert_int_equal(added, 2); /* a disk, a partition */
+}
+
+/* A block device that appears is named for the wait to probe it (no pass over every device);
+ * a name that is not a plain relative one under /dev is never probed. */
+static void test_block_added(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *devname;
+		unsigned todo;
+	} adds[] = {
+		{"add@/devices/virtual/block/dm-0|ACTION=add|DEVPATH=/devices/virtual/block/dm-0|"
+		 "SUBSYSTEM=block|MAJOR=253|MINOR=0|DEVNAME=dm-0|DEVTYPE=disk|SEQNUM=1499",
+		 "dm-0", UEVENT_BLOCK_ADDED},
+		{"add@/devices/x/block/c0d0|SUBSYSTEM=block|DEVNAME=cciss/c0d0", "cciss/c0d0",
+		 UEVENT_BLOCK_ADDED},
+		{"add@/devices/x/block/a|SUBSYSTEM=block|DEVNAME=../a", "../a", 0},
+		{"add@/devices/x/block/a|SUBSYSTEM=block|DEVNAME=/dev/a", "/dev/a", 0},
+		{"add@/devices/x/block/a|SUBSYSTEM=block|DEVNAME=", NULL, 0},
+		{"add@/devices/x/block/a|SUBSYSTEM=block", NULL, 0},
+		/* not a block device: a tty's node is nothing to probe */
+		{"add@/devices/virtual/tty/tty1|SUBSYSTEM=tty|DEVNAME=tty1", "tty1", 0},
+		/* a block device that changes is stale, not new */
+		{"change@/devices/virtual/block/dm-0|SUBSYSTEM=block|DEVNAME=dm-0", "dm-0",
+		 UEVENT_BLOCK_CHANGED},
+	};
+	for (size_t i = 0; i < sizeof(adds) / sizeof(adds[0]); i++) {
+		char buf[512];
+		struct uevent ev;
+		size_t n = to_message(adds[i].text, buf, sizeof(buf));
+		assert_int_equal(uevent_parse(buf, n, &ev), 0);
+		check_field(adds[i].text, "devname", adds[i].devname, ev.devname);
+		if (uevent_decide(&ev) != adds[i].todo)
+			fail_msg("'%.60s': expected to do %#x, got %#x", adds[i].text, adds[i].todo,
+				 uevent_decide(&ev));
+	}
 }
 
 int main(void)
@@ -192,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_last_field_unterminated),
 		cmocka_unit_test(test_batch),
+		cmocka_unit_test(test_block_added),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

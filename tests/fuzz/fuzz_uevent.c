@@ -27,10 +27,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_in(ev.subsystem, buf, size);
 		check_in(ev.devtype, buf, size);
 		check_in(ev.modalias, buf, size);
+		check_in(ev.devname, buf, size);
 		unsigned todo = uevent_decide(&ev);
 		if (todo & UEVENT_LOAD)
 			FUZZ_CHECK(ev.modalias && ev.modalias[0]);
-		FUZZ_CHECK((todo & ~(unsigned)(UEVENT_LOAD | UEVENT_BLOCK_CHANGED)) == 0);
+		if (todo & UEVENT_BLOCK_ADDED)
+			FUZZ_CHECK(ev.devname && ev.devname[0] != '/' && !strstr(ev.devname, ".."));
+		FUZZ_CHECK((todo & ~(unsigned)(UEVENT_LOAD | UEVENT_BLOCK_CHANGED |
+					       UEVENT_BLOCK_ADDED)) == 0);
 	}
 	free(buf);
 	return 0;
