@@ -390,7 +390,15 @@ void timeline_write(uint64_t total_ms, const char *version)
 	};
 	mkdir("/run/initkit", 0755);
 	_cleanup_fclose_ FILE *f = fopen(TIMELINE_PATH ".tmp", "we");
-	int r = f ? timeline_format_json(f, events, n_events, &m) : -errno;
+	int r = -errno;
+	if (f) {
+		errno = 0;
+		r = timeline_format_json(f, events, n_events, &m);
+		/* a stdio buffer smaller than the file (musl's is 1 KiB) fails while formatting:
+		 * name the write's own error (ENOSPC), not ferror()'s EIO */
+		if (r == -EIO && errno > 0)
+			r = -errno;
+	}
 	if (f && fflush(f) != 0 && r == 0)
 		r = -errno;
 	if (r == 0 && rename(TIMELINE_PATH ".tmp", TIMELINE_PATH) < 0)
