@@ -37,6 +37,7 @@ apt_src update -qq >/dev/null 2>&1 || apt_src update
 STAMP_WANT="musl;$(for s in $SOURCES; do printf '%s=%s;' "$s" "$(src_version "$s")"; done)$(cat "$0" "$HERE/tss.sh" | sha256sum | cut -c1-16)"
 if [ -f "$DEPS/.stamp" ] && [ "$(cat "$DEPS/.stamp")" = "$STAMP_WANT" ]; then
 	log "up to date"
+	touch "$DEPS/.stamp" # newer than the scripts make compared it with: no rerun on every make
 	exit 0
 fi
 t_start=$(date +%s)
