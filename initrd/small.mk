@@ -1,6 +1,6 @@
 # The shipped /init is the small one: initkit-init's sources compiled with musl-gcc -Os and
 # linked -static --gc-sections against the musl dependency tree lib/deps-musl.sh builds from
-# Debian's sources into $(O)/musl (nettle crypto backend, decoder-only xz/zstd, tpm2-tss on
+# Debian's sources into $(O)/musl (libgcrypt with only the LUKS algorithms, decoder-only xz/zstd, tpm2-tss on
 # mbedTLS). $(O)/bin/initkit-init stays the glibc build (debug info, the lead's deps, what the
 # unit tests, fuzzers and asan share objects with); $(O)/stripped/initkit-init — what
 # mkimage puts into images, `make install` and the package ship — is $(O)/musl/bin/initkit-init
@@ -21,7 +21,7 @@ $(MUSL_DEPS)/.stamp: lib/deps-musl.sh lib/aptsrc.sh lib/tss.sh
 $(MUSL)/obj/%.o: %.c | $(MUSL_DEPS)/.stamp
 	@mkdir -p $(@D)
 	$(MUSL_CC) $(BASE_CFLAGS) $(MUSL_CFLAGS) $(MUSL_DEP_CFLAGS) -MMD -MP -c $< -o $@
-$(MUSL)/obj/initrd/version.o: MUSL_CFLAGS += -DCRYPTO_BACKEND='"nettle"' \
+$(MUSL)/obj/initrd/version.o: MUSL_CFLAGS += -DCRYPTO_BACKEND='"gcrypt"' \
 	-DCRYPTSETUP_VERSION='"$(shell $(MUSL_PKGCONF) --modversion libcryptsetup)"' \
 	-DKMOD_VERSION='"$(shell $(MUSL_PKGCONF) --modversion libkmod)"'
 

@@ -3,9 +3,9 @@
 # musl-tools) from Debian's own source packages into BUILD/musl/deps, with -Os and
 # -ffunction-sections -fdata-sections throughout (the link uses --gc-sections), and tpm2-tss
 # (lib/tss.sh, with its wipe patch) into BUILD/musl/tss:
-#   util-linux (libblkid, libuuid), json-c, nettle (cryptsetup's crypto backend: hashes,
-#   HMAC, PBKDF2 in user space; argon2 is cryptsetup's own; ciphers through the kernel, see
-#   README "Static dependencies"), xz-utils and libzstd (decoders only, for libkmod: kernels
+#   util-linux (libblkid, libuuid), json-c, libgpg-error and libgcrypt (cryptsetup's crypto
+#   backend, configured with only what LUKS uses: aes, serpent, twofish, the LUKS hashes;
+#   argon2 is cryptsetup's own; see README "Static dependencies"), xz-utils and libzstd (decoders only, for libkmod: kernels
 #   that compress their modules use xz or zstd), lvm2 (libdevmapper), kmod (libkmod),
 #   cryptsetup (libcryptsetup), mbedtls (libmbedcrypto, for tpm2-tss and the PIN's hash).
 # The glibc deps in BUILD/deps (lib/deps.sh) stay for the other programs, tests and fuzzers.
@@ -22,7 +22,7 @@ JOBS=$(nproc)
 HERE=$(cd "$(dirname "$0")" && pwd)
 PKGS_TOOLS="musl-tools build-essential pkg-config autoconf automake libtool autopoint gettext
 	dpkg-dev cmake"
-SOURCES="util-linux json-c nettle xz-utils libzstd mbedtls lvm2 kmod cryptsetup"
+SOURCES="util-linux json-c libgpg-error libgcrypt20 xz-utils libzstd mbedtls lvm2 kmod cryptsetup"
 
 log() { echo "deps-musl: $*" >&2; }
 # shellcheck source=lib/aptsrc.sh
@@ -37,6 +37,7 @@ apt_src update -qq >/dev/null 2>&1 || apt_src update
 STAMP_WANT="musl;$(for s in $SOURCES; do printf '%s=%s;' "$s" "$(src_version "$s")"; done)$(cat "$0" "$HERE/tss.sh" | sha256sum | cut -c1-16)"
 if [ -f "$DEPS/.stamp" ] && [ "$(cat "$DEPS/.stamp")" = "$STAMP_WANT" ]; then
 	log "up to date"
+	touch "$DEPS/.stamp" # newer than the scripts make compared it with: no rerun on every make
 	exit 0
 fi
 t_start=$(date +%s)
@@ -70,7 +71,8 @@ step() { # step NAME COMMAND...: run in the NAME source tree, log to ../NAME.log
 	shift
 	t0=$(date +%s)
 	log "building $n"
-	(cd "$SRC/$n"-*/ && "$@") >"$SRC/$n.log" 2>&1 || { tail -40 "$SRC/$n.log"; exit 1; }
+	(cd "$SRC/$n"-*/ && "$@") >"$SRC/$n.log" 2>&1 ||
+		{ tail -40 "$SRC/$n.log"; log "$n failed (log: $SRC/$n.log)"; exit 1; }
 	log "$n: $(($(date +%s) - t0)) s"
 }
 
@@ -91,11 +93,29 @@ b_json_c() {
 		-DDISABLE_WERROR=ON -DBUILD_APPS=OFF
 	make -C b -j"$JOBS" install
 }
-b_nettle() {
-	./configure -q --prefix="$DEPS" --libdir="$DEPS/lib" --disable-shared --disable-documentation \
-		--disable-openssl --enable-mini-gmp --disable-public-key
-	make -j"$JOBS" libnettle.a
-	make install-static install-headers install-pkgconfig
+b_libgpg_error() {
+	./configure -q --prefix="$DEPS" --disable-shared --enable-static --disable-nls \
+		--disable-doc --disable-tests --disable-languages
+	make -j"$JOBS" -C src
+	make -C src install-libLTLIBRARIES install-nodist_includeHEADERS install-pkgconfigDATA \
+		install-binSCRIPTS install-m4dataDATA
+}
+b_libgcrypt20() {
+	# Only what LUKS1/LUKS2 use: the userspace cipher decrypts keyslot areas (cryptsetup's
+	# gcrypt backend tries it before AF_ALG, so no kernel AF_ALG is needed: README "Static
+	# dependencies"); chacha20 because the poly1305 mode references it. --host: gcrypt's
+	# configure otherwise rejects the musl-built libgpg-error as a cross mismatch.
+	./configure -q --host=x86_64-pc-linux-musl --build="$(gcc -dumpmachine)" \
+		--prefix="$DEPS" --disable-shared --enable-static --with-libgpg-error-prefix="$DEPS" \
+		--enable-ciphers=aes,serpent,twofish,chacha20 \
+		--enable-digests=sha1,sha256,sha512,rmd160,whirlpool --enable-pubkey-ciphers= \
+		--enable-kdfs=pkdf2 --disable-doc --disable-jent-support --disable-asm \
+		--disable-padlock-support --disable-hmac-binary-check --disable-large-data-tests
+	local d
+	for d in compat mpi cipher random; do make -j"$JOBS" -C $d; done
+	make -j"$JOBS" -C src libgcrypt.la libgcrypt-config libgcrypt.pc
+	make -C src install-libLTLIBRARIES install-nodist_includeHEADERS install-binSCRIPTS \
+		install-pkgconfigDATA install-m4dataDATA
 }
 b_xz_utils() {
 	./configure -q --prefix="$DEPS" --disable-shared --enable-static --disable-nls \
@@ -143,14 +163,14 @@ b_kmod() {
 	sed -e "s|^prefix=.*|prefix=$DEPS|" libkmod/libkmod.pc >"$DEPS/lib/pkgconfig/libkmod.pc"
 }
 b_cryptsetup() {
-	[ -x configure ] || ./autogen.sh
+	# AM_PATH_LIBGCRYPT comes from the musl libgcrypt's libgcrypt.m4.
+	[ -x configure ] || ACLOCAL_PATH="$DEPS/share/aclocal" ./autogen.sh
 	# popt is only for the command-line tools, which are not built; configure asks for it
-	# anyway (and restores LIBS after the check). cryptsetup's nettle backend has no block
-	# ciphers: keyslot areas are decrypted by the kernel through AF_ALG (initkit-mkimage
-	# --luks adds af_alg and algif_skcipher). --disable-kernel_crypto would decrypt them
-	# through a temporary dm-crypt mapping instead, which needs a loop device for a detached
-	# header file in the image (luks-detached-header.scn failed so).
-	./configure --prefix="$DEPS" --enable-static --disable-shared --with-crypto_backend=nettle \
+	# anyway (and restores LIBS after the check). gcrypt, not nettle: nettle has no block
+	# ciphers, so LUKS2 keyslots could only be decrypted through the kernel's AF_ALG
+	# (algif_skcipher, which needs CONFIG_NET): a kernel without it could not unlock LUKS2.
+	./configure --prefix="$DEPS" --enable-static --disable-shared --with-crypto_backend=gcrypt \
+		--with-libgcrypt-prefix="$DEPS" LIBGCRYPT_CONFIG="$DEPS/bin/libgcrypt-config" \
 		--enable-internal-sse-argon2 \
 		--disable-asciidoc --disable-nls --disable-ssh-token --disable-external-tokens \
 		--disable-udev --disable-selinux --disable-cryptsetup --disable-veritysetup \
@@ -158,17 +178,26 @@ b_cryptsetup() {
 	make -j"$JOBS" libcryptsetup.la
 	make install-libLTLIBRARIES install-includeHEADERS install-pkgconfigDATA
 }
-step util-linux b_util_linux
-step json-c b_json_c
-step nettle b_nettle
-step xz-utils b_xz_utils
-step libzstd b_libzstd
-step mbedtls b_mbedtls
-step lvm2 b_lvm2
-step kmod b_kmod
+b_tss() {
+	log "building tpm2-tss (lib/tss.sh) against musl"
+	CFLAGS="$CFLAGS" "$HERE/tss.sh" "$TOP" >"$SRC/tss.log" 2>&1 ||
+		{ tail -40 "$SRC/tss.log"; log "tpm2-tss failed (log: $SRC/tss.log)"; exit 1; }
+}
+# Three independent chains at once (configure scripts run one test at a time, so one chain
+# alone leaves the CPUs idle most of the time; util-linux's configure is the longest); then
+# cryptsetup, which needs libuuid, json-c, libdevmapper and libgcrypt.
+step util-linux b_util_linux &
+g1=$!
+(step libgpg-error b_libgpg_error && step libgcrypt20 b_libgcrypt20 && step json-c b_json_c &&
+	step lvm2 b_lvm2) &
+g2=$!
+(step xz-utils b_xz_utils && step libzstd b_libzstd && step mbedtls b_mbedtls &&
+	step kmod b_kmod && b_tss) &
+g3=$!
+failed=0
+for g in $g1 $g2 $g3; do wait "$g" || failed=1; done
+[ "$failed" = 0 ] || { log "failed; the stamp is not written, the next run starts over"; exit 1; }
 step cryptsetup b_cryptsetup
-log "building tpm2-tss (lib/tss.sh) against musl"
-CFLAGS="$CFLAGS" "$HERE/tss.sh" "$TOP" >"$SRC/tss.log" 2>&1 || { tail -40 "$SRC/tss.log"; exit 1; }
 rm -rf "$SRC"
 echo "$STAMP_WANT" >"$DEPS/.stamp"
 log "done in $(($(date +%s) - t_start)) s: $(ls "$DEPS/lib"/*.a | xargs -n1 basename | tr '\n' ' ')"

@@ -37,13 +37,12 @@
 
 /* The kernel asks for these by itself when dm-crypt sets up aes-xts-plain64 (and the
  * other common LUKS ciphers); without them the table load fails with
- * "crypt: Error allocating crypto tfm" (shared/FACTS.md). af_alg and algif_skcipher: the
- * shipped /init's libcryptsetup (nettle backend, README "Static dependencies") decrypts
- * keyslot areas through AF_ALG; LUKS2 cannot be unlocked without them. */
+ * "crypt: Error allocating crypto tfm" (shared/FACTS.md). No af_alg/algif_skcipher: the
+ * shipped /init's libcryptsetup (libgcrypt backend, README "Static dependencies") decrypts
+ * keyslot areas of aes, serpent and twofish LUKS volumes in user space. */
 static const char *const luks_modules[] = {
-	"dm_crypt",	   "crypto-xts",    "crypto-ecb",    "crypto-cbc",
-	"crypto-aes",	   "crypto-essiv",  "crypto-sha256", "crypto-xts(aes)",
-	"crypto-ecb(aes)", "crypto-sha512", "af_alg",	     "algif_skcipher",
+	"dm_crypt",	"crypto-xts",	 "crypto-ecb",	    "crypto-cbc",      "crypto-aes",
+	"crypto-essiv", "crypto-sha256", "crypto-xts(aes)", "crypto-ecb(aes)", "crypto-sha512",
 };
 
 /* TPM2 unlock (initrd/tpm2_unlock.c): nothing for Debian's kernel, where they are built in;
