@@ -36,7 +36,7 @@ struct uevents {
 /* What the device waits did, for the line a wait logs (and the scenarios check): the cost of
  * a wait must grow with the devices that appear, never with devices times turns. */
 static struct {
-	unsigned batches, events, modules, full_passes;
+	unsigned batches, events, modules, full_passes, probes;
 } stats;
 
 int uevents_open(struct uevents **ret)
@@ -436,6 +436,9 @@ int device_probe(const char *dev, char **type)
 	else
 		r = r == -2 ? -ENOTUNIQ : r == 1 || r == 0 ? -ENOENT : -EIO;
 	blkid_free_probe(pr);
+	/* counted, so a test sees a probe repeated (qemu/scenarios/root-type-probe-once.scn) */
+	log_debug("devices: superblock probe #%u of the boot: %s: %s", ++stats.probes, dev,
+		  *type ? *type : strerror(-r));
 	return r;
 }
 
