@@ -376,6 +376,12 @@ uint64_t device_block_generation(void)
 int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct modules *m,
 		const char *what, char **ret)
 {
+	return device_wait_type(spec, timeout_ms, u, m, what, ret, NULL);
+}
+
+int device_wait_type(const char *spec, uint64_t timeout_ms, struct uevents *u, struct modules *m,
+		     const char *what, char **ret, char **type)
+{
 	uint64_t start = now_ms(), fresh_at = start;
 	bool announced = false;
 	unsigned batches0 = stats.batches, events0 = stats.events, modules0 = stats.modules,
@@ -408,6 +414,15 @@ int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct
 			fresh_at = now_ms();
 		}
 		uevents_probe_added(u, cache);
+	}
+	if (type) {
+		/* libblkid's cache probed the device when it matched the tag (blkid_verify, a
+		 * safe probe: an ambivalent device has no tags at all), and a device probed
+		 * under 2 s ago is not probed again */
+		*type = r == 0 && cache ? blkid_get_tag_value(cache, "TYPE", *ret) : NULL;
+		if (*type)
+			log_debug("devices: %s %s: type %s from the wait's probe", what, *ret,
+				  *type);
 	}
 	blkid_put_cache(cache);
 	timeline_end(tl);

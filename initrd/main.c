@@ -219,7 +219,9 @@ static void boot(int argc, char **argv_in)
 				: stack_ms >= bc.timeout_ms	       ? 0
 								       : bc.timeout_ms - stack_ms;
 	tl = timeline_begin(TIMELINE_STEP, "root-wait", bc.root);
-	int r = device_wait(bc.root, root_timeout, uev, mods, "root", &rootdev);
+	_cleanup_free_ char *probed = NULL;
+	int r = device_wait_type(bc.root, root_timeout, uev, mods, "root", &rootdev,
+				 bc.rootfstype ? NULL : &probed);
 	if (r < 0) {
 		log_error("root device %s did not appear within %llu ms", bc.root,
 			  (unsigned long long)bc.timeout_ms);
@@ -229,9 +231,11 @@ static void boot(int argc, char **argv_in)
 	}
 	timeline_end(tl);
 	resume_after_root_wait(&bc, uev, mods); /* still before anything is mounted */
-	/* The root's type, probed once for the btrfs check and the mount (each probed it
-	 * before: a blkid_do_safeprobe reads every filesystem's superblock place) */
-	_cleanup_free_ char *probed = bc.rootfstype ? NULL : device_probe_type(rootdev);
+	/* The root's type, known from the wait's probe (a tag spec) or probed once, for the
+	 * btrfs check and the mount (each probed it before: a blkid_do_safeprobe reads every
+	 * filesystem's superblock place) */
+	if (!bc.rootfstype && !probed)
+		probed = device_probe_type(rootdev);
 	const char *fstype = bc.rootfstype ? bc.rootfstype : probed;
 	tl = timeline_begin(TIMELINE_STEP, "btrfs-wait", NULL);
 	if (btrfs_root_wait(rootdev, fstype, bc.rootflags, bc.timeout_ms, uev, mods) < 0)
