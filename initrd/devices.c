@@ -36,7 +36,7 @@ struct uevents {
 /* What the device waits did, for the line a wait logs (and the scenarios check): the cost of
  * a wait must grow with the devices that appear, never with devices times turns. */
 static struct {
-	unsigned batches, events, modules, full_passes;
+	unsigned batches, events, modules, full_passes, probes;
 } stats;
 
 int uevents_open(struct uevents **ret)
@@ -376,6 +376,12 @@ uint64_t device_block_generation(void)
 int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct modules *m,
 		const char *what, char **ret)
 {
+	return device_wait_type(spec, timeout_ms, u, m, what, ret, NULL);
+}
+
+int device_wait_type(const char *spec, uint64_t timeout_ms, struct uevents *u, struct modules *m,
+		     const char *what, char **ret, char **type)
+{
 	uint64_t start = now_ms(), fresh_at = start;
 	bool announced = false;
 	unsigned batches0 = stats.batches, events0 = stats.events, modules0 = stats.modules,
@@ -409,6 +415,15 @@ int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct
 		}
 		uevents_probe_added(u, cache);
 	}
+	if (type) {
+		/* libblkid's cache probed the device when it matched the tag (blkid_verify, a
+		 * safe probe: an ambivalent device has no tags at all), and a device probed
+		 * under 2 s ago is not probed again */
+		*type = r == 0 && cache ? blkid_get_tag_value(cache, "TYPE", *ret) : NULL;
+		if (*type)
+			log_debug("devices: %s %s: type %s from the wait's probe", what, *ret,
+				  *type);
+	}
 	blkid_put_cache(cache);
 	timeline_end(tl);
 	unsigned batches = stats.batches - batches0;
@@ -436,6 +451,9 @@ int device_probe(const char *dev, char **type)
 	else
 		r = r == -2 ? -ENOTUNIQ : r == 1 || r == 0 ? -ENOENT : -EIO;
 	blkid_free_probe(pr);
+	/* counted, so a test sees a probe repeated (qemu/scenarios/root-type-probe-once.scn) */
+	log_debug("devices: superblock probe #%u of the boot: %s: %s", ++stats.probes, dev,
+		  *type ? *type : strerror(-r));
 	return r;
 }
 

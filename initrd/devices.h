@@ -37,6 +37,11 @@ int device_resolve(const char *spec, char **ret);
  * devices that appear meanwhile. what names the purpose for messages ("root"). */
 int device_wait(const char *spec, uint64_t timeout_ms, struct uevents *u, struct modules *m,
 		const char *what, char **ret);
+/* device_wait() that also gives the device's type (malloc'ed) when the wait's own libblkid
+ * probe found it (a tag spec: the probe that matched the tag read the superblock and judged
+ * it unambiguous), else *type = NULL and the caller probes (device_probe_type). */
+int device_wait_type(const char *spec, uint64_t timeout_ms, struct uevents *u, struct modules *m,
+		     const char *what, char **ret, char **type);
 
 /* How many devices a spec matches: 1 for a path; for a tag (UUID=, LABEL=, ...) every device
  * libblkid finds with it (a cloned disk, a second install, a generic LABEL=swap: more than

@@ -219,7 +219,9 @@ static void boot(int argc, char **argv_in)
 				: stack_ms >= bc.timeout_ms	       ? 0
 								       : bc.timeout_ms - stack_ms;
 	tl = timeline_begin(TIMELINE_STEP, "root-wait", bc.root);
-	int r = device_wait(bc.root, root_timeout, uev, mods, "root", &rootdev);
+	_cleanup_free_ char *probed = NULL;
+	int r = device_wait_type(bc.root, root_timeout, uev, mods, "root", &rootdev,
+				 bc.rootfstype ? NULL : &probed);
 	if (r < 0) {
 		log_error("root device %s did not appear within %llu ms", bc.root,
 			  (unsigned long long)bc.timeout_ms);
@@ -229,8 +231,14 @@ static void boot(int argc, char **argv_in)
 	}
 	timeline_end(tl);
 	resume_after_root_wait(&bc, uev, mods); /* still before anything is mounted */
+	/* The root's type, known from the wait's probe (a tag spec) or probed once, for the
+	 * btrfs check and the mount (each probed it before: a blkid_do_safeprobe reads every
+	 * filesystem's superblock place) */
+	if (!bc.rootfstype && !probed)
+		probed = device_probe_type(rootdev);
+	const char *fstype = bc.rootfstype ? bc.rootfstype : probed;
 	tl = timeline_begin(TIMELINE_STEP, "btrfs-wait", NULL);
-	if (btrfs_root_wait(rootdev, bc.rootfstype, bc.rootflags, bc.timeout_ms, uev, mods) < 0)
+	if (btrfs_root_wait(rootdev, fstype, bc.rootflags, bc.timeout_ms, uev, mods) < 0)
 		fail(&bc, "btrfs root filesystem incomplete (see above)");
 	timeline_cancel(tl); /* kept when it loaded or waited */
 	tl = timeline_begin(TIMELINE_STEP, "fsck", rootdev);
@@ -239,8 +247,6 @@ static void boot(int argc, char **argv_in)
 	timeline_end(tl);
 	int ro = bc.read_only == BOOT_RW_RO ? 1 : bc.read_only == BOOT_RW_RW ? 0 : -1;
 	tl = timeline_begin(TIMELINE_STEP, "mount", rootdev);
-	_cleanup_free_ char *probed = bc.rootfstype ? NULL : device_probe_type(rootdev);
-	const char *fstype = bc.rootfstype ? bc.rootfstype : probed;
 	/* here rather than by the kernel's request_module() in mount(), which would start
 	 * /sbin/modprobe: a new process, a new libkmod context and its indexes */
 	modules_load_fs(mods, fstype);
