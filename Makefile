@@ -39,7 +39,7 @@ all: $(BINS)
 # `make deps` re-checks the source versions; other targets only need the stamp.
 deps:
 	lib/deps.sh $(O)
-$(DEPS)/.stamp: lib/deps.sh
+$(DEPS)/.stamp: lib/deps.sh lib/aptsrc.sh
 	lib/deps.sh $(O)
 
 $(O)/obj/%.o: %.c | $(DEPS)/.stamp

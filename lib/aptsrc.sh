@@ -1,6 +1,6 @@
-# Sourced by lib/deps-musl.sh: apt-get source against a private deb-src list derived from the
-# system's deb entries (the system's apt configuration is never edited), in $APTDIR.
-# The same functions as lib/deps.sh's (kept there unchanged: its hash is its stamp).
+# Sourced by lib/deps.sh and lib/deps-musl.sh: apt-get source against a private deb-src list
+# derived from the system's deb entries (the system's apt configuration is never edited), in
+# $APTDIR.
 apt_private() {
 	mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial"
 	local list=$APTDIR/sources.list

@@ -22,48 +22,10 @@ SOURCES="lvm2 kmod cryptsetup"
 
 log() { echo "deps: $*" >&2; }
 
-
-
-# A private deb-src list derived from the system's deb entries, so the system's
-# apt configuration is never edited.
-apt_private() {
-	mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial"
-	local list=$APTDIR/sources.list
-	: >"$list.new"
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' "$f" >>"$list.new"
-	done
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		# deb822: one stanza per paragraph; emit one-line deb-src entries.
-		awk 'function flush() { if (uris != "" && types ~ /deb/) {
-				n = split(suites, s, " "); m = split(uris, u, " ");
-				for (i = 1; i <= m; i++) for (j = 1; j <= n; j++)
-					printf "deb-src %s%s %s %s\n", opt, u[i], s[j], comps } 
-				types = uris = suites = comps = opt = "" }
-			/^[[:space:]]*$/ { flush(); next }
-			/^#/ { next }
-			/^Types:/ { sub(/^Types:[[:space:]]*/, ""); types = $0 }
-			/^URIs:/ { sub(/^URIs:[[:space:]]*/, ""); uris = $0 }
-			/^Suites:/ { sub(/^Suites:[[:space:]]*/, ""); suites = $0 }
-			/^Components:/ { sub(/^Components:[[:space:]]*/, ""); comps = $0 }
-			/^Signed-By:/ { sub(/^Signed-By:[[:space:]]*/, ""); opt = "[signed-by=" $0 "] " }
-			END { flush() }' "$f" >>"$list.new"
-	done
-	mv "$list.new" "$list"
-}
-
-apt_src() {
-	apt-get -o Dir::Etc::SourceList="$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::State::Lists="$APTDIR/lists" -o Dir::Cache="$APTDIR/cache" \
-		-o Debug::NoLocking=1 "$@"
-}
-
-src_version() {
-	apt-cache -o Dir::Etc::SourceList="$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::State::Lists="$APTDIR/lists" -o Dir::Cache="$APTDIR/cache" showsrc "$1" 2>/dev/null | awk '/^Version:/ { print $2; exit }'
-}
+# apt_private, apt_src, src_version: apt-get source against a private deb-src list derived
+# from the system's deb entries (the system's apt configuration is never edited).
+# shellcheck source=lib/aptsrc.sh
+. "$(dirname "$0")/aptsrc.sh"
 
 # One build at a time per build directory (two makes in one tree would delete each
 # other's source trees).
@@ -73,7 +35,7 @@ flock 9
 "$(dirname "$0")/apt-install" $PKGS_TOOLS
 apt_private
 apt_src update -qq >/dev/null 2>&1 || apt_src update
-STAMP_WANT="gcrypt;lvm.static;$(for s in $SOURCES; do printf '%s=%s;' "$s" "$(src_version "$s")"; done)$(sha256sum "$0" | cut -c1-16)"
+STAMP_WANT="gcrypt;lvm.static;$(for s in $SOURCES; do printf '%s=%s;' "$s" "$(src_version "$s")"; done)$(cat "$0" "$(dirname "$0")/aptsrc.sh" | sha256sum | cut -c1-16)"
 if [ -f "$DEPS/.stamp" ] && [ "$(cat "$DEPS/.stamp")" = "$STAMP_WANT" ]; then
 	log "up to date ($STAMP_WANT)"
 	exit 0
